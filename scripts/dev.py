@@ -1,0 +1,76 @@
+#!/usr/bin/env python3
+"""Set up the project's virtual environment and run one task in it.
+
+Why a script and not a Makefile: the quick start must work on a machine that has only
+python3, so the setup itself is written in the standard library.
+
+    python3 scripts/dev.py demo   # set up, then open the TUI on the demo register
+    python3 scripts/dev.py test   # set up, then ruff, mypy and pytest
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+STAMP = VENV / ".installed-from"
+
+
+def _pyproject_digest() -> str:
+    return hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+
+
+def ensure_environment() -> None:
+    """Create .venv and install the project with its dev extras, once per pyproject change."""
+    if not (BIN / "python").exists():
+        print("Creating .venv ...", file=sys.stderr)
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    if STAMP.exists() and STAMP.read_text() == _pyproject_digest():
+        return
+    print("Installing tracker and its dependencies into .venv ...", file=sys.stderr)
+    subprocess.run(
+        [str(BIN / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+         "-e", f"{ROOT}[dev]"],
+        check=True,
+    )
+    STAMP.write_text(_pyproject_digest())
+
+
+def run_tests(extra: list[str]) -> int:
+    steps = [
+        [str(BIN / "ruff"), "check", "tracker", "tests", "benchmarks", "scripts", "schema"],
+        [str(BIN / "mypy")],
+        [str(BIN / "python"), "-m", "pytest", *extra],
+    ]
+    for step in steps:
+        print("$ " + " ".join(Path(step[0]).name if i == 0 else a for i, a in enumerate(step)),
+              file=sys.stderr, flush=True)
+        code = subprocess.run(step, cwd=ROOT).returncode
+        if code != 0:
+            return code
+    return 0
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] not in {"demo", "test", "setup"}:
+        print(__doc__, file=sys.stderr)
+        return 2
+    ensure_environment()
+    task, rest = argv[0], argv[1:]
+    if task == "setup":
+        return 0
+    if task == "test":
+        return run_tests(rest)
+    os.execv(str(BIN / "tracker"), [str(BIN / "tracker"), "demo", *rest])
+    return 0  # unreachable: execv replaces this process
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,220 @@
+"""The officer's main flows, driven from the keyboard with Textual's Pilot."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import select
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Input, Select, Static
+
+from tracker.store.engine import session_scope
+from tracker.store.models import Agreement, AuditEvent, Provider
+from tracker.store.register import Register
+from tracker.ui.app import TrackerApp
+from tracker.ui.screens.dashboard import DashboardScreen
+from tracker.ui.screens.provider_detail import ProviderDetailScreen
+from tracker.ui.screens.providers import ProvidersScreen
+from tracker.ui.screens.record_form import RecordForm
+
+from .conftest import SIZE
+
+
+async def settle(pilot: Pilot[Any]) -> None:
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def type_into(pilot: Pilot[Any], selector: str, text: str) -> None:
+    widget = pilot.app.screen.query_one(selector, Input)
+    widget.focus()
+    widget.value = ""
+    await pilot.press(*text)
+
+
+def table_names(app: TrackerApp) -> list[str]:
+    table = app.screen.query_one("#providers-table", DataTable)
+    return [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
+
+
+async def test_starts_on_an_empty_register(empty_app: TrackerApp) -> None:
+    async with empty_app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert isinstance(empty_app.screen, DashboardScreen)
+        text = str(empty_app.screen.query_one("#providers-summary", Static).render())
+        assert "0 providers" in text
+        await pilot.press("p")
+        await settle(pilot)
+        assert table_names(empty_app) == []
+
+
+async def test_starts_on_the_demo_and_filters_as_you_type(demo_app: TrackerApp) -> None:
+    async with demo_app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert "13 providers" in str(demo_app.screen.query_one("#providers-summary",
+                                                               Static).render())
+        await pilot.press("p")
+        await settle(pilot)
+        assert isinstance(demo_app.screen, ProvidersScreen)
+        assert len(table_names(demo_app)) == 13
+        await pilot.press("slash", *"harvest")
+        await pilot.pause(0.2)
+        await settle(pilot)
+        assert table_names(demo_app) == ["WebHarvest Analytics Ltd"]
+        count = str(demo_app.screen.query_one("#match-count", Static).render())
+        assert count.startswith("1 match ")
+        await type_into(pilot, "#filter", "深圳")
+        await pilot.pause(0.2)
+        await settle(pilot)
+        assert [n[:4] for n in table_names(demo_app)] == ["深圳视觉"]
+
+
+async def test_add_an_agreement_and_see_it_in_detail_and_history(demo_app: TrackerApp,
+                                                                 demo_engine: Any) -> None:
+    async with demo_app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("p", "slash", *"aleph", "enter")
+        await pilot.pause(0.2)
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(demo_app.screen, ProviderDetailScreen)
+        await pilot.press("right_square_bracket", "right_square_bracket")
+        await pilot.pause()
+        await pilot.press("n")
+        await pilot.pause()
+        form = demo_app.screen
+        assert isinstance(form, RecordForm)
+        form.query_one("#input-kind", Select).value = "data_licence"
+        await type_into(pilot, "#input-title", "Fine-tuning data licence")
+        await type_into(pilot, "#input-effective_on", "2027-01-01")
+        await type_into(pilot, "#input-expires_on", "2026-12-31")
+        hint = str(form.query_one("#hint-expires_on", Static).render())
+        assert hint == "→ Thu 31 Dec 2026"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert demo_app.screen is form, "an invalid agreement must not close the form"
+        error = str(form.query_one("#error-expires_on", Static).render())
+        assert "before the effective date" in error
+        await type_into(pilot, "#input-expires_on", "2027-12-31")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(demo_app.screen, ProviderDetailScreen)
+        table = demo_app.screen.query_one("#table-agreement", DataTable)
+        rows = [table.get_row_at(i) for i in range(table.row_count)]
+        assert any(r[1] == "Fine-tuning data licence" and r[3] == "2027-12-31" for r in rows)
+        await pilot.press("right_square_bracket", "right_square_bracket",
+                          "right_square_bracket", "right_square_bracket",
+                          "right_square_bracket")
+        await pilot.pause()
+        history = demo_app.screen.query_one("#table-audit_event", DataTable)
+        latest = history.get_row_at(0)
+        assert str(latest[3]).startswith("agreement ") and "2027-12-31" in str(latest[4])
+    with session_scope(demo_engine, write=False) as session:
+        saved = session.exec(select(Agreement).where(
+            Agreement.title == "Fine-tuning data licence")).one()
+        assert str(saved.expires_on) == "2027-12-31"
+
+
+async def test_invalid_date_is_named_beside_the_field(demo_app: TrackerApp) -> None:
+    async with demo_app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        demo_app.edit_record("agreement", None, preset={"provider_id": 1})
+        await pilot.pause()
+        form = demo_app.screen
+        assert isinstance(form, RecordForm)
+        await type_into(pilot, "#input-expires_on", "31/12/2026")
+        assert "write it as YYYY-MM-DD" in str(form.query_one("#hint-expires_on",
+                                                              Static).render())
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert str(form.query_one("#error-kind", Static).render()) == "is required"
+        assert "date" in str(form.query_one("#error-expires_on", Static).render())
+
+
+async def test_edit_a_provider(demo_app: TrackerApp, demo_engine: Any) -> None:
+    async with demo_app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("p", "slash", *"nordic", "enter")
+        await pilot.pause(0.2)
+        await settle(pilot)
+        await pilot.press("e")
+        await pilot.pause()
+        form = demo_app.screen
+        assert isinstance(form, RecordForm)
+        form.query_one("#input-risk_tier", Select).value = "critical"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(demo_app.screen, ProvidersScreen)
+        table = demo_app.screen.query_one("#providers-table", DataTable)
+        assert table.get_row_at(0)[3] == "Critical"
+    with session_scope(demo_engine, write=False) as session:
+        nordic = session.exec(select(Provider).where(Provider.legal_name == "Nordic Speech AS")
+                              ).one()
+        assert (nordic.risk_tier, nordic.version) == ("critical", 2)
+
+
+async def test_archive_a_provider_after_confirming(demo_app: TrackerApp,
+                                                   demo_engine: Any) -> None:
+    async with demo_app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("p", "slash", *"synthcorpus", "enter")
+        await pilot.pause(0.2)
+        await settle(pilot)
+        await pilot.press("a")
+        await pilot.pause()
+        await pilot.press("n")  # first answer no: nothing happens
+        await pilot.pause()
+        assert table_names(demo_app) == ["SynthCorpus Inc."]
+        await pilot.press("a")
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause(0.2)
+        await settle(pilot)
+        assert table_names(demo_app) == []
+        await pilot.press("x")
+        await pilot.pause(0.2)
+        await settle(pilot)
+        assert table_names(demo_app) == ["SynthCorpus Inc. (archived)"]
+    with session_scope(demo_engine, write=False) as session:
+        events = session.exec(select(AuditEvent).where(AuditEvent.action == "archive")).all()
+        assert any(e.entity == "provider" and e.actor == "tester" for e in events)
+
+
+async def test_a_version_conflict_keeps_what_was_typed(demo_app: TrackerApp,
+                                                       demo_engine: Any) -> None:
+    other_program = Register(demo_engine)
+    async with demo_app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        demo_app.edit_record("provider", 5)
+        await pilot.pause()
+        form = demo_app.screen
+        assert isinstance(form, RecordForm)
+        await type_into(pilot, "#input-notes", "mine")
+        other_program.update("provider", 5, {"contact_name": "Theirs"}, expected_version=1)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert demo_app.screen is form
+        banner = str(form.query_one("#form-banner", Static).render())
+        assert "changed by someone else" in banner and "Contact name" in banner
+        assert form.query_one("#input-notes", Input).value == "mine"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert demo_app.screen is not form
+    stored = other_program.get("provider", 5)
+    assert (getattr(stored, "notes"), getattr(stored, "contact_name")) == ("mine", "Theirs")
+
+
+async def test_help_lists_the_bindings(demo_app: TrackerApp) -> None:
+    async with demo_app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("p")
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        table = demo_app.screen.query_one("#help-table", DataTable)
+        keys = {str(table.get_row_at(i)[0]) for i in range(table.row_count)}
+        assert {"/", "n", "e", "a", "d", "p", "?", "q"} <= keys
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(demo_app.screen, ProvidersScreen)

@@ -1,0 +1,343 @@
+"""The demo register: a realistic book of data and model suppliers across China, the EU,
+the UK and the US, with deliberate gaps, so a new user can see every screen with content.
+
+Dates are relative to ``today`` so the demo always has agreements expiring within 90 days,
+one expired agreement, overdue and upcoming reviews, whatever day it is built.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from contextlib import closing
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from dateutil.relativedelta import relativedelta
+from sqlmodel import Session
+
+from tracker.domain.enums import AgreementKind
+from tracker.errors import TrackerError
+from tracker.store import services as svc
+from tracker.store.settings import set_setting
+
+OFFICER = "Li Wei (compliance)"
+COUNSEL = "Anna Berger (legal)"
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+class _Builder:
+    def __init__(self, session: Session, today: date) -> None:
+        self.session = session
+        self.today = today
+
+    def day(self, offset: int) -> date:
+        return self.today + timedelta(days=offset)
+
+    def months(self, offset: int) -> date:
+        return self.today + relativedelta(months=offset)
+
+    def add(self, entity: str, actor: str = OFFICER, **values: Any) -> int:
+        row = svc.SERVICES[entity].create(session=self.session, data=values, actor=actor)
+        return int(getattr(row, "id"))
+
+    def agreement(self, provider_id: int, kind: AgreementKind, *,
+                  missing: tuple[str, ...] = (), **values: Any) -> int:
+        agreement_id = self.add("agreement", actor=COUNSEL, provider_id=provider_id,
+                                kind=kind, **values)
+        for row in svc.agreement_clauses.list(session=self.session, agreement_id=agreement_id):
+            if row.clause not in missing:
+                self.update("agreement_clause", row, actor=COUNSEL, status="present")
+        return agreement_id
+
+    def update(self, entity: str, row: Any, actor: str = OFFICER, **changes: Any) -> None:
+        svc.SERVICES[entity].update(session=self.session, record_id=row.id, changes=changes,
+                                    expected_version=row.version, actor=actor)
+
+    def review(self, provider_id: int, *, done: int, next_in_months: int, outcome: str,
+               open_items: tuple[int, ...] = (), na_items: tuple[int, ...] = (),
+               **values: Any) -> int:
+        assessed = self.day(done)
+        assessment_id = self.add(
+            "assessment", provider_id=provider_id, kind="due_diligence", assessed_on=assessed,
+            reviewer=OFFICER, outcome=outcome,
+            next_review_on=assessed + relativedelta(months=next_in_months),
+            retain_until=assessed + relativedelta(years=10), **values)
+        for answer in svc.checklist_answers.list(session=self.session,
+                                                 assessment_id=assessment_id):
+            if answer.item in open_items:
+                continue
+            status = "not_applicable" if answer.item in na_items else "satisfied"
+            self.update("checklist_answer", answer, status=status, answered_by=OFFICER,
+                        answered_on=assessed)
+        return assessment_id
+
+
+def build_demo(session: Session, today: date) -> None:
+    """Fill an empty register with the demo; the caller commits."""
+    b = _Builder(session, today)
+    set_setting(session, "register_kind", "demo", actor=OFFICER)
+
+    # 1. Licensed news archive (CN): licence expiring within 90 days.
+    news = b.add("provider",
+                 legal_name="北京新闻档案数据有限公司 Beijing News Archive Data Co., Ltd.",
+                 country="CN", role="licensor", risk_tier="high", status="active",
+                 state_owned=True, ownership="Majority held by a state-owned media group",
+                 contact_name="Zhang Min", contact_email="licensing@bj-newsarchive.example.cn")
+    news_supply = b.add("supply", provider_id=news, name="News articles 1990-2024",
+                        modality="text", source_category="licensed_private",
+                        volume="38M articles", contains_pi=True, people_concerned=2_000_000,
+                        intended_use="pre_training", licence_name="Commercial data licence",
+                        licence_training_permitted=True, licence_sublicensing=False,
+                        licence_term="3 years", deletion_on_termination=True,
+                        sampling_done_on=b.day(-120), sampling_illegal_pct=0.4)
+    b.add("legal_basis", supply_id=news_supply, regime="pipl", pipl_art13="5_news_reporting",
+          verified_by=OFFICER, verified_on=b.day(-200))
+    news_licence = b.agreement(news, AgreementKind.DATA_LICENCE, supply_id=news_supply,
+                               title="News archive licence 2023", signed_on=b.months(-34),
+                               effective_on=b.months(-34), expires_on=b.day(55),
+                               notice_period_days=90, governing_law="PRC",
+                               signed_copy_location="contracts/bj-news-licence-2023.pdf")
+    b.add("evidence", provider_id=news, kind="signed_contract", agreement_id=news_licence,
+          location="contracts/bj-news-licence-2023.pdf", sha256=_digest("bj-news-licence"),
+          size_bytes=482_113, supports="Signed data licence incl. AI-training clause")
+    b.review(news, done=-300, next_in_months=12, outcome="approved", na_items=(11, 12, 22))
+
+    # 2. Web-scrape vendor (GB): critical, scraped data, UK/EU GDPR.
+    scrape = b.add("provider", legal_name="WebHarvest Analytics Ltd", country="GB",
+                   role="independent_controller", risk_tier="critical", status="active",
+                   contact_name="Oliver Grant", contact_email="dpo@webharvest.example.co.uk")
+    crawl = b.add("supply", provider_id=scrape, name="Multilingual web crawl 2025",
+                  modality="text", source_category="scraped", volume="14 TB",
+                  contains_pi=True, people_concerned=50_000_000, intended_use="pre_training",
+                  optout_respected=True, provenance_records="Crawl logs per domain, robots.txt "
+                  "snapshots", top_domains="wikipedia.org, reddit.com, stackexchange.com",
+                  licence_training_permitted=True, sampling_done_on=b.day(-40),
+                  sampling_illegal_pct=3.2)
+    b.add("legal_basis", supply_id=crawl, regime="uk_gdpr", gdpr_art6="f_legitimate_interests",
+          verified_by=OFFICER, verified_on=b.day(-45), evidence_note="LIA dated 2025-03")
+    b.add("legal_basis", supply_id=crawl, regime="gdpr", gdpr_art6="f_legitimate_interests",
+          verified_by=OFFICER, verified_on=b.day(-45))
+    b.agreement(scrape, AgreementKind.DATA_LICENCE, supply_id=crawl, title="Crawl data licence",
+                signed_on=b.months(-10), effective_on=b.months(-10), expires_on=b.day(25),
+                notice_period_days=30, auto_renewal=True, governing_law="England and Wales")
+    b.review(scrape, done=-400, next_in_months=12, outcome="approved_with_conditions",
+             findings="Sampling above 3%: ask for a second pass on forums.", open_items=(9,))
+
+    # 3. Annotation vendor (CN): entrusted processing with missing clauses, no labelling rules.
+    annot = b.add("provider", legal_name="上海标注科技有限公司 Shanghai Biaozhu Annotation Co.",
+                  country="CN", role="processor", risk_tier="medium", status="active",
+                  contact_name="Wang Fang")
+    labels = b.add("supply", provider_id=annot, name="Preference labels for fine-tuning",
+                   modality="text", source_category="annotation_service", volume="1.2M pairs",
+                   contains_pi=False, intended_use="fine_tuning")
+    b.agreement(annot, AgreementKind.ENTRUSTED_PROCESSING, supply_id=labels,
+                title="委托处理协议 Entrusted processing contract", signed_on=b.months(-8),
+                effective_on=b.months(-8), expires_on=b.months(16), governing_law="PRC",
+                missing=("pipl21_no_subentrustment", "pipl21_return_delete"))
+    b.review(annot, done=-200, next_in_months=24, outcome="approved_with_conditions",
+             open_items=(11, 13, 14))
+
+    # 4. Foundation-model licensor (DE) with a joint-modelling agreement.
+    fm = b.add("provider", legal_name="Aleph Foundation Models GmbH", country="DE",
+               role="licensor", risk_tier="high", status="active",
+               contact_email="partners@aleph-fm.example.de")
+    base_model = b.add("supply", provider_id=fm, name="Aleph-70B base weights",
+                       modality="model", source_category="foundation_model",
+                       intended_use="fine_tuning", licence_name="Aleph commercial licence",
+                       licence_training_permitted=True, licence_sublicensing=True,
+                       licence_term="Perpetual, revocable for breach")
+    b.agreement(fm, AgreementKind.JOINT_MODELLING, supply_id=base_model,
+                title="Joint modelling and cooperation agreement", signed_on=b.months(-5),
+                effective_on=b.months(-5), expires_on=b.months(31), governing_law="Germany")
+    b.agreement(fm, AgreementKind.NDA, title="Mutual NDA", signed_on=b.months(-7),
+                effective_on=b.months(-7), expires_on=b.months(17))
+    b.review(fm, done=-150, next_in_months=12, outcome="approved", na_items=(5, 9, 11, 22))
+
+    # 5. Synthetic-data vendor (US): low risk.
+    synth = b.add("provider", legal_name="SynthCorpus Inc.", country="US",
+                  role="licensor", risk_tier="low", status="active")
+    synth_supply = b.add("supply", provider_id=synth, name="Synthetic dialogues v3",
+                         modality="text", source_category="synthetic", volume="5M dialogues",
+                         intended_use="fine_tuning", licence_training_permitted=True)
+    b.agreement(synth, AgreementKind.DATA_LICENCE, supply_id=synth_supply,
+                title="Synthetic data subscription", signed_on=b.months(-14),
+                effective_on=b.months(-14), expires_on=b.months(10), auto_renewal=True,
+                governing_law="Delaware")
+    b.review(synth, done=-500, next_in_months=36, outcome="approved")
+
+    # 6. User-data pipeline (CN), minors' data, exported CN -> DE under a standard contract.
+    lumen = b.add("provider", legal_name="杭州流明互动科技有限公司 Hangzhou Lumen Interactive",
+                  country="CN", role="joint_controller", risk_tier="critical", status="active",
+                  is_ciio=False, handles_important_data=False)
+    chats = b.add("supply", provider_id=lumen, name="Opt-in chat logs from the Lumen app",
+                  modality="text", source_category="user_data", contains_pi=True,
+                  contains_sensitive_pi=True, contains_minors_data=True,
+                  people_concerned=180_000, intended_use="fine_tuning",
+                  provenance_records="In-app consent records per user")
+    b.add("legal_basis", supply_id=chats, regime="pipl", pipl_art13="1_consent",
+          separate_consent=False, verified_by=OFFICER, verified_on=b.day(-90))
+    pipia = b.add("assessment", provider_id=lumen, kind="pipia", assessed_on=b.day(-95),
+                  reviewer=OFFICER, outcome="approved_with_conditions",
+                  findings="Minors' data: guardian consent flow to be verified.",
+                  retain_until=b.day(-95) + relativedelta(years=3))
+    cn_sc = b.agreement(lumen, AgreementKind.CN_STANDARD_CONTRACT,
+                        title="个人信息出境标准合同 China standard contract",
+                        signed_on=b.day(-20), effective_on=b.day(-12),
+                        expires_on=b.months(24), governing_law="PRC")
+    b.add("transfer", provider_id=lumen, supply_id=chats, origin_country="CN",
+          destination_country="DE", mechanism="cn_standard_contract",
+          count_year=today.year, people_non_sensitive=120_000, people_sensitive=4_000,
+          effective_on=b.day(-12), notice_and_consent=False, assessment_id=pipia)
+    b.add("evidence", provider_id=lumen, kind="consent_records", supply_id=chats,
+          location="evidence/lumen-consent-export.csv", sha256=_digest("lumen-consent"),
+          size_bytes=9_812_331, supports="Consent records for chat-log use")
+    b.add("evidence", provider_id=lumen, kind="signed_contract", agreement_id=cn_sc,
+          location="contracts/lumen-cn-standard-contract.pdf", sha256=_digest("lumen-sc"),
+          size_bytes=311_204, supports="Signed China standard contract")
+    b.review(lumen, done=-390, next_in_months=12, outcome="approved_with_conditions",
+             open_items=(5, 22, 23))
+
+    # 7. Open-source corpus (DE): no licence recorded.
+    oss = b.add("provider", legal_name="OpenCorpus Commons e.V.", country="DE",
+                role="open_source", risk_tier="low", status="active")
+    b.add("supply", provider_id=oss, name="OpenCorpus-2 multilingual text",
+          modality="text", source_category="public_dataset", volume="800 GB",
+          contains_pi=True, intended_use="pre_training")
+    b.review(oss, done=-700, next_in_months=36, outcome="approved")
+
+    # 8. Voice data (FR), special-category data, EU -> CN under SCC module 1 with a TIA.
+    voice = b.add("provider", legal_name="Paris Voice Lab SAS", country="FR",
+                  role="independent_controller", risk_tier="high", status="active",
+                  contact_email="privacy@parisvoicelab.example.fr")
+    speech = b.add("supply", provider_id=voice, name="Read speech with speaker metadata",
+                   modality="audio", source_category="licensed_private", contains_pi=True,
+                   contains_sensitive_pi=True, people_concerned=12_400,
+                   intended_use="fine_tuning", licence_training_permitted=True)
+    b.add("legal_basis", supply_id=speech, regime="gdpr", gdpr_art6="a_consent",
+          gdpr_art9="a_explicit_consent", verified_by=COUNSEL, verified_on=b.day(-60))
+    tia = b.add("assessment", provider_id=voice, kind="tia", assessed_on=b.day(-70),
+                reviewer=COUNSEL, outcome="approved",
+                findings="Supplementary measures: encryption with keys held in the EU.",
+                retain_until=b.day(-70) + relativedelta(years=10))
+    b.agreement(voice, AgreementKind.EU_SCC, scc_module="module_1", supply_id=speech,
+                title="SCC Module 1 (C2C)", signed_on=b.months(-3), effective_on=b.months(-3),
+                governing_law="France")
+    b.add("transfer", provider_id=voice, supply_id=speech, origin_country="FR",
+          destination_country="CN", mechanism="eu_scc", assessment_id=tia)
+    b.add("evidence", provider_id=voice, kind="certificate", location="evidence/pvl-iso27001.pdf",
+          sha256=_digest("pvl-iso"), size_bytes=120_555, supports="ISO/IEC 27001 certificate",
+          valid_until=b.day(20))
+    b.review(voice, done=-100, next_in_months=12, outcome="approved")
+
+    # 9. Image data (CN) exported CN -> US under a CAC security assessment.
+    vision = b.add("provider",
+                   legal_name="深圳视觉数据技术有限公司 Shenzhen Vision Data Technology",
+                   country="CN", role="independent_controller", risk_tier="critical",
+                   status="active", handles_important_data=True)
+    faces = b.add("supply", provider_id=vision, name="Street-scene images with faces",
+                  modality="image", source_category="licensed_private", contains_pi=True,
+                  contains_sensitive_pi=True, people_concerned=1_500_000,
+                  intended_use="pre_training", licence_training_permitted=True,
+                  sampling_done_on=b.day(-30), sampling_illegal_pct=6.5)
+    b.add("legal_basis", supply_id=faces, regime="pipl", pipl_art13="1_consent",
+          separate_consent=True, verified_by=OFFICER, verified_on=b.day(-30))
+    b.add("transfer", provider_id=vision, supply_id=faces, origin_country="CN",
+          destination_country="US", mechanism="cac_security_assessment",
+          count_year=today.year, people_non_sensitive=400_000, people_sensitive=15_000,
+          filing_number="CAC-SA-2024-0187", filed_on=b.months(-33),
+          filing_expires_on=b.day(70), notice_and_consent=True)
+    b.review(vision, done=-330, next_in_months=12, outcome="approved_with_conditions",
+             open_items=(9,))
+
+    # 10. Legal texts (US): the expired agreement.
+    legal = b.add("provider", legal_name="Pacific Legal Texts LLC", country="US",
+                  role="licensor", risk_tier="medium", status="active")
+    cases = b.add("supply", provider_id=legal, name="US case law corpus", modality="text",
+                  source_category="licensed_private", contains_pi=True,
+                  intended_use="pre_training", licence_training_permitted=False)
+    b.add("legal_basis", supply_id=cases, regime="ccpa", ccpa_disclosure="neither",
+          verified_by=COUNSEL, verified_on=b.day(-400))
+    b.agreement(legal, AgreementKind.DATA_LICENCE, supply_id=cases, title="Case law licence",
+                signed_on=b.months(-26), effective_on=b.months(-25), expires_on=b.day(-10),
+                notice_period_days=60, governing_law="California")
+    b.review(legal, done=-800, next_in_months=24, outcome="approved")
+
+    # 11. Speech (NO), EEA processor with a DPA.
+    nordic = b.add("provider", legal_name="Nordic Speech AS", country="NO", role="processor",
+                   risk_tier="medium", status="active")
+    transcripts = b.add("supply", provider_id=nordic, name="Transcription of in-house audio",
+                        modality="audio", source_category="annotation_service",
+                        contains_pi=True, intended_use="evaluation",
+                        labelling_rules="Transcription guide v4, 5% double-keyed QA")
+    b.add("legal_basis", supply_id=transcripts, regime="gdpr", gdpr_art6="b_contract",
+          verified_by=COUNSEL, verified_on=b.day(-150))
+    b.agreement(nordic, AgreementKind.DPA, supply_id=transcripts, title="DPA (Art 28)",
+                signed_on=b.months(-18), effective_on=b.months(-18), expires_on=b.months(6),
+                governing_law="Norway", missing=("gdpr28_h_audits",))
+    b.review(nordic, done=-420, next_in_months=24, outcome="approved")
+
+    # 12. Health data (GB): suspended after a breach.
+    health = b.add("provider", legal_name="Medilex Health Data Ltd", country="GB",
+                   role="independent_controller", risk_tier="critical", status="suspended",
+                   notes="Suspended after the supplier reported a breach; review due.")
+    b.add("supply", provider_id=health, name="De-identified clinical notes", modality="text",
+          source_category="licensed_private", contains_pi=True, contains_sensitive_pi=True,
+          intended_use="evaluation")
+    b.review(health, done=-200, next_in_months=12, outcome="approved_with_conditions")
+
+    # 13. Prospective supplier, never reviewed and with no tier yet.
+    b.add("provider", legal_name="Tokyo Manga Scans KK", country="JP", status="prospective",
+          notes="Offered a manga scan corpus; rights chain unclear.")
+
+    # 14. US data broker, offboarded and archived.
+    broker = b.add("provider", legal_name="DataMart Brokers Corp.", country="US",
+                   role="independent_controller", risk_tier="high", status="offboarded")
+
+    # A little history: changes after the fact, as an officer makes them.
+    svc.providers.update(session=session, record_id=annot, changes={"risk_tier": "high"},
+                         expected_version=1, actor=OFFICER)
+    row = svc.providers.get(session=session, record_id=broker)
+    svc.providers.archive(session=session, record_id=broker, expected_version=row.version,
+                          actor=OFFICER)
+    b.add("reminder", provider_id=scrape, title="Ask WebHarvest for the forum re-sampling report",
+          due_on=b.day(-3))
+    b.add("reminder", provider_id=lumen, title="File the standard contract with Zhejiang CAC",
+          due_on=b.day(-2), notes="Due within 10 working days of taking effect")
+    b.add("reminder", title="Quarterly register review with the DPO", due_on=b.day(12))
+
+
+def is_demo_register(path: Path) -> bool:
+    """True when the file is a register marked as a demo (safe to overwrite)."""
+    import sqlite3
+
+    try:
+        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as connection:
+            row = connection.execute(
+                "SELECT value FROM setting WHERE key = 'register_kind'").fetchone()
+    except sqlite3.DatabaseError:
+        return False
+    return row is not None and json.loads(row[0]) == "demo"
+
+
+def write_demo(path: Path, *, today: date) -> None:
+    """Write a fresh demo register at ``path``; refuses to replace anything but a demo."""
+    from tracker.store.engine import session_scope
+    from tracker.store.migrate import open_register
+
+    if path.exists():
+        if path.stat().st_size and not is_demo_register(path):
+            raise TrackerError(f"{path} is not a demo register; refusing to overwrite it "
+                               "(choose another --db path)")
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+    engine = open_register(f"sqlite:///{path}")
+    try:
+        with session_scope(engine) as session:
+            build_demo(session, today)
+    finally:
+        engine.dispose()

@@ -1,0 +1,104 @@
+"""The register's shared settings: their defaults, and how a typed value is checked.
+
+Cadences and lead times are settings, not constants (DOMAIN.md "Review cadence and
+reminders": common vendor-risk practice, each tier's cadence a setting).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from tracker.domain.enums import RiskTier
+
+
+class SettingError(ValueError):
+    """A setting name or value that cannot be accepted."""
+
+
+def _months(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 120:
+        raise SettingError("must be a whole number of months from 1 to 120")
+    return value
+
+
+def _lead_days(value: Any) -> list[int]:
+    if (not isinstance(value, list) or not value
+            or any(isinstance(v, bool) or not isinstance(v, int) or not 0 <= v <= 3650
+                   for v in value)):
+        raise SettingError("must be a list of whole numbers of days, e.g. [90, 30, 7]")
+    return sorted(set(value), reverse=True)
+
+
+def _register_kind(value: Any) -> str:
+    if value not in ("live", "demo"):
+        raise SettingError("must be live or demo")
+    return str(value)
+
+
+def _name(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip() or len(value) > 200:
+        raise SettingError("must be a non-empty name of at most 200 characters")
+    return value.strip()
+
+
+@dataclass(frozen=True, slots=True)
+class SettingSpec:
+    key: str
+    default: Any
+    check: Callable[[Any], Any]
+    help: str
+
+
+SETTINGS: dict[str, SettingSpec] = {
+    spec.key: spec
+    for spec in (
+        SettingSpec("review_cadence_months.critical", 12, _months,
+                    "Months between reviews of a critical provider (stricter shops: 6)"),
+        SettingSpec("review_cadence_months.high", 12, _months,
+                    "Months between reviews of a high-risk provider"),
+        SettingSpec("review_cadence_months.medium", 24, _months,
+                    "Months between reviews of a medium-risk provider"),
+        SettingSpec("review_cadence_months.low", 36, _months,
+                    "Months between reviews of a low-risk provider"),
+        SettingSpec("reminder_lead_days", [90, 30, 7], _lead_days,
+                    "Days ahead of a due date at which a reminder shows"),
+        SettingSpec("register_kind", "live", _register_kind,
+                    "demo marks a register `tracker demo` may overwrite; live is real data"),
+    )
+}
+
+# Display names are per OS user ("display_name.<os user>") so one shared register can name
+# each officer in its audit trail.
+DISPLAY_NAME_PREFIX = "display_name."
+
+
+def spec_for(key: str) -> SettingSpec:
+    if key.startswith(DISPLAY_NAME_PREFIX) and len(key) > len(DISPLAY_NAME_PREFIX):
+        return SettingSpec(key, None, _name, "The name recorded in the audit trail for this user")
+    try:
+        return SETTINGS[key]
+    except KeyError:
+        known = ", ".join([*SETTINGS, DISPLAY_NAME_PREFIX + "<os user>"])
+        raise SettingError(f"unknown setting {key!r}; known settings: {known}") from None
+
+
+def parse_setting(key: str, text: str) -> Any:
+    """Turn the command-line text of a value into a checked value for ``key``."""
+    spec = spec_for(key)
+    try:
+        value: Any = json.loads(text)
+    except json.JSONDecodeError:
+        value = text
+    if spec.check is _lead_days and isinstance(value, int):
+        value = [value]
+    try:
+        return spec.check(value)
+    except SettingError as err:
+        raise SettingError(f"{key} {err}") from None
+
+
+def cadence_key(tier: RiskTier) -> str:
+    return f"review_cadence_months.{tier.value}"

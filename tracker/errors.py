@@ -1,0 +1,46 @@
+"""Errors a person can act on. The command line prints them as one sentence; the TUI shows
+them beside the field or in a dialog. Anything else is a bug and keeps its traceback."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from tracker.domain.rules import FieldError
+
+
+class TrackerError(Exception):
+    """A user-facing error with a clear, complete message."""
+
+
+class ValidationFailed(TrackerError):
+    """A record broke one or more field rules; nothing was written."""
+
+    def __init__(self, entity: str, errors: Sequence[FieldError]) -> None:
+        self.entity = entity
+        self.errors = list(errors)
+        listed = "; ".join(str(e) for e in self.errors)
+        super().__init__(f"{entity.replace('_', ' ')} not saved: {listed}")
+
+
+class NotFound(TrackerError):
+    def __init__(self, entity: str, record_id: object) -> None:
+        super().__init__(f"no {entity.replace('_', ' ')} with id {record_id}")
+
+
+class StaleVersion(TrackerError):
+    """Someone else saved this record since it was read: refuse rather than overwrite."""
+
+    def __init__(self, entity: str, record_id: object, expected: int, actual: int) -> None:
+        self.expected, self.actual = expected, actual
+        super().__init__(
+            f"{entity.replace('_', ' ')} {record_id} was changed by someone else "
+            f"(you edited version {expected}, it is now version {actual}); "
+            "reload it and apply your change again")
+
+
+class IntegrityRefused(TrackerError):
+    """A delete or change that would orphan or silently cascade related records."""
+
+
+class SchemaError(TrackerError):
+    """The database's schema cannot be used by this program (too new, or not a register)."""

@@ -1,0 +1,1 @@
+"""Persistence: engine, migrations, the audit trail and the service functions."""

@@ -1,0 +1,445 @@
+"""The register's entities, one family each: ``XBase`` (the fields a person or an import
+supplies, validated by pydantic) and ``X(XBase, table=True)`` (plus id, version, timestamps).
+
+Enums are stored as their readable string value (VARCHAR, no native enum type) so the same
+schema runs on SQLite and PostgreSQL and a raw SQL reader sees words, not numbers.
+Every foreign key is ON DELETE RESTRICT: nothing is cascaded away silently.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from enum import Enum
+from typing import Any
+
+import sqlalchemy as sa
+from pydantic import field_validator
+from sqlmodel import Field, SQLModel
+
+from tracker.domain.countries import check_country_code
+from tracker.domain.enums import (
+    AgreementKind,
+    AssessmentKind,
+    AssessmentOutcome,
+    AuditAction,
+    CcpaDisclosure,
+    ChecklistStatus,
+    ClauseStatus,
+    EvidenceKind,
+    GdprArt6Basis,
+    GdprArt9Condition,
+    IntendedUse,
+    Modality,
+    PiplArt13Basis,
+    ProviderRole,
+    ProviderStatus,
+    Regime,
+    ReminderState,
+    RiskTier,
+    SccModule,
+    SourceCategory,
+    TransferExemption,
+    TransferMechanism,
+)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def enum_type(enum_cls: type[Enum]) -> sa.Enum:
+    """A VARCHAR column that stores the enum's value and reads back the member."""
+    return sa.Enum(
+        enum_cls,
+        native_enum=False,
+        create_constraint=False,
+        length=40,
+        values_callable=lambda members: [m.value for m in members],
+        validate_strings=True,
+    )
+
+
+def _country(value: str | None) -> str | None:
+    return None if value is None or value == "" else check_country_code(value)
+
+
+class RecordMeta(SQLModel):
+    """Bookkeeping every stored row carries; ``version`` drives optimistic concurrency."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    version: int = Field(default=1, ge=1)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
+
+
+class Archivable(SQLModel):
+    """Archiving is the normal way out of the register: the row stays, hidden from lists."""
+
+    archived_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+
+
+# --- Provider -------------------------------------------------------------------------
+
+class ProviderBase(SQLModel):
+    legal_name: str = Field(min_length=1, max_length=300, index=True,
+                            description="Legal name")
+    country: str | None = Field(default=None, max_length=2,
+                                description="Country of establishment (ISO 3166-1 alpha-2)")
+    ownership: str | None = Field(default=None, max_length=2000,
+                                  description="Ownership (shareholders, parent group)")
+    state_owned: bool = Field(default=False, description="State-owned or state-controlled")
+    foreign_state_access: bool = Field(
+        default=False, description="Exposed to foreign-government access (GDPR 48; PIPL 41)")
+    role: ProviderRole | None = Field(default=None, sa_type=enum_type(ProviderRole),
+                                      description="Role")
+    contact_name: str | None = Field(default=None, max_length=200, description="Contact name")
+    contact_email: str | None = Field(default=None, max_length=320, description="Contact email")
+    dpo_contact: str | None = Field(default=None, max_length=320,
+                                    description="Provider's DPO / PI protection officer")
+    risk_tier: RiskTier | None = Field(default=None, sa_type=enum_type(RiskTier), index=True,
+                                       description="Risk tier")
+    status: ProviderStatus = Field(default=ProviderStatus.PROSPECTIVE,
+                                   sa_type=enum_type(ProviderStatus), index=True,
+                                   description="Status")
+    is_ciio: bool = Field(default=False,
+                          description="Critical information infrastructure operator (PIPL 40)")
+    handles_important_data: bool = Field(default=False,
+                                         description="Handles important data (DSL 21; PIPL 40)")
+    notes: str | None = Field(default=None, max_length=20000, description="Notes")
+
+    @field_validator("country")
+    @classmethod
+    def _check_country(cls, value: str | None) -> str | None:
+        return _country(value)
+
+    @field_validator("legal_name")
+    @classmethod
+    def _strip_name(cls, value: str) -> str:
+        value = " ".join(value.split())
+        if not value:
+            raise ValueError("a provider needs a legal name")
+        return value
+
+
+class Provider(ProviderBase, RecordMeta, Archivable, table=True):
+    __tablename__ = "provider"
+    # Case-folded copy of legal_name: SQLite's LIKE folds ASCII only (MEASURED.md), so
+    # searches for "müller" or mixed-script names run against this column.
+    search_name: str = Field(default="", max_length=300, index=True)
+
+
+# --- Supply ---------------------------------------------------------------------------
+
+class SupplyBase(SQLModel):
+    provider_id: int = Field(foreign_key="provider.id", ondelete="RESTRICT", index=True)
+    name: str = Field(min_length=1, max_length=300, description="Name of the data set or model")
+    description: str | None = Field(default=None, max_length=20000, description="Description")
+    modality: Modality | None = Field(default=None, sa_type=enum_type(Modality),
+                                      description="Modality")
+    source_category: SourceCategory | None = Field(
+        default=None, sa_type=enum_type(SourceCategory), description="Source category")
+    volume: str | None = Field(default=None, max_length=200,
+                               description="Volume (e.g. 2 TB, 40M documents)")
+    contains_pi: bool = Field(default=False, description="Holds personal information")
+    contains_sensitive_pi: bool = Field(
+        default=False, description="Sensitive PI / special-category data (PIPL 28; GDPR 9)")
+    contains_minors_data: bool = Field(default=False,
+                                       description="Data of minors (PIPL 31: under 14)")
+    people_concerned: int | None = Field(default=None, ge=0,
+                                         description="Number of people concerned")
+    intended_use: IntendedUse | None = Field(default=None, sa_type=enum_type(IntendedUse),
+                                             description="Intended use")
+    licence_name: str | None = Field(default=None, max_length=200,
+                                     description="Licence (e.g. CC-BY-4.0, commercial)")
+    licence_training_permitted: bool | None = Field(default=None,
+                                                    description="Licence permits AI training")
+    licence_sublicensing: bool | None = Field(default=None,
+                                              description="Sublicensing permitted")
+    licence_term: str | None = Field(default=None, max_length=200, description="Licence term")
+    deletion_on_termination: bool | None = Field(default=None,
+                                                 description="Deletion on termination")
+    optout_respected: bool | None = Field(default=None,
+                                          description="Opt-outs / robots.txt respected")
+    provenance_records: str | None = Field(default=None, max_length=2000,
+                                           description="Collection / provenance records")
+    top_domains: str | None = Field(default=None, max_length=4000,
+                                    description="Top domains, for scraped data (AI Act 53)")
+    labelling_rules: str | None = Field(default=None, max_length=4000,
+                                        description="Labelling rules and QA sampling (Interim 8)")
+    sampling_done_on: date | None = Field(default=None,
+                                          description="Content sampling done on")
+    sampling_illegal_pct: float | None = Field(
+        default=None, ge=0, le=100, description="Illegal / harmful content found in sample (%)")
+
+
+class Supply(SupplyBase, RecordMeta, Archivable, table=True):
+    __tablename__ = "supply"
+
+
+# --- Evidence -------------------------------------------------------------------------
+
+class EvidenceBase(SQLModel):
+    provider_id: int = Field(foreign_key="provider.id", ondelete="RESTRICT", index=True)
+    kind: EvidenceKind = Field(default=EvidenceKind.OTHER, sa_type=enum_type(EvidenceKind),
+                               description="Kind")
+    location: str = Field(min_length=1, max_length=2000, description="Path or URI")
+    sha256: str | None = Field(default=None, min_length=64, max_length=64,
+                               description="SHA-256 of the file")
+    size_bytes: int | None = Field(default=None, ge=0, description="Size in bytes")
+    supports: str | None = Field(default=None, max_length=2000,
+                                 description="What it supports")
+    valid_until: date | None = Field(default=None, index=True, description="Valid until")
+    supply_id: int | None = Field(default=None, foreign_key="supply.id", ondelete="RESTRICT")
+    agreement_id: int | None = Field(default=None, foreign_key="agreement.id",
+                                     ondelete="RESTRICT")
+    assessment_id: int | None = Field(default=None, foreign_key="assessment.id",
+                                      ondelete="RESTRICT")
+    transfer_id: int | None = Field(default=None, foreign_key="transfer.id",
+                                    ondelete="RESTRICT")
+
+    @field_validator("sha256")
+    @classmethod
+    def _hex(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        value = value.lower()
+        if any(c not in "0123456789abcdef" for c in value):
+            raise ValueError("a SHA-256 is 64 hexadecimal characters")
+        return value
+
+
+class Evidence(EvidenceBase, RecordMeta, Archivable, table=True):
+    __tablename__ = "evidence"
+    added_at: datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
+
+
+# --- Legal basis ----------------------------------------------------------------------
+
+class LegalBasisBase(SQLModel):
+    supply_id: int = Field(foreign_key="supply.id", ondelete="RESTRICT", index=True)
+    regime: Regime = Field(sa_type=enum_type(Regime), description="Regime")
+    gdpr_art6: GdprArt6Basis | None = Field(default=None, sa_type=enum_type(GdprArt6Basis),
+                                            description="GDPR Art 6(1) basis")
+    gdpr_art9: GdprArt9Condition | None = Field(
+        default=None, sa_type=enum_type(GdprArt9Condition),
+        description="GDPR Art 9(2) condition (special categories)")
+    pipl_art13: PiplArt13Basis | None = Field(default=None, sa_type=enum_type(PiplArt13Basis),
+                                              description="PIPL Art 13 basis")
+    separate_consent: bool = Field(
+        default=False, description="Separate consent obtained (PIPL 23/25/26/29/39)")
+    ccpa_disclosure: CcpaDisclosure | None = Field(
+        default=None, sa_type=enum_type(CcpaDisclosure), description="CCPA sale / share")
+    evidence_id: int | None = Field(default=None, foreign_key="evidence.id",
+                                    ondelete="RESTRICT", description="Evidence")
+    evidence_note: str | None = Field(default=None, max_length=2000, description="Evidence note")
+    verified_by: str | None = Field(default=None, max_length=200, description="Verified by")
+    verified_on: date | None = Field(default=None, description="Verified on")
+
+
+class LegalBasis(LegalBasisBase, RecordMeta, Archivable, table=True):
+    __tablename__ = "legal_basis"
+
+
+# --- Agreement ------------------------------------------------------------------------
+
+class AgreementBase(SQLModel):
+    provider_id: int = Field(foreign_key="provider.id", ondelete="RESTRICT", index=True)
+    supply_id: int | None = Field(default=None, foreign_key="supply.id", ondelete="RESTRICT")
+    kind: AgreementKind = Field(sa_type=enum_type(AgreementKind), description="Kind")
+    title: str | None = Field(default=None, max_length=300, description="Title")
+    scc_module: SccModule | None = Field(default=None, sa_type=enum_type(SccModule),
+                                         description="SCC module")
+    signed_on: date | None = Field(default=None, description="Signed on")
+    effective_on: date | None = Field(default=None, description="Effective on")
+    expires_on: date | None = Field(default=None, index=True, description="Expires on")
+    notice_period_days: int | None = Field(default=None, ge=0, le=3650,
+                                           description="Notice period (days)")
+    auto_renewal: bool = Field(default=False, description="Renews automatically")
+    governing_law: str | None = Field(default=None, max_length=200, description="Governing law")
+    signed_copy_location: str | None = Field(default=None, max_length=2000,
+                                             description="Where the signed copy is")
+
+
+class Agreement(AgreementBase, RecordMeta, Archivable, table=True):
+    __tablename__ = "agreement"
+
+
+class AgreementClauseBase(SQLModel):
+    agreement_id: int = Field(foreign_key="agreement.id", ondelete="RESTRICT", index=True)
+    clause: str = Field(max_length=60, description="Clause")
+    status: ClauseStatus = Field(default=ClauseStatus.MISSING, sa_type=enum_type(ClauseStatus),
+                                 description="Status")
+    note: str | None = Field(default=None, max_length=2000, description="Note")
+
+
+class AgreementClause(AgreementClauseBase, RecordMeta, table=True):
+    __tablename__ = "agreement_clause"
+    __table_args__ = (sa.UniqueConstraint("agreement_id", "clause"),)
+
+
+# --- Assessment -----------------------------------------------------------------------
+
+class AssessmentBase(SQLModel):
+    provider_id: int = Field(foreign_key="provider.id", ondelete="RESTRICT", index=True)
+    kind: AssessmentKind = Field(default=AssessmentKind.DUE_DILIGENCE,
+                                 sa_type=enum_type(AssessmentKind), description="Kind")
+    assessed_on: date | None = Field(default=None, index=True, description="Date")
+    reviewer: str | None = Field(default=None, max_length=200, description="Reviewer")
+    outcome: AssessmentOutcome = Field(default=AssessmentOutcome.PENDING,
+                                       sa_type=enum_type(AssessmentOutcome),
+                                       description="Outcome")
+    findings: str | None = Field(default=None, max_length=20000, description="Findings")
+    next_review_on: date | None = Field(default=None, index=True,
+                                        description="Next review date")
+    retain_until: date | None = Field(default=None, index=True, description="Retain until")
+
+
+class Assessment(AssessmentBase, RecordMeta, Archivable, table=True):
+    __tablename__ = "assessment"
+
+
+class ChecklistAnswerBase(SQLModel):
+    assessment_id: int = Field(foreign_key="assessment.id", ondelete="RESTRICT", index=True)
+    item: int = Field(ge=1, le=30, description="Checklist item")
+    status: ChecklistStatus = Field(default=ChecklistStatus.OPEN,
+                                    sa_type=enum_type(ChecklistStatus), description="Status")
+    note: str | None = Field(default=None, max_length=4000, description="Note")
+    evidence_id: int | None = Field(default=None, foreign_key="evidence.id",
+                                    ondelete="RESTRICT", description="Evidence")
+    answered_by: str | None = Field(default=None, max_length=200, description="Answered by")
+    answered_on: date | None = Field(default=None, description="Answered on")
+
+
+class ChecklistAnswer(ChecklistAnswerBase, RecordMeta, table=True):
+    __tablename__ = "checklist_answer"
+    __table_args__ = (sa.UniqueConstraint("assessment_id", "item"),)
+
+
+# --- Transfer -------------------------------------------------------------------------
+
+class TransferBase(SQLModel):
+    provider_id: int = Field(foreign_key="provider.id", ondelete="RESTRICT", index=True)
+    supply_id: int | None = Field(default=None, foreign_key="supply.id", ondelete="RESTRICT")
+    origin_country: str = Field(max_length=2, description="Origin country")
+    destination_country: str = Field(max_length=2, description="Destination country")
+    mechanism: TransferMechanism | None = Field(
+        default=None, sa_type=enum_type(TransferMechanism), description="Mechanism")
+    exemption: TransferExemption | None = Field(
+        default=None, sa_type=enum_type(TransferExemption), description="Exemption")
+    count_year: int | None = Field(default=None, ge=2000, le=2100,
+                                   description="Year the people counts are for")
+    people_non_sensitive: int = Field(default=0, ge=0,
+                                      description="People (non-sensitive PI) since 1 January")
+    people_sensitive: int = Field(default=0, ge=0,
+                                  description="People (sensitive PI) since 1 January")
+    effective_on: date | None = Field(default=None, description="Took effect on")
+    filing_number: str | None = Field(default=None, max_length=200,
+                                      description="Filing / approval number")
+    filed_on: date | None = Field(default=None, description="Filed on")
+    filing_expires_on: date | None = Field(default=None, index=True,
+                                           description="Filing / approval expires on")
+    notice_and_consent: bool = Field(default=False,
+                                     description="PIPL 39 notice and separate consent given")
+    assessment_id: int | None = Field(default=None, foreign_key="assessment.id",
+                                      ondelete="RESTRICT", description="Backing assessment")
+
+    @field_validator("origin_country", "destination_country")
+    @classmethod
+    def _check_country(cls, value: str) -> str:
+        return check_country_code(value)
+
+
+class Transfer(TransferBase, RecordMeta, Archivable, table=True):
+    __tablename__ = "transfer"
+
+
+# --- Reminder (the user's own; derived reminders are computed, not stored) ------------
+
+class ReminderBase(SQLModel):
+    provider_id: int | None = Field(default=None, foreign_key="provider.id",
+                                    ondelete="RESTRICT", index=True)
+    title: str = Field(min_length=1, max_length=300, description="What is due")
+    due_on: date = Field(index=True, description="Due on")
+    notes: str | None = Field(default=None, max_length=4000, description="Notes")
+
+
+class Reminder(ReminderBase, RecordMeta, table=True):
+    __tablename__ = "reminder"
+    state: ReminderState = Field(default=ReminderState.OPEN, sa_type=enum_type(ReminderState))
+    snoozed_until: date | None = None
+    snooze_reason: str | None = Field(default=None, max_length=2000)
+    done_on: date | None = None
+
+
+# --- Settings and the audit trail ----------------------------------------------------
+
+class Setting(SQLModel, table=True):
+    __tablename__ = "setting"
+    key: str = Field(primary_key=True, max_length=200)
+    value: str = Field(max_length=20000)  # JSON
+    version: int = Field(default=1, ge=1)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
+
+
+class AuditEvent(SQLModel, table=True):
+    """One change, chained to the one before by ``prev_hash`` so edits show."""
+
+    __tablename__ = "audit_event"
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(sa_type=sa.DateTime(timezone=True), index=True)
+    actor: str = Field(max_length=300)
+    action: AuditAction = Field(sa_type=enum_type(AuditAction))
+    entity: str = Field(max_length=60, index=True)
+    entity_id: str = Field(max_length=200, index=True)
+    before: str | None = Field(default=None, sa_type=sa.Text)  # JSON
+    after: str | None = Field(default=None, sa_type=sa.Text)  # JSON
+    prev_hash: str = Field(max_length=64)
+    hash: str = Field(max_length=64)
+
+
+class AuditHead(SQLModel, table=True):
+    """The newest event's hash and count: without it, deleting the last events would leave
+    a chain that still verifies. Writers lock this row, which also serializes the chain."""
+
+    __tablename__ = "audit_head"
+    id: int = Field(default=1, primary_key=True)
+    last_id: int = 0
+    last_hash: str = Field(default="", max_length=64)
+    count: int = 0
+
+
+ENTITY_MODELS: dict[str, type[SQLModel]] = {
+    "provider": Provider,
+    "supply": Supply,
+    "legal_basis": LegalBasis,
+    "agreement": Agreement,
+    "agreement_clause": AgreementClause,
+    "transfer": Transfer,
+    "assessment": Assessment,
+    "checklist_answer": ChecklistAnswer,
+    "evidence": Evidence,
+    "reminder": Reminder,
+}
+
+BASE_MODELS: dict[str, type[SQLModel]] = {
+    "provider": ProviderBase,
+    "supply": SupplyBase,
+    "legal_basis": LegalBasisBase,
+    "agreement": AgreementBase,
+    "agreement_clause": AgreementClauseBase,
+    "transfer": TransferBase,
+    "assessment": AssessmentBase,
+    "checklist_answer": ChecklistAnswerBase,
+    "evidence": EvidenceBase,
+    "reminder": ReminderBase,
+}
+
+
+def entity_name(model: type[SQLModel] | SQLModel) -> str:
+    cls = model if isinstance(model, type) else type(model)
+    return str(cls.__tablename__)
+
+
+def row_values(row: SQLModel) -> dict[str, Any]:
+    """A row's columns as JSON-ready values, for the audit trail and for diffs."""
+    return row.model_dump(mode="json")

@@ -1,0 +1,224 @@
+"""Read-side queries the UI and the command line share: pages of rows, counts, history.
+
+They return plain dataclasses, not ORM rows, so a screen never holds a session open.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlmodel import Session, col
+
+from tracker.domain.enums import ProviderRole, ProviderStatus, RiskTier
+from tracker.domain.text import search_key
+from tracker.store.models import (
+    Agreement,
+    Assessment,
+    AuditEvent,
+    Evidence,
+    LegalBasis,
+    Provider,
+    Reminder,
+    Supply,
+    Transfer,
+)
+
+SORTABLE = ("legal_name", "country", "role", "risk_tier", "status", "updated_at", "id")
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderFilter:
+    """What the providers table shows: free text over name, country, role, tier, status."""
+
+    text: str = ""
+    include_archived: bool = False
+    sort: str = "legal_name"
+    descending: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderRow:
+    id: int
+    legal_name: str
+    country: str | None
+    role: str | None
+    risk_tier: str | None
+    status: str
+    archived: bool
+    version: int
+    updated_at: datetime
+
+    def as_dict(self) -> dict[str, Any]:
+        values = asdict(self)
+        values["updated_at"] = self.updated_at.isoformat()
+        return values
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderPage:
+    rows: list[ProviderRow]
+    total: int
+    offset: int
+
+
+def _filter_clause(text: str) -> ColumnElement[bool] | None:
+    """Each word must match somewhere: the folded name (substring) or a code exactly."""
+    words = search_key(text).split()
+    if not words:
+        return None
+    clauses = []
+    for word in words:
+        escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        options: list[ColumnElement[bool]] = [
+            col(Provider.search_name).like(f"%{escaped}%", escape="\\"),
+            func.lower(col(Provider.country)) == word,
+        ]
+        for column, enum_cls in ((Provider.role, ProviderRole), (Provider.risk_tier, RiskTier),
+                                 (Provider.status, ProviderStatus)):
+            members = [m for m in enum_cls if m.value.startswith(word)]
+            if members:
+                options.append(col(column).in_(members))
+        clauses.append(or_(*options))
+    combined = clauses[0]
+    for clause in clauses[1:]:
+        combined = combined & clause
+    return combined
+
+
+def provider_query(flt: ProviderFilter) -> Select[Any]:
+    statement = select(Provider)
+    if not flt.include_archived:
+        statement = statement.where(col(Provider.archived_at).is_(None))
+    clause = _filter_clause(flt.text)
+    if clause is not None:
+        statement = statement.where(clause)
+    return statement
+
+
+def provider_page(session: Session, flt: ProviderFilter, *, offset: int,
+                  limit: int) -> ProviderPage:
+    """One window of the filtered, sorted providers, and how many match in all."""
+    sort_name = flt.sort if flt.sort in SORTABLE else "legal_name"
+    sort_column = col(Provider.search_name) if sort_name == "legal_name" else getattr(
+        Provider, sort_name)
+    order = sort_column.desc() if flt.descending else sort_column.asc()
+    base = provider_query(flt)
+    total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
+    rows = session.scalars(base.order_by(order, col(Provider.id)).offset(offset)
+                           .limit(limit)).all()
+    return ProviderPage(rows=[_provider_row(p) for p in rows], total=int(total), offset=offset)
+
+
+def _provider_row(p: Provider) -> ProviderRow:
+    assert p.id is not None
+    return ProviderRow(id=p.id, legal_name=p.legal_name, country=p.country,
+                       role=p.role.value if p.role else None,
+                       risk_tier=p.risk_tier.value if p.risk_tier else None,
+                       status=p.status.value, archived=p.archived_at is not None,
+                       version=p.version, updated_at=p.updated_at)
+
+
+def register_counts(session: Session) -> dict[str, int]:
+    """How many live (not archived) records of each entity the register holds."""
+    counts: dict[str, int] = {}
+    for name, model in (("providers", Provider), ("supplies", Supply),
+                        ("legal bases", LegalBasis), ("agreements", Agreement),
+                        ("transfers", Transfer), ("assessments", Assessment),
+                        ("evidence", Evidence)):
+        counts[name] = int(session.scalar(select(func.count()).select_from(model)
+                                          .where(col(model.archived_at).is_(None))) or 0)
+    counts["reminders"] = int(session.scalar(select(func.count()).select_from(Reminder)) or 0)
+    counts["audit events"] = int(session.scalar(select(func.count())
+                                                .select_from(AuditEvent)) or 0)
+    return counts
+
+
+def recent_events(session: Session, *, limit: int = 50, entity: str | None = None,
+                  entity_id: str | None = None) -> Sequence[AuditEvent]:
+    statement = select(AuditEvent)
+    if entity:
+        statement = statement.where(col(AuditEvent.entity) == entity)
+    if entity_id:
+        statement = statement.where(col(AuditEvent.entity_id) == str(entity_id))
+    return session.scalars(statement.order_by(col(AuditEvent.id).desc()).limit(limit)).all()
+
+
+@dataclass(slots=True)
+class ProviderFile:
+    """Everything the register holds about one provider, for the detail screen."""
+
+    provider: Provider
+    supplies: list[Supply] = field(default_factory=list)
+    legal_bases: dict[int, list[LegalBasis]] = field(default_factory=dict)
+    agreements: list[Agreement] = field(default_factory=list)
+    clauses: dict[int, list[Any]] = field(default_factory=dict)
+    transfers: list[Transfer] = field(default_factory=list)
+    assessments: list[Assessment] = field(default_factory=list)
+    checklist: dict[int, list[Any]] = field(default_factory=dict)
+    evidence: list[Evidence] = field(default_factory=list)
+    reminders: list[Reminder] = field(default_factory=list)
+    history: list[AuditEvent] = field(default_factory=list)
+
+
+def provider_file(session: Session, provider_id: int) -> ProviderFile | None:
+    from tracker.store.models import AgreementClause, ChecklistAnswer
+
+    provider = session.get(Provider, provider_id)
+    if provider is None:
+        return None
+    live = {"include_archived": False}
+    result = ProviderFile(provider=provider)
+
+    def children(model: Any, column: Any, value: Any, archived: bool = True) -> list[Any]:
+        statement = select(model).where(column == value)
+        if archived and not live["include_archived"] and hasattr(model, "archived_at"):
+            statement = statement.where(model.archived_at.is_(None))
+        return list(session.scalars(statement.order_by(model.id)).all())
+
+    result.supplies = children(Supply, Supply.provider_id, provider_id)
+    for supply in result.supplies:
+        assert supply.id is not None
+        result.legal_bases[supply.id] = children(LegalBasis, LegalBasis.supply_id, supply.id)
+    result.agreements = children(Agreement, Agreement.provider_id, provider_id)
+    for agreement in result.agreements:
+        assert agreement.id is not None
+        result.clauses[agreement.id] = children(AgreementClause, AgreementClause.agreement_id,
+                                                agreement.id, archived=False)
+    result.transfers = children(Transfer, Transfer.provider_id, provider_id)
+    result.assessments = children(Assessment, Assessment.provider_id, provider_id)
+    for assessment in result.assessments:
+        assert assessment.id is not None
+        result.checklist[assessment.id] = children(ChecklistAnswer,
+                                                   ChecklistAnswer.assessment_id,
+                                                   assessment.id, archived=False)
+    result.evidence = children(Evidence, Evidence.provider_id, provider_id)
+    result.reminders = children(Reminder, Reminder.provider_id, provider_id, archived=False)
+    result.history = provider_history(session, result)
+    return result
+
+
+def provider_history(session: Session, found: ProviderFile, limit: int = 500) -> list[AuditEvent]:
+    """The audit events of the provider and of every record that belongs to it."""
+    members: dict[str, list[str]] = {"provider": [str(found.provider.id)]}
+
+    def add(entity: str, rows: Sequence[Any]) -> None:
+        members.setdefault(entity, []).extend(str(r.id) for r in rows)
+
+    add("supply", found.supplies)
+    add("legal_basis", [b for bases in found.legal_bases.values() for b in bases])
+    add("agreement", found.agreements)
+    add("agreement_clause", [c for rows in found.clauses.values() for c in rows])
+    add("transfer", found.transfers)
+    add("assessment", found.assessments)
+    add("checklist_answer", [a for rows in found.checklist.values() for a in rows])
+    add("evidence", found.evidence)
+    add("reminder", found.reminders)
+    conditions = [(col(AuditEvent.entity) == entity) & col(AuditEvent.entity_id).in_(ids)
+                  for entity, ids in members.items() if ids]
+    statement = (select(AuditEvent).where(or_(*conditions))
+                 .order_by(col(AuditEvent.id).desc()).limit(limit))
+    return list(session.scalars(statement).all())

@@ -1,0 +1,114 @@
+"""The register as the UI sees it: one object over an engine whose methods each run in
+their own short transaction, so no screen ever holds a session (or a SQLite lock) open."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Engine, func, select
+from sqlmodel import SQLModel, col
+
+from tracker.store import services
+from tracker.store.audit import current_actor
+from tracker.store.engine import session_scope
+from tracker.store.models import AuditEvent, Provider, Supply, Transfer
+from tracker.store.queries import (
+    ProviderFile,
+    ProviderFilter,
+    ProviderPage,
+    provider_file,
+    provider_page,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class RegisterSummary:
+    """The counts the dashboard shows."""
+
+    providers_by_tier: dict[str, int]
+    providers_by_status: dict[str, int]
+    supplies_total: int
+    supplies_with_pi: int
+    supplies_with_sensitive_pi: int
+    transfers_by_mechanism: dict[str, int]
+    recent_changes: list[AuditEvent]
+
+
+class Register:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    # -- reads -----------------------------------------------------------------------
+    def provider_page(self, flt: ProviderFilter, *, offset: int = 0,
+                      limit: int = 100) -> ProviderPage:
+        with session_scope(self.engine, write=False) as session:
+            return provider_page(session, flt, offset=offset, limit=limit)
+
+    def provider_file(self, provider_id: int) -> ProviderFile | None:
+        with session_scope(self.engine, write=False) as session:
+            return provider_file(session, provider_id)
+
+    def get(self, entity: str, record_id: int) -> SQLModel:
+        with session_scope(self.engine, write=False) as session:
+            row: SQLModel = services.SERVICES[entity].get(session=session, record_id=record_id)
+        return row
+
+    def summary(self, *, recent: int = 8) -> RegisterSummary:
+        with session_scope(self.engine, write=False) as session:
+            live = col(Provider.archived_at).is_(None)
+            tiers = Counter({str(t.value) if t else "unset": int(n) for t, n in session.execute(
+                select(col(Provider.risk_tier), func.count()).where(live)
+                .group_by(col(Provider.risk_tier))).all()})
+            statuses = Counter({str(s.value): int(n) for s, n in session.execute(
+                select(col(Provider.status), func.count()).where(live)
+                .group_by(col(Provider.status))).all()})
+            supply_live = col(Supply.archived_at).is_(None)
+            total = session.scalar(select(func.count()).select_from(Supply)
+                                   .where(supply_live)) or 0
+            with_pi = session.scalar(select(func.count()).select_from(Supply)
+                                     .where(supply_live, col(Supply.contains_pi))) or 0
+            sensitive = session.scalar(select(func.count()).select_from(Supply).where(
+                supply_live, col(Supply.contains_sensitive_pi))) or 0
+            mechanisms = Counter({
+                str(m.value) if m else (str(e.value) if e else "none"): int(n)
+                for m, e, n in session.execute(
+                    select(col(Transfer.mechanism), col(Transfer.exemption), func.count())
+                    .where(col(Transfer.archived_at).is_(None))
+                    .group_by(col(Transfer.mechanism), col(Transfer.exemption))).all()})
+            events = list(session.scalars(select(AuditEvent)
+                                          .order_by(col(AuditEvent.id).desc())
+                                          .limit(recent)).all())
+        return RegisterSummary(dict(tiers), dict(statuses), int(total), int(with_pi),
+                               int(sensitive), dict(mechanisms), events)
+
+    # -- writes ----------------------------------------------------------------------
+    def create(self, entity: str, values: Mapping[str, Any]) -> SQLModel:
+        with session_scope(self.engine) as session:
+            row: SQLModel = services.SERVICES[entity].create(
+                session=session, data=values, actor=current_actor(session))
+        return row
+
+    def update(self, entity: str, record_id: int, changes: Mapping[str, Any], *,
+               expected_version: int) -> SQLModel:
+        with session_scope(self.engine) as session:
+            row: SQLModel = services.SERVICES[entity].update(
+                session=session, record_id=record_id, changes=changes,
+                expected_version=expected_version, actor=current_actor(session))
+        return row
+
+    def archive(self, entity: str, record_id: int, *, expected_version: int) -> SQLModel:
+        with session_scope(self.engine) as session:
+            row: SQLModel = services.SERVICES[entity].archive(
+                session=session, record_id=record_id, expected_version=expected_version,
+                actor=current_actor(session))
+        return row
+
+    def restore(self, entity: str, record_id: int, *, expected_version: int) -> SQLModel:
+        with session_scope(self.engine) as session:
+            row: SQLModel = services.SERVICES[entity].restore(
+                session=session, record_id=record_id, expected_version=expected_version,
+                actor=current_actor(session))
+        return row

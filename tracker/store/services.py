@@ -1,0 +1,342 @@
+"""Service functions: the one way records are created, changed, archived and deleted.
+
+Every path (TUI, import, command line) comes through here, so every write is validated the
+same way, checked against the version it was based on, and audited in its own transaction.
+The caller owns the transaction (``session_scope``): a failure anywhere rolls back the
+change and its audit event together.
+"""
+
+from __future__ import annotations
+
+import types
+import typing
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from enum import Enum
+from typing import Any, Generic, TypeVar
+
+import pydantic
+from sqlalchemy import UniqueConstraint, func, select
+from sqlmodel import Session, SQLModel
+
+from tracker.domain.checklists import DUE_DILIGENCE_CHECKLIST, clauses_for
+from tracker.domain.enums import AssessmentKind, AuditAction, ChecklistStatus, ClauseStatus
+from tracker.domain.rules import FieldError, check_record
+from tracker.domain.text import search_key
+from tracker.errors import IntegrityRefused, NotFound, StaleVersion, ValidationFailed
+from tracker.store.audit import record_event
+from tracker.store.models import (
+    Agreement,
+    AgreementBase,
+    AgreementClause,
+    AgreementClauseBase,
+    Assessment,
+    AssessmentBase,
+    ChecklistAnswer,
+    ChecklistAnswerBase,
+    Evidence,
+    EvidenceBase,
+    LegalBasis,
+    LegalBasisBase,
+    Provider,
+    ProviderBase,
+    Reminder,
+    ReminderBase,
+    Supply,
+    SupplyBase,
+    Transfer,
+    TransferBase,
+    entity_name,
+    row_values,
+    utcnow,
+)
+
+RowT = TypeVar("RowT", bound=SQLModel)
+
+# Fields the service maintains itself; a caller's values for them are ignored.
+BOOKKEEPING = frozenset({"id", "version", "created_at", "updated_at", "archived_at",
+                         "search_name", "added_at"})
+
+
+def _enum_of(annotation: Any) -> type[Enum] | None:
+    candidates = typing.get_args(annotation) if isinstance(
+        annotation, types.UnionType) or typing.get_origin(annotation) is typing.Union else (
+        annotation,)
+    for candidate in candidates:
+        if isinstance(candidate, type) and issubclass(candidate, Enum):
+            return candidate
+    return None
+
+
+def _friendly(base: type[SQLModel], error: Mapping[str, Any]) -> FieldError:
+    field = ".".join(str(part) for part in error["loc"]) or "record"
+    kind = error["type"]
+    info = base.model_fields.get(field)
+    if kind == "missing" or (error.get("input") is None and info is not None
+                             and info.is_required()):
+        return FieldError(field, "is required")
+    enum_cls = _enum_of(info.annotation) if info else None
+    if enum_cls is not None and kind in {"enum", "literal_error"}:
+        allowed = ", ".join(str(m.value) for m in enum_cls)
+        return FieldError(field, f"unknown value {error.get('input')!r}; allowed: {allowed}")
+    message = str(error["msg"])
+    if message.startswith("Value error, "):
+        message = message.removeprefix("Value error, ")
+    return FieldError(field, message)
+
+
+def validate_values(entity: str, base: type[SQLModel], values: Mapping[str, Any]) -> dict[str,
+                                                                                          Any]:
+    """Field and cross-field validation; raises ValidationFailed with every problem at once."""
+    unknown = sorted(set(values) - set(base.model_fields) - BOOKKEEPING)
+    errors = [FieldError(name, "is not a field of this record") for name in unknown]
+    try:
+        checked = base.model_validate({k: v for k, v in values.items()
+                                       if k in base.model_fields})
+    except pydantic.ValidationError as err:
+        errors += [_friendly(base, e) for e in err.errors()]
+        raise ValidationFailed(entity, errors) from None
+    clean = {name: getattr(checked, name) for name in base.model_fields}
+    errors += check_record(entity, clean)
+    if errors:
+        raise ValidationFailed(entity, errors)
+    return clean
+
+
+class EntityService(Generic[RowT]):
+    """Create, update, archive, restore and delete one kind of record."""
+
+    def __init__(self, model: type[RowT], base: type[SQLModel]) -> None:
+        self.model = model
+        self.base = base
+        self.entity = entity_name(model)
+
+    # -- reading ---------------------------------------------------------------------
+    def get(self, *, session: Session, record_id: int, lock: bool = False) -> RowT:
+        row = session.get(self.model, record_id, with_for_update=lock)
+        if row is None:
+            raise NotFound(self.entity, record_id)
+        return row
+
+    def list(self, *, session: Session, include_archived: bool = False,
+             **equals: Any) -> Sequence[RowT]:
+        statement = select(self.model)
+        for name, value in equals.items():
+            statement = statement.where(getattr(self.model, name) == value)
+        if not include_archived and hasattr(self.model, "archived_at"):
+            statement = statement.where(getattr(self.model, "archived_at").is_(None))
+        return session.scalars(statement.order_by(getattr(self.model, "id"))).all()
+
+    # -- writing ---------------------------------------------------------------------
+    def create(self, *, session: Session, data: Mapping[str, Any] | SQLModel,
+               actor: str) -> RowT:
+        values = data.model_dump(exclude_unset=False) if isinstance(data, SQLModel) else data
+        clean = validate_values(self.entity, self.base, values)
+        self._check_references(session, clean)
+        self._check_unique(session, clean, record_id=None)
+        row = self.model(**clean)
+        self._derive(row)
+        session.add(row)
+        session.flush()
+        record_event(session, actor=actor, action=AuditAction.INSERT, entity=self.entity,
+                     entity_id=getattr(row, "id"), before=None, after=row_values(row))
+        return row
+
+    def update(self, *, session: Session, record_id: int, changes: Mapping[str, Any],
+               expected_version: int, actor: str) -> RowT:
+        """Apply ``changes`` to a record read at ``expected_version``; a no-op when nothing
+        differs (no version bump, no audit event)."""
+        row = self.get(session=session, record_id=record_id, lock=True)
+        self._check_version(row, expected_version)
+        current = {name: getattr(row, name) for name in self.base.model_fields}
+        clean = validate_values(self.entity, self.base, {**current, **changes})
+        self._check_references(session, clean)
+        self._check_unique(session, clean, record_id=record_id)
+        before = row_values(row)
+        changed = {name: value for name, value in clean.items() if current[name] != value}
+        if not changed:
+            return row
+        for name, value in changed.items():
+            setattr(row, name, value)
+        self._derive(row)
+        self._bump(row)
+        after = row_values(row)
+        keys = [k for k in after if before.get(k) != after.get(k)
+                and k not in {"version", "updated_at"}]
+        record_event(session, actor=actor, action=AuditAction.UPDATE, entity=self.entity,
+                     entity_id=record_id, before={k: before.get(k) for k in keys},
+                     after={k: after[k] for k in keys})
+        return row
+
+    def archive(self, *, session: Session, record_id: int, expected_version: int,
+                actor: str) -> RowT:
+        return self._set_archived(session, record_id, expected_version, actor, archive=True)
+
+    def restore(self, *, session: Session, record_id: int, expected_version: int,
+                actor: str) -> RowT:
+        return self._set_archived(session, record_id, expected_version, actor, archive=False)
+
+    def delete(self, *, session: Session, record_id: int, expected_version: int,
+               actor: str) -> None:
+        """Delete a record nothing refers to; otherwise refuse and say what refers to it."""
+        row = self.get(session=session, record_id=record_id, lock=True)
+        self._check_version(row, expected_version)
+        dependents = referring_counts(session, self.entity, record_id)
+        if dependents:
+            listed = ", ".join(f"{count} {name.replace('_', ' ')}"
+                               for name, count in dependents.items())
+            raise IntegrityRefused(
+                f"{self.entity.replace('_', ' ')} {record_id} cannot be deleted: {listed} "
+                f"refer to it; archive it instead")
+        before = row_values(row)
+        session.delete(row)
+        session.flush()
+        record_event(session, actor=actor, action=AuditAction.DELETE, entity=self.entity,
+                     entity_id=record_id, before=before, after=None)
+
+    # -- helpers ---------------------------------------------------------------------
+    def _set_archived(self, session: Session, record_id: int, expected_version: int,
+                      actor: str, *, archive: bool) -> RowT:
+        if not hasattr(self.model, "archived_at"):
+            raise IntegrityRefused(f"{self.entity.replace('_', ' ')} records are not archived")
+        row = self.get(session=session, record_id=record_id, lock=True)
+        self._check_version(row, expected_version)
+        was: datetime | None = getattr(row, "archived_at")
+        if archive and was is not None:
+            raise IntegrityRefused(f"{self.entity.replace('_', ' ')} {record_id} is archived "
+                                   "already")
+        if not archive and was is None:
+            raise IntegrityRefused(f"{self.entity.replace('_', ' ')} {record_id} is not archived")
+        before = {"archived_at": row_values(row)["archived_at"]}
+        setattr(row, "archived_at", utcnow() if archive else None)
+        self._bump(row)
+        record_event(session, actor=actor,
+                     action=AuditAction.ARCHIVE if archive else AuditAction.RESTORE,
+                     entity=self.entity, entity_id=record_id, before=before,
+                     after={"archived_at": row_values(row)["archived_at"]})
+        return row
+
+    def _check_version(self, row: RowT, expected: int) -> None:
+        actual = int(getattr(row, "version"))
+        if actual != expected:
+            raise StaleVersion(self.entity, getattr(row, "id"), expected, actual)
+
+    @staticmethod
+    def _bump(row: SQLModel) -> None:
+        setattr(row, "version", int(getattr(row, "version")) + 1)
+        setattr(row, "updated_at", utcnow())
+
+    def _derive(self, row: SQLModel) -> None:
+        if isinstance(row, Provider):
+            row.search_name = search_key(row.legal_name)
+
+    def _check_unique(self, session: Session, values: Mapping[str, Any],
+                      record_id: int | None) -> None:
+        """A second row with the same unique key (e.g. a clause twice on one agreement) is a
+        field error naming the row it would duplicate."""
+        table = getattr(self.model, "__table__")
+        for constraint in table.constraints:
+            if not isinstance(constraint, UniqueConstraint):
+                continue
+            names = [c.name for c in constraint.columns]
+            statement = select(table.c.id).where(*(table.c[n] == values.get(n) for n in names))
+            if record_id is not None:
+                statement = statement.where(table.c.id != record_id)
+            existing = session.scalar(statement)
+            if existing is not None:
+                raise ValidationFailed(self.entity, [FieldError(
+                    names[-1], f"{self.entity.replace('_', ' ')} {existing} already has "
+                               f"{', '.join(f'{n}={values.get(n)!r}' for n in names)}")])
+
+    def _check_references(self, session: Session, values: Mapping[str, Any]) -> None:
+        """Name a missing or mismatched related record as a field error, not a database
+        IntegrityError."""
+        errors: list[FieldError] = []
+        table = getattr(self.model, "__table__")
+        owners: dict[str, int] = {}
+        for column in table.columns:
+            value = values.get(column.name)
+            if value is None or not column.foreign_keys:
+                continue
+            target_table = next(iter(column.foreign_keys)).column.table.name
+            target = MODEL_BY_TABLE[target_table]
+            found = session.get(target, value)
+            if found is None:
+                errors.append(FieldError(column.name,
+                                         f"no {target_table.replace('_', ' ')} with id {value}"))
+                continue
+            owner = getattr(found, "provider_id", None)
+            if target_table == "provider":
+                owner = value
+            if owner is not None and "provider_id" in values:
+                owners[column.name] = owner
+        provider = values.get("provider_id")
+        for name, owner in owners.items():
+            if provider is not None and owner != provider:
+                errors.append(FieldError(name, f"belongs to provider {owner}, not to provider "
+                                               f"{provider}"))
+        if errors:
+            raise ValidationFailed(self.entity, errors)
+
+
+def referring_counts(session: Session, table_name: str, record_id: int) -> dict[str, int]:
+    """How many rows of each table point at one record through a foreign key."""
+    counts: dict[str, int] = {}
+    for model in MODEL_BY_TABLE.values():
+        table = getattr(model, "__table__")
+        for column in table.columns:
+            for foreign_key in column.foreign_keys:
+                if foreign_key.column.table.name != table_name:
+                    continue
+                count = session.scalar(select(func.count()).select_from(table)
+                                       .where(column == record_id)) or 0
+                if count:
+                    counts[table.name] = counts.get(table.name, 0) + int(count)
+    return counts
+
+
+class AgreementService(EntityService[Agreement]):
+    """An agreement arrives with its statutory clause checklist, every clause "missing"
+    until someone checks it (GDPR Art 28(3) for a DPA, PIPL Art 21 for entrusted processing)."""
+
+    def create(self, *, session: Session, data: Mapping[str, Any] | SQLModel,
+               actor: str) -> Agreement:
+        agreement = super().create(session=session, data=data, actor=actor)
+        for clause in clauses_for(agreement.kind):
+            agreement_clauses.create(session=session, data={
+                "agreement_id": agreement.id, "clause": clause.code,
+                "status": ClauseStatus.MISSING}, actor=actor)
+        return agreement
+
+
+class AssessmentService(EntityService[Assessment]):
+    """A due-diligence review arrives with the 30-item checklist, every item open."""
+
+    def create(self, *, session: Session, data: Mapping[str, Any] | SQLModel,
+               actor: str) -> Assessment:
+        assessment = super().create(session=session, data=data, actor=actor)
+        if assessment.kind == AssessmentKind.DUE_DILIGENCE:
+            for item in DUE_DILIGENCE_CHECKLIST:
+                checklist_answers.create(session=session, data={
+                    "assessment_id": assessment.id, "item": item.number,
+                    "status": ChecklistStatus.OPEN}, actor=actor)
+        return assessment
+
+
+providers = EntityService(Provider, ProviderBase)
+supplies = EntityService(Supply, SupplyBase)
+legal_bases = EntityService(LegalBasis, LegalBasisBase)
+agreements = AgreementService(Agreement, AgreementBase)
+agreement_clauses = EntityService(AgreementClause, AgreementClauseBase)
+transfers = EntityService(Transfer, TransferBase)
+assessments = AssessmentService(Assessment, AssessmentBase)
+checklist_answers = EntityService(ChecklistAnswer, ChecklistAnswerBase)
+evidence = EntityService(Evidence, EvidenceBase)
+reminders = EntityService(Reminder, ReminderBase)
+
+SERVICES: dict[str, EntityService[Any]] = {
+    service.entity: service
+    for service in (providers, supplies, legal_bases, agreements, agreement_clauses, transfers,
+                    assessments, checklist_answers, evidence, reminders)
+}
+MODEL_BY_TABLE: dict[str, type[SQLModel]] = {name: s.model for name, s in SERVICES.items()}

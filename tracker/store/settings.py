@@ -1,0 +1,46 @@
+"""Reading and changing the register's shared settings, each change audited."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlmodel import Session, select
+
+from tracker.domain.enums import AuditAction
+from tracker.domain.settings import SETTINGS, spec_for
+from tracker.store.audit import record_event
+from tracker.store.models import Setting, utcnow
+
+
+def get_setting(session: Session, key: str) -> Any:
+    spec = spec_for(key)
+    stored = session.get(Setting, key)
+    return json.loads(stored.value) if stored is not None else spec.default
+
+
+def all_settings(session: Session) -> dict[str, Any]:
+    """Every known setting with its value (stored or default), plus stored display names."""
+    values = {key: spec.default for key, spec in SETTINGS.items()}
+    for stored in session.exec(select(Setting)).all():
+        values[stored.key] = json.loads(stored.value)
+    return dict(sorted(values.items()))
+
+
+def set_setting(session: Session, key: str, value: Any, *, actor: str) -> Any:
+    """Store a checked value; audited with its previous value. Returns the stored value."""
+    spec = spec_for(key)
+    checked = spec.check(value)
+    stored = session.get(Setting, key, with_for_update=True)
+    before = json.loads(stored.value) if stored is not None else spec.default
+    if stored is not None and before == checked:
+        return checked
+    text = json.dumps(checked, ensure_ascii=False)
+    if stored is None:
+        session.add(Setting(key=key, value=text))
+    else:
+        stored.value, stored.version, stored.updated_at = text, stored.version + 1, utcnow()
+    session.flush()
+    record_event(session, actor=actor, action=AuditAction.UPDATE, entity="setting",
+                 entity_id=key, before={"value": before}, after={"value": checked})
+    return checked

@@ -1,0 +1,114 @@
+"""The tracker's Textual app: modes for the main screens, and the few helpers every screen
+uses to open forms and confirm archiving. Rules live in the store and domain, not here."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import date
+from typing import Any, ClassVar
+
+from sqlalchemy import Engine
+from sqlmodel import SQLModel
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.worker import Worker, WorkerState
+
+from tracker import __version__
+from tracker.errors import TrackerError
+from tracker.store.register import Register
+from tracker.ui.commands import TrackerCommands
+from tracker.ui.screens.confirm import ConfirmScreen
+from tracker.ui.screens.dashboard import DashboardScreen
+from tracker.ui.screens.help import HelpScreen
+from tracker.ui.screens.provider_detail import ProviderDetailScreen
+from tracker.ui.screens.providers import ProvidersScreen
+from tracker.ui.screens.record_form import RecordForm, describe
+
+
+class TrackerApp(App[None]):
+    CSS_PATH = "tracker.tcss"
+    TITLE = "Tracker"
+    SUB_TITLE = "due diligence on data and model providers"
+    COMMANDS = App.COMMANDS | {TrackerCommands}
+    MODES: ClassVar[dict[str, Any]] = {"dashboard": DashboardScreen,
+                                       "providers": ProvidersScreen}
+    DEFAULT_MODE = "dashboard"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("d", "switch_mode('dashboard')", "Dashboard", id="app.dashboard"),
+        Binding("p", "switch_mode('providers')", "Providers", id="app.providers"),
+        Binding("question_mark", "help", "Help", key_display="?", id="app.help"),
+        Binding("t", "toggle_theme", "Theme", show=False, id="app.theme"),
+        Binding("q", "quit", "Quit", id="app.quit"),
+    ]
+
+    def __init__(self, *, engine: Engine, today: date, label: str | None = None) -> None:
+        super().__init__()
+        self.register = Register(engine)
+        self.today = today
+        self.label = label
+
+    def on_mount(self) -> None:
+        self.sub_title = self.label or f"tracker {__version__}"
+
+    # -- navigation ------------------------------------------------------------------
+    def open_provider(self, provider_id: int) -> None:
+        self.push_screen(ProviderDetailScreen(provider_id))
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    def action_toggle_theme(self) -> None:
+        self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"
+
+    def action_new_provider(self) -> None:
+        self.edit_record("provider", None)
+
+    # -- records -----------------------------------------------------------------------
+    def edit_record(self, entity: str, record_id: int | None, *,
+                    preset: Mapping[str, Any] | None = None,
+                    choices: dict[str, list[tuple[str, int]]] | None = None,
+                    on_saved: Callable[[SQLModel], None] | None = None) -> None:
+        """Open the form for a new (``record_id`` None) or existing record."""
+        record = self.register.get(entity, record_id) if record_id is not None else None
+
+        def saved(row: SQLModel | None) -> None:
+            if row is None:
+                return
+            self.notify(f"Saved {entity.replace('_', ' ')}: {describe(row)}")
+            if on_saved is not None:
+                on_saved(row)
+
+        self.push_screen(RecordForm(self.register, entity, record=record, preset=preset,
+                                    choices=choices), saved)
+
+    def archive_record(self, entity: str, record_id: int, *,
+                       on_done: Callable[[], None] | None = None) -> None:
+        record = self.register.get(entity, record_id)
+        name = describe(record)
+
+        def answered(yes: bool | None) -> None:
+            if not yes:
+                return
+            try:
+                self.register.archive(entity, record_id,
+                                      expected_version=int(getattr(record, "version")))
+            except TrackerError as err:
+                self.notify(str(err), severity="error", timeout=8)
+            else:
+                self.notify(f"Archived {entity.replace('_', ' ')}: {name}")
+            if on_done is not None:
+                on_done()
+
+        self.push_screen(ConfirmScreen(
+            f"Archive {entity.replace('_', ' ')} “{name}”?\nIt stays in the register and its "
+            "history, hidden from lists; nothing is deleted.", confirm_label="Archive"),
+            answered)
+
+    # -- failures in workers -----------------------------------------------------------
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR and event.worker.error is not None:
+            error = event.worker.error
+            message = str(error) if isinstance(error, TrackerError) else \
+                f"{type(error).__name__}: {error}"
+            self.notify(message, title="Something failed", severity="error", timeout=10)

@@ -1,0 +1,48 @@
+"""Every key binding of the app and of the screen underneath, from the bindings
+themselves, so the help can never drift from the keys."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen, Screen
+from textual.widgets import DataTable, Label
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [Binding("escape,question_mark,q", "dismiss", "Close", id="help.close")]
+
+    def __init__(self, underneath: Screen[object]) -> None:
+        super().__init__()
+        self.underneath = underneath
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="help-dialog", classes="dialog"):
+            yield Label("[b]Keys[/b]  (ctrl+p opens the command palette; the mouse works too)")
+            yield DataTable(id="help-table", cursor_type="row", zebra_stripes=True)
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_columns("Key", "Does", "Where")
+        seen: set[tuple[str, str]] = set()
+        for where, bindings in (("everywhere", self.app.BINDINGS),
+                                (type(self.underneath).__name__.removesuffix("Screen"),
+                                 self.underneath.BINDINGS)):
+            for binding in bindings:
+                if not isinstance(binding, Binding) or not binding.description:
+                    continue
+                entry = (binding.key, binding.description)
+                if entry in seen:
+                    continue
+                seen.add(entry)
+                key = binding.key_display or binding.key.replace("question_mark", "?") \
+                    .replace("slash", "/").replace("left_square_bracket", "[") \
+                    .replace("right_square_bracket", "]")
+                table.add_row(key, binding.description, where)
+        table.add_row("enter", "Open the selected row", "tables")
+        table.add_row("tab", "Move between fields and tables", "everywhere")
+        table.focus()
+
+    async def action_dismiss(self, result: None = None) -> None:
+        self.dismiss(result)

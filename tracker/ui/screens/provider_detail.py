@@ -1,0 +1,283 @@
+"""Everything about one provider, tab by tab, each record one key from its form."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.widgets import DataTable, Footer, Header, Label, Static, TabbedContent, TabPane
+
+from tracker.domain.checklists import ALL_CLAUSES, CHECKLIST_BY_NUMBER
+from tracker.store.queries import ProviderFile
+from tracker.ui.formatting import audit_diff, show
+from tracker.ui.screens.base import TrackerScreen
+
+# The tables of each tab, master first, and the entity each table lists.
+TABS: dict[str, tuple[str, ...]] = {
+    "overview": (),
+    "supplies": ("supply", "legal_basis"),
+    "agreements": ("agreement", "agreement_clause"),
+    "transfers": ("transfer",),
+    "assessments": ("assessment", "checklist_answer"),
+    "evidence": ("evidence",),
+    "reminders": ("reminder",),
+    "history": ("audit_event",),
+}
+# Records that arrive with their parent and are edited, never added or archived by hand.
+CHECKLIST_ENTITIES = {"agreement_clause", "checklist_answer"}
+PROVIDER_FIELDS = ("legal_name", "country", "role", "risk_tier", "status", "ownership",
+                   "state_owned", "foreign_state_access", "is_ciio", "handles_important_data",
+                   "contact_name", "contact_email", "dpo_contact", "notes")
+Columns = Sequence[tuple[str, Callable[[Any], Any]]]
+
+
+def _cols(*names: str) -> Columns:
+    return [(name.replace("_", " ").capitalize(), _getter(name)) for name in names]
+
+
+def _getter(name: str) -> Callable[[Any], Any]:
+    return lambda row: getattr(row, name, None)
+
+
+COLUMNS: dict[str, Columns] = {
+    "supply": _cols("name", "modality", "source_category", "contains_pi",
+                    "contains_sensitive_pi", "people_concerned", "intended_use"),
+    "legal_basis": _cols("regime", "gdpr_art6", "gdpr_art9", "pipl_art13", "ccpa_disclosure",
+                         "separate_consent", "verified_by", "verified_on"),
+    "agreement": _cols("kind", "title", "effective_on", "expires_on", "notice_period_days",
+                       "auto_renewal", "governing_law"),
+    "agreement_clause": [("Clause", lambda r: ALL_CLAUSES[r.clause].text
+                          if r.clause in ALL_CLAUSES else r.clause),
+                         ("Article", lambda r: ALL_CLAUSES[r.clause].article
+                          if r.clause in ALL_CLAUSES else ""),
+                         ("Status", _getter("status")), ("Note", _getter("note"))],
+    "transfer": _cols("origin_country", "destination_country", "mechanism", "exemption",
+                      "count_year", "people_non_sensitive", "people_sensitive",
+                      "filing_number", "filing_expires_on"),
+    "assessment": _cols("kind", "assessed_on", "reviewer", "outcome", "next_review_on",
+                        "retain_until"),
+    "checklist_answer": [("#", _getter("item")),
+                         ("Item", lambda r: CHECKLIST_BY_NUMBER[r.item].text),
+                         ("Sources", lambda r: CHECKLIST_BY_NUMBER[r.item].sources),
+                         ("Status", _getter("status")), ("By", _getter("answered_by"))],
+    "evidence": _cols("kind", "location", "supports", "valid_until", "sha256"),
+    "reminder": _cols("title", "due_on", "state", "notes"),
+    "audit_event": [("When", _getter("at")), ("Who", _getter("actor")),
+                    ("Action", lambda r: r.action.value), ("Record",
+                                                           lambda r: f"{r.entity} {r.entity_id}"),
+                    ("Change", lambda r: audit_diff(r.before, r.after))],
+}
+
+
+class ProviderDetailScreen(TrackerScreen):
+    BINDINGS = [
+        Binding("escape", "back", "Back", id="detail.back"),
+        Binding("n", "new", "New", id="detail.new"),
+        Binding("e", "edit", "Edit", id="detail.edit"),
+        Binding("a", "archive", "Archive", id="detail.archive"),
+        Binding("left_square_bracket", "tab(-1)", "Prev tab", show=False, id="detail.prev"),
+        Binding("right_square_bracket", "tab(1)", "Next tab", show=False, id="detail.next"),
+    ]
+
+    def __init__(self, provider_id: int) -> None:
+        super().__init__()
+        self.provider_id = provider_id
+        self.file: ProviderFile | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with TabbedContent(id="tabs"):
+            for tab, entities in TABS.items():
+                with TabPane(tab.capitalize(), id=f"tab-{tab}"):
+                    if tab == "overview":
+                        with VerticalScroll():
+                            yield Static("", id="overview")
+                    for index, entity in enumerate(entities):
+                        if index:
+                            yield Label("", id=f"caption-{entity}", classes="caption")
+                        yield DataTable(id=f"table-{entity}", cursor_type="row",
+                                        zebra_stripes=True, classes=f"depth-{index}")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        for entities in TABS.values():
+            for entity in entities:
+                table = self.query_one(f"#table-{entity}", DataTable)
+                for label, _ in COLUMNS[entity]:
+                    table.add_column(label)
+        self.refresh_file()
+
+    # -- data ------------------------------------------------------------------------
+    def refresh_file(self) -> None:
+        found = self.register.provider_file(self.provider_id)
+        if found is None:
+            self.notify(f"provider {self.provider_id} no longer exists", severity="error")
+            self.dismiss()
+            return
+        self.file = found
+        provider = found.provider
+        self.title = provider.legal_name
+        archived = " · ARCHIVED" if provider.archived_at else ""
+        self.sub_title = f"{show(provider.status)} · {show(provider.risk_tier)} risk{archived}"
+        lines = [f"[b]{provider.legal_name}[/b]   (id {provider.id}, version {provider.version})",
+                 ""]
+        for name in PROVIDER_FIELDS[1:]:
+            label = name.replace("_", " ").capitalize()
+            lines.append(f"{label:<26} {show(getattr(provider, name))}")
+        counts = (f"{len(found.supplies)} supplies · {len(found.agreements)} agreements · "
+                  f"{len(found.transfers)} transfers · {len(found.assessments)} assessments · "
+                  f"{len(found.evidence)} evidence")
+        lines += ["", counts]
+        self.query_one("#overview", Static).update("\n".join(lines))
+        self._fill("supply", found.supplies)
+        self._fill("agreement", found.agreements)
+        self._fill("transfer", found.transfers)
+        self._fill("assessment", found.assessments)
+        self._fill("evidence", found.evidence)
+        self._fill("reminder", found.reminders)
+        self._fill("audit_event", found.history)
+        self._fill_details()
+
+    def _fill(self, entity: str, rows: Iterable[Any]) -> None:
+        table = self.query_one(f"#table-{entity}", DataTable)
+        cursor = table.cursor_row
+        table.clear()
+        for row in rows:
+            table.add_row(*(show(get(row)) for _, get in COLUMNS[entity]), key=str(row.id))
+        if table.row_count:
+            table.move_cursor(row=min(cursor, table.row_count - 1))
+
+    def _fill_details(self) -> None:
+        """The child tables follow the highlighted master row."""
+        assert self.file is not None
+        for master, child, rows_by_id in (
+                ("supply", "legal_basis", self.file.legal_bases),
+                ("agreement", "agreement_clause", self.file.clauses),
+                ("assessment", "checklist_answer", self.file.checklist)):
+            master_id = self._selected(master)
+            self._fill(child, rows_by_id.get(master_id, []) if master_id else [])
+            caption = self.query_one(f"#caption-{child}", Label)
+            noun = {"legal_basis": "Legal bases", "agreement_clause": "Clause checklist",
+                    "checklist_answer": "Due-diligence checklist"}[child]
+            caption.update(f"{noun} of {master.replace('_', ' ')} {master_id}" if master_id
+                           else f"{noun}: select a {master.replace('_', ' ')} above")
+
+    @on(DataTable.RowHighlighted)
+    def _follow(self, event: DataTable.RowHighlighted) -> None:
+        if event.data_table.id in {"table-supply", "table-agreement", "table-assessment"}:
+            self._fill_details()
+
+    def _selected(self, entity: str) -> int | None:
+        table = self.query_one(f"#table-{entity}", DataTable)
+        if table.row_count == 0:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return int(key) if key is not None else None
+
+    # -- where the user is -------------------------------------------------------------
+    def current_tab(self) -> str:
+        active = self.query_one(TabbedContent).active or "tab-overview"
+        return active.removeprefix("tab-")
+
+    def current_entity(self) -> str | None:
+        """The entity of the focused table, or the tab's master table."""
+        focused = self.focused
+        if isinstance(focused, DataTable) and focused.id and focused.id.startswith("table-"):
+            return focused.id.removeprefix("table-")
+        entities = TABS[self.current_tab()]
+        return entities[0] if entities else None
+
+    def action_tab(self, step: int) -> None:
+        tabs = list(TABS)
+        index = (tabs.index(self.current_tab()) + step) % len(tabs)
+        self.query_one(TabbedContent).active = f"tab-{tabs[index]}"
+
+    @on(TabbedContent.TabActivated)
+    def _focus_table(self) -> None:
+        entities = TABS[self.current_tab()]
+        if entities:
+            self.query_one(f"#table-{entities[0]}", DataTable).focus()
+
+    # -- actions -----------------------------------------------------------------------
+    def action_back(self) -> None:
+        self.dismiss()
+
+    def _choices(self) -> dict[str, list[tuple[str, int]]]:
+        assert self.file is not None
+        f = self.file
+        return {
+            "supply_id": [(s.name, int(s.id or 0)) for s in f.supplies],
+            "agreement_id": [(f"{show(a.kind)} {a.title or ''}".strip(), int(a.id or 0))
+                             for a in f.agreements],
+            "assessment_id": [(f"{show(a.kind)} {show(a.assessed_on)}", int(a.id or 0))
+                              for a in f.assessments],
+            "transfer_id": [(f"{t.origin_country}→{t.destination_country}", int(t.id or 0))
+                            for t in f.transfers],
+            "evidence_id": [(e.location, int(e.id or 0)) for e in f.evidence],
+        }
+
+    def _preset(self, entity: str, record: Any | None = None) -> dict[str, Any] | None:
+        if entity in {"supply", "agreement", "transfer", "assessment", "evidence", "reminder"}:
+            return {"provider_id": self.provider_id}
+        if entity == "legal_basis":
+            supply_id = record.supply_id if record else self._selected("supply")
+            return {"supply_id": supply_id} if supply_id else None
+        if entity == "agreement_clause" and record is not None:
+            return {"agreement_id": record.agreement_id, "clause": record.clause}
+        if entity == "checklist_answer" and record is not None:
+            return {"assessment_id": record.assessment_id, "item": record.item}
+        return None
+
+    def action_new(self) -> None:
+        entity = self.current_entity()
+        if entity is None:
+            entity = "supply"
+        if entity in CHECKLIST_ENTITIES or entity == "audit_event":
+            self.notify("Checklist items come with their agreement or review; edit them with e",
+                        severity="warning")
+            return
+        preset = self._preset(entity)
+        if preset is None:
+            self.notify("Add a supply first: a legal basis belongs to a supply",
+                        severity="warning")
+            return
+        self.tracker.edit_record(entity, None, preset=preset, choices=self._choices(),
+                                 on_saved=lambda _row: self.refresh_file())
+
+    def action_edit(self) -> None:
+        entity = self.current_entity()
+        if entity is None:
+            self.tracker.edit_record("provider", self.provider_id,
+                                     on_saved=lambda _row: self.refresh_file())
+            return
+        record_id = self._selected(entity) if entity != "audit_event" else None
+        if record_id is None:
+            self.notify("Nothing selected to edit", severity="warning")
+            return
+        record = self.register.get(entity, record_id)
+        self.tracker.edit_record(entity, record_id, preset=self._preset(entity, record),
+                                 choices=self._choices(),
+                                 on_saved=lambda _row: self.refresh_file())
+
+    @on(DataTable.RowSelected)
+    def _open_row(self, event: DataTable.RowSelected) -> None:
+        if event.data_table.id != "table-audit_event":
+            self.action_edit()
+
+    def action_archive(self) -> None:
+        entity = self.current_entity()
+        if entity is None:
+            self.tracker.archive_record("provider", self.provider_id,
+                                        on_done=self.refresh_file)
+            return
+        if entity in CHECKLIST_ENTITIES or entity in {"audit_event", "reminder"}:
+            self.notify(f"{entity.replace('_', ' ')} records are not archived",
+                        severity="warning")
+            return
+        record_id = self._selected(entity)
+        if record_id is not None:
+            self.tracker.archive_record(entity, record_id, on_done=self.refresh_file)

@@ -1,0 +1,227 @@
+"""Create or edit any record in a form: enums as selects, dates that say what they
+understood, the service's field errors shown beside the field, and a version conflict
+that keeps what was typed."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlmodel import SQLModel
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widget import Widget
+from textual.widgets import Button, Checkbox, Input, Label, Select, Static
+
+from tracker.domain.dates import parse_iso_date
+from tracker.errors import StaleVersion, TrackerError, ValidationFailed
+from tracker.store.models import BASE_MODELS
+from tracker.store.register import Register
+from tracker.ui.formatting import long_date, show
+from tracker.ui.widgets.record_fields import FieldSpec, field_specs, form_value
+
+MAYBE = [("yes", True), ("no", False)]
+
+
+class RecordForm(ModalScreen[SQLModel | None]):
+    """Dismisses with the saved row, or None when cancelled."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", id="form.save"),
+        Binding("escape", "cancel", "Cancel", id="form.cancel"),
+    ]
+
+    def __init__(self, register: Register, entity: str, *, record: SQLModel | None = None,
+                 preset: Mapping[str, Any] | None = None,
+                 choices: dict[str, list[tuple[str, int]]] | None = None,
+                 title: str | None = None) -> None:
+        super().__init__()
+        self.register = register
+        self.entity = entity
+        self.record = record
+        self.version = int(getattr(record, "version", 0)) if record is not None else 0
+        self.preset = dict(preset or {})
+        self.specs = field_specs(BASE_MODELS[entity], hidden=set(self.preset),
+                                 choices=choices or {})
+        noun = entity.replace("_", " ")
+        self.heading = title or (f"Edit {noun} {getattr(record, 'id', '')}" if record
+                                 else f"New {noun}")
+
+    # -- layout ----------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        with Vertical(id="form-dialog", classes="dialog"):
+            yield Label(self.heading, id="form-title")
+            yield Static("", id="form-banner")
+            with VerticalScroll(id="form-fields"):
+                for spec in self.specs:
+                    with Vertical(classes="form-field", id=f"field-{spec.name}"):
+                        star = " *" if spec.required else ""
+                        with Horizontal(classes="field-row"):
+                            yield Label(f"{spec.label}{star}", classes="field-label")
+                            yield self._input_for(spec)
+                        if spec.kind == "date":
+                            yield Static("", id=f"hint-{spec.name}", classes="field-hint")
+                        yield Static("", id=f"error-{spec.name}", classes="field-error")
+            with Horizontal(classes="buttons"):
+                yield Button("Save (ctrl+s)", variant="primary", id="save")
+                yield Button("Cancel (esc)", id="cancel")
+
+    def _input_for(self, spec: FieldSpec) -> Widget:
+        current = form_value(getattr(self.record, spec.name, None)) if self.record else None
+        widget_id = f"input-{spec.name}"
+        if spec.kind == "bool":
+            return Checkbox("", value=bool(current), id=widget_id, compact=True)
+        if spec.kind in {"enum", "choice", "maybe_bool"}:
+            options = MAYBE if spec.kind == "maybe_bool" else spec.options
+            # A required choice starts blank: the user picks, the service names it if not.
+            return Select(options, allow_blank=True, id=widget_id,
+                          prompt="(choose)" if spec.required else "(not set)", compact=True,
+                          value=Select.NULL if current is None else current)
+        placeholder = "YYYY-MM-DD" if spec.kind == "date" else ""
+        return Input(value="" if current is None else str(current), placeholder=placeholder,
+                     id=widget_id, compact=True)
+
+    def on_mount(self) -> None:
+        # What the form showed when it opened: a save sends only what differs from it, so
+        # fields this user never touched cannot overwrite someone else's change.
+        self.original = self.values()
+        for spec in self.specs:
+            if spec.kind == "date":
+                self._show_date_hint(spec.name)
+        if self.specs:
+            self.query_one(f"#input-{self.specs[0].name}").focus()
+
+    # -- live feedback -----------------------------------------------------------------
+    def on_input_changed(self, event: Input.Changed) -> None:
+        name = (event.input.id or "").removeprefix("input-")
+        if any(s.name == name and s.kind == "date" for s in self.specs):
+            self._show_date_hint(name)
+
+    def _show_date_hint(self, name: str) -> None:
+        text = self.query_one(f"#input-{name}", Input).value
+        hint = self.query_one(f"#hint-{name}", Static)
+        try:
+            understood = parse_iso_date(text)
+        except ValueError as err:
+            hint.update(f"[b]?[/b] {err}")
+            hint.set_class(True, "bad")
+            return
+        hint.set_class(False, "bad")
+        hint.update(f"→ {long_date(understood)}" if understood else "")
+
+    # -- values --------------------------------------------------------------------
+    def values(self) -> dict[str, Any]:
+        """What the form holds, as the service expects it (blank means not set)."""
+        values: dict[str, Any] = dict(self.preset)
+        for spec in self.specs:
+            widget = self.query_one(f"#input-{spec.name}")
+            if isinstance(widget, Checkbox):
+                values[spec.name] = widget.value
+            elif isinstance(widget, Select):
+                values[spec.name] = None if widget.value == Select.NULL else widget.value
+            elif isinstance(widget, Input):
+                text = widget.value.strip()
+                values[spec.name] = text or None
+        return values
+
+    # -- actions -------------------------------------------------------------------
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "save":
+            self.action_save()
+        else:
+            self.action_cancel()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def action_save(self) -> None:
+        self._clear_errors()
+        values = self.values()
+        try:
+            if self.record is None:
+                saved = self.register.create(self.entity, values)
+            else:
+                record_id = int(getattr(self.record, "id"))
+                changes = {k: v for k, v in values.items() if self.original.get(k) != v}
+                saved = self.register.update(self.entity, record_id, changes,
+                                             expected_version=self.version)
+        except ValidationFailed as failure:
+            self._show_errors(failure)
+            return
+        except StaleVersion as conflict:
+            self._reload_after_conflict(conflict)
+            return
+        except TrackerError as err:
+            self._banner(str(err), bad=True)
+            return
+        self.dismiss(saved)
+
+    def _clear_errors(self) -> None:
+        for static in self.query(".field-error").results(Static):
+            static.update("")
+        self._banner("")
+
+    def _show_errors(self, failure: ValidationFailed) -> None:
+        shown = {s.name for s in self.specs}
+        elsewhere = []
+        for error in failure.errors:
+            if error.field in shown:
+                self.query_one(f"#error-{error.field}", Static).update(error.message)
+            else:
+                elsewhere.append(str(error))
+        first = next((e.field for e in failure.errors if e.field in shown), None)
+        if first:
+            self.query_one(f"#field-{first}").scroll_visible()
+            self.query_one(f"#input-{first}").focus()
+        count = len(failure.errors)
+        self._banner(f"Not saved: {count} problem{'s' if count > 1 else ''} to fix"
+                     + (f" — {'; '.join(elsewhere)}" if elsewhere else ""), bad=True)
+
+    def _reload_after_conflict(self, conflict: StaleVersion) -> None:
+        """Take the newer version as the base: fields this user did not touch now show the
+        other person's values, fields they typed keep what they typed. Saving again applies
+        only their own changes."""
+        assert self.record is not None
+        fresh = self.register.get(self.entity, int(getattr(self.record, "id")))
+        mine = self.values()
+        touched = {name for name, value in mine.items() if self.original.get(name) != value}
+        theirs = [s.label for s in self.specs
+                  if form_value(getattr(self.record, s.name, None))
+                  != form_value(getattr(fresh, s.name, None))]
+        for spec in self.specs:
+            if spec.name not in touched:
+                self._show_value(spec, form_value(getattr(fresh, spec.name, None)))
+        self.record, self.version = fresh, int(getattr(fresh, "version"))
+        self.original = {**self.values(), **{k: self.original.get(k) for k in touched}}
+        clash = sorted(s.label for s in self.specs if s.name in touched and s.label in theirs)
+        self._banner(f"{conflict} Reloaded version {self.version}; the other change touched: "
+                     f"{', '.join(theirs) or 'nothing shown here'}."
+                     + (f" Both of you changed: {', '.join(clash)}." if clash else "")
+                     + " Your typed values are kept: save again to apply them, or escape "
+                       "to discard them.", bad=True)
+        self.notify(str(conflict), severity="warning", timeout=8)
+
+    def _show_value(self, spec: FieldSpec, value: Any) -> None:
+        widget = self.query_one(f"#input-{spec.name}")
+        if isinstance(widget, Checkbox):
+            widget.value = bool(value)
+        elif isinstance(widget, Select):
+            widget.value = Select.NULL if value is None else value
+        elif isinstance(widget, Input):
+            widget.value = "" if value is None else str(value)
+
+    def _banner(self, text: str, *, bad: bool = False) -> None:
+        banner = self.query_one("#form-banner", Static)
+        banner.update(text)
+        banner.set_class(bad and bool(text), "bad")
+
+
+def describe(row: SQLModel) -> str:
+    """A one-line name for a saved record, for notifications."""
+    for name in ("legal_name", "name", "title", "location", "clause"):
+        value = getattr(row, name, None)
+        if value:
+            return str(value)
+    return f"{type(row).__name__} {show(getattr(row, 'id', None))}"
