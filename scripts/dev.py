@@ -45,7 +45,7 @@ def ensure_environment() -> None:
 
 def run_tests(extra: list[str]) -> int:
     steps = [
-        [str(BIN / "ruff"), "check", "tracker", "tests", "benchmarks", "scripts", "schema"],
+        [str(BIN / "ruff"), "check", "."],
         [str(BIN / "mypy")],
         [str(BIN / "python"), "-m", "pytest", *extra],
     ]

@@ -258,3 +258,64 @@ class AuditAction(CitedEnum):
     ARCHIVE = ("archive", "Archive", "")
     RESTORE = ("restore", "Restore", "")
     DELETE = ("delete", "Delete", "")
+
+
+class ReviewTriggerKind(CitedEnum):
+    """Events that make a provider's review due at once (DOMAIN.md review cadence)."""
+
+    NEW_PURPOSE = ("new_purpose", "New purpose", "GDPR Art 5(1)(b), 35; PIPL Art 14")
+    NEW_DATA_TYPE = ("new_data_type", "New data type", "GDPR Art 35; PIPL Art 55")
+    NEW_SUBPROCESSOR = ("new_subprocessor", "New sub-processor", "GDPR Art 28(2); PIPL Art 21")
+    BREACH = ("breach", "Breach", "GDPR Art 33; PIPL Art 57")
+    OWNERSHIP_CHANGE = ("ownership_change", "Change of ownership", "GDPR Art 28(1); PIPL Art 38")
+    DESTINATION_LAW_CHANGE = ("destination_law_change", "Change in the destination's law",
+                              "EDPB Recommendations 01/2020 step 6")
+    ADEQUACY_DECISION = ("adequacy_decision", "Adequacy decision adopted or withdrawn",
+                         "GDPR Art 45(5)")
+    VOLUME_THRESHOLD = ("volume_threshold", "Transfer-volume threshold crossed",
+                        "2024 CAC Provisions Art 7-8")
+    ASSESSMENT_EXPIRED = ("assessment_expired", "Assessment expired", "PIPL Art 56")
+    FILING_EXPIRED = ("filing_expired", "Filing or approval expired",
+                      "CAC Security Assessment Measures Art 14")
+    CERTIFICATE_EXPIRED = ("certificate_expired", "Certificate expired", "GDPR Art 42(7)")
+    AGREEMENT_EXPIRED = ("agreement_expired", "Agreement expired", "GDPR Art 28(3)")
+
+
+class ReminderKind(CitedEnum):
+    AGREEMENT_EXPIRY = ("agreement_expiry", "Agreement expires", "GDPR Art 28(3); PIPL Art 21")
+    AGREEMENT_NOTICE = ("agreement_notice", "Last day to give notice", "Contract terms")
+    PROVIDER_REVIEW = ("provider_review", "Provider review due",
+                       "Vendor-risk practice; GDPR Art 28(1)")
+    REVIEW_TRIGGERED = ("review_triggered", "Review due at once", "DOMAIN.md review events")
+    EVIDENCE_EXPIRY = ("evidence_expiry", "Evidence validity ends", "GDPR Art 42(7)")
+    FILING_EXPIRY = ("filing_expiry", "Filing / approval expires",
+                     "CAC Security Assessment Measures Art 14")
+    CAC_EXTENSION_WINDOW = ("cac_extension_window",
+                            "CAC security-assessment extension window opens",
+                            "CAC Security Assessment Measures Art 14; CAC guide (3rd ed.)")
+    STANDARD_CONTRACT_FILING = ("standard_contract_filing", "File the standard contract",
+                                "CAC Standard Contract Measures Art 7")
+    RETENTION_END = ("retention_end", "Retention period ends: decide",
+                     "PIPL Art 56; AI Act Art 18")
+    VOLUME_CLASS = ("volume_class", "Transfer volume needs a stricter mechanism",
+                    "2024 CAC Provisions Art 7-8")
+    USER = ("user", "Reminder", "")
+
+
+class ReminderStatus(CitedEnum):
+    UPCOMING = ("upcoming", "Upcoming", "")
+    DUE = ("due", "Due", "")
+    OVERDUE = ("overdue", "Overdue", "")
+    SNOOZED = ("snoozed", "Snoozed", "")
+    DONE = ("done", "Done", "")
+
+
+class ExportClass(CitedEnum):
+    """What the 2024 CAC Provisions require for a year's outbound personal information."""
+
+    EXEMPT = ("exempt", "Exempt", "2024 CAC Provisions Art 5(4)")
+    STANDARD_CONTRACT_OR_CERTIFICATION = (
+        "standard_contract_or_certification", "Standard contract or PI certification",
+        "2024 CAC Provisions Art 8")
+    SECURITY_ASSESSMENT = ("security_assessment", "CAC security assessment",
+                           "2024 CAC Provisions Art 7; PIPL Art 40")
