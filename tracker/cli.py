@@ -9,8 +9,9 @@ import argparse
 import json
 import sys
 from collections.abc import Callable, Sequence
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import DatabaseError, OperationalError
@@ -169,6 +170,107 @@ def cmd_providers(args: argparse.Namespace) -> int:
     return 0
 
 
+def _date_arg(text: str) -> date:
+    from tracker.domain.dates import parse_iso_date
+
+    try:
+        parsed = parse_iso_date(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+    if parsed is None:
+        raise argparse.ArgumentTypeError("a date is required (YYYY-MM-DD)")
+    return parsed
+
+
+def cmd_reminders(args: argparse.Namespace) -> int:
+    from tracker.domain.enums import AssessmentOutcome, ReminderStatus
+    from tracker.reminders.derive import visible
+    from tracker.store.audit import current_actor
+    from tracker.store.engine import session_scope
+    from tracker.store.reminders import (
+        complete_reminder,
+        current_reminders,
+        reminder_policy,
+        snooze_reminder,
+    )
+
+    today: date = args.today or date.today()
+    engine = _open(args)
+    if args.action in {"snooze", "done"}:
+        if not args.uid:
+            raise TrackerError(f"reminders {args.action} needs the reminder id shown in the "
+                               "list, e.g. agreement-12-expiry")
+        with session_scope(engine) as session:
+            actor = current_actor(session)
+            if args.action == "snooze":
+                if args.until is None or not args.reason:
+                    raise TrackerError("reminders snooze needs --until DATE and --reason TEXT")
+                reminder = snooze_reminder(session, ident=args.uid, until=args.until,
+                                           reason=args.reason, today=today, actor=actor)
+                print(f"snoozed until {args.until.isoformat()}: {reminder.subject}")
+            else:
+                outcome = AssessmentOutcome(args.outcome) if args.outcome else None
+                print(complete_reminder(session, ident=args.uid, today=today, actor=actor,
+                                        outcome=outcome, note=args.note))
+        return 0
+    with session_scope(engine, write=False) as session:
+        reminders = current_reminders(session, today)
+        policy = reminder_policy(session)
+    if args.ics:
+        from tracker.reminders.ics import reminders_calendar
+
+        chosen = [r for r in reminders if r.status != ReminderStatus.SNOOZED or args.all]
+        target = Path(args.ics).expanduser()
+        target.write_bytes(reminders_calendar(chosen, lead_days=policy.lead_days,
+                                              register_name=engine.url.database or "register"))
+        _say(f"{len(chosen)} reminders written to {target}")
+        return 0
+    within = args.within if args.within is not None else max(policy.lead_days, default=90)
+    shown = visible(reminders, today, within, include_closed=args.all)
+    overdue = [r for r in shown if r.status == ReminderStatus.OVERDUE]
+    if args.json:
+        print(json.dumps([_reminder_json(r) for r in shown], ensure_ascii=False, indent=2))
+    else:
+        for r in shown:
+            provider = (r.provider_name or "—")[:34]
+            print(f"{r.due_on.isoformat()}  {r.status.value:<8}  {provider:<34}  "
+                  f"{r.kind.label}: {r.subject[:50]}  [{r.uid}]")
+        _say(f"{len(shown)} reminders due by {(today + timedelta(days=within)).isoformat()}, "
+             f"{len(overdue)} overdue")
+    return EXIT_PROBLEM_FOUND if overdue else 0
+
+
+def _reminder_json(r: Any) -> dict[str, Any]:
+    return {"uid": r.uid, "key": r.key, "kind": r.kind.value, "title": r.kind.label,
+            "due_on": r.due_on.isoformat(), "status": r.status.value,
+            "provider_id": r.provider_id, "provider": r.provider_name, "subject": r.subject,
+            "why": r.why, "action": r.action, "article": r.article, "note": r.note,
+            "snoozed_until": r.snoozed_until.isoformat() if r.snoozed_until else None}
+
+
+def cmd_event(args: argparse.Namespace) -> int:
+    from tracker.domain.enums import ReviewTriggerKind
+    from tracker.store import services
+    from tracker.store.audit import current_actor
+    from tracker.store.engine import session_scope
+    from tracker.store.queries import resolve_provider
+
+    try:
+        kind = ReviewTriggerKind(args.kind)
+    except ValueError:
+        raise TrackerError(f"unknown event {args.kind!r}; allowed: "
+                           f"{ReviewTriggerKind.allowed()}") from None
+    engine = _open(args)
+    with session_scope(engine) as session:
+        provider = resolve_provider(session, args.provider)
+        services.review_triggers.create(session=session, data={
+            "provider_id": provider.id, "kind": kind,
+            "occurred_on": args.on or date.today(), "note": args.note},
+            actor=current_actor(session))
+    print(f"recorded {kind.label} for {provider.legal_name}: its review is due now")
+    return 0
+
+
 # --- parsing ----------------------------------------------------------------------------
 
 def build_parser() -> argparse.ArgumentParser:
@@ -213,6 +315,34 @@ def build_parser() -> argparse.ArgumentParser:
     providers.add_argument("--all", action="store_true", help="include archived providers")
     providers.add_argument("--limit", type=int, default=1000, help="rows to print")
     providers.add_argument("--json", action="store_true", help="print JSON")
+    reminders = add("reminders", cmd_reminders,
+                    "list what is due (exit 1 when anything is overdue), write an iCalendar "
+                    "file, or snooze / complete a reminder")
+    reminders.add_argument("action", nargs="?", choices=["list", "snooze", "done"],
+                           default="list")
+    reminders.add_argument("uid", nargs="?", help="reminder id from the list (snooze, done)")
+    reminders.add_argument("--within", type=int, metavar="DAYS",
+                           help="show what is due within DAYS (default: the longest lead time)")
+    reminders.add_argument("--json", action="store_true", help="print JSON for scripts")
+    reminders.add_argument("--ics", metavar="FILE", help="write every reminder to an .ics file")
+    reminders.add_argument("--all", action="store_true", help="include snoozed and done")
+    reminders.add_argument("--until", type=_date_arg, metavar="DATE", help="snooze until DATE")
+    reminders.add_argument("--reason", help="why the reminder is snoozed")
+    reminders.add_argument("--outcome",
+                           choices=["approved", "approved_with_conditions", "rejected"],
+                           help="outcome of the review that completes a review reminder")
+    reminders.add_argument("--note", help="a note kept with the completion")
+    reminders.add_argument("--today", type=_date_arg, metavar="DATE",
+                           help="compute as if today were DATE")
+    event = add("event", cmd_event, "record an event that makes a provider's review due at "
+                                    "once (breach, new sub-processor, ...)")
+    event.add_argument("provider", help="provider id or a unique part of its name")
+    event.add_argument("kind", help="new_purpose, new_data_type, new_subprocessor, breach, "
+                                    "ownership_change, destination_law_change, adequacy_decision, "
+                                    "volume_threshold, assessment_expired, filing_expired, "
+                                    "certificate_expired or agreement_expired")
+    event.add_argument("--on", type=_date_arg, metavar="DATE", help="when it happened (today)")
+    event.add_argument("--note", help="what happened")
     return parser
 
 

@@ -106,6 +106,11 @@ def build_demo(session: Session, today: date) -> None:
           location="contracts/bj-news-licence-2023.pdf", sha256=_digest("bj-news-licence"),
           size_bytes=482_113, supports="Signed data licence incl. AI-training clause")
     b.review(news, done=-300, next_in_months=12, outcome="approved", na_items=(11, 12, 22))
+    # Sent to a Singapore mirror under the under-100,000 exemption, but the counter has
+    # passed 100,000 this year: a standard contract or certification is now required.
+    b.add("transfer", provider_id=news, supply_id=news_supply, origin_country="CN",
+          destination_country="SG", exemption="under_100k_non_sensitive",
+          count_year=today.year, people_non_sensitive=130_000, notice_and_consent=True)
 
     # 2. Web-scrape vendor (GB): critical, scraped data, UK/EU GDPR.
     scrape = b.add("provider", legal_name="WebHarvest Analytics Ltd", country="GB",
@@ -289,6 +294,8 @@ def build_demo(session: Session, today: date) -> None:
           source_category="licensed_private", contains_pi=True, contains_sensitive_pi=True,
           intended_use="evaluation")
     b.review(health, done=-200, next_in_months=12, outcome="approved_with_conditions")
+    b.add("review_trigger", provider_id=health, kind="breach", occurred_on=b.day(-9),
+          note="Supplier reported unauthorised access to a staging bucket")
 
     # 13. Prospective supplier, never reviewed and with no tier yet.
     b.add("provider", legal_name="Tokyo Manga Scans KK", country="JP", status="prospective",

@@ -35,6 +35,7 @@ from tracker.domain.enums import (
     ProviderStatus,
     Regime,
     ReminderState,
+    ReviewTriggerKind,
     RiskTier,
     SccModule,
     SourceCategory,
@@ -364,11 +365,37 @@ class ReminderBase(SQLModel):
 
 
 class Reminder(ReminderBase, RecordMeta, table=True):
+    """Snoozing and completing go through ``reminder_action``, as for derived reminders."""
+
     __tablename__ = "reminder"
-    state: ReminderState = Field(default=ReminderState.OPEN, sa_type=enum_type(ReminderState))
-    snoozed_until: date | None = None
-    snooze_reason: str | None = Field(default=None, max_length=2000)
-    done_on: date | None = None
+
+
+# --- Review triggers: events that make a review due at once ---------------------------
+
+class ReviewTriggerBase(SQLModel):
+    provider_id: int = Field(foreign_key="provider.id", ondelete="RESTRICT", index=True)
+    kind: ReviewTriggerKind = Field(sa_type=enum_type(ReviewTriggerKind), description="Event")
+    occurred_on: date = Field(index=True, description="Occurred on")
+    note: str | None = Field(default=None, max_length=4000, description="What happened")
+
+
+class ReviewTrigger(ReviewTriggerBase, RecordMeta, table=True):
+    __tablename__ = "review_trigger"
+
+
+# --- What the user did with a derived reminder (snoozed or done) --------------------
+
+class ReminderAction(SQLModel, table=True):
+    """Keyed by the derived reminder's key, which includes its due date: when the date
+    moves (an agreement renewed), the old snooze or completion no longer applies."""
+
+    __tablename__ = "reminder_action"
+    key: str = Field(primary_key=True, max_length=200)
+    state: ReminderState = Field(sa_type=enum_type(ReminderState))
+    until: date | None = None
+    reason: str | None = Field(default=None, max_length=2000)
+    version: int = Field(default=1, ge=1)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
 
 
 # --- Settings and the audit trail ----------------------------------------------------
@@ -419,6 +446,7 @@ ENTITY_MODELS: dict[str, type[SQLModel]] = {
     "checklist_answer": ChecklistAnswer,
     "evidence": Evidence,
     "reminder": Reminder,
+    "review_trigger": ReviewTrigger,
 }
 
 BASE_MODELS: dict[str, type[SQLModel]] = {
@@ -432,6 +460,7 @@ BASE_MODELS: dict[str, type[SQLModel]] = {
     "checklist_answer": ChecklistAnswerBase,
     "evidence": EvidenceBase,
     "reminder": ReminderBase,
+    "review_trigger": ReviewTriggerBase,
 }
 
 

@@ -222,3 +222,23 @@ def provider_history(session: Session, found: ProviderFile, limit: int = 500) ->
     statement = (select(AuditEvent).where(or_(*conditions))
                  .order_by(col(AuditEvent.id).desc()).limit(limit))
     return list(session.scalars(statement).all())
+
+
+def resolve_provider(session: Session, text: str) -> Provider:
+    """A provider by id, or by a part of its name that matches exactly one live provider."""
+    from tracker.errors import TrackerError
+
+    if text.strip().isdigit():
+        found = session.get(Provider, int(text))
+        if found is None:
+            raise TrackerError(f"no provider with id {text}")
+        return found
+    page = provider_page(session, ProviderFilter(text=text), offset=0, limit=6)
+    if page.total == 1:
+        provider = session.get(Provider, page.rows[0].id)
+        assert provider is not None
+        return provider
+    if page.total == 0:
+        raise TrackerError(f"no provider matches {text!r}")
+    names = "; ".join(f"{r.id}: {r.legal_name}" for r in page.rows[:5])
+    raise TrackerError(f"{page.total} providers match {text!r} ({names}); give the id")

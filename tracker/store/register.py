@@ -6,11 +6,13 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Engine, func, select
 from sqlmodel import SQLModel, col
 
+from tracker.reminders.derive import DerivedReminder
 from tracker.store import services
 from tracker.store.audit import current_actor
 from tracker.store.engine import session_scope
@@ -22,6 +24,7 @@ from tracker.store.queries import (
     provider_file,
     provider_page,
 )
+from tracker.store.reminders import complete_reminder, current_reminders, snooze_reminder
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +87,25 @@ class Register:
         return RegisterSummary(dict(tiers), dict(statuses), int(total), int(with_pi),
                                int(sensitive), dict(mechanisms), events)
 
+    def reminders(self, today: date) -> list[DerivedReminder]:
+        with session_scope(self.engine, write=False) as session:
+            return current_reminders(session, today)
+
+    def actor(self) -> str:
+        with session_scope(self.engine, write=False) as session:
+            return current_actor(session)
+
     # -- writes ----------------------------------------------------------------------
+    def snooze(self, ident: str, *, until: date, reason: str, today: date) -> DerivedReminder:
+        with session_scope(self.engine) as session:
+            return snooze_reminder(session, ident=ident, until=until, reason=reason,
+                                   today=today, actor=current_actor(session))
+
+    def complete(self, ident: str, *, today: date, note: str | None = None) -> str:
+        with session_scope(self.engine) as session:
+            return complete_reminder(session, ident=ident, today=today,
+                                     actor=current_actor(session), note=note)
+
     def create(self, entity: str, values: Mapping[str, Any]) -> SQLModel:
         with session_scope(self.engine) as session:
             row: SQLModel = services.SERVICES[entity].create(

@@ -42,6 +42,8 @@ from tracker.store.models import (
     ProviderBase,
     Reminder,
     ReminderBase,
+    ReviewTrigger,
+    ReviewTriggerBase,
     Supply,
     SupplyBase,
     Transfer,
@@ -333,10 +335,11 @@ assessments = AssessmentService(Assessment, AssessmentBase)
 checklist_answers = EntityService(ChecklistAnswer, ChecklistAnswerBase)
 evidence = EntityService(Evidence, EvidenceBase)
 reminders = EntityService(Reminder, ReminderBase)
+review_triggers = EntityService(ReviewTrigger, ReviewTriggerBase)
 
 SERVICES: dict[str, EntityService[Any]] = {
     service.entity: service
     for service in (providers, supplies, legal_bases, agreements, agreement_clauses, transfers,
-                    assessments, checklist_answers, evidence, reminders)
+                    assessments, checklist_answers, evidence, reminders, review_triggers)
 }
 MODEL_BY_TABLE: dict[str, type[SQLModel]] = {name: s.model for name, s in SERVICES.items()}

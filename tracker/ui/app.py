@@ -23,6 +23,7 @@ from tracker.ui.screens.help import HelpScreen
 from tracker.ui.screens.provider_detail import ProviderDetailScreen
 from tracker.ui.screens.providers import ProvidersScreen
 from tracker.ui.screens.record_form import RecordForm, describe
+from tracker.ui.screens.reminders import RemindersScreen
 
 
 class TrackerApp(App[None]):
@@ -31,11 +32,13 @@ class TrackerApp(App[None]):
     SUB_TITLE = "due diligence on data and model providers"
     COMMANDS = App.COMMANDS | {TrackerCommands}
     MODES: ClassVar[dict[str, Any]] = {"dashboard": DashboardScreen,
-                                       "providers": ProvidersScreen}
+                                       "providers": ProvidersScreen,
+                                       "reminders": RemindersScreen}
     DEFAULT_MODE = "dashboard"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("d", "switch_mode('dashboard')", "Dashboard", id="app.dashboard"),
         Binding("p", "switch_mode('providers')", "Providers", id="app.providers"),
+        Binding("r", "switch_mode('reminders')", "Reminders", id="app.reminders"),
         Binding("question_mark", "help", "Help", key_display="?", id="app.help"),
         Binding("t", "toggle_theme", "Theme", show=False, id="app.theme"),
         Binding("q", "quit", "Quit", id="app.quit"),
@@ -68,6 +71,7 @@ class TrackerApp(App[None]):
     def edit_record(self, entity: str, record_id: int | None, *,
                     preset: Mapping[str, Any] | None = None,
                     choices: dict[str, list[tuple[str, int]]] | None = None,
+                    initial: Mapping[str, Any] | None = None,
                     on_saved: Callable[[SQLModel], None] | None = None) -> None:
         """Open the form for a new (``record_id`` None) or existing record."""
         record = self.register.get(entity, record_id) if record_id is not None else None
@@ -80,7 +84,7 @@ class TrackerApp(App[None]):
                 on_saved(row)
 
         self.push_screen(RecordForm(self.register, entity, record=record, preset=preset,
-                                    choices=choices), saved)
+                                    choices=choices, initial=initial), saved)
 
     def archive_record(self, entity: str, record_id: int, *,
                        on_done: Callable[[], None] | None = None) -> None:

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
 ACTIONS: tuple[tuple[str, str, str], ...] = (
     ("Go to dashboard", "switch_mode('dashboard')", "Counts, reminders and recent changes"),
     ("Go to providers", "switch_mode('providers')", "The providers table"),
+    ("Go to reminders", "switch_mode('reminders')", "Everything due, grouped by when"),
     ("New provider", "new_provider", "Open the form for a new provider"),
     ("Show keys", "help", "Every key binding"),
     ("Toggle light / dark theme", "toggle_theme", "Switch between light and dark"),

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
-from textual import work
+from datetime import timedelta
+
+from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Grid, Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Footer, Header, Static
 
-from tracker.domain.enums import ProviderStatus, RiskTier, TransferExemption, TransferMechanism
+from tracker.domain.enums import (
+    ProviderStatus,
+    ReminderStatus,
+    RiskTier,
+    TransferExemption,
+    TransferMechanism,
+)
+from tracker.reminders.derive import DerivedReminder
 from tracker.store.register import RegisterSummary
 from tracker.ui.formatting import audit_diff
 from tracker.ui.screens.base import TrackerScreen
@@ -24,12 +33,16 @@ def _label(value: str) -> str:
 
 
 class DashboardScreen(TrackerScreen):
+    provider_of: dict[str, int | None] = {}
+
     class SummaryLoaded(Message):
         """The register's counts arrived."""
 
-        def __init__(self, summary: RegisterSummary) -> None:
+        def __init__(self, summary: RegisterSummary,
+                     reminders: list[DerivedReminder]) -> None:
             super().__init__()
             self.summary = summary
+            self.reminders = reminders
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -40,6 +53,11 @@ class DashboardScreen(TrackerScreen):
             with Vertical(classes="panel", id="panel-supplies"):
                 yield Static("[b]Supplies and transfers[/b]", classes="panel-title")
                 yield Static("loading…", id="supplies-summary")
+            with Vertical(classes="panel wide", id="panel-reminders"):
+                yield Static("[b]Reminders[/b]", classes="panel-title",
+                             id="reminders-title")
+                yield DataTable(id="dashboard-reminders", cursor_type="row",
+                                zebra_stripes=True)
             with Vertical(classes="panel wide", id="panel-changes"):
                 yield Static("[b]Recent changes[/b]", classes="panel-title")
                 yield DataTable(id="recent-changes", cursor_type="none", zebra_stripes=True)
@@ -49,30 +67,53 @@ class DashboardScreen(TrackerScreen):
         self.title = "Dashboard"
         self.query_one("#recent-changes", DataTable).add_columns("When", "Who", "What",
                                                                  "Change")
+        self.query_one("#dashboard-reminders", DataTable).add_columns(
+            "Due", "Status", "Provider", "What")
         self.load_summary()
 
     def on_screen_resume(self) -> None:
         self.load_summary()
 
+    @on(DataTable.RowSelected, "#dashboard-reminders")
+    def _open_provider(self, event: DataTable.RowSelected) -> None:
+        provider_id = self.provider_of.get(str(event.row_key.value))
+        if provider_id is not None:
+            self.tracker.open_provider(provider_id)
+
     @work(thread=True, exclusive=True, group="dashboard", exit_on_error=False)
     def load_summary(self) -> None:
-        self.post_message(self.SummaryLoaded(self.register.summary(recent=12)))
+        reminders = [r for r in self.register.reminders(self.today)
+                     if r.status == ReminderStatus.OVERDUE or (
+                         r.status in {ReminderStatus.DUE, ReminderStatus.UPCOMING}
+                         and r.due_on <= self.today + timedelta(days=30))]
+        self.post_message(self.SummaryLoaded(self.register.summary(recent=12), reminders))
 
     def on_dashboard_screen_summary_loaded(self, message: SummaryLoaded) -> None:
         s = message.summary
         total = sum(s.providers_by_status.values())
-        tiers = [f"{_label(t):<10} {s.providers_by_tier.get(t, 0):>5}"
+        tiers = [f"{_label(t)} {s.providers_by_tier.get(t, 0)}"
                  for t in [*(m.value for m in RiskTier), "unset"] if s.providers_by_tier.get(t)]
-        statuses = [f"{_label(k):<12} {n:>5}" for k, n in sorted(s.providers_by_status.items())]
+        statuses = [f"{_label(k)} {n}" for k, n in sorted(s.providers_by_status.items())]
         self.query_one("#providers-summary", Static).update(
-            f"{total} providers\n\n[u]By risk tier[/u]\n" + "\n".join(tiers)
-            + "\n\n[u]By status[/u]\n" + "\n".join(statuses))
-        mechanisms = [f"{_label(k)[:34]:<34} {n:>4}"
-                      for k, n in sorted(s.transfers_by_mechanism.items())]
+            f"{total} providers\n[u]Risk tier[/u]  " + " · ".join(tiers)
+            + "\n[u]Status[/u]     " + " · ".join(statuses))
+        mechanisms = [f"{n} × {_label(k)}" for k, n in sorted(s.transfers_by_mechanism.items())]
         self.query_one("#supplies-summary", Static).update(
-            f"{s.supplies_total} supplies\n{s.supplies_with_pi} hold personal information\n"
-            f"{s.supplies_with_sensitive_pi} hold sensitive PI\n\n[u]Transfers by mechanism[/u]\n"
-            + ("\n".join(mechanisms) or "none"))
+            f"{s.supplies_total} supplies · {s.supplies_with_pi} hold personal information · "
+            f"{s.supplies_with_sensitive_pi} sensitive\n[u]Transfers[/u] "
+            + ("; ".join(mechanisms) or "none"))
+        overdue = sum(r.status == ReminderStatus.OVERDUE for r in message.reminders)
+        self.query_one("#reminders-title", Static).update(
+            f"[b]Reminders[/b]  {overdue} overdue · {len(message.reminders) - overdue} due in "
+            "the next 30 days   (r: all reminders)")
+        due_table = self.query_one("#dashboard-reminders", DataTable)
+        due_table.clear()
+        self.provider_of = {r.uid: r.provider_id for r in message.reminders}
+        for reminder in message.reminders:
+            due_table.add_row(reminder.due_on.isoformat(), reminder.status.label,
+                              (reminder.provider_name or "—")[:34],
+                              f"{reminder.kind.label}: {reminder.subject}"[:70],
+                              key=reminder.uid)
         table = self.query_one("#recent-changes", DataTable)
         table.clear()
         for event in s.recent_changes:

@@ -65,7 +65,7 @@ COLUMNS: dict[str, Columns] = {
                          ("Sources", lambda r: CHECKLIST_BY_NUMBER[r.item].sources),
                          ("Status", _getter("status")), ("By", _getter("answered_by"))],
     "evidence": _cols("kind", "location", "supports", "valid_until", "sha256"),
-    "reminder": _cols("title", "due_on", "state", "notes"),
+    "reminder": _cols("title", "due_on", "notes"),
     "audit_event": [("When", _getter("at")), ("Who", _getter("actor")),
                     ("Action", lambda r: r.action.value), ("Record",
                                                            lambda r: f"{r.entity} {r.entity_id}"),

@@ -36,8 +36,10 @@ class RecordForm(ModalScreen[SQLModel | None]):
     def __init__(self, register: Register, entity: str, *, record: SQLModel | None = None,
                  preset: Mapping[str, Any] | None = None,
                  choices: dict[str, list[tuple[str, int]]] | None = None,
+                 initial: Mapping[str, Any] | None = None,
                  title: str | None = None) -> None:
         super().__init__()
+        self.initial = dict(initial or {})
         self.register = register
         self.entity = entity
         self.record = record
@@ -69,7 +71,8 @@ class RecordForm(ModalScreen[SQLModel | None]):
                 yield Button("Cancel (esc)", id="cancel")
 
     def _input_for(self, spec: FieldSpec) -> Widget:
-        current = form_value(getattr(self.record, spec.name, None)) if self.record else None
+        current = form_value(getattr(self.record, spec.name, None)) if self.record \
+            else form_value(self.initial.get(spec.name))
         widget_id = f"input-{spec.name}"
         if spec.kind == "bool":
             return Checkbox("", value=bool(current), id=widget_id, compact=True)

@@ -1,0 +1,456 @@
+"""Derive every reminder from the register's dates. Pure: the caller loads the dates and
+passes today, so the rules are tested without a database or a clock.
+
+Each reminder has a stable ``uid`` (what it is about: "agreement-12-expiry") and a ``key``
+(the uid at one due date). Snoozes and completions are stored against the key, so when the
+date moves — an agreement renewed, a review recorded — the old mark no longer applies.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from dateutil.relativedelta import relativedelta
+
+from tracker.domain.cac_thresholds import (
+    STRICTNESS,
+    ExportCount,
+    classify_export,
+    count_for_year,
+    mechanism_covers,
+)
+from tracker.domain.enums import (
+    AgreementKind,
+    AssessmentKind,
+    AssessmentOutcome,
+    ExportClass,
+    ProviderStatus,
+    ReminderKind,
+    ReminderState,
+    ReminderStatus,
+    ReviewTriggerKind,
+    RiskTier,
+    TransferMechanism,
+)
+from tracker.reminders.workdays import CalendarUnknown, add_working_days
+
+# CAC application guide (3rd ed., June 2025): extension requested within the 60 working days
+# before the security-assessment result expires (有效期届满前60个工作日内).
+CAC_EXTENSION_WINDOW_WORKING_DAYS = 60
+# CAC Standard Contract Measures Art 7: file within 10 working days of taking effect.
+STANDARD_CONTRACT_FILING_WORKING_DAYS = 10
+# When China's calendar for the year is not known: remind this many calendar days ahead and
+# say why (60 working days never span more than ~90 calendar days, holidays included).
+UNKNOWN_CALENDAR_FALLBACK_DAYS = 100
+COMPLETED_OUTCOMES = frozenset({AssessmentOutcome.APPROVED,
+                                AssessmentOutcome.APPROVED_WITH_CONDITIONS,
+                                AssessmentOutcome.REJECTED})
+REVIEW_KINDS = frozenset({ReminderKind.PROVIDER_REVIEW, ReminderKind.REVIEW_TRIGGERED,
+                          ReminderKind.VOLUME_CLASS})
+
+
+# --- inputs -----------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class ProviderDates:
+    id: int
+    name: str
+    risk_tier: RiskTier | None
+    status: ProviderStatus
+    archived: bool
+    is_ciio: bool = False
+    important_data: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class AgreementDates:
+    id: int
+    provider_id: int
+    kind: AgreementKind
+    title: str | None
+    expires_on: date | None
+    notice_period_days: int | None
+    auto_renewal: bool
+
+
+@dataclass(frozen=True, slots=True)
+class AssessmentDates:
+    id: int
+    provider_id: int
+    kind: AssessmentKind
+    outcome: AssessmentOutcome
+    assessed_on: date | None
+    next_review_on: date | None
+    retain_until: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceDates:
+    id: int
+    provider_id: int
+    kind: str
+    location: str
+    valid_until: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class TransferDates:
+    id: int
+    provider_id: int
+    origin_country: str
+    destination_country: str
+    mechanism: TransferMechanism | None
+    count_year: int | None
+    people_non_sensitive: int
+    people_sensitive: int
+    effective_on: date | None
+    filed_on: date | None
+    filing_number: str | None
+    filing_expires_on: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class TriggerDates:
+    id: int
+    provider_id: int
+    kind: ReviewTriggerKind
+    occurred_on: date
+    note: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class UserReminderDates:
+    id: int
+    provider_id: int | None
+    title: str
+    due_on: date
+    notes: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ActionMark:
+    """A stored snooze or completion of one reminder at one due date."""
+
+    state: ReminderState
+    until: date | None
+    reason: str | None
+
+
+@dataclass(slots=True)
+class RegisterDates:
+    providers: dict[int, ProviderDates] = field(default_factory=dict)
+    agreements: list[AgreementDates] = field(default_factory=list)
+    assessments: list[AssessmentDates] = field(default_factory=list)
+    evidence: list[EvidenceDates] = field(default_factory=list)
+    transfers: list[TransferDates] = field(default_factory=list)
+    triggers: list[TriggerDates] = field(default_factory=list)
+    user_reminders: list[UserReminderDates] = field(default_factory=list)
+    actions: dict[str, ActionMark] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class ReminderPolicy:
+    """The settings that shape reminders (cadence per tier, lead times)."""
+
+    cadence_months: Mapping[RiskTier, int]
+    lead_days: tuple[int, ...] = (90, 30, 7)
+
+    @property
+    def strictest_months(self) -> int:
+        return min(self.cadence_months.values())
+
+
+# --- output -----------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class DerivedReminder:
+    uid: str
+    kind: ReminderKind
+    due_on: date
+    provider_id: int | None
+    provider_name: str
+    subject: str
+    why: str
+    action: str
+    status: ReminderStatus = ReminderStatus.UPCOMING
+    snoozed_until: date | None = None
+    note: str | None = None
+    entity: str | None = None
+    entity_id: int | None = None
+
+    @property
+    def key(self) -> str:
+        return f"{self.uid}@{self.due_on.isoformat()}"
+
+    @property
+    def article(self) -> str:
+        return self.kind.article
+
+    @property
+    def is_review(self) -> bool:
+        return self.kind in REVIEW_KINDS
+
+
+def status_of(due_on: date, today: date, lead_days: tuple[int, ...],
+              mark: ActionMark | None) -> tuple[ReminderStatus, date | None]:
+    """Done and snoozed come from the user's mark; otherwise the date decides: overdue after
+    the due date, due within the shortest lead time, upcoming before that."""
+    if mark is not None and mark.state == ReminderState.DONE:
+        return ReminderStatus.DONE, None
+    if mark is not None and mark.state == ReminderState.SNOOZED and mark.until and \
+            mark.until > today:
+        return ReminderStatus.SNOOZED, mark.until
+    if due_on < today:
+        return ReminderStatus.OVERDUE, None
+    shortest = min(lead_days) if lead_days else 0
+    if (due_on - today).days <= shortest:
+        return ReminderStatus.DUE, None
+    return ReminderStatus.UPCOMING, None
+
+
+# --- derivation ---------------------------------------------------------------------------
+
+class _Collector:
+    def __init__(self, data: RegisterDates, policy: ReminderPolicy, today: date) -> None:
+        self.data, self.policy, self.today = data, policy, today
+        self.out: list[DerivedReminder] = []
+
+    def name(self, provider_id: int | None) -> str:
+        provider = self.data.providers.get(provider_id) if provider_id is not None else None
+        return provider.name if provider else ""
+
+    def add(self, uid: str, kind: ReminderKind, due_on: date, provider_id: int | None,
+            subject: str, why: str, action: str, *, note: str | None = None,
+            entity: str | None = None, entity_id: int | None = None) -> None:
+        mark = self.data.actions.get(f"{uid}@{due_on.isoformat()}")
+        status, snoozed = status_of(due_on, self.today, self.policy.lead_days, mark)
+        self.out.append(DerivedReminder(
+            uid=uid, kind=kind, due_on=due_on, provider_id=provider_id,
+            provider_name=self.name(provider_id), subject=subject, why=why, action=action,
+            status=status, snoozed_until=snoozed, note=note, entity=entity,
+            entity_id=entity_id))
+
+
+def _live(data: RegisterDates, provider_id: int) -> bool:
+    provider = data.providers.get(provider_id)
+    return provider is not None and not provider.archived and \
+        provider.status != ProviderStatus.OFFBOARDED
+
+
+def derive_reminders(data: RegisterDates, policy: ReminderPolicy,
+                     today: date) -> list[DerivedReminder]:
+    """Every reminder the register's dates imply, sorted by due date."""
+    c = _Collector(data, policy, today)
+    volume_gaps = _volume_reminders(c)
+    _review_reminders(c, volume_gaps)
+    _agreement_reminders(c)
+    _evidence_reminders(c)
+    _transfer_reminders(c)
+    _retention_reminders(c)
+    for reminder in data.user_reminders:
+        c.add(f"user-{reminder.id}", ReminderKind.USER, reminder.due_on, reminder.provider_id,
+              reminder.title, reminder.notes or "Written by a user", reminder.title,
+              entity="reminder", entity_id=reminder.id)
+    c.out.sort(key=lambda r: (r.due_on, r.provider_name, r.uid))
+    return c.out
+
+
+def _review_reminders(c: _Collector, volume_gaps: Mapping[int, str]) -> None:
+    last_review: dict[int, AssessmentDates] = {}
+    for assessment in c.data.assessments:
+        if (assessment.kind == AssessmentKind.DUE_DILIGENCE and assessment.assessed_on
+                and assessment.outcome in COMPLETED_OUTCOMES):
+            held = last_review.get(assessment.provider_id)
+            if held is None or (held.assessed_on or date.min) < assessment.assessed_on:
+                last_review[assessment.provider_id] = assessment
+    for provider in c.data.providers.values():
+        if not _live(c.data, provider.id):
+            continue
+        last = last_review.get(provider.id)
+        tier_note = None
+        if provider.risk_tier is None:
+            months = c.policy.strictest_months
+            tier_note = f"no risk tier set: the strictest cadence ({months} months) applies"
+        else:
+            months = c.policy.cadence_months[provider.risk_tier]
+        if last is None or last.assessed_on is None:
+            due, why = c.today, "never reviewed: a provider is reviewed before data is used"
+        else:
+            due = last.assessed_on + relativedelta(months=months)
+            why = (f"last review {last.assessed_on.isoformat()} + {months} months "
+                   f"({provider.risk_tier.label if provider.risk_tier else 'untiered'} risk)")
+            if last.next_review_on and last.next_review_on < due:
+                due = last.next_review_on
+                why = f"next review date set by the review of {last.assessed_on.isoformat()}"
+        if provider.id in volume_gaps and due > c.today:
+            due, why = c.today, volume_gaps[provider.id]
+        c.add(f"review-{provider.id}", ReminderKind.PROVIDER_REVIEW, due, provider.id,
+              "Due-diligence review", why, "Record a due-diligence review",
+              note=tier_note, entity="provider", entity_id=provider.id)
+    for trigger in c.data.triggers:
+        last = last_review.get(trigger.provider_id)
+        if not _live(c.data, trigger.provider_id):
+            continue
+        if last is not None and last.assessed_on and last.assessed_on >= trigger.occurred_on:
+            continue  # a review after the event answers it
+        c.add(f"trigger-{trigger.id}", ReminderKind.REVIEW_TRIGGERED, trigger.occurred_on,
+              trigger.provider_id, f"Review after: {trigger.kind.label}",
+              f"{trigger.kind.label} on {trigger.occurred_on.isoformat()}"
+              + (f": {trigger.note}" if trigger.note else "") + f" ({trigger.kind.article})",
+              "Review the provider now", entity="provider", entity_id=trigger.provider_id)
+
+
+def _agreement_reminders(c: _Collector) -> None:
+    for agreement in c.data.agreements:
+        if agreement.expires_on is None or not _live(c.data, agreement.provider_id):
+            continue
+        subject = f"{agreement.kind.label}" + (f" “{agreement.title}”" if agreement.title else "")
+        renews = " It renews automatically unless notice is given." \
+            if agreement.auto_renewal else ""
+        c.add(f"agreement-{agreement.id}-expiry", ReminderKind.AGREEMENT_EXPIRY,
+              agreement.expires_on, agreement.provider_id, subject,
+              f"Expires {agreement.expires_on.isoformat()}.{renews}",
+              "Renew, replace or stop using the data", entity="agreement",
+              entity_id=agreement.id)
+        if agreement.notice_period_days:
+            notice_by = agreement.expires_on - timedelta(days=agreement.notice_period_days)
+            c.add(f"agreement-{agreement.id}-notice", ReminderKind.AGREEMENT_NOTICE, notice_by,
+                  agreement.provider_id, subject,
+                  f"{agreement.notice_period_days} days' notice before expiry on "
+                  f"{agreement.expires_on.isoformat()}.{renews}",
+                  "Decide whether to renew or give notice", entity="agreement",
+                  entity_id=agreement.id)
+
+
+def _evidence_reminders(c: _Collector) -> None:
+    for item in c.data.evidence:
+        if item.valid_until is None or not _live(c.data, item.provider_id):
+            continue
+        c.add(f"evidence-{item.id}-valid", ReminderKind.EVIDENCE_EXPIRY, item.valid_until,
+              item.provider_id, f"{item.kind.replace('_', ' ')}: {item.location}",
+              f"Valid until {item.valid_until.isoformat()}",
+              "Obtain the renewed certificate or report", entity="evidence", entity_id=item.id)
+
+
+def _transfer_reminders(c: _Collector) -> None:
+    for transfer in c.data.transfers:
+        if not _live(c.data, transfer.provider_id):
+            continue
+        route = f"Transfer {transfer.origin_country}→{transfer.destination_country}"
+        expiry = transfer.filing_expires_on
+        if expiry is not None:
+            closes = ""
+            if transfer.mechanism == TransferMechanism.CAC_SECURITY_ASSESSMENT:
+                closes = " The extension window closes then."
+                _cac_extension(c, transfer, route, expiry)
+            c.add(f"transfer-{transfer.id}-filing", ReminderKind.FILING_EXPIRY, expiry,
+                  transfer.provider_id, route,
+                  f"Filing / approval {transfer.filing_number or ''} expires "
+                  f"{expiry.isoformat()}.{closes}".replace("  ", " "),
+                  "Renew the filing or stop the transfer", entity="transfer",
+                  entity_id=transfer.id)
+        if (transfer.mechanism == TransferMechanism.CN_STANDARD_CONTRACT
+                and transfer.origin_country == "CN" and transfer.effective_on
+                and transfer.filed_on is None):
+            try:
+                due = add_working_days(transfer.effective_on,
+                                       STANDARD_CONTRACT_FILING_WORKING_DAYS, "CN")
+                note = None
+            except CalendarUnknown as err:
+                due = transfer.effective_on + timedelta(days=STANDARD_CONTRACT_FILING_WORKING_DAYS)
+                note = f"{err}; reminding 10 calendar days after it took effect instead"
+            c.add(f"transfer-{transfer.id}-sc-filing", ReminderKind.STANDARD_CONTRACT_FILING,
+                  due, transfer.provider_id, route,
+                  f"Took effect {transfer.effective_on.isoformat()}: file with the provincial "
+                  "CAC within 10 working days, with the PIPIA report",
+                  "File the standard contract and record the filing", note=note,
+                  entity="transfer", entity_id=transfer.id)
+
+
+def _cac_extension(c: _Collector, transfer: TransferDates, route: str, expiry: date) -> None:
+    try:
+        opens = add_working_days(expiry, -CAC_EXTENSION_WINDOW_WORKING_DAYS, "CN")
+        note = None
+    except CalendarUnknown as err:
+        opens = expiry - timedelta(days=UNKNOWN_CALENDAR_FALLBACK_DAYS)
+        note = (f"{err}; reminding {UNKNOWN_CALENDAR_FALLBACK_DAYS} calendar days ahead "
+                "instead of 60 working days")
+    c.add(f"transfer-{transfer.id}-cac-extension", ReminderKind.CAC_EXTENSION_WINDOW, opens,
+          transfer.provider_id, route,
+          f"The security-assessment result expires {expiry.isoformat()}; an extension (3 more "
+          "years) is requested within the 60 working days before, if purpose, scope and "
+          "parties are unchanged and people grow by at most 20%",
+          "Apply to the CAC for an extension", note=note, entity="transfer",
+          entity_id=transfer.id)
+
+
+def _retention_reminders(c: _Collector) -> None:
+    for assessment in c.data.assessments:
+        if assessment.retain_until is None or assessment.provider_id not in c.data.providers:
+            continue
+        c.add(f"assessment-{assessment.id}-retention", ReminderKind.RETENTION_END,
+              assessment.retain_until, assessment.provider_id,
+              f"{assessment.kind.label} of {show_date(assessment.assessed_on)}",
+              f"Kept until {assessment.retain_until.isoformat()}; nothing may be purged before",
+              "Decide: keep longer or purge", entity="assessment", entity_id=assessment.id)
+
+
+def _volume_reminders(c: _Collector) -> dict[int, str]:
+    """Per exporter (the provider whose export the transfers record), this year's people
+    counted on transfers out of China, against the class the volume requires."""
+    totals: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    held: dict[int, list[TransferMechanism | None]] = defaultdict(list)
+    for transfer in c.data.transfers:
+        if transfer.origin_country != "CN" or not _live(c.data, transfer.provider_id):
+            continue
+        non_sensitive, sensitive = count_for_year(
+            transfer.count_year, transfer.people_non_sensitive, transfer.people_sensitive,
+            c.today.year)
+        totals[transfer.provider_id][0] += non_sensitive
+        totals[transfer.provider_id][1] += sensitive
+        held[transfer.provider_id].append(transfer.mechanism)
+    gaps: dict[int, str] = {}
+    for provider_id, (non_sensitive, sensitive) in totals.items():
+        provider = c.data.providers[provider_id]
+        required = classify_export(ExportCount(non_sensitive, sensitive, provider.is_ciio,
+                                               provider.important_data))
+        if any(mechanism_covers(m, required) for m in held[provider_id]):
+            continue
+        recorded = ", ".join(sorted({m.label for m in held[provider_id] if m})) or "none"
+        why = (f"{non_sensitive:,} people (non-sensitive PI) and {sensitive:,} (sensitive PI) "
+               f"since 1 January {c.today.year}"
+               + (", important data" if provider.important_data else "")
+               + (", CIIO" if provider.is_ciio else "")
+               + f": requires {required.label}; recorded: {recorded}")
+        gaps[provider_id] = f"transfer volume crossed a threshold: {why}"
+        c.add(f"volume-{provider_id}-{c.today.year}-{required.value}", ReminderKind.VOLUME_CLASS,
+              c.today, provider_id, f"Outbound PI from China in {c.today.year}", why,
+              f"Review the provider and put a {required.label} in place",
+              entity="provider", entity_id=provider_id)
+    return gaps
+
+
+def show_date(value: date | None) -> str:
+    return value.isoformat() if value else "undated"
+
+
+def visible(reminders: Iterable[DerivedReminder], today: date, within_days: int, *,
+            include_closed: bool = False) -> list[DerivedReminder]:
+    """What a list shows: everything due by ``today + within_days``, overdue first; snoozed
+    and done only when asked."""
+    horizon = today + timedelta(days=within_days)
+    shown = []
+    for reminder in reminders:
+        closed = reminder.status in {ReminderStatus.DONE, ReminderStatus.SNOOZED}
+        if closed and not include_closed:
+            continue
+        if reminder.due_on <= horizon or closed:
+            shown.append(reminder)
+    return shown
+
+
+__all__ = ["derive_reminders", "visible", "status_of", "ReminderPolicy", "RegisterDates",
+           "DerivedReminder", "ExportClass", "STRICTNESS"]
