@@ -52,7 +52,8 @@ def main() -> None:
     total = statistics.median(totals)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"reminders derived: {len(reminders):,}")
-    print("runs (load + derive): " + ", ".join(f"{a:.2f}+{b:.2f}" for a, b in zip(loads, derives, strict=True)))
+    pairs = zip(loads, derives, strict=True)
+    print("runs (load + derive): " + ", ".join(f"{a:.2f}+{b:.2f}" for a, b in pairs))
     print(f"load (median of {args.runs}):   {statistics.median(loads):.2f} s")
     print(f"derive (median):        {statistics.median(derives):.2f} s")
     print(f"total (median):         {total:.2f} s   target {TARGET_SECONDS:.1f} s   "
