@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -31,6 +32,33 @@ def demo_engine(demo_template: Path, tmp_path: Path) -> Iterator[Engine]:
     engine = open_register(f"sqlite:///{copy}")
     yield engine
     engine.dispose()
+
+
+FROZEN = "2026-11-25 09:00:00.000000"
+
+
+@pytest.fixture
+def frozen_demo_engine(demo_engine: Engine) -> Engine:
+    """The demo with every stored timestamp set to one instant, so screens that show
+    timestamps render the same on any day (the audit chain no longer verifies: screens only)."""
+    with demo_engine.begin() as connection:
+        for table in ("provider", "supply", "legal_basis", "agreement", "agreement_clause",
+                      "transfer", "assessment", "checklist_answer", "evidence", "reminder",
+                      "review_trigger"):
+            connection.exec_driver_sql(
+                f"UPDATE {table} SET created_at = ?, updated_at = ?", (FROZEN, FROZEN))
+        connection.exec_driver_sql("UPDATE provider SET archived_at = ? "
+                                   "WHERE archived_at IS NOT NULL", (FROZEN,))
+        connection.exec_driver_sql("UPDATE evidence SET added_at = ?", (FROZEN,))
+        connection.exec_driver_sql("UPDATE audit_event SET at = ?", (FROZEN,))
+        stamp = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z?")
+        for event_id, before, after in connection.exec_driver_sql(
+                "SELECT id, before, after FROM audit_event").fetchall():
+            connection.exec_driver_sql(
+                "UPDATE audit_event SET before = ?, after = ? WHERE id = ?",
+                (before and stamp.sub("2026-11-25T09:00:00Z", before),
+                 after and stamp.sub("2026-11-25T09:00:00Z", after), event_id))
+    return demo_engine
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlmodel import Session, col
 
 from tracker.domain.enums import ProviderRole, ProviderStatus, RiskTier
@@ -89,37 +89,45 @@ def _filter_clause(text: str) -> ColumnElement[bool] | None:
     return combined
 
 
-def provider_query(flt: ProviderFilter) -> Select[Any]:
-    statement = select(Provider)
+def _provider_where(flt: ProviderFilter) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
     if not flt.include_archived:
-        statement = statement.where(col(Provider.archived_at).is_(None))
+        conditions.append(col(Provider.archived_at).is_(None))
     clause = _filter_clause(flt.text)
     if clause is not None:
-        statement = statement.where(clause)
-    return statement
+        conditions.append(clause)
+    return conditions
+
+
+FEW_MATCHES = 2_000
+ROW_COLUMNS = (Provider.id, Provider.legal_name, Provider.country, Provider.role,
+               Provider.risk_tier, Provider.status, Provider.archived_at, Provider.version,
+               Provider.updated_at)
 
 
 def provider_page(session: Session, flt: ProviderFilter, *, offset: int,
                   limit: int) -> ProviderPage:
-    """One window of the filtered, sorted providers, and how many match in all."""
+    """One window of the filtered, sorted providers, and how many match in all. Only the
+    columns the table shows are read: at 100,000 providers the page must come back in a few
+    milliseconds."""
     sort_name = flt.sort if flt.sort in SORTABLE else "legal_name"
     sort_column = col(Provider.search_name) if sort_name == "legal_name" else getattr(
         Provider, sort_name)
     order = sort_column.desc() if flt.descending else sort_column.asc()
-    base = provider_query(flt)
-    total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
-    rows = session.scalars(base.order_by(order, col(Provider.id)).offset(offset)
-                           .limit(limit)).all()
-    return ProviderPage(rows=[_provider_row(p) for p in rows], total=int(total), offset=offset)
-
-
-def _provider_row(p: Provider) -> ProviderRow:
-    assert p.id is not None
-    return ProviderRow(id=p.id, legal_name=p.legal_name, country=p.country,
-                       role=p.role.value if p.role else None,
-                       risk_tier=p.risk_tier.value if p.risk_tier else None,
-                       status=p.status.value, archived=p.archived_at is not None,
-                       version=p.version, updated_at=p.updated_at)
+    where = _provider_where(flt)
+    total = session.scalar(select(func.count()).select_from(Provider).where(*where)) or 0
+    if sort_name == "legal_name" and total < FEW_MATCHES:
+        # Few matches: walking the whole name index to find them in order costs ~120 ms at
+        # 100,000 providers; scanning and sorting the few is ~20 ms. An expression as the
+        # sort key keeps the planner off the index.
+        key = col(Provider.search_name).concat("")
+        order = key.desc() if flt.descending else key.asc()
+    rows = session.execute(select(*(col(c) for c in ROW_COLUMNS)).where(*where)
+                           .order_by(order, col(Provider.id)).offset(offset).limit(limit)).all()
+    return ProviderPage(rows=[ProviderRow(
+        id=r[0], legal_name=r[1], country=r[2], role=r[3].value if r[3] else None,
+        risk_tier=r[4].value if r[4] else None, status=r[5].value, archived=r[6] is not None,
+        version=r[7], updated_at=r[8]) for r in rows], total=int(total), offset=offset)
 
 
 def register_counts(session: Session) -> dict[str, int]:

@@ -44,7 +44,13 @@ class TrackerApp(App[None]):
         Binding("q", "quit", "Quit", id="app.quit"),
     ]
 
-    def __init__(self, *, engine: Engine, today: date, label: str | None = None) -> None:
+    def __init__(self, *, engine: Engine, today: date, label: str | None = None,
+                 start: str = "dashboard") -> None:
+        if start not in self.MODES:
+            raise ValueError(f"unknown screen {start!r}; choose from {', '.join(self.MODES)}")
+        # App.__init__ reads DEFAULT_MODE to pick the first screen; an instance value lets
+        # `start` choose it without changing the class.
+        self.DEFAULT_MODE = start  # type: ignore[misc]
         super().__init__()
         self.register = Register(engine)
         self.today = today

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, datetime
 from enum import Enum
 from typing import Any
@@ -34,6 +35,18 @@ def long_date(value: date) -> str:
     return value.strftime("%a %d %b %Y")
 
 
+TIMESTAMP = re.compile(r"^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}):\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?$")
+
+
+def _value(value: Any) -> str:
+    """Stored JSON values as a person reads them: timestamps to the minute (UTC)."""
+    if isinstance(value, str):
+        match = TIMESTAMP.match(value)
+        if match:
+            return f"{match.group(1)} {match.group(2)} UTC"
+    return show(value)
+
+
 def audit_diff(before: str | None, after: str | None) -> str:
     """One line per changed field: ``field: old → new``."""
     old: dict[str, Any] = json.loads(before) if before else {}
@@ -43,9 +56,9 @@ def audit_diff(before: str | None, after: str | None) -> str:
         if key in {"created_at", "updated_at", "version", "search_name"}:
             continue
         if before and after:
-            lines.append(f"{key}: {show(old.get(key))} → {show(new.get(key))}")
+            lines.append(f"{key}: {_value(old.get(key))} → {_value(new.get(key))}")
         elif after and new.get(key) not in (None, False, "", 0):
-            lines.append(f"{key}: {show(new.get(key))}")
+            lines.append(f"{key}: {_value(new.get(key))}")
         elif before and not after and old.get(key) not in (None, False, "", 0):
-            lines.append(f"{key}: was {show(old.get(key))}")
+            lines.append(f"{key}: was {_value(old.get(key))}")
     return "; ".join(lines)

@@ -12,6 +12,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Footer, Header, Label, Static, TabbedContent, TabPane
 
 from tracker.domain.checklists import ALL_CLAUSES, CHECKLIST_BY_NUMBER
+from tracker.store.models import BASE_MODELS
 from tracker.store.queries import ProviderFile
 from tracker.ui.formatting import audit_diff, show
 from tracker.ui.screens.base import TrackerScreen
@@ -35,8 +36,14 @@ PROVIDER_FIELDS = ("legal_name", "country", "role", "risk_tier", "status", "owne
 Columns = Sequence[tuple[str, Callable[[Any], Any]]]
 
 
-def _cols(*names: str) -> Columns:
-    return [(name.replace("_", " ").capitalize(), _getter(name)) for name in names]
+def _cols(entity: str, *names: str) -> Columns:
+    """Columns headed by each field's description, the same words the forms use."""
+    fields = BASE_MODELS[entity].model_fields
+    columns: list[tuple[str, Callable[[Any], Any]]] = []
+    for name in names:
+        described = fields[name].description if name in fields else None
+        columns.append((described or name.replace("_", " ").capitalize(), _getter(name)))
+    return columns
 
 
 def _getter(name: str) -> Callable[[Any], Any]:
@@ -44,28 +51,28 @@ def _getter(name: str) -> Callable[[Any], Any]:
 
 
 COLUMNS: dict[str, Columns] = {
-    "supply": _cols("name", "modality", "source_category", "contains_pi",
+    "supply": _cols("supply", "name", "modality", "source_category", "contains_pi",
                     "contains_sensitive_pi", "people_concerned", "intended_use"),
-    "legal_basis": _cols("regime", "gdpr_art6", "gdpr_art9", "pipl_art13", "ccpa_disclosure",
-                         "separate_consent", "verified_by", "verified_on"),
-    "agreement": _cols("kind", "title", "effective_on", "expires_on", "notice_period_days",
-                       "auto_renewal", "governing_law"),
+    "legal_basis": _cols("legal_basis", "regime", "gdpr_art6", "gdpr_art9", "pipl_art13",
+                         "ccpa_disclosure", "separate_consent", "verified_by", "verified_on"),
+    "agreement": _cols("agreement", "kind", "title", "effective_on", "expires_on",
+                       "notice_period_days", "auto_renewal", "governing_law"),
     "agreement_clause": [("Clause", lambda r: ALL_CLAUSES[r.clause].text
                           if r.clause in ALL_CLAUSES else r.clause),
                          ("Article", lambda r: ALL_CLAUSES[r.clause].article
                           if r.clause in ALL_CLAUSES else ""),
                          ("Status", _getter("status")), ("Note", _getter("note"))],
-    "transfer": _cols("origin_country", "destination_country", "mechanism", "exemption",
+    "transfer": _cols("transfer", "origin_country", "destination_country", "mechanism", "exemption",
                       "count_year", "people_non_sensitive", "people_sensitive",
                       "filing_number", "filing_expires_on"),
-    "assessment": _cols("kind", "assessed_on", "reviewer", "outcome", "next_review_on",
-                        "retain_until"),
+    "assessment": _cols("assessment", "kind", "assessed_on", "reviewer", "outcome",
+                        "next_review_on", "retain_until"),
     "checklist_answer": [("#", _getter("item")),
                          ("Item", lambda r: CHECKLIST_BY_NUMBER[r.item].text),
                          ("Sources", lambda r: CHECKLIST_BY_NUMBER[r.item].sources),
                          ("Status", _getter("status")), ("By", _getter("answered_by"))],
-    "evidence": _cols("kind", "location", "supports", "valid_until", "sha256"),
-    "reminder": _cols("title", "due_on", "notes"),
+    "evidence": _cols("evidence", "kind", "location", "supports", "valid_until", "sha256"),
+    "reminder": _cols("reminder", "title", "due_on", "notes"),
     "audit_event": [("When", _getter("at")), ("Who", _getter("actor")),
                     ("Action", lambda r: r.action.value), ("Record",
                                                            lambda r: f"{r.entity} {r.entity_id}"),
