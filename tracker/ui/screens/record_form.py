@@ -75,7 +75,7 @@ class RecordForm(ModalScreen[SQLModel | None]):
             else form_value(self.initial.get(spec.name))
         widget_id = f"input-{spec.name}"
         if spec.kind == "bool":
-            return Checkbox("", value=bool(current), id=widget_id, compact=True)
+            return Checkbox("yes", value=bool(current), id=widget_id, compact=True)
         if spec.kind in {"enum", "choice", "maybe_bool"}:
             options = MAYBE if spec.kind == "maybe_bool" else spec.options
             # A required choice starts blank: the user picks, the service names it if not.
@@ -108,11 +108,11 @@ class RecordForm(ModalScreen[SQLModel | None]):
         try:
             understood = parse_iso_date(text)
         except ValueError as err:
-            hint.update(f"[b]?[/b] {err}")
+            show_message(hint, f"? {err}")
             hint.set_class(True, "bad")
             return
         hint.set_class(False, "bad")
-        hint.update(f"→ {long_date(understood)}" if understood else "")
+        show_message(hint, f"→ {long_date(understood)}" if understood else "")
 
     # -- values --------------------------------------------------------------------
     def values(self) -> dict[str, Any]:
@@ -163,7 +163,7 @@ class RecordForm(ModalScreen[SQLModel | None]):
 
     def _clear_errors(self) -> None:
         for static in self.query(".field-error").results(Static):
-            static.update("")
+            show_message(static, "")
         self._banner("")
 
     def _show_errors(self, failure: ValidationFailed) -> None:
@@ -171,7 +171,7 @@ class RecordForm(ModalScreen[SQLModel | None]):
         elsewhere = []
         for error in failure.errors:
             if error.field in shown:
-                self.query_one(f"#error-{error.field}", Static).update(error.message)
+                show_message(self.query_one(f"#error-{error.field}", Static), error.message)
             else:
                 elsewhere.append(str(error))
         first = next((e.field for e in failure.errors if e.field in shown), None)
@@ -219,6 +219,12 @@ class RecordForm(ModalScreen[SQLModel | None]):
         banner = self.query_one("#form-banner", Static)
         banner.update(text)
         banner.set_class(bad and bool(text), "bad")
+
+
+def show_message(static: Static, text: str) -> None:
+    """Hints and errors take no room until they have something to say."""
+    static.update(text)
+    static.set_class(bool(text), "shown")
 
 
 def describe(row: SQLModel) -> str:

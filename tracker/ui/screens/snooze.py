@@ -15,6 +15,7 @@ from tracker.errors import TrackerError, ValidationFailed
 from tracker.reminders.derive import DerivedReminder
 from tracker.store.register import Register
 from tracker.ui.formatting import long_date
+from tracker.ui.screens.record_form import show_message
 
 
 class SnoozeForm(ModalScreen[bool]):
@@ -51,9 +52,9 @@ class SnoozeForm(ModalScreen[bool]):
             hint = self.query_one("#hint-until", Static)
             try:
                 understood = parse_iso_date(event.value)
-                hint.update(f"→ {long_date(understood)}" if understood else "")
+                show_message(hint, f"→ {long_date(understood)}" if understood else "")
             except ValueError as err:
-                hint.update(str(err))
+                show_message(hint, str(err))
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.action_save() if event.button.id == "save" else self.action_cancel()
@@ -63,15 +64,15 @@ class SnoozeForm(ModalScreen[bool]):
 
     def action_save(self) -> None:
         for name in ("until", "reason"):
-            self.query_one(f"#error-{name}", Static).update("")
+            show_message(self.query_one(f"#error-{name}", Static), "")
         text = self.query_one("#input-until", Input).value
         try:
             until = parse_iso_date(text)
         except ValueError as err:
-            self.query_one("#error-until", Static).update(str(err))
+            show_message(self.query_one("#error-until", Static), str(err))
             return
         if until is None:
-            self.query_one("#error-until", Static).update("is required")
+            show_message(self.query_one("#error-until", Static), "is required")
             return
         try:
             self.register.snooze(self.reminder.uid, until=until,
@@ -79,7 +80,7 @@ class SnoozeForm(ModalScreen[bool]):
                                  today=self.today)
         except ValidationFailed as failure:
             for error in failure.errors:
-                self.query_one(f"#error-{error.field}", Static).update(error.message)
+                show_message(self.query_one(f"#error-{error.field}", Static), error.message)
             return
         except TrackerError as err:
             self.query_one("#form-banner", Static).update(str(err))
