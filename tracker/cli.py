@@ -271,6 +271,53 @@ def cmd_event(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    from tracker.sheets.importer import run_import
+    from tracker.sheets.mapping import load_profile
+    from tracker.sheets.values import DayOrder
+
+    profile = load_profile(args.profile) if args.profile else None
+    order: DayOrder = ("day-first" if args.day_first else
+                       "month-first" if args.month_first else None)
+    engine = _open(args)
+    report = run_import(engine, Path(args.file).expanduser(), profile=profile, order=order,
+                        dry_run=args.dry_run, save_as=args.save_profile)
+    if args.json:
+        print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        _print_import(report)
+    return EXIT_PROBLEM_FOUND if report.problems else 0
+
+
+def _print_import(report: Any) -> None:
+    for mapping in report.mappings:
+        print(f"sheet {mapping.sheet!r}, header on row {mapping.header_row}:")
+        for column in mapping.columns:
+            target = column.target or "(left out: no field)"
+            print(f"  {column.letter:>3}  {column.header[:40]:<40} → {target}")
+    for sheet in report.left_out_sheets:
+        print(f"sheet left out: {sheet}")
+    for entity, counts in report.counts.items():
+        if counts.new or counts.changed or counts.unchanged:
+            print(f"{entity:<11} {counts.new:>7,} new {counts.changed:>7,} changed "
+                  f"{counts.unchanged:>7,} unchanged")
+    if report.problems:
+        print(f"{len(report.problems)} problem(s):")
+        for problem in report.problems:
+            print(f"  {problem}")
+    if report.saved_profile:
+        _say(f"mapping saved as profile {report.saved_profile.stem} ({report.saved_profile})")
+    if report.written:
+        _say(f"imported {report.rows_read:,} rows from {report.path.name}")
+    elif not report.problems and not report.dry_run:
+        _say(f"{report.rows_read:,} rows read from {report.path.name}: the register already "
+             "holds all of it, nothing changed")
+    elif report.problems:
+        _say("nothing was written: fix the problems above and import again")
+    else:
+        _say("dry run: nothing was written")
+
+
 # --- parsing ----------------------------------------------------------------------------
 
 def build_parser() -> argparse.ArgumentParser:
@@ -334,6 +381,19 @@ def build_parser() -> argparse.ArgumentParser:
     reminders.add_argument("--note", help="a note kept with the completion")
     reminders.add_argument("--today", type=_date_arg, metavar="DATE",
                            help="compute as if today were DATE")
+    imp = add("import", cmd_import, "import a register from .xlsx or .csv: all or nothing, "
+                                    "and importing the same file again changes nothing")
+    imp.add_argument("file", help="the .xlsx or .csv file")
+    imp.add_argument("--profile", help="a saved column mapping (name or .json path)")
+    imp.add_argument("--save-profile", metavar="NAME", help="keep the mapping used as NAME")
+    imp.add_argument("--dry-run", action="store_true",
+                     help="show the mapping, counts and problems; write nothing")
+    dates = imp.add_mutually_exclusive_group()
+    dates.add_argument("--day-first", action="store_true",
+                       help="read ambiguous text dates such as 01/03/2026 as 1 March")
+    dates.add_argument("--month-first", action="store_true",
+                       help="read ambiguous text dates such as 01/03/2026 as 3 January")
+    imp.add_argument("--json", action="store_true", help="print the report as JSON")
     event = add("event", cmd_event, "record an event that makes a provider's review due at "
                                     "once (breach, new sub-processor, ...)")
     event.add_argument("provider", help="provider id or a unique part of its name")

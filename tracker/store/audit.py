@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlmodel import Session
 
 from tracker.domain.enums import AuditAction
@@ -84,6 +84,47 @@ def record_event(session: Session, *, actor: str, action: AuditAction, entity: s
     assert event.id is not None
     head.last_id, head.last_hash, head.count = event.id, digest, head.count + 1
     return event
+
+
+@dataclass(frozen=True, slots=True)
+class PendingEvent:
+    """An audit event of a bulk write, before it is chained."""
+
+    action: AuditAction
+    entity: str
+    entity_id: object
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+
+
+def record_events_bulk(session: Session, *, actor: str, events: list[PendingEvent]) -> int:
+    """Append many events in the caller's transaction with one multi-row insert: the same
+    chain and hash as ``record_event``, computed here in order."""
+    if not events:
+        return 0
+    head = session.get(AuditHead, 1, with_for_update=True)
+    if head is None:
+        head = AuditHead(id=1, last_id=0, last_hash=GENESIS, count=0)
+        session.add(head)
+        session.flush()
+    at = utcnow()
+    previous = head.last_hash
+    next_id = head.last_id + 1
+    rows: list[dict[str, Any]] = []
+    for pending in events:
+        before_text, after_text = canonical_json(pending.before), canonical_json(pending.after)
+        digest = event_hash(previous, at, actor, pending.action.value, pending.entity,
+                            str(pending.entity_id), before_text, after_text)
+        rows.append({"id": next_id, "at": at, "actor": actor, "action": pending.action,
+                     "entity": pending.entity, "entity_id": str(pending.entity_id),
+                     "before": before_text, "after": after_text, "prev_hash": previous,
+                     "hash": digest})
+        previous = digest
+        next_id += 1
+    session.execute(insert(AuditEvent), rows)
+    head.last_id, head.last_hash, head.count = next_id - 1, previous, head.count + len(rows)
+    session.flush()
+    return len(rows)
 
 
 @dataclass(frozen=True, slots=True)

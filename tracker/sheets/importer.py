@@ -1,0 +1,124 @@
+"""Import a spreadsheet: read (guarded), map columns (profile or automatic), plan, and
+write in one transaction, or nothing at all."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine
+
+from tracker.errors import TrackerError
+from tracker.sheets.guard import FileRefused
+from tracker.sheets.mapping import (
+    Profile,
+    SheetMapping,
+    detect_mapping,
+    header_key,
+    save_profile,
+)
+from tracker.sheets.plan import ImportPlan, Problem, plan_import
+from tracker.sheets.readers import Workbook, read_workbook
+from tracker.sheets.values import DayOrder
+from tracker.store.audit import current_actor
+from tracker.store.bulk import EntityCounts, apply_plan
+from tracker.store.engine import session_scope
+
+PROFILE_HELP = ("write a mapping profile: a JSON file such as imports/profiles/"
+                "example-register.json, {\"name\": ..., \"columns\": {\"<header>\": "
+                "\"provider.legal_name\", \"<header to leave out>\": null}}, then pass "
+                "--profile NAME")
+
+
+@dataclass
+class ImportReport:
+    path: Path
+    mappings: list[SheetMapping]
+    left_out_sheets: list[str]
+    counts: dict[str, EntityCounts]
+    problems: list[Problem]
+    written: bool
+    dry_run: bool
+    rows_read: int
+    saved_profile: Path | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "file": str(self.path), "dry_run": self.dry_run, "written": self.written,
+            "rows_read": self.rows_read,
+            "sheets": [{"sheet": m.sheet, "header_row": m.header_row,
+                        "columns": [{"column": c.letter, "header": c.header,
+                                     "field": c.target} for c in m.columns]}
+                       for m in self.mappings],
+            "left_out_sheets": self.left_out_sheets,
+            "counts": {e: vars(c) for e, c in self.counts.items()},
+            "problems": [p.as_dict() for p in self.problems],
+            "saved_profile": str(self.saved_profile) if self.saved_profile else None,
+        }
+
+
+def map_workbook(book: Workbook, profile: Profile | None) -> tuple[list[SheetMapping],
+                                                                   list[str]]:
+    mappings: list[SheetMapping] = []
+    left_out: list[str] = []
+    for sheet in book.sheets:
+        if profile and profile.sheet and header_key(profile.sheet) != header_key(sheet.name):
+            left_out.append(f"{sheet.name} (not the profile's sheet)")
+            continue
+        if sheet.hidden and not (profile and profile.sheet):
+            left_out.append(f"{sheet.name} (hidden)")
+            continue
+        mapping = detect_mapping(sheet.name, sheet.rows, sheet.merged,
+                                 overrides=profile.columns if profile else None,
+                                 header_row=profile.header_row if profile else None)
+        if mapping is None:
+            left_out.append(f"{sheet.name} (no column for a provider's legal name)")
+            continue
+        mappings.append(mapping)
+    return mappings, left_out
+
+
+def run_import(engine: Engine, path: Path, *, profile: Profile | None, order: DayOrder,
+               dry_run: bool, save_as: str | None = None) -> ImportReport:
+    try:
+        book = read_workbook(path)
+    except FileRefused as err:
+        raise TrackerError(str(err)) from None
+    except OSError as err:
+        raise TrackerError(f"{path}: {err.strerror or err}") from None
+    if profile and profile.day_first is not None and order is None:
+        order = "day-first" if profile.day_first else "month-first"
+    mappings, left_out = map_workbook(book, profile)
+    if not mappings:
+        raise TrackerError(f"{path.name}: no sheet has a column the import recognises as the "
+                           f"provider's legal name ({'; '.join(left_out) or 'no sheets'}); "
+                           + PROFILE_HELP)
+    plan = plan_import(book, mappings, order=order)
+    with session_scope(engine) as session:
+        outcome = apply_plan(session, plan, actor=current_actor(session), dry_run=dry_run)
+        if not outcome.written:
+            session.rollback()
+    report = ImportReport(path=path, mappings=mappings, left_out_sheets=left_out,
+                          counts=outcome.counts, problems=outcome.problems,
+                          written=outcome.written, dry_run=dry_run,
+                          rows_read=plan.rows_read)
+    if save_as and not any("look like" in p.reason for p in report.problems):
+        report.saved_profile = save_profile(profile_from(save_as, mappings, order))
+    return report
+
+
+def profile_from(name: str, mappings: list[SheetMapping], order: DayOrder) -> Profile:
+    first = mappings[0]
+    return Profile(name=name, sheet=first.sheet if len(mappings) == 1 else None,
+                   header_row=first.header_row if len(mappings) == 1 else None,
+                   columns={c.header: c.target for c in first.columns if c.header},
+                   day_first=None if order is None else order == "day-first")
+
+
+def plan_only(path: Path, profile: Profile | None, order: DayOrder) -> ImportPlan:
+    """For the TUI preview: the plan without touching the database."""
+    book = read_workbook(path)
+    mappings, _ = map_workbook(book, profile)
+    return plan_import(book, mappings, order=order)

@@ -1,0 +1,272 @@
+"""From a read workbook and a mapping to the records an import would write, and every
+problem with where it is. Pure: no database, so it is tested on rows alone.
+
+Natural keys (how a row finds the record it updates):
+  provider    normalized legal name + country (name alone when the file gives no country)
+  supply      provider + normalized name
+  agreement   provider + kind + normalized title
+  assessment  provider + kind + date
+  transfer    provider + origin + destination
+  evidence    provider + location
+"""
+
+from __future__ import annotations
+
+import types
+import typing
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from enum import Enum
+from typing import Any
+
+from tracker.domain.rules import FieldError
+from tracker.domain.text import search_key
+from tracker.errors import ValidationFailed
+from tracker.sheets import limits
+from tracker.sheets.mapping import IMPORT_ENTITIES, ColumnMapping, SheetMapping
+from tracker.sheets.readers import CONTROL, Sheet, Workbook
+from tracker.sheets.values import (
+    DayOrder,
+    parse_bool,
+    parse_country,
+    parse_date,
+    parse_enum,
+    parse_number,
+    parse_text,
+)
+from tracker.store.models import BASE_MODELS
+from tracker.store.services import validate_values
+
+COUNTRY_FIELDS = {"country", "origin_country", "destination_country"}
+Key = tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class Problem:
+    sheet: str
+    row: int | None
+    column: str | None
+    header: str | None
+    value: str | None
+    reason: str
+
+    def __str__(self) -> str:
+        where = [self.sheet] + ([f"row {self.row}"] if self.row else []) + \
+            ([f"column {self.column} ({self.header})"] if self.column else [])
+        shown = f" value {self.value!r}:" if self.value not in (None, "") else ""
+        return f"{', '.join(where)}:{shown} {self.reason}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"sheet": self.sheet, "row": self.row, "column": self.column,
+                "header": self.header, "value": self.value, "reason": self.reason}
+
+
+@dataclass
+class PlannedRecord:
+    entity: str
+    key: Key
+    provider_key: Key
+    values: dict[str, Any]
+    origin: list[tuple[str, int]] = field(default_factory=list)  # (sheet, row) it came from
+
+
+@dataclass
+class ImportPlan:
+    records: dict[str, dict[Key, PlannedRecord]] = field(
+        default_factory=lambda: {e: {} for e in IMPORT_ENTITIES})
+    problems: list[Problem] = field(default_factory=list)
+    mappings: list[SheetMapping] = field(default_factory=list)
+    skipped_sheets: list[str] = field(default_factory=list)
+    rows_read: int = 0
+
+
+def _inner(annotation: Any) -> Any:
+    if isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is typing.Union:
+        args = [a for a in typing.get_args(annotation) if a is not type(None)]
+        return args[0] if len(args) == 1 else str
+    return annotation
+
+
+def parser_for(entity: str, name: str, order: DayOrder, date1904: bool) -> Callable[[Any], Any]:
+    if name in COUNTRY_FIELDS:
+        return parse_country
+    kind = _inner(BASE_MODELS[entity].model_fields[name].annotation)
+    if isinstance(kind, type) and issubclass(kind, Enum):
+        enum_cls = kind
+        return lambda v: parse_enum(v, enum_cls)
+    if kind is bool:
+        return parse_bool
+    if kind is date:
+        return lambda v: parse_date(v, order=order, date1904=date1904)
+    if kind is int:
+        return parse_number
+    if kind is float:
+        return lambda v: parse_number(v, whole=False)
+    return parse_text
+
+
+def provider_key(values: dict[str, Any]) -> Key:
+    return (search_key(values["legal_name"]), values.get("country"))
+
+
+def _with_default(entity: str, values: dict[str, Any], name: str) -> Any:
+    """A key field the file left out takes the default the stored record gets, so the same
+    file finds the same record the second time."""
+    if values.get(name) is not None:
+        return values[name]
+    info = BASE_MODELS[entity].model_fields[name]
+    return None if info.is_required() else info.get_default(call_default_factory=True)
+
+
+def record_key(entity: str, pkey: Key, values: dict[str, Any]) -> Key:
+    if entity in {"agreement", "assessment"}:
+        values = {**values, "kind": _with_default(entity, values, "kind")}
+    if entity == "supply":
+        return (pkey, search_key(values.get("name") or ""))
+    if entity == "agreement":
+        return (pkey, values.get("kind"), search_key(values.get("title") or ""))
+    if entity == "assessment":
+        return (pkey, values.get("kind"), values.get("assessed_on"))
+    if entity == "transfer":
+        return (pkey, values.get("origin_country"), values.get("destination_country"))
+    if entity == "evidence":
+        return (pkey, values.get("location"))
+    return pkey
+
+
+def plan_import(book: Workbook, mappings: list[SheetMapping], *, order: DayOrder) -> ImportPlan:
+    plan = ImportPlan(mappings=mappings)
+    by_sheet = {s.name: s for s in book.sheets}
+    for mapping in mappings:
+        sheet = by_sheet[mapping.sheet]
+        for target, columns in mapping.ambiguous.items():
+            plan.problems.append(Problem(
+                sheet.name, mapping.header_row, None, None, None,
+                f"columns {', '.join(f'{c.letter} ({c.header})' for c in columns)} all look "
+                f"like {target}; keep one, or say which in a mapping profile"))
+        _plan_sheet(plan, sheet, mapping, order, book.date1904)
+    _validate(plan)
+    return plan
+
+
+def _plan_sheet(plan: ImportPlan, sheet: Sheet, mapping: SheetMapping, order: DayOrder,
+                date1904: bool) -> None:
+    parsers: dict[int, Callable[[Any], Any]] = {}
+    for column in mapping.mapped:
+        if column.target:
+            entity, name = column.target.split(".")
+            parsers[column.index] = parser_for(entity, name, order, date1904)
+    for row_index in range(mapping.header_row, len(sheet.rows)):
+        row = sheet.rows[row_index]
+        excel_row = row_index + 1
+        if all(v is None or (isinstance(v, str) and not v.strip()) for v in row):
+            continue
+        plan.rows_read += 1
+        by_entity: dict[str, dict[str, Any]] = {}
+        columns_of: dict[str, ColumnMapping] = {}
+        row_ok = True
+        for column in mapping.mapped:
+            raw = row[column.index] if column.index < len(row) else None
+            if raw is None or (isinstance(raw, str) and not raw.strip()):
+                continue
+            entity, name = str(column.target).split(".")
+            columns_of[f"{entity}.{name}"] = column
+            if isinstance(raw, str):
+                if len(raw) > limits.MAX_CELL_CHARS:
+                    plan.problems.append(Problem(sheet.name, excel_row, column.letter,
+                                                 column.header, raw[:40] + "…",
+                                                 f"the cell holds {len(raw):,} characters; "
+                                                 f"at most {limits.MAX_CELL_CHARS:,}"))
+                    row_ok = False
+                    continue
+                if CONTROL.search(raw):
+                    plan.problems.append(Problem(sheet.name, excel_row, column.letter,
+                                                 column.header, repr(raw)[:60],
+                                                 "contains control characters"))
+                    row_ok = False
+                    continue
+            try:
+                value = parsers[column.index](raw)
+            except ValueError as err:
+                plan.problems.append(Problem(sheet.name, excel_row, column.letter,
+                                             column.header, _show(raw), str(err)))
+                row_ok = False
+                continue
+            if value is not None:
+                by_entity.setdefault(entity, {})[name] = value
+        provider = by_entity.pop("provider", {})
+        if not provider.get("legal_name"):
+            if by_entity or provider:
+                plan.problems.append(Problem(sheet.name, excel_row, None, None, None,
+                                             "the row has no provider legal name"))
+            continue
+        if not row_ok:
+            continue
+        pkey = provider_key(provider)
+        _merge(plan, "provider", pkey, pkey, provider, sheet.name, excel_row, columns_of)
+        for entity, values in by_entity.items():
+            if entity == "transfer" and "origin_country" not in values and provider.get(
+                    "country"):
+                values["origin_country"] = provider["country"]
+            key = record_key(entity, pkey, values)
+            _merge(plan, entity, key, pkey, values, sheet.name, excel_row, columns_of)
+
+
+def _show(raw: Any) -> str:
+    return raw.isoformat() if isinstance(raw, date) else str(raw)
+
+
+def _merge(plan: ImportPlan, entity: str, key: Key, pkey: Key, values: dict[str, Any],
+           sheet: str, row: int, columns_of: dict[str, ColumnMapping]) -> None:
+    """The same record on several rows: values combine; differing values are a problem."""
+    held = plan.records[entity].get(key)
+    if held is None:
+        plan.records[entity][key] = PlannedRecord(entity, key, pkey, dict(values),
+                                                  [(sheet, row)])
+        return
+    for name, value in values.items():
+        if name in held.values and held.values[name] != value:
+            column = columns_of.get(f"{entity}.{name}")
+            first_sheet, first_row = held.origin[0]
+            plan.problems.append(Problem(
+                sheet, row, column.letter if column else None,
+                column.header if column else name, _show(value),
+                f"conflicts with {_show(held.values[name])!r} for the same {entity} on "
+                f"{first_sheet} row {first_row}"))
+        else:
+            held.values[name] = value
+    held.origin.append((sheet, row))
+
+
+def _validate(plan: ImportPlan) -> None:
+    """The service layer's own rules, run on every planned record before anything is
+    written, so the preview shows every problem the write would hit."""
+    columns: dict[tuple[str, str], ColumnMapping] = {}
+    for mapping in plan.mappings:
+        for column in mapping.mapped:
+            if column.target:
+                entity, name = column.target.split(".")
+                columns[(mapping.sheet, f"{entity}.{name}")] = column
+    for entity, records in plan.records.items():
+        for record in records.values():
+            values = dict(record.values)
+            if entity != "provider":
+                values["provider_id"] = 0  # linked on write; its existence is not in question
+            try:
+                record.values = {k: v for k, v in validate_values(
+                    entity, BASE_MODELS[entity], values).items()
+                    if k in record.values}
+            except ValidationFailed as failure:
+                sheet, row = record.origin[0]
+                for error in failure.errors:
+                    plan.problems.append(_locate(error, entity, sheet, row, columns, values))
+
+
+def _locate(error: FieldError, entity: str, sheet: str, row: int,
+            columns: dict[tuple[str, str], ColumnMapping], values: dict[str, Any]) -> Problem:
+    column = columns.get((sheet, f"{entity}.{error.field}"))
+    return Problem(sheet, row, column.letter if column else None,
+                   column.header if column else f"{entity}.{error.field}",
+                   _show(values.get(error.field)) if values.get(error.field) is not None
+                   else None, f"{entity.replace('_', ' ')} {error.field}: {error.message}")

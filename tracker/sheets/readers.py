@@ -1,0 +1,153 @@
+"""Read a workbook or CSV file into sheets of rows, with Excel row numbers kept, after the
+guard has passed the file."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tracker.sheets import limits
+from tracker.sheets.guard import FileRefused, check_size, inspect_xlsx
+
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+@dataclass
+class Sheet:
+    name: str
+    rows: list[list[Any]]
+    hidden: bool = False
+    merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
+
+
+@dataclass
+class Workbook:
+    path: Path
+    sheets: list[Sheet]
+    date1904: bool = False
+    encoding: str | None = None
+    delimiter: str | None = None
+
+
+def read_workbook(path: Path) -> Workbook:
+    suffix = path.suffix.lower()
+    if suffix in {".csv", ".txt", ".tsv"}:
+        return read_csv(path)
+    if suffix in {".xlsx", ".xlsm"}:
+        return read_xlsx(path)
+    if suffix == ".xls":
+        raise FileRefused(f"{path.name} is a legacy .xls file; open it in Excel and save it as "
+                          ".xlsx")
+    raise FileRefused(f"{path.name}: the import reads .xlsx and .csv files")
+
+
+def read_xlsx(path: Path) -> Workbook:
+    facts = inspect_xlsx(path)
+    import python_calamine
+
+    try:
+        book = python_calamine.CalamineWorkbook.from_path(str(path))
+    except python_calamine.PasswordError:
+        raise FileRefused(f"{path.name} is password-protected; remove the password") from None
+    except (python_calamine.CalamineError, python_calamine.ZipError,
+            python_calamine.XmlError, ValueError, OSError) as err:
+        raise FileRefused(f"{path.name} could not be read as a workbook ({err})") from None
+    sheets: list[Sheet] = []
+    try:
+        metadata = list(book.sheets_metadata)
+        if len(metadata) > limits.MAX_SHEETS:
+            raise FileRefused(f"{path.name} has {len(metadata)} sheets; the import reads at "
+                              f"most {limits.MAX_SHEETS}")
+        for meta in metadata:
+            if str(meta.typ) != str(type(meta.typ).WorkSheet):
+                continue  # chart sheets hold no rows
+            sheet = book.get_sheet_by_name(meta.name)
+            if sheet.total_width > limits.MAX_COLUMNS or sheet.total_height > limits.MAX_ROWS:
+                raise FileRefused(f"{path.name}: sheet {meta.name!r} spans "
+                                  f"{sheet.total_height:,} rows x {sheet.total_width:,} columns,"
+                                  " beyond the import limits")
+            rows = sheet.to_python(skip_empty_area=False)
+            sheets.append(Sheet(name=meta.name, rows=rows,
+                                hidden=str(meta.visible) != str(type(meta.visible).Visible),
+                                merged=list(sheet.merged_cell_ranges or [])))
+    except (python_calamine.CalamineError, python_calamine.XmlError,
+            python_calamine.ZipError) as err:
+        raise FileRefused(f"{path.name} could not be read ({err})") from None
+    finally:
+        book.close()
+    return Workbook(path=path, sheets=sheets, date1904=facts.date1904)
+
+
+def _decode(raw: bytes, name: str) -> tuple[str, str]:
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return raw[3:].decode("utf-8"), "utf-8-sig"
+    for bom, encoding in ((b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
+        if raw.startswith(bom):
+            return raw[2:].decode(encoding), encoding
+    try:
+        return raw.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(raw[: 4 * 1024 * 1024]).best()
+    if best is None:
+        raise FileRefused(f"{name}: the text encoding could not be recognised; save it as "
+                          "UTF-8 CSV")
+    encoding = best.encoding
+    if encoding in {"gbk", "gb2312", "hz"}:
+        encoding = "gb18030"  # the superset: GBK files are valid GB18030
+    try:
+        return raw.decode(encoding), encoding
+    except UnicodeDecodeError as err:
+        raise FileRefused(f"{name}: not valid {encoding} text at byte {err.start}") from None
+
+
+def _delimiter(sample: str) -> str:
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
+    except csv.Error:
+        counts = {d: sample.count(d) for d in ",;\t|"}
+        return max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
+
+
+def read_csv(path: Path) -> Workbook:
+    check_size(path)
+    raw = path.read_bytes()
+    if b"\x00" in raw[:4096] and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        if raw[1:2] == b"\x00" or raw[0:1] == b"\x00":
+            text, encoding = _decode_utf16_without_bom(raw, path.name)
+        else:
+            raise FileRefused(f"{path.name} holds binary data, not CSV text")
+    else:
+        text, encoding = _decode(raw, path.name)
+    delimiter = _delimiter(text[: limits.CSV_SNIFF_BYTES])
+    rows: list[list[Any]] = []
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        for row in reader:
+            if len(rows) >= limits.MAX_ROWS:
+                raise FileRefused(f"{path.name} has more than {limits.MAX_ROWS:,} rows")
+            if len(row) > limits.MAX_COLUMNS:
+                raise FileRefused(f"{path.name}: row {reader.line_num} has {len(row)} columns;"
+                                  f" the import reads at most {limits.MAX_COLUMNS}")
+            rows.append(row)
+    except csv.Error as err:
+        raise FileRefused(f"{path.name}: line {reader.line_num}: {err}") from None
+    width = max((len(r) for r in rows), default=0)
+    for row in rows:
+        row.extend([""] * (width - len(row)))  # ragged rows
+    return Workbook(path=path, sheets=[Sheet(name=path.stem, rows=rows)], encoding=encoding,
+                    delimiter=delimiter)
+
+
+def _decode_utf16_without_bom(raw: bytes, name: str) -> tuple[str, str]:
+    encoding = "utf-16-le" if raw[1:2] == b"\x00" else "utf-16-be"
+    try:
+        return raw.decode(encoding), encoding
+    except UnicodeDecodeError:
+        raise FileRefused(f"{name} holds binary data, not CSV text") from None
