@@ -177,7 +177,8 @@ def _plan_sheet(plan: ImportPlan, sheet: Sheet, mapping: SheetMapping, order: Da
                     plan.problems.append(Problem(sheet.name, excel_row, column.letter,
                                                  column.header, raw[:40] + "…",
                                                  f"the cell holds {len(raw):,} characters; "
-                                                 f"at most {limits.MAX_CELL_CHARS:,}"))
+                                                 f"a cell holds at most "
+                                                 f"{limits.MAX_CELL_CHARS:,}"))
                     row_ok = False
                     continue
                 if CONTROL.search(raw):
@@ -214,7 +215,9 @@ def _plan_sheet(plan: ImportPlan, sheet: Sheet, mapping: SheetMapping, order: Da
 
 
 def _show(raw: Any) -> str:
-    return raw.isoformat() if isinstance(raw, date) else str(raw)
+    """A value as a problem quotes it: dates as ISO, long text shortened."""
+    text = raw.isoformat() if isinstance(raw, date) else str(raw)
+    return text if len(text) <= 80 else f"{text[:60]}… ({len(text):,} characters)"
 
 
 def _merge(plan: ImportPlan, entity: str, key: Key, pkey: Key, values: dict[str, Any],
