@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from tracker.errors import TrackerError
+from tracker.gcpause import gc_paused
 from tracker.sheets.guard import FileRefused
 from tracker.sheets.mapping import (
     Profile,
@@ -95,11 +96,14 @@ def run_import(engine: Engine, path: Path, *, profile: Profile | None, order: Da
         raise TrackerError(f"{path.name}: no sheet has a column the import recognises as the "
                            f"provider's legal name ({'; '.join(left_out) or 'no sheets'}); "
                            + PROFILE_HELP)
-    plan = plan_import(book, mappings, order=order)
-    with session_scope(engine) as session:
-        outcome = apply_plan(session, plan, actor=current_actor(session), dry_run=dry_run)
-        if not outcome.written:
-            session.rollback()
+    with gc_paused():  # ~10^6 short-lived dicts and tuples; see tracker/gcpause.py
+        plan = plan_import(book, mappings, order=order)
+        del book  # the rows are in the plan now; free the sheet before writing
+        with session_scope(engine) as session:
+            outcome = apply_plan(session, plan, actor=current_actor(session),
+                                 dry_run=dry_run)
+            if not outcome.written:
+                session.rollback()
     report = ImportReport(path=path, mappings=mappings, left_out_sheets=left_out,
                           counts=outcome.counts, problems=outcome.problems,
                           written=outcome.written, dry_run=dry_run,

@@ -12,6 +12,7 @@ Natural keys (how a row finds the record it updates):
 
 from __future__ import annotations
 
+import functools
 import types
 import typing
 from collections.abc import Callable
@@ -110,13 +111,17 @@ def provider_key(values: dict[str, Any]) -> Key:
     return (search_key(values["legal_name"]), values.get("country"))
 
 
+@functools.cache
+def _default(entity: str, name: str) -> Any:
+    info = BASE_MODELS[entity].model_fields[name]
+    return None if info.is_required() else info.get_default(call_default_factory=True)
+
+
 def _with_default(entity: str, values: dict[str, Any], name: str) -> Any:
     """A key field the file left out takes the default the stored record gets, so the same
     file finds the same record the second time."""
-    if values.get(name) is not None:
-        return values[name]
-    info = BASE_MODELS[entity].model_fields[name]
-    return None if info.is_required() else info.get_default(call_default_factory=True)
+    value = values.get(name)
+    return _default(entity, name) if value is None else value
 
 
 def record_key(entity: str, pkey: Key, values: dict[str, Any]) -> Key:
@@ -150,52 +155,56 @@ def plan_import(book: Workbook, mappings: list[SheetMapping], *, order: DayOrder
     return plan
 
 
+@dataclass(frozen=True, slots=True)
+class _Cell:
+    """What the row loop needs of one mapped column, worked out once per sheet."""
+
+    index: int
+    column: ColumnMapping
+    entity: str
+    name: str
+    target: str
+    parse: Callable[[Any], Any]
+
+
 def _plan_sheet(plan: ImportPlan, sheet: Sheet, mapping: SheetMapping, order: DayOrder,
                 date1904: bool) -> None:
-    parsers: dict[int, Callable[[Any], Any]] = {}
+    cells: list[_Cell] = []
     for column in mapping.mapped:
         if column.target:
             entity, name = column.target.split(".")
-            parsers[column.index] = parser_for(entity, name, order, date1904)
+            cells.append(_Cell(column.index, column, entity, name, column.target,
+                               parser_for(entity, name, order, date1904)))
+    columns_of = {cell.target: cell.column for cell in cells}
     for row_index in range(mapping.header_row, len(sheet.rows)):
         row = sheet.rows[row_index]
-        excel_row = row_index + 1
         if all(v is None or (isinstance(v, str) and not v.strip()) for v in row):
             continue
+        excel_row = row_index + 1
         plan.rows_read += 1
         by_entity: dict[str, dict[str, Any]] = {}
-        columns_of: dict[str, ColumnMapping] = {}
         row_ok = True
-        for column in mapping.mapped:
-            raw = row[column.index] if column.index < len(row) else None
-            if raw is None or (isinstance(raw, str) and not raw.strip()):
+        width = len(row)
+        for cell in cells:
+            raw = row[cell.index] if cell.index < width else None
+            if raw is None or raw == "":
                 continue
-            entity, name = str(column.target).split(".")
-            columns_of[f"{entity}.{name}"] = column
             if isinstance(raw, str):
-                if len(raw) > limits.MAX_CELL_CHARS:
-                    plan.problems.append(Problem(sheet.name, excel_row, column.letter,
-                                                 column.header, raw[:40] + "…",
-                                                 f"the cell holds {len(raw):,} characters; "
-                                                 f"a cell holds at most "
-                                                 f"{limits.MAX_CELL_CHARS:,}"))
-                    row_ok = False
+                if not raw.strip():
                     continue
-                if CONTROL.search(raw):
-                    plan.problems.append(Problem(sheet.name, excel_row, column.letter,
-                                                 column.header, repr(raw)[:60],
-                                                 "contains control characters"))
+                if len(raw) > limits.MAX_CELL_CHARS or CONTROL.search(raw):
+                    plan.problems.append(_text_problem(sheet.name, excel_row, cell.column, raw))
                     row_ok = False
                     continue
             try:
-                value = parsers[column.index](raw)
+                value = cell.parse(raw)
             except ValueError as err:
-                plan.problems.append(Problem(sheet.name, excel_row, column.letter,
-                                             column.header, _show(raw), str(err)))
+                plan.problems.append(Problem(sheet.name, excel_row, cell.column.letter,
+                                             cell.column.header, _show(raw), str(err)))
                 row_ok = False
                 continue
             if value is not None:
-                by_entity.setdefault(entity, {})[name] = value
+                by_entity.setdefault(cell.entity, {})[cell.name] = value
         provider = by_entity.pop("provider", {})
         if not provider.get("legal_name"):
             if by_entity or provider:
@@ -212,6 +221,15 @@ def _plan_sheet(plan: ImportPlan, sheet: Sheet, mapping: SheetMapping, order: Da
                 values["origin_country"] = provider["country"]
             key = record_key(entity, pkey, values)
             _merge(plan, entity, key, pkey, values, sheet.name, excel_row, columns_of)
+
+
+def _text_problem(sheet: str, row: int, column: ColumnMapping, raw: str) -> Problem:
+    if len(raw) > limits.MAX_CELL_CHARS:
+        return Problem(sheet, row, column.letter, column.header, raw[:40] + "…",
+                       f"the cell holds {len(raw):,} characters; a cell holds at most "
+                       f"{limits.MAX_CELL_CHARS:,}")
+    return Problem(sheet, row, column.letter, column.header, repr(raw)[:60],
+                   "contains control characters")
 
 
 def _show(raw: Any) -> str:

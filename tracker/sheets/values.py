@@ -1,6 +1,7 @@
 """Turning spreadsheet cells into register values. Every parser is explicit about what it
 accepts and raises ValueError saying why: a value that stays ambiguous is an error, never a
-guess (MEASURED.md: dateutil's guessing got 14,367 of 89,916 text dates wrong)."""
+guess (MEASURED.md: dateutil's guessing got 14,367 of 89,916 text dates wrong). Parsers of
+repeated values are cached by raw value: a 100,000-row register holds a few hundred."""
 
 from __future__ import annotations
 
@@ -47,6 +48,7 @@ def _make(year: int, month: int, day: int, text: str) -> date:
         raise ValueError(f"{text!r} is not a real date") from None
 
 
+@lru_cache(maxsize=65536)
 def parse_date(value: Any, *, order: DayOrder = None, date1904: bool = False) -> date | None:
     """A cell as a date: real dates, Excel serial numbers (1900 or 1904 system), ISO and
     Chinese text, month names, and d/m/y or m/d/y text when the order is stated."""
@@ -109,6 +111,7 @@ TRUE_WORDS = frozenset({"true", "yes", "y", "1", "x", "✓", "✔", "是", "有"
 FALSE_WORDS = frozenset({"false", "no", "n", "0", "-", "否", "无", "没有", "不", "假", "未"})
 
 
+@lru_cache(maxsize=4096)
 def parse_bool(value: Any) -> bool | None:
     if value is None or value == "":
         return None
@@ -179,6 +182,7 @@ COUNTRY_SYNONYMS = {
 }
 
 
+@lru_cache(maxsize=4096)
 def parse_country(value: Any) -> str | None:
     if value is None or value == "":
         return None
@@ -203,22 +207,30 @@ def _value_aliases() -> dict[str, dict[str, str]]:
             for name, table in raw.items() if not name.startswith("_")}
 
 
-def parse_enum(value: Any, enum_cls: type[Enum]) -> Enum | None:
-    """Matched on the value, the label or an alias from imports/synonyms.json (高 = high),
-    case- and width-insensitively (NFKC)."""
-    if value is None or value == "":
-        return None
-    wanted = normalize(str(value))
-    alias = _value_aliases().get(enum_cls.__name__, {}).get(wanted)
-    if alias is not None:
-        wanted = alias
+@lru_cache(maxsize=64)
+def _enum_lookup(enum_cls: type[Enum]) -> dict[str, Enum]:
+    table: dict[str, Enum] = {}
     for member in enum_cls:
         label = member.label if isinstance(member, CitedEnum) else ""
-        if wanted in (normalize(str(member.value)), normalize(label),
-                      normalize(str(member.value)).replace("_", " ")):
-            return member
-    allowed = ", ".join(str(m.value) for m in enum_cls)
-    raise ValueError(f"{value!r} is not one of: {allowed}")
+        for name in (str(member.value), label, str(member.value).replace("_", " ")):
+            if name:
+                table[normalize(name)] = member
+    for alias, value in _value_aliases().get(enum_cls.__name__, {}).items():
+        table.setdefault(alias, enum_cls(value))
+    return table
+
+
+@lru_cache(maxsize=65536)
+def parse_enum(value: Any, enum_cls: type[Enum]) -> Enum | None:
+    """Matched on the value, the label or an alias from imports/synonyms.json (高 = high),
+    case- and width-insensitively (NFKC). Cached: a register repeats a few values."""
+    if value is None or value == "":
+        return None
+    member = _enum_lookup(enum_cls).get(normalize(str(value)))
+    if member is None:
+        allowed = ", ".join(str(m.value) for m in enum_cls)
+        raise ValueError(f"{value!r} is not one of: {allowed}")
+    return member
 
 
 def parse_text(value: Any) -> str | None:

@@ -18,10 +18,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlmodel import Session
 
 from tracker.domain.enums import AuditAction
+from tracker.store.fastinsert import insert_rows
 from tracker.store.models import AuditEvent, AuditHead, Setting, utcnow
 
 GENESIS = "0" * 64
@@ -42,8 +43,14 @@ def canonical_time(moment: datetime) -> str:
 
 def event_hash(prev_hash: str, at: datetime, actor: str, action: str, entity: str,
                entity_id: str, before: str | None, after: str | None) -> str:
-    payload = json.dumps([prev_hash, canonical_time(at), actor, str(action), entity, entity_id,
-                          before, after], ensure_ascii=False, separators=(",", ":"))
+    return _hash_text(prev_hash, canonical_time(at), actor, str(action), entity, entity_id,
+                      before, after)
+
+
+def _hash_text(prev_hash: str, at_text: str, actor: str, action: str, entity: str,
+               entity_id: str, before: str | None, after: str | None) -> str:
+    payload = json.dumps([prev_hash, at_text, actor, action, entity, entity_id, before, after],
+                         ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
@@ -108,12 +115,13 @@ def record_events_bulk(session: Session, *, actor: str, events: list[PendingEven
         session.add(head)
         session.flush()
     at = utcnow()
+    at_text = canonical_time(at)  # one instant for the whole batch
     previous = head.last_hash
     next_id = head.last_id + 1
     rows: list[dict[str, Any]] = []
     for pending in events:
         before_text, after_text = canonical_json(pending.before), canonical_json(pending.after)
-        digest = event_hash(previous, at, actor, pending.action.value, pending.entity,
+        digest = _hash_text(previous, at_text, actor, pending.action.value, pending.entity,
                             str(pending.entity_id), before_text, after_text)
         rows.append({"id": next_id, "at": at, "actor": actor, "action": pending.action,
                      "entity": pending.entity, "entity_id": str(pending.entity_id),
@@ -121,7 +129,7 @@ def record_events_bulk(session: Session, *, actor: str, events: list[PendingEven
                      "hash": digest})
         previous = digest
         next_id += 1
-    session.execute(insert(AuditEvent), rows)
+    insert_rows(session, getattr(AuditEvent, "__table__"), rows, assign_ids=False)
     head.last_id, head.last_hash, head.count = next_id - 1, previous, head.count + len(rows)
     session.flush()
     return len(rows)

@@ -15,7 +15,7 @@ from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, select, update
 from sqlmodel import Session, SQLModel
 
 from tracker.domain.enums import AuditAction
@@ -23,6 +23,7 @@ from tracker.domain.text import search_key
 from tracker.sheets.mapping import IMPORT_ENTITIES
 from tracker.sheets.plan import ImportPlan, Key, PlannedRecord, Problem, record_key
 from tracker.store.audit import PendingEvent, record_events_bulk
+from tracker.store.fastinsert import insert_rows
 from tracker.store.models import BASE_MODELS, ENTITY_MODELS, utcnow
 
 
@@ -100,14 +101,17 @@ def apply_plan(session: Session, plan: ImportPlan, *, actor: str,
                 outcome.counts[entity].unchanged += 1
     if outcome.problems or dry_run or not any(changes.values()):
         return outcome
-    events: list[PendingEvent] = []
     now = utcnow()
     for entity in IMPORT_ENTITIES:
+        # Each entity's events are chained and written as soon as its rows are, so the
+        # whole import's events are never held in memory at once.
+        events: list[PendingEvent] = []
         _insert(session, entity, [(r, v) for r, e, v in changes[entity] if e is None],
                 provider_ids, events, now)
         _update(session, entity, [(e, v) for _, e, v in changes[entity] if e is not None],
                 events, now)
-    record_events_bulk(session, actor=actor, events=events)
+        record_events_bulk(session, actor=actor, events=events)
+        changes[entity] = []
     outcome.written = True
     return outcome
 
@@ -170,8 +174,7 @@ def _insert(session: Session, entity: str, rows: list[tuple[PlannedRecord, dict[
         if entity == "evidence":
             full["added_at"] = now
         payload.append(full)
-    statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-    new_ids = [row[0] for row in session.execute(statement, payload)]
+    new_ids = insert_rows(session, table, payload, assign_ids=True)
     for (record, _), full, new_id in zip(rows, payload, new_ids, strict=True):
         if entity == "provider":
             provider_ids[record.key] = new_id

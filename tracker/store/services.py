@@ -8,6 +8,7 @@ change and its audit event together.
 
 from __future__ import annotations
 
+import functools
 import types
 import typing
 from collections.abc import Mapping, Sequence
@@ -87,18 +88,27 @@ def _friendly(base: type[SQLModel], error: Mapping[str, Any]) -> FieldError:
     return FieldError(field, message)
 
 
+@functools.cache
+def _field_names(base: type[SQLModel]) -> frozenset[str]:
+    # pydantic's model_fields is a slow descriptor on the class; imports call this per row
+    return frozenset(base.model_fields)
+
+
 def validate_values(entity: str, base: type[SQLModel], values: Mapping[str, Any]) -> dict[str,
                                                                                           Any]:
     """Field and cross-field validation; raises ValidationFailed with every problem at once."""
-    unknown = sorted(set(values) - set(base.model_fields) - BOOKKEEPING)
-    errors = [FieldError(name, "is not a field of this record") for name in unknown]
+    names = _field_names(base)
+    unknown = [name for name in values if name not in names and name not in BOOKKEEPING]
+    errors = [FieldError(name, "is not a field of this record") for name in sorted(unknown)]
     try:
-        checked = base.model_validate({k: v for k, v in values.items()
-                                       if k in base.model_fields})
+        # pydantic's own validator: the same checks as model_validate without SQLModel's
+        # table-model wrapper around it
+        checked = base.__pydantic_validator__.validate_python(
+            {k: v for k, v in values.items() if k in names})
     except pydantic.ValidationError as err:
         errors += [_friendly(base, e) for e in err.errors()]
         raise ValidationFailed(entity, errors) from None
-    clean = {name: getattr(checked, name) for name in base.model_fields}
+    clean = {name: checked.__dict__[name] for name in names}
     errors += check_record(entity, clean)
     if errors:
         raise ValidationFailed(entity, errors)
