@@ -20,6 +20,7 @@ from tracker.ui.commands import TrackerCommands
 from tracker.ui.screens.confirm import ConfirmScreen
 from tracker.ui.screens.dashboard import DashboardScreen
 from tracker.ui.screens.help import HelpScreen
+from tracker.ui.screens.importing import ImportScreen
 from tracker.ui.screens.provider_detail import ProviderDetailScreen
 from tracker.ui.screens.providers import ProvidersScreen
 from tracker.ui.screens.record_form import RecordForm, describe
@@ -39,6 +40,7 @@ class TrackerApp(App[None]):
         Binding("d", "switch_mode('dashboard')", "Dashboard", id="app.dashboard"),
         Binding("p", "switch_mode('providers')", "Providers", id="app.providers"),
         Binding("r", "switch_mode('reminders')", "Reminders", id="app.reminders"),
+        Binding("i", "import_register", "Import", id="app.import"),
         Binding("question_mark", "help", "Help", key_display="?", id="app.help"),
         Binding("t", "toggle_theme", "Theme", show=False, id="app.theme"),
         Binding("q", "quit", "Quit", id="app.quit"),
@@ -69,6 +71,10 @@ class TrackerApp(App[None]):
 
     def action_toggle_theme(self) -> None:
         self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"
+
+    def action_import_register(self) -> None:
+        if not isinstance(self.screen, ImportScreen):
+            self.push_screen(ImportScreen())
 
     def action_new_provider(self) -> None:
         self.edit_record("provider", None)

@@ -15,6 +15,7 @@ ACTIONS: tuple[tuple[str, str, str], ...] = (
     ("Go to providers", "switch_mode('providers')", "The providers table"),
     ("Go to reminders", "switch_mode('reminders')", "Everything due, grouped by when"),
     ("New provider", "new_provider", "Open the form for a new provider"),
+    ("Import a register", "import_register", "Preview and import an .xlsx or .csv file"),
     ("Show keys", "help", "Every key binding"),
     ("Toggle light / dark theme", "toggle_theme", "Switch between light and dark"),
     ("Quit", "quit", "Leave the tracker"),

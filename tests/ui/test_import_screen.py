@@ -1,0 +1,64 @@
+"""The import screen: preview with every problem, then import, then find the records."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.widgets import Button, DataTable, Static
+
+from tracker.ui.app import TrackerApp
+from tracker.ui.screens.importing import ImportScreen
+from tracker.ui.screens.providers import ProvidersScreen
+
+from ..sheets_helpers import write_xlsx
+from .conftest import SIZE
+from .test_flows import settle, table_names, type_into
+
+SAMPLE = Path(__file__).resolve().parents[2] / "imports" / "sample-register.xlsx"
+
+
+async def test_preview_then_import_then_find(empty_app: TrackerApp) -> None:
+    async with empty_app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("i")
+        await pilot.pause()
+        screen = empty_app.screen
+        assert isinstance(screen, ImportScreen)
+        await type_into(pilot, "#import-file", str(SAMPLE))
+        assert screen.query_one("#import", Button).disabled
+        await pilot.click("#preview")
+        await settle(pilot)
+        mapping = screen.query_one("#import-mapping", DataTable)
+        fields = {str(mapping.get_row_at(i)[3]) for i in range(mapping.row_count)}
+        assert {"provider.legal_name", "agreement.expires_on", "(sheet left out)"} <= fields
+        summary = str(screen.query_one("#import-summary", Static).render())
+        assert "provider: 6 new" in summary and "No problems" in summary
+        assert not screen.query_one("#import", Button).disabled
+        await pilot.click("#import")
+        await settle(pilot)
+        assert "Imported" in str(screen.query_one("#import-summary", Static).render())
+        await pilot.press("escape", "p")
+        await settle(pilot)
+        assert isinstance(empty_app.screen, ProvidersScreen)
+        assert len(table_names(empty_app)) == 6
+
+
+async def test_problems_are_listed_and_import_stays_off(empty_app: TrackerApp,
+                                                        tmp_path: Path) -> None:
+    bad = write_xlsx(tmp_path / "bad.xlsx", [["Supplier", "Country"], ["Acme", "Narnia"]])
+    async with empty_app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("i")
+        await pilot.pause()
+        screen = empty_app.screen
+        await type_into(pilot, "#import-file", str(bad))
+        await pilot.click("#preview")
+        await settle(pilot)
+        problems = screen.query_one("#import-problems", DataTable)
+        assert problems.row_count == 1
+        assert str(problems.get_row_at(0)[2]) == "B" and "Narnia" in str(problems.get_row_at(0)[3])
+        assert screen.query_one("#import", Button).disabled
+        await type_into(pilot, "#import-file", str(tmp_path / "missing.xlsx"))
+        await pilot.click("#preview")
+        await settle(pilot)
+        assert "Cannot import" in str(screen.query_one("#import-summary", Static).render())
