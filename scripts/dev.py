@@ -14,6 +14,7 @@ import hashlib
 import os
 import subprocess
 import sys
+import tempfile
 import venv
 from pathlib import Path
 
@@ -43,18 +44,37 @@ def ensure_environment() -> None:
     STAMP.write_text(_pyproject_digest())
 
 
+def start_postgres(directory: Path) -> str | None:
+    """A throwaway PostgreSQL server for tests/test_postgres.py, or None (they then skip)."""
+    result = subprocess.run([sys.executable, str(ROOT / "scripts" / "pg.py"), "start",
+                             str(directory)], capture_output=True, text=True)
+    if result.returncode != 0:
+        print(f"PostgreSQL tests will be skipped: {result.stderr.strip()}", file=sys.stderr)
+        return None
+    return result.stdout.strip()
+
+
 def run_tests(extra: list[str]) -> int:
     steps = [
         [str(BIN / "ruff"), "check", "."],
         [str(BIN / "mypy")],
         [str(BIN / "python"), "-m", "pytest", *extra],
     ]
-    for step in steps:
-        print("$ " + " ".join(Path(step[0]).name if i == 0 else a for i, a in enumerate(step)),
-              file=sys.stderr, flush=True)
-        code = subprocess.run(step, cwd=ROOT).returncode
-        if code != 0:
-            return code
+    with tempfile.TemporaryDirectory(prefix="tracker-pg-") as pg_dir:
+        url = start_postgres(Path(pg_dir))
+        env = {**os.environ, **({"TRACKER_TEST_PG_URL": url} if url else {})}
+        try:
+            for step in steps:
+                shown = " ".join(Path(step[0]).name if i == 0 else a
+                                 for i, a in enumerate(step))
+                print(f"$ {shown}", file=sys.stderr, flush=True)
+                code = subprocess.run(step, cwd=ROOT, env=env).returncode
+                if code != 0:
+                    return code
+        finally:
+            if url:
+                subprocess.run([sys.executable, str(ROOT / "scripts" / "pg.py"), "stop",
+                                pg_dir], capture_output=True)
     return 0
 
 

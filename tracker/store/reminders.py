@@ -49,8 +49,10 @@ E = TypeVar("E", bound=Enum)
 
 def _rows(session: Session, sql: str) -> list[Any]:
     """Plain rows through the driver: SQLAlchemy's per-value type processing cost more than
-    the query itself on 400,000 rows. The SQL is portable (SQLite and PostgreSQL)."""
-    return list(session.connection().exec_driver_sql(sql).fetchall())
+    the query itself on 400,000 rows. The SQL is portable (SQLite and PostgreSQL); rows come
+    in key order so the same register derives the same list on either backend."""
+    order = "key" if "FROM reminder_action" in sql else "id"
+    return list(session.connection().exec_driver_sql(f"{sql} ORDER BY {order}").fetchall())
 
 
 def _date_reader(session: Session) -> Callable[[Any], date]:

@@ -1,0 +1,104 @@
+"""The same register on PostgreSQL: migrations, services, integrity, audit, import and
+reminders, against a real server that `python3 scripts/dev.py test` starts (scripts/pg.py).
+Skipped, with the reason, where no server could be started."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import SQLModel
+
+from tracker.demo import build_demo
+from tracker.errors import IntegrityRefused, StaleVersion
+from tracker.sheets.importer import run_import
+from tracker.store import services as svc
+from tracker.store.audit import verify_chain
+from tracker.store.engine import session_scope
+from tracker.store.migrate import current_revision, head_revision, open_register
+from tracker.store.register import Register
+from tracker.store.reminders import current_reminders
+
+from .conftest import TODAY
+from .test_cli import write_demo_register
+from .test_services import full_register
+
+PG_URL = os.environ.get("TRACKER_TEST_PG_URL")
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.skipif(PG_URL is None, reason="no PostgreSQL server: scripts/dev.py test "
+                                              "starts one (scripts/pg.py) where it can"),
+]
+SAMPLE = Path(__file__).resolve().parent.parent / "imports" / "sample-register.xlsx"
+
+
+@pytest.fixture
+def pg(tmp_path: Path) -> Iterator[Engine]:
+    assert PG_URL is not None
+    admin = create_engine(PG_URL)
+    with admin.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    admin.dispose()
+    engine = open_register(PG_URL)
+    yield engine
+    engine.dispose()
+
+
+def test_migrations_reach_head_and_match_the_models(pg: Engine) -> None:
+    assert current_revision(pg) == head_revision(pg)
+    with pg.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        assert compare_metadata(context, SQLModel.metadata) == []
+
+
+def test_services_integrity_and_the_audit_chain(pg: Engine) -> None:
+    with session_scope(pg) as session:
+        ids = full_register(session)
+    with pytest.raises(IntegrityRefused), session_scope(pg) as session:
+        svc.providers.delete(session=session, record_id=ids["provider"], expected_version=1,
+                             actor="t")
+    with pytest.raises(IntegrityError), pg.begin() as connection:
+        connection.execute(text("DELETE FROM provider"))
+    register = Register(pg)
+    register.update("provider", ids["provider"], {"notes": "first"}, expected_version=1)
+    with pytest.raises(StaleVersion):
+        register.update("provider", ids["provider"], {"notes": "second"}, expected_version=1)
+    with session_scope(pg, write=False) as session:
+        checked, problems = verify_chain(session)
+    assert checked > 20 and problems == []
+    with pg.begin() as connection:
+        connection.execute(text("UPDATE audit_event SET actor = 'mallory' WHERE id = 3"))
+    with session_scope(pg, write=False) as session:
+        assert any("event 3" in str(p) for p in verify_chain(session)[1])
+
+
+def test_import_is_idempotent(pg: Engine) -> None:
+    first = run_import(pg, SAMPLE, profile=None, order=None, dry_run=False)
+    assert first.written and first.counts["provider"].new == 6
+    again = run_import(pg, SAMPLE, profile=None, order=None, dry_run=False)
+    assert not again.written and again.counts["agreement"].unchanged == 5
+    with session_scope(pg, write=False) as session:
+        assert verify_chain(session)[1] == []
+
+
+def test_reminders_match_the_sqlite_register(pg: Engine, tmp_path: Path) -> None:
+    with session_scope(pg) as session:
+        build_demo(session, TODAY)
+    lite_path = tmp_path / "demo.sqlite"
+    write_demo_register(lite_path)
+    lite = open_register(f"sqlite:///{lite_path}")
+    try:
+        with session_scope(lite, write=False) as session:
+            expected = [(r.uid, r.due_on, r.status) for r in current_reminders(session, TODAY)]
+    finally:
+        lite.dispose()
+    with session_scope(pg, write=False) as session:
+        actual = [(r.uid, r.due_on, r.status) for r in current_reminders(session, TODAY)]
+    assert actual == expected and len(actual) > 40
