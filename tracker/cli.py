@@ -318,6 +318,31 @@ def _print_import(report: Any) -> None:
         _say("dry run: nothing was written")
 
 
+def cmd_check(args: argparse.Namespace) -> int:
+    from tracker.checks.rules import Severity
+    from tracker.store.checks import register_gaps
+    from tracker.store.engine import session_scope
+    from tracker.store.queries import resolve_provider
+
+    engine = _open(args)
+    with session_scope(engine, write=False) as session:
+        provider_id = resolve_provider(session, args.provider).id if args.provider else None
+        gaps = register_gaps(session, args.today or date.today(), provider_id)
+    if args.json:
+        print(json.dumps([g.as_dict() for g in gaps], ensure_ascii=False, indent=2))
+    else:
+        current = None
+        for gap in gaps:
+            if gap.provider != current:
+                current = gap.provider
+                print(f"\n{gap.provider}")
+            print(f"  {gap.severity.value.upper():<8} {gap.subject}: {gap.why}\n"
+                  f"           fix: {gap.fix}  [{gap.article}; {gap.rule}]")
+    counts = {s: sum(g.severity == s for g in gaps) for s in Severity}
+    _say(f"{len(gaps)} gaps: " + ", ".join(f"{n} {s.value}" for s, n in counts.items()))
+    return EXIT_PROBLEM_FOUND if counts[Severity.CRITICAL] else 0
+
+
 # --- parsing ----------------------------------------------------------------------------
 
 def build_parser() -> argparse.ArgumentParser:
@@ -381,6 +406,12 @@ def build_parser() -> argparse.ArgumentParser:
     reminders.add_argument("--note", help="a note kept with the completion")
     reminders.add_argument("--today", type=_date_arg, metavar="DATE",
                            help="compute as if today were DATE")
+    check = add("check", cmd_check, "list compliance gaps per provider, supply and transfer "
+                                    "(exit 1 when any critical gap is open)")
+    check.add_argument("--provider", help="only this provider (id or a unique part of its name)")
+    check.add_argument("--json", action="store_true", help="print JSON for scripts")
+    check.add_argument("--today", type=_date_arg, metavar="DATE",
+                       help="check as if today were DATE")
     imp = add("import", cmd_import, "import a register from .xlsx or .csv: all or nothing, "
                                     "and importing the same file again changes nothing")
     imp.add_argument("file", help="the .xlsx or .csv file")

@@ -130,6 +130,14 @@ def build_demo(session: Session, today: date) -> None:
     b.agreement(scrape, AgreementKind.DATA_LICENCE, supply_id=crawl, title="Crawl data licence",
                 signed_on=b.months(-10), effective_on=b.months(-10), expires_on=b.day(25),
                 notice_period_days=30, auto_renewal=True, governing_law="England and Wales")
+    forum = b.add("supply", provider_id=scrape, name="Forum crawl 2026 (pilot)", modality="text",
+                  source_category="scraped", contains_pi=True, intended_use="evaluation",
+                  top_domains="forums.example.org")
+    b.add("legal_basis", supply_id=forum, regime="uk_gdpr", gdpr_art6="f_legitimate_interests",
+          verified_by=OFFICER, verified_on=b.day(-20))
+    b.add("evidence", provider_id=scrape, kind="certificate",
+          location="evidence/webharvest-iso27001-2023.pdf", sha256=_digest("wh-iso"),
+          size_bytes=98_112, supports="ISO/IEC 27001 certificate", valid_until=b.day(-15))
     b.review(scrape, done=-400, next_in_months=12, outcome="approved_with_conditions",
              findings="Sampling above 3%: ask for a second pass on forums.", open_items=(9,))
 
@@ -204,6 +212,10 @@ def build_demo(session: Session, today: date) -> None:
     b.add("evidence", provider_id=lumen, kind="signed_contract", agreement_id=cn_sc,
           location="contracts/lumen-cn-standard-contract.pdf", sha256=_digest("lumen-sc"),
           size_bytes=311_204, supports="Signed China standard contract")
+    b.add("transfer", provider_id=lumen, supply_id=chats, origin_country="CN",
+          destination_country="SG", mechanism="pi_certification", count_year=today.year,
+          people_non_sensitive=2_000, notice_and_consent=True, filing_number="PIC-2023-0412",
+          filed_on=b.months(-40), filing_expires_on=b.day(-30))
     b.review(lumen, done=-390, next_in_months=12, outcome="approved_with_conditions",
              open_items=(5, 22, 23))
 
@@ -290,12 +302,27 @@ def build_demo(session: Session, today: date) -> None:
     health = b.add("provider", legal_name="Medilex Health Data Ltd", country="GB",
                    role="independent_controller", risk_tier="critical", status="suspended",
                    notes="Suspended after the supplier reported a breach; review due.")
-    b.add("supply", provider_id=health, name="De-identified clinical notes", modality="text",
-          source_category="licensed_private", contains_pi=True, contains_sensitive_pi=True,
-          intended_use="evaluation")
+    notes = b.add("supply", provider_id=health, name="De-identified clinical notes",
+                  modality="text", source_category="licensed_private", contains_pi=True,
+                  contains_sensitive_pi=True, intended_use="evaluation")
+    b.add("legal_basis", supply_id=notes, regime="uk_gdpr", gdpr_art6="f_legitimate_interests",
+          verified_by=COUNSEL, verified_on=b.day(-200))
     b.review(health, done=-200, next_in_months=12, outcome="approved_with_conditions")
     b.add("review_trigger", provider_id=health, kind="breach", occurred_on=b.day(-9),
           note="Supplier reported unauthorised access to a staging bucket")
+
+    # 12b. An annotation processor working under an NDA only: no DPA yet.
+    label = b.add("provider", legal_name="Lisbon Label Studio Lda", country="PT",
+                  role="processor", risk_tier="medium", status="active")
+    boxes = b.add("supply", provider_id=label, name="Bounding boxes for street scenes",
+                  modality="image", source_category="annotation_service",
+                  intended_use="fine_tuning", contains_pi=False,
+                  labelling_rules="Box guide v2, 10% second review", sampling_done_on=b.day(-60),
+                  sampling_illegal_pct=0.0)
+    b.agreement(label, AgreementKind.NDA, supply_id=boxes, title="Mutual NDA",
+                signed_on=b.months(-2), effective_on=b.months(-2), expires_on=b.months(22))
+    b.review(label, done=-50, next_in_months=24, outcome="approved_with_conditions",
+             open_items=(13,))
 
     # 13. Prospective supplier, never reviewed and with no tier yet.
     b.add("provider", legal_name="Tokyo Manga Scans KK", country="JP", status="prospective",

@@ -51,12 +51,12 @@ async def test_starts_on_an_empty_register(empty_app: TrackerApp) -> None:
 async def test_starts_on_the_demo_and_filters_as_you_type(demo_app: TrackerApp) -> None:
     async with demo_app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        assert "13 providers" in str(demo_app.screen.query_one("#providers-summary",
+        assert "14 providers" in str(demo_app.screen.query_one("#providers-summary",
                                                                Static).render())
         await pilot.press("p")
         await settle(pilot)
         assert isinstance(demo_app.screen, ProvidersScreen)
-        assert len(table_names(demo_app)) == 13
+        assert len(table_names(demo_app)) == 14
         await pilot.press("slash", *"harvest")
         await pilot.pause(0.2)
         await settle(pilot)

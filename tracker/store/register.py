@@ -12,9 +12,11 @@ from typing import Any
 from sqlalchemy import Engine, func, select
 from sqlmodel import SQLModel, col
 
+from tracker.checks.rules import Gap
 from tracker.reminders.derive import DerivedReminder
 from tracker.store import services
 from tracker.store.audit import current_actor
+from tracker.store.checks import register_gaps
 from tracker.store.engine import session_scope
 from tracker.store.models import AuditEvent, Provider, Supply, Transfer
 from tracker.store.queries import (
@@ -90,6 +92,10 @@ class Register:
     def reminders(self, today: date) -> list[DerivedReminder]:
         with session_scope(self.engine, write=False) as session:
             return current_reminders(session, today)
+
+    def gaps(self, today: date, provider_id: int | None = None) -> list[Gap]:
+        with session_scope(self.engine, write=False) as session:
+            return register_gaps(session, today, provider_id)
 
     def actor(self) -> str:
         with session_scope(self.engine, write=False) as session:

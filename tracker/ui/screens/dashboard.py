@@ -10,6 +10,7 @@ from textual.containers import Grid, Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Footer, Header, Static
 
+from tracker.checks.rules import Gap, Severity
 from tracker.domain.enums import (
     ProviderStatus,
     ReminderStatus,
@@ -38,11 +39,12 @@ class DashboardScreen(TrackerScreen):
     class SummaryLoaded(Message):
         """The register's counts arrived."""
 
-        def __init__(self, summary: RegisterSummary,
-                     reminders: list[DerivedReminder]) -> None:
+        def __init__(self, summary: RegisterSummary, reminders: list[DerivedReminder],
+                     gaps: list[Gap]) -> None:
             super().__init__()
             self.summary = summary
             self.reminders = reminders
+            self.gaps = gaps
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -86,7 +88,8 @@ class DashboardScreen(TrackerScreen):
                      if r.status == ReminderStatus.OVERDUE or (
                          r.status in {ReminderStatus.DUE, ReminderStatus.UPCOMING}
                          and r.due_on <= self.today + timedelta(days=30))]
-        self.post_message(self.SummaryLoaded(self.register.summary(recent=12), reminders))
+        self.post_message(self.SummaryLoaded(self.register.summary(recent=12), reminders,
+                                             self.register.gaps(self.today)))
 
     def on_dashboard_screen_summary_loaded(self, message: SummaryLoaded) -> None:
         s = message.summary
@@ -94,9 +97,12 @@ class DashboardScreen(TrackerScreen):
         tiers = [f"{_label(t)} {s.providers_by_tier.get(t, 0)}"
                  for t in [*(m.value for m in RiskTier), "unset"] if s.providers_by_tier.get(t)]
         statuses = [f"{_label(k)} {n}" for k, n in sorted(s.providers_by_status.items())]
+        by_severity = {sev: sum(g.severity == sev for g in message.gaps) for sev in Severity}
+        gap_line = " · ".join(f"{n} {sev.value}" for sev, n in by_severity.items() if n)
         self.query_one("#providers-summary", Static).update(
             f"{total} providers\n[u]Risk tier[/u]  " + " · ".join(tiers)
-            + "\n[u]Status[/u]     " + " · ".join(statuses))
+            + "\n[u]Status[/u]     " + " · ".join(statuses)
+            + f"\n[u]Open gaps[/u]  {gap_line or 'none'} (each provider's Gaps tab)")
         mechanisms = [f"{n} × {_label(k)}" for k, n in sorted(s.transfers_by_mechanism.items())]
         self.query_one("#supplies-summary", Static).update(
             f"{s.supplies_total} supplies · {s.supplies_with_pi} hold personal information · "

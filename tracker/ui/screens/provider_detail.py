@@ -26,10 +26,12 @@ TABS: dict[str, tuple[str, ...]] = {
     "assessments": ("assessment", "checklist_answer"),
     "evidence": ("evidence",),
     "reminders": ("reminder",),
+    "gaps": ("gap",),
     "history": ("audit_event",),
 }
 # Records that arrive with their parent and are edited, never added or archived by hand.
 CHECKLIST_ENTITIES = {"agreement_clause", "checklist_answer"}
+READ_ONLY = {"audit_event", "gap"}
 PROVIDER_FIELDS = ("legal_name", "country", "role", "risk_tier", "status", "ownership",
                    "state_owned", "foreign_state_access", "is_ciio", "handles_important_data",
                    "contact_name", "contact_email", "dpo_contact", "notes")
@@ -73,11 +75,24 @@ COLUMNS: dict[str, Columns] = {
                          ("Status", _getter("status")), ("By", _getter("answered_by"))],
     "evidence": _cols("evidence", "kind", "location", "supports", "valid_until", "sha256"),
     "reminder": _cols("reminder", "title", "due_on", "notes"),
+    "gap": [("Severity", lambda g: g.severity.value), ("About", _getter("subject")),
+            ("Why", _getter("why")), ("Fix", _getter("fix")), ("Source", _getter("article"))],
     "audit_event": [("When", _getter("at")), ("Who", _getter("actor")),
                     ("Action", lambda r: r.action.value), ("Record",
                                                            lambda r: f"{r.entity} {r.entity_id}"),
                     ("Change", lambda r: audit_diff(r.before, r.after))],
 }
+
+
+class _Keyed:
+    """A gap with a row key, so the gaps table fills like the record tables."""
+
+    def __init__(self, index: int, gap: Any) -> None:
+        self.id = index
+        self._gap = gap
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._gap, name)
 
 
 class ProviderDetailScreen(TrackerScreen):
@@ -147,6 +162,9 @@ class ProviderDetailScreen(TrackerScreen):
         self._fill("evidence", found.evidence)
         self._fill("reminder", found.reminders)
         self._fill("audit_event", found.history)
+        gaps = self.register.gaps(self.today, self.provider_id)
+        self._fill("gap", [_Keyed(i, g) for i, g in enumerate(gaps)])
+        self.query_one(TabbedContent).get_tab("tab-gaps").label = f"Gaps ({len(gaps)})"
         self._fill_details()
 
     def _fill(self, entity: str, rows: Iterable[Any]) -> None:
@@ -243,7 +261,7 @@ class ProviderDetailScreen(TrackerScreen):
         entity = self.current_entity()
         if entity is None:
             entity = "supply"
-        if entity in CHECKLIST_ENTITIES or entity == "audit_event":
+        if entity in CHECKLIST_ENTITIES or entity in READ_ONLY:
             self.notify("Checklist items come with their agreement or review; edit them with e",
                         severity="warning")
             return
@@ -261,7 +279,7 @@ class ProviderDetailScreen(TrackerScreen):
             self.tracker.edit_record("provider", self.provider_id,
                                      on_saved=lambda _row: self.refresh_file())
             return
-        record_id = self._selected(entity) if entity != "audit_event" else None
+        record_id = self._selected(entity) if entity not in READ_ONLY else None
         if record_id is None:
             self.notify("Nothing selected to edit", severity="warning")
             return
@@ -272,7 +290,7 @@ class ProviderDetailScreen(TrackerScreen):
 
     @on(DataTable.RowSelected)
     def _open_row(self, event: DataTable.RowSelected) -> None:
-        if event.data_table.id != "table-audit_event":
+        if event.data_table.id not in {"table-audit_event", "table-gap"}:
             self.action_edit()
 
     def action_archive(self) -> None:
@@ -281,7 +299,7 @@ class ProviderDetailScreen(TrackerScreen):
             self.tracker.archive_record("provider", self.provider_id,
                                         on_done=self.refresh_file)
             return
-        if entity in CHECKLIST_ENTITIES or entity in {"audit_event", "reminder"}:
+        if entity in CHECKLIST_ENTITIES or entity in READ_ONLY or entity == "reminder":
             self.notify(f"{entity.replace('_', ' ')} records are not archived",
                         severity="warning")
             return

@@ -1,0 +1,1 @@
+"""Compliance gaps: small rules over the register, each citing its article."""

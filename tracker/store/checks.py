@@ -1,0 +1,64 @@
+"""Run the gap rules over the register: one query per table, grouped per provider."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from tracker.checks.rules import Gap, ProviderRecords, provider_gaps
+from tracker.domain.enums import ReminderKind, ReminderStatus
+from tracker.store.models import (
+    Agreement,
+    AgreementClause,
+    Assessment,
+    Evidence,
+    LegalBasis,
+    Provider,
+    Supply,
+    Transfer,
+)
+from tracker.store.reminders import current_reminders
+
+
+def _live(session: Session, model: Any) -> list[Any]:
+    return list(session.exec(select(model).where(col(model.archived_at).is_(None))
+                             .order_by(col(model.id))).all())
+
+
+def register_gaps(session: Session, today: date, provider_id: int | None = None) -> list[Gap]:
+    providers = [p for p in _live(session, Provider)
+                 if provider_id is None or p.id == provider_id]
+    records = {p.id: ProviderRecords(provider=p) for p in providers}
+    supply_owner: dict[int, int] = {}
+    for s in _live(session, Supply):
+        if s.provider_id in records:
+            records[s.provider_id].supplies.append(s)
+            supply_owner[s.id] = s.provider_id
+    for b in _live(session, LegalBasis):
+        owner = supply_owner.get(b.supply_id)
+        if owner is not None:
+            records[owner].legal_bases.setdefault(b.supply_id, []).append(b)
+    agreement_owner: dict[int, int] = {}
+    for a in _live(session, Agreement):
+        if a.provider_id in records:
+            records[a.provider_id].agreements.append(a)
+            agreement_owner[a.id] = a.provider_id
+    clauses: dict[int, list[AgreementClause]] = defaultdict(list)
+    for c in session.exec(select(AgreementClause)).all():
+        clauses[c.agreement_id].append(c)
+    for agreement_id, owner in agreement_owner.items():
+        records[owner].clauses[agreement_id] = clauses.get(agreement_id, [])
+    for model, attribute in ((Transfer, "transfers"), (Assessment, "assessments"),
+                             (Evidence, "evidence")):
+        for row in _live(session, model):
+            if row.provider_id in records:
+                getattr(records[row.provider_id], attribute).append(row)
+    for reminder in current_reminders(session, today):
+        if (reminder.kind == ReminderKind.PROVIDER_REVIEW
+                and reminder.status == ReminderStatus.OVERDUE
+                and reminder.provider_id in records):
+            records[reminder.provider_id].review_overdue_since = reminder.due_on
+    return [gap for r in records.values() for gap in provider_gaps(r, today)]
