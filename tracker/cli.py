@@ -343,6 +343,23 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_PROBLEM_FOUND if counts[Severity.CRITICAL] else 0
 
 
+def cmd_evidence(args: argparse.Namespace) -> int:
+    from tracker.store import sqlite
+    from tracker.store.engine import session_scope
+    from tracker.store.evidence import verify_evidence
+
+    engine = _open(args)
+    path = sqlite.database_path(str(engine.url))
+    with session_scope(engine, write=False) as session:
+        checks = verify_evidence(session, path.parent if path else None)
+    for check in checks:
+        print(f"{check.status.upper():<9} {check.evidence_id:>5}  {check.provider[:30]:<30} "
+              f"{check.location}  ({check.detail})")
+    failed = [c for c in checks if c.failed]
+    _say(f"{len(checks)} evidence files: {len(failed)} missing or changed")
+    return EXIT_PROBLEM_FOUND if failed else 0
+
+
 # --- parsing ----------------------------------------------------------------------------
 
 def build_parser() -> argparse.ArgumentParser:
@@ -406,6 +423,9 @@ def build_parser() -> argparse.ArgumentParser:
     reminders.add_argument("--note", help="a note kept with the completion")
     reminders.add_argument("--today", type=_date_arg, metavar="DATE",
                            help="compute as if today were DATE")
+    evidence = add("evidence", cmd_evidence, "verify evidence files against their recorded "
+                                             "SHA-256 (exit 1 if any is missing or changed)")
+    evidence.add_argument("action", choices=["verify"])
     check = add("check", cmd_check, "list compliance gaps per provider, supply and transfer "
                                     "(exit 1 when any critical gap is open)")
     check.add_argument("--provider", help="only this provider (id or a unique part of its name)")

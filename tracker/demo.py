@@ -26,8 +26,21 @@ OFFICER = "Li Wei (compliance)"
 COUNSEL = "Anna Berger (legal)"
 
 
+EVIDENCE_DIR = "demo-evidence"
+# The demo's evidence files, written beside the demo register so `tracker evidence verify`
+# has real files to check; one is altered after it was recorded, as happens in life.
+EVIDENCE_FILES: dict[str, str] = {}
+ALTERED = f"{EVIDENCE_DIR}/contracts/bj-news-licence-2023.pdf"
+
+
 def _digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _evidence(location: str, text: str) -> dict[str, Any]:
+    """Evidence values for a demo file whose content is ``text``."""
+    EVIDENCE_FILES[location] = text
+    return {"location": location, "sha256": _digest(text), "size_bytes": len(text.encode())}
 
 
 class _Builder:
@@ -103,8 +116,9 @@ def build_demo(session: Session, today: date) -> None:
                                notice_period_days=90, governing_law="PRC",
                                signed_copy_location="contracts/bj-news-licence-2023.pdf")
     b.add("evidence", provider_id=news, kind="signed_contract", agreement_id=news_licence,
-          location="contracts/bj-news-licence-2023.pdf", sha256=_digest("bj-news-licence"),
-          size_bytes=482_113, supports="Signed data licence incl. AI-training clause")
+          **_evidence(f"{EVIDENCE_DIR}/contracts/bj-news-licence-2023.pdf",
+                     "demo evidence: bj-news-licence"),
+          supports="Signed data licence incl. AI-training clause")
     b.review(news, done=-300, next_in_months=12, outcome="approved", na_items=(11, 12, 22))
     # Sent to a Singapore mirror under the under-100,000 exemption, but the counter has
     # passed 100,000 this year: a standard contract or certification is now required.
@@ -136,8 +150,9 @@ def build_demo(session: Session, today: date) -> None:
     b.add("legal_basis", supply_id=forum, regime="uk_gdpr", gdpr_art6="f_legitimate_interests",
           verified_by=OFFICER, verified_on=b.day(-20))
     b.add("evidence", provider_id=scrape, kind="certificate",
-          location="evidence/webharvest-iso27001-2023.pdf", sha256=_digest("wh-iso"),
-          size_bytes=98_112, supports="ISO/IEC 27001 certificate", valid_until=b.day(-15))
+          **_evidence(f"{EVIDENCE_DIR}/evidence/webharvest-iso27001-2023.pdf",
+                     "demo evidence: wh-iso"),
+          supports="ISO/IEC 27001 certificate", valid_until=b.day(-15))
     b.review(scrape, done=-400, next_in_months=12, outcome="approved_with_conditions",
              findings="Sampling above 3%: ask for a second pass on forums.", open_items=(9,))
 
@@ -207,11 +222,13 @@ def build_demo(session: Session, today: date) -> None:
           count_year=today.year, people_non_sensitive=120_000, people_sensitive=4_000,
           effective_on=b.day(-12), notice_and_consent=False, assessment_id=pipia)
     b.add("evidence", provider_id=lumen, kind="consent_records", supply_id=chats,
-          location="evidence/lumen-consent-export.csv", sha256=_digest("lumen-consent"),
-          size_bytes=9_812_331, supports="Consent records for chat-log use")
+          **_evidence(f"{EVIDENCE_DIR}/evidence/lumen-consent-export.csv",
+                     "demo evidence: lumen-consent"),
+          supports="Consent records for chat-log use")
     b.add("evidence", provider_id=lumen, kind="signed_contract", agreement_id=cn_sc,
-          location="contracts/lumen-cn-standard-contract.pdf", sha256=_digest("lumen-sc"),
-          size_bytes=311_204, supports="Signed China standard contract")
+          **_evidence(f"{EVIDENCE_DIR}/contracts/lumen-cn-standard-contract.pdf",
+                     "demo evidence: lumen-sc"),
+          supports="Signed China standard contract")
     b.add("transfer", provider_id=lumen, supply_id=chats, origin_country="CN",
           destination_country="SG", mechanism="pi_certification", count_year=today.year,
           people_non_sensitive=2_000, notice_and_consent=True, filing_number="PIC-2023-0412",
@@ -375,3 +392,8 @@ def write_demo(path: Path, *, today: date) -> None:
             build_demo(session, today)
     finally:
         engine.dispose()
+    for location, text in EVIDENCE_FILES.items():
+        target = path.parent / location
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text + (" (amended after signing)" if location == ALTERED else ""),
+                          encoding="utf-8")
