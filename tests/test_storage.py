@@ -70,7 +70,8 @@ def test_older_register_is_upgraded_after_a_backup(tmp_path: Path) -> None:
         assert copy.execute("SELECT version_num FROM alembic_version").fetchone() == ("0001",)
         assert copy.execute("SELECT legal_name FROM provider").fetchone() == (
             "MÜLLER Daten GmbH",)
-    assert "from 0001 to 0003" in messages[0] and str(backup) in messages[0]
+    assert f"from 0001 to {head_revision(engine)}" in messages[0]
+    assert str(backup) in messages[0]
 
 
 def test_newer_register_is_refused(engine: Engine, db_path: Path,

@@ -211,7 +211,8 @@ def cmd_reminders(args: argparse.Namespace) -> int:
             else:
                 outcome = AssessmentOutcome(args.outcome) if args.outcome else None
                 print(complete_reminder(session, ident=args.uid, today=today, actor=actor,
-                                        outcome=outcome, note=args.note))
+                                        outcome=outcome, note=args.note,
+                                        override=args.override))
         return 0
     with session_scope(engine, write=False) as session:
         reminders = current_reminders(session, today)
@@ -421,6 +422,9 @@ def build_parser() -> argparse.ArgumentParser:
                            choices=["approved", "approved_with_conditions", "rejected"],
                            help="outcome of the review that completes a review reminder")
     reminders.add_argument("--note", help="a note kept with the completion")
+    reminders.add_argument("--override", metavar="REASON",
+                           help="approve a review although critical checklist items are open,"
+                                " recording why (audited)")
     reminders.add_argument("--today", type=_date_arg, metavar="DATE",
                            help="compute as if today were DATE")
     evidence = add("evidence", cmd_evidence, "verify evidence files against their recorded "

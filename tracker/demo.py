@@ -73,20 +73,27 @@ class _Builder:
 
     def review(self, provider_id: int, *, done: int, next_in_months: int, outcome: str,
                open_items: tuple[int, ...] = (), na_items: tuple[int, ...] = (),
-               **values: Any) -> int:
+               override: str | None = None, **values: Any) -> int:
+        """A review as an officer records it: opened, the checklist answered, then decided
+        (with the reason, where a critical item stays open)."""
         assessed = self.day(done)
         assessment_id = self.add(
             "assessment", provider_id=provider_id, kind="due_diligence", assessed_on=assessed,
-            reviewer=OFFICER, outcome=outcome,
+            reviewer=OFFICER, outcome="pending",
             next_review_on=assessed + relativedelta(months=next_in_months),
             retain_until=assessed + relativedelta(years=10), **values)
         for answer in svc.checklist_answers.list(session=self.session,
                                                  assessment_id=assessment_id):
-            if answer.item in open_items:
-                continue
-            status = "not_applicable" if answer.item in na_items else "satisfied"
-            self.update("checklist_answer", answer, status=status, answered_by=OFFICER,
-                        answered_on=assessed)
+            status = ("open" if answer.item in open_items else
+                      "not_applicable" if answer.item in na_items else "satisfied")
+            if status != answer.status:
+                self.update("checklist_answer", answer, status=status, answered_by=OFFICER,
+                            answered_on=assessed)
+        row = svc.assessments.get(session=self.session, record_id=assessment_id)
+        decision: dict[str, Any] = {"outcome": outcome}
+        if override:
+            decision["approval_override"] = override
+        self.update("assessment", row, **decision)
         return assessment_id
 
 
@@ -154,7 +161,8 @@ def build_demo(session: Session, today: date) -> None:
                      "demo evidence: wh-iso"),
           supports="ISO/IEC 27001 certificate", valid_until=b.day(-15))
     b.review(scrape, done=-400, next_in_months=12, outcome="approved_with_conditions",
-             findings="Sampling above 3%: ask for a second pass on forums.", open_items=(9,))
+             findings="Sampling above 3%: ask for a second pass on forums.", open_items=(9,),
+             override="Evaluation use only until the forum re-sampling report arrives")
 
     # 3. Annotation vendor (CN): entrusted processing with missing clauses, no labelling rules.
     annot = b.add("provider", legal_name="上海标注科技有限公司 Shanghai Biaozhu Annotation Co.",
@@ -168,7 +176,9 @@ def build_demo(session: Session, today: date) -> None:
                 effective_on=b.months(-8), expires_on=b.months(16), governing_law="PRC",
                 missing=("pipl21_no_subentrustment", "pipl21_return_delete"))
     b.review(annot, done=-200, next_in_months=24, outcome="approved_with_conditions",
-             open_items=(11, 13, 14))
+             open_items=(11, 13, 14),
+             override="Pilot batch only; contract amendment for deletion and sub-entrustment "
+                      "under negotiation")
 
     # 4. Foundation-model licensor (DE) with a joint-modelling agreement.
     fm = b.add("provider", legal_name="Aleph Foundation Models GmbH", country="DE",
@@ -234,7 +244,8 @@ def build_demo(session: Session, today: date) -> None:
           people_non_sensitive=2_000, notice_and_consent=True, filing_number="PIC-2023-0412",
           filed_on=b.months(-40), filing_expires_on=b.day(-30))
     b.review(lumen, done=-390, next_in_months=12, outcome="approved_with_conditions",
-             open_items=(5, 22, 23))
+             open_items=(5, 22, 23),
+             override="Approved by the DPO pending the guardian-consent flow (ticket PRIV-412)")
 
     # 7. Open-source corpus (DE): no licence recorded.
     oss = b.add("provider", legal_name="OpenCorpus Commons e.V.", country="DE",
@@ -286,7 +297,7 @@ def build_demo(session: Session, today: date) -> None:
           filing_number="CAC-SA-2024-0187", filed_on=b.months(-33),
           filing_expires_on=b.day(70), notice_and_consent=True)
     b.review(vision, done=-330, next_in_months=12, outcome="approved_with_conditions",
-             open_items=(9,))
+             open_items=(9,), override="Filtered subset only; re-sampling requested")
 
     # 10. Legal texts (US): the expired agreement.
     legal = b.add("provider", legal_name="Pacific Legal Texts LLC", country="US",
@@ -339,7 +350,7 @@ def build_demo(session: Session, today: date) -> None:
     b.agreement(label, AgreementKind.NDA, supply_id=boxes, title="Mutual NDA",
                 signed_on=b.months(-2), effective_on=b.months(-2), expires_on=b.months(22))
     b.review(label, done=-50, next_in_months=24, outcome="approved_with_conditions",
-             open_items=(13,))
+             open_items=(13,), override="No personal data in the images; DPA to follow")
 
     # 13. Prospective supplier, never reviewed and with no tier yet.
     b.add("provider", legal_name="Tokyo Manga Scans KK", country="JP", status="prospective",

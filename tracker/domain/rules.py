@@ -105,6 +105,27 @@ def assessment_rules(values: Values) -> list[FieldError]:
                       "the retain-until date is before the assessment"))
 
 
+APPROVING = frozenset({"approved", "approved_with_conditions"})
+
+
+def approval_blockers(values: Values, open_items: list[int]) -> list[FieldError]:
+    """A due-diligence review cannot be approved while a critical checklist item is open,
+    unless an override reason is recorded (DOMAIN.md checklist; the override is audited)."""
+    from tracker.domain.checklists import CHECKLIST_BY_NUMBER
+
+    critical = sorted(n for n in open_items if CHECKLIST_BY_NUMBER[n].critical)
+    outcome = values.get("outcome")
+    if not critical or outcome is None or str(outcome) not in APPROVING:
+        return []
+    if (values.get("approval_override") or "").strip():
+        return []
+    listed = ", ".join(f"{n} ({CHECKLIST_BY_NUMBER[n].text[:40]})" for n in critical[:5])
+    more = f" and {len(critical) - 5} more" if len(critical) > 5 else ""
+    return [FieldError("outcome", f"cannot approve while critical checklist items are open: "
+                                  f"{listed}{more}; satisfy them, or record why in "
+                                  "approval_override")]
+
+
 def supply_rules(values: Values) -> list[FieldError]:
     errors: list[FieldError] = []
     if values.get("contains_sensitive_pi") and not values.get("contains_pi"):

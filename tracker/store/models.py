@@ -293,6 +293,9 @@ class AssessmentBase(SQLModel):
     next_review_on: date | None = Field(default=None, index=True,
                                         description="Next review date")
     retain_until: date | None = Field(default=None, index=True, description="Retain until")
+    approval_override: str | None = Field(
+        default=None, max_length=2000,
+        description="Why it is approved with critical checklist items open")
 
 
 class Assessment(AssessmentBase, RecordMeta, Archivable, table=True):

@@ -180,8 +180,8 @@ def snooze_reminder(session: Session, *, ident: str, until: date, reason: str, t
 
 
 def complete_reminder(session: Session, *, ident: str, today: date, actor: str,
-                      outcome: AssessmentOutcome | None = None,
-                      note: str | None = None) -> str:
+                      outcome: AssessmentOutcome | None = None, note: str | None = None,
+                      override: str | None = None) -> str:
     """Mark a reminder done. A review reminder is done by recording the review itself (a
     due-diligence assessment dated today), which moves the next review date forward."""
     reminder = find_reminder(current_reminders(session, today), ident)
@@ -192,8 +192,8 @@ def complete_reminder(session: Session, *, ident: str, today: date, actor: str,
                                "rejected)")
         assessment = services.assessments.create(session=session, data={
             "provider_id": reminder.provider_id, "kind": AssessmentKind.DUE_DILIGENCE,
-            "assessed_on": today, "reviewer": actor, "outcome": outcome, "findings": note},
-            actor=actor)
+            "assessed_on": today, "reviewer": actor, "outcome": outcome, "findings": note,
+            "approval_override": override}, actor=actor)
         return f"recorded due-diligence review {assessment.id} ({outcome.label})"
     _mark(session, reminder, ReminderState.DONE, None, note, actor)
     return f"marked done: {reminder.kind.label} — {reminder.subject}"

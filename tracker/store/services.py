@@ -18,11 +18,11 @@ from typing import Any, Generic, TypeVar
 
 import pydantic
 from sqlalchemy import UniqueConstraint, func, select
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session, SQLModel, col
 
 from tracker.domain.checklists import DUE_DILIGENCE_CHECKLIST, clauses_for
 from tracker.domain.enums import AssessmentKind, AuditAction, ChecklistStatus, ClauseStatus
-from tracker.domain.rules import FieldError, check_record
+from tracker.domain.rules import FieldError, approval_blockers, check_record
 from tracker.domain.text import search_key
 from tracker.errors import IntegrityRefused, NotFound, StaleVersion, ValidationFailed
 from tracker.store.audit import record_event
@@ -322,17 +322,64 @@ class AgreementService(EntityService[Agreement]):
 
 
 class AssessmentService(EntityService[Assessment]):
-    """A due-diligence review arrives with the 30-item checklist, every item open."""
+    """A due-diligence review arrives with the 30-item checklist: the previous review's
+    answers carried forward, or every item open; and it cannot be approved while a critical
+    item is open unless an override reason is recorded."""
 
     def create(self, *, session: Session, data: Mapping[str, Any] | SQLModel,
                actor: str) -> Assessment:
+        values = data.model_dump() if isinstance(data, SQLModel) else dict(data)
+        is_review = str(values.get("kind") or AssessmentKind.DUE_DILIGENCE) == \
+            AssessmentKind.DUE_DILIGENCE.value
+        previous = self._previous_answers(session, values.get("provider_id")) \
+            if is_review else {}
+        if is_review:  # refuse before anything is written
+            carried_open = [n.number for n in DUE_DILIGENCE_CHECKLIST
+                            if n.number not in previous
+                            or previous[n.number].status == ChecklistStatus.OPEN]
+            self._refuse_unapproved(values, carried_open)
         assessment = super().create(session=session, data=data, actor=actor)
-        if assessment.kind == AssessmentKind.DUE_DILIGENCE:
+        if is_review:
             for item in DUE_DILIGENCE_CHECKLIST:
+                carried = previous.get(item.number)
                 checklist_answers.create(session=session, data={
                     "assessment_id": assessment.id, "item": item.number,
-                    "status": ChecklistStatus.OPEN}, actor=actor)
+                    "status": carried.status if carried else ChecklistStatus.OPEN,
+                    "note": carried.note if carried else None,
+                    "evidence_id": carried.evidence_id if carried else None,
+                    "answered_by": carried.answered_by if carried else None,
+                    "answered_on": carried.answered_on if carried else None}, actor=actor)
         return assessment
+
+    def update(self, *, session: Session, record_id: int, changes: Mapping[str, Any],
+               expected_version: int, actor: str) -> Assessment:
+        current = self.get(session=session, record_id=record_id, lock=True)
+        if current.kind == AssessmentKind.DUE_DILIGENCE:  # refuse before anything is written
+            open_items = [a.item for a in checklist_answers.list(session=session,
+                                                                 assessment_id=record_id)
+                          if a.status == ChecklistStatus.OPEN]
+            self._refuse_unapproved({**row_values(current), **changes}, open_items)
+        return super().update(session=session, record_id=record_id, changes=changes,
+                              expected_version=expected_version, actor=actor)
+
+    def _refuse_unapproved(self, values: Mapping[str, Any], open_items: list[int]) -> None:
+        errors = approval_blockers(values, open_items)
+        if errors:
+            raise ValidationFailed(self.entity, errors)
+
+    @staticmethod
+    def _previous_answers(session: Session, provider_id: Any) -> dict[int, Any]:
+        """The latest due-diligence review's answers, carried into a new review."""
+        earlier = session.scalars(
+            select(Assessment).where(col(Assessment.provider_id) == provider_id,
+                                     col(Assessment.kind) == AssessmentKind.DUE_DILIGENCE,
+                                     col(Assessment.archived_at).is_(None))
+            .order_by(col(Assessment.assessed_on).desc().nulls_last(),
+                      col(Assessment.id).desc())).first()
+        if earlier is None:
+            return {}
+        return {a.item: a for a in checklist_answers.list(session=session,
+                                                          assessment_id=earlier.id)}
 
 
 providers = EntityService(Provider, ProviderBase)
