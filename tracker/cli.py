@@ -361,6 +361,33 @@ def cmd_evidence(args: argparse.Namespace) -> int:
     return EXIT_PROBLEM_FOUND if failed else 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from tracker.reports import builders
+    from tracker.reports.document import write
+    from tracker.store.engine import session_scope
+    from tracker.store.queries import resolve_provider
+
+    engine = _open(args)
+    out = Path(args.out).expanduser()
+    register = engine.url.render_as_string(hide_password=True)
+    today = args.today or date.today()
+    with session_scope(engine, write=False) as session:
+        if args.kind == "dossier":
+            if not args.provider:
+                raise TrackerError("a dossier is about one provider: add --provider NAME")
+            provider = resolve_provider(session, args.provider)
+            assert provider.id is not None
+            doc = builders.dossier(session, register=register, today=today,
+                                   provider_id=provider.id)
+        else:
+            build = {"ropa": builders.ropa, "ai-act-summary": builders.ai_act_summary,
+                     "cac-explanation": builders.cac_explanation}[args.kind]
+            doc = build(session, register=register, today=today)
+    write(doc, out)
+    print(out)
+    return 0
+
+
 # --- parsing ----------------------------------------------------------------------------
 
 def build_parser() -> argparse.ArgumentParser:
@@ -430,6 +457,16 @@ def build_parser() -> argparse.ArgumentParser:
     evidence = add("evidence", cmd_evidence, "verify evidence files against their recorded "
                                              "SHA-256 (exit 1 if any is missing or changed)")
     evidence.add_argument("action", choices=["verify"])
+    report = add("report", cmd_report, "write a report: ropa (GDPR Art 30), ai-act-summary "
+                                       "(Art 53(1)(d)), cac-explanation (Interim Measures), "
+                                       "dossier (one provider); format from --out's extension")
+    report.add_argument("kind", choices=["ropa", "ai-act-summary", "cac-explanation",
+                                         "dossier"])
+    report.add_argument("--out", required=True, metavar="FILE",
+                        help="where to write it: .md, .html or .xlsx")
+    report.add_argument("--provider", help="the provider of a dossier (id or part of its name)")
+    report.add_argument("--today", type=_date_arg, metavar="DATE",
+                        help="report as if today were DATE")
     check = add("check", cmd_check, "list compliance gaps per provider, supply and transfer "
                                     "(exit 1 when any critical gap is open)")
     check.add_argument("--provider", help="only this provider (id or a unique part of its name)")

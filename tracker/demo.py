@@ -101,6 +101,8 @@ def build_demo(session: Session, today: date) -> None:
     """Fill an empty register with the demo; the caller commits."""
     b = _Builder(session, today)
     set_setting(session, "register_kind", "demo", actor=OFFICER)
+    set_setting(session, "organisation_name", "Lumina Models Ltd (demo)", actor=OFFICER)
+    set_setting(session, "organisation_dpo", "Li Wei, dpo@lumina-models.example", actor=OFFICER)
 
     # 1. Licensed news archive (CN): licence expiring within 90 days.
     news = b.add("provider",

@@ -38,6 +38,12 @@ def _register_kind(value: Any) -> str:
     return str(value)
 
 
+def _text(value: Any) -> str:
+    if not isinstance(value, str) or len(value) > 500:
+        raise SettingError("must be text of at most 500 characters")
+    return value.strip()
+
+
 def _name(value: Any) -> str:
     if not isinstance(value, str) or not value.strip() or len(value) > 200:
         raise SettingError("must be a non-empty name of at most 200 characters")
@@ -65,6 +71,10 @@ SETTINGS: dict[str, SettingSpec] = {
                     "Months between reviews of a low-risk provider"),
         SettingSpec("reminder_lead_days", [90, 30, 7], _lead_days,
                     "Days ahead of a due date at which a reminder shows"),
+        SettingSpec("organisation_name", "", _text,
+                    "The controller named in reports (GDPR Art 30(1)(a))"),
+        SettingSpec("organisation_dpo", "", _text,
+                    "The DPO / PI protection officer named in reports (GDPR Art 30(1)(a))"),
         SettingSpec("register_kind", "live", _register_kind,
                     "demo marks a register `tracker demo` may overwrite; live is real data"),
     )

@@ -18,9 +18,9 @@ from tracker.domain.enums import (
     TransferExemption,
     TransferMechanism,
 )
+from tracker.formatting import audit_diff
 from tracker.reminders.derive import DerivedReminder
 from tracker.store.register import RegisterSummary
-from tracker.ui.formatting import audit_diff
 from tracker.ui.screens.base import TrackerScreen
 
 

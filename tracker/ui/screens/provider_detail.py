@@ -12,9 +12,9 @@ from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Footer, Header, Label, Static, TabbedContent, TabPane
 
 from tracker.domain.checklists import ALL_CLAUSES, CHECKLIST_BY_NUMBER
+from tracker.formatting import audit_diff, show
 from tracker.store.models import BASE_MODELS
 from tracker.store.queries import ProviderFile
-from tracker.ui.formatting import audit_diff, show
 from tracker.ui.screens.base import TrackerScreen
 
 # The tables of each tab, master first, and the entity each table lists.
@@ -64,9 +64,11 @@ COLUMNS: dict[str, Columns] = {
                          ("Article", lambda r: ALL_CLAUSES[r.clause].article
                           if r.clause in ALL_CLAUSES else ""),
                          ("Status", _getter("status")), ("Note", _getter("note"))],
-    "transfer": _cols("transfer", "origin_country", "destination_country", "mechanism", "exemption",
-                      "count_year", "people_non_sensitive", "people_sensitive",
-                      "filing_number", "filing_expires_on"),
+    "transfer": [*_cols("transfer", "origin_country", "destination_country", "mechanism",
+                        "exemption"),
+                 ("Year counted", lambda t: str(t.count_year) if t.count_year else None),
+                 *_cols("transfer", "people_non_sensitive", "people_sensitive",
+                        "filing_number", "filing_expires_on")],
     "assessment": _cols("assessment", "kind", "assessed_on", "reviewer", "outcome",
                         "next_review_on", "retain_until"),
     "checklist_answer": [("#", _getter("item")),

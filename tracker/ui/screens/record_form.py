@@ -17,9 +17,9 @@ from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from tracker.domain.dates import parse_iso_date
 from tracker.errors import StaleVersion, TrackerError, ValidationFailed
+from tracker.formatting import long_date, show
 from tracker.store.models import BASE_MODELS
 from tracker.store.register import Register
-from tracker.ui.formatting import long_date, show
 from tracker.ui.widgets.record_fields import FieldSpec, field_specs, form_value
 
 MAYBE = [("yes", True), ("no", False)]

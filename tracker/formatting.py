@@ -1,4 +1,5 @@
-"""How values read on screen: labels for enums, dates, booleans, audit diffs."""
+"""How values read on screen and in reports: labels for enums, dates, booleans, audit diffs.
+No Textual here: the reports use it too."""
 
 from __future__ import annotations
 

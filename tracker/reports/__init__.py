@@ -1,0 +1,1 @@
+"""Regulator-ready reports, written from one document model to Markdown, HTML or xlsx."""
