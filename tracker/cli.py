@@ -362,28 +362,19 @@ def cmd_evidence(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from tracker.reports import builders
-    from tracker.reports.document import write
     from tracker.store.engine import session_scope
     from tracker.store.queries import resolve_provider
+    from tracker.store.register import Register
 
     engine = _open(args)
-    out = Path(args.out).expanduser()
-    register = engine.url.render_as_string(hide_password=True)
-    today = args.today or date.today()
-    with session_scope(engine, write=False) as session:
-        if args.kind == "dossier":
-            if not args.provider:
-                raise TrackerError("a dossier is about one provider: add --provider NAME")
-            provider = resolve_provider(session, args.provider)
-            assert provider.id is not None
-            doc = builders.dossier(session, register=register, today=today,
-                                   provider_id=provider.id)
-        else:
-            build = {"ropa": builders.ropa, "ai-act-summary": builders.ai_act_summary,
-                     "cac-explanation": builders.cac_explanation}[args.kind]
-            doc = build(session, register=register, today=today)
-    write(doc, out)
+    provider_id = None
+    if args.kind == "dossier":
+        if not args.provider:
+            raise TrackerError("a dossier is about one provider: add --provider NAME")
+        with session_scope(engine, write=False) as session:
+            provider_id = resolve_provider(session, args.provider).id
+    out = Register(engine).write_report(args.kind, Path(args.out).expanduser(),
+                                        args.today or date.today(), provider_id)
     print(out)
     return 0
 

@@ -28,6 +28,10 @@ def backups_dir() -> Path:
     return data_dir() / "backups"
 
 
+def reports_dir() -> Path:
+    return data_dir() / "reports"
+
+
 def default_backup_path(source: Path) -> Path:
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     return backups_dir() / f"{source.stem}-{stamp}.sqlite"

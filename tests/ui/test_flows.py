@@ -219,3 +219,20 @@ async def test_help_lists_the_bindings(demo_app: TrackerApp) -> None:
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(demo_app.screen, ProvidersScreen)
+
+
+async def test_dossier_and_reports_from_the_tui(demo_app: TrackerApp, tmp_path: Any) -> None:
+    from tracker.locations import reports_dir
+
+    async with demo_app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        demo_app.open_provider(6)
+        await pilot.pause()
+        await pilot.press("o")
+        await settle(pilot)
+        demo_app.action_write_reports()
+        await settle(pilot)
+    written = sorted(p.name for p in reports_dir().iterdir())
+    assert written == ["ai-act-summary-2026-11-25.html", "cac-explanation-2026-11-25.html",
+                       "dossier-6-2026-11-25.html", "ropa-2026-11-25.xlsx"]
+    assert "Hangzhou Lumen" in (reports_dir() / "dossier-6-2026-11-25.html").read_text()

@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, func, select
@@ -96,6 +97,26 @@ class Register:
     def gaps(self, today: date, provider_id: int | None = None) -> list[Gap]:
         with session_scope(self.engine, write=False) as session:
             return register_gaps(session, today, provider_id)
+
+    def write_report(self, kind: str, out: Path, today: date,
+                     provider_id: int | None = None) -> Path:
+        """Write one report (ropa, ai-act-summary, cac-explanation, dossier) to ``out``."""
+        from tracker.reports import builders
+        from tracker.reports.document import write
+
+        register = self.engine.url.render_as_string(hide_password=True)
+        with session_scope(self.engine, write=False) as session:
+            if kind == "dossier":
+                assert provider_id is not None
+                doc = builders.dossier(session, register=register, today=today,
+                                       provider_id=provider_id)
+            else:
+                build = {"ropa": builders.ropa, "ai-act-summary": builders.ai_act_summary,
+                         "cac-explanation": builders.cac_explanation}[kind]
+                doc = build(session, register=register, today=today)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        write(doc, out)
+        return out
 
     def actor(self) -> str:
         with session_scope(self.engine, write=False) as session:

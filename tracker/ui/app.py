@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 
 from sqlalchemy import Engine
 from sqlmodel import SQLModel
+from textual import work
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.worker import Worker, WorkerState
@@ -75,6 +76,22 @@ class TrackerApp(App[None]):
     def action_import_register(self) -> None:
         if not isinstance(self.screen, ImportScreen):
             self.push_screen(ImportScreen())
+
+    def action_write_reports(self) -> None:
+        self.write_reports(["ropa", "ai-act-summary", "cac-explanation"], None)
+
+    @work(thread=True, exclusive=True, group="reports", exit_on_error=False)
+    def write_reports(self, kinds: list[str], provider_id: int | None) -> None:
+        """Reports go to the data directory's reports folder, named by kind and date."""
+        from tracker.locations import reports_dir
+
+        suffix = {"ropa": "xlsx"}
+        written = []
+        for kind in kinds:
+            name = f"{kind}-{provider_id}" if provider_id else kind
+            out = reports_dir() / f"{name}-{self.today.isoformat()}.{suffix.get(kind, 'html')}"
+            written.append(str(self.register.write_report(kind, out, self.today, provider_id)))
+        self.call_from_thread(self.notify, "Written: " + ", ".join(written), timeout=12)
 
     def action_new_provider(self) -> None:
         self.edit_record("provider", None)

@@ -16,6 +16,8 @@ ACTIONS: tuple[tuple[str, str, str], ...] = (
     ("Go to reminders", "switch_mode('reminders')", "Everything due, grouped by when"),
     ("New provider", "new_provider", "Open the form for a new provider"),
     ("Import a register", "import_register", "Preview and import an .xlsx or .csv file"),
+    ("Write reports", "write_reports",
+     "Record of processing (xlsx), AI Act summary and CAC explanation (html)"),
     ("Show keys", "help", "Every key binding"),
     ("Toggle light / dark theme", "toggle_theme", "Switch between light and dark"),
     ("Quit", "quit", "Leave the tracker"),

@@ -103,6 +103,7 @@ class ProviderDetailScreen(TrackerScreen):
         Binding("n", "new", "New", id="detail.new"),
         Binding("e", "edit", "Edit", id="detail.edit"),
         Binding("a", "archive", "Archive", id="detail.archive"),
+        Binding("o", "dossier", "Dossier", id="detail.dossier"),
         Binding("left_square_bracket", "tab(-1)", "Prev tab", show=False, id="detail.prev"),
         Binding("right_square_bracket", "tab(1)", "Next tab", show=False, id="detail.next"),
     ]
@@ -232,6 +233,9 @@ class ProviderDetailScreen(TrackerScreen):
     # -- actions -----------------------------------------------------------------------
     def action_back(self) -> None:
         self.dismiss()
+
+    def action_dossier(self) -> None:
+        self.tracker.write_reports(["dossier"], self.provider_id)
 
     def _choices(self) -> dict[str, list[tuple[str, int]]]:
         assert self.file is not None
