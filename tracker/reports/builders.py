@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from datetime import UTC, date, datetime
-from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from tracker import __version__
 from tracker.domain.checklists import ALL_CLAUSES, CHECKLIST_BY_NUMBER
@@ -23,7 +22,7 @@ from tracker.store.models import (
     Supply,
     Transfer,
 )
-from tracker.store.queries import provider_file
+from tracker.store.queries import grouped, live_rows, provider_file
 from tracker.store.settings import get_setting
 
 
@@ -35,9 +34,12 @@ def _stamp(session: Session, register: str, today: date) -> list[str]:
             f"register {register}.", f"Organisation: {organisation}."]
 
 
-def _live(session: Session, model: Any) -> list[Any]:
-    return list(session.exec(select(model).where(col(model.archived_at).is_(None))
-                             .order_by(col(model.id))).all())
+def basis_text(basis: LegalBasis) -> str:
+    """"EU GDPR: (a) consent, (a) explicit consent" — a legal basis as a report states it."""
+    parts = [str(x.label) for x in (basis.gdpr_art6, basis.gdpr_art9, basis.pipl_art13,
+                                     basis.ccpa_disclosure) if x is not None]
+    consent = " (separate consent)" if basis.separate_consent else ""
+    return f"{basis.regime.label}: {', '.join(parts)}{consent}"
 
 
 def ropa(session: Session, *, register: str, today: date) -> Document:
@@ -49,43 +51,33 @@ def ropa(session: Session, *, register: str, today: date) -> Document:
         f"Controller: {get_setting(session, 'organisation_name') or 'not set'}. Data "
         f"protection officer: {get_setting(session, 'organisation_dpo') or 'not set'}. "
         "Art 30(1)(a).")
-    providers = {p.id: p for p in _live(session, Provider)}
-    bases: dict[int, list[LegalBasis]] = defaultdict(list)
-    for basis in _live(session, LegalBasis):
-        bases[basis.supply_id].append(basis)
-    transfers: dict[int, list[Transfer]] = defaultdict(list)
-    for transfer in _live(session, Transfer):
-        transfers[transfer.provider_id].append(transfer)
-    evidence: dict[int, list[Evidence]] = defaultdict(list)
-    for item in _live(session, Evidence):
-        evidence[item.provider_id].append(item)
+    providers = {p.id: p for p in live_rows(session, Provider)}
+    bases = grouped(live_rows(session, LegalBasis), "supply_id")
+    transfers = grouped(live_rows(session, Transfer), "provider_id")
+    evidence = grouped(live_rows(session, Evidence), "provider_id")
     retention: dict[int, date] = {}
-    for assessment in _live(session, Assessment):
+    for assessment in live_rows(session, Assessment):
         if assessment.retain_until:
             retention[assessment.provider_id] = max(retention.get(assessment.provider_id,
                                                                   date.min),
                                                     assessment.retain_until)
     table = doc.section("Processing activities").tables
     rows = []
-    for supply in _live(session, Supply):
+    for supply in live_rows(session, Supply):
         provider = providers.get(supply.provider_id)
         if provider is None or not supply.contains_pi:
             continue
-        legal = "; ".join(f"{b.regime.label}: "
-                          + ", ".join(str(x.label) for x in (b.gdpr_art6, b.gdpr_art9,
-                                                              b.pipl_art13, b.ccpa_disclosure)
-                                      if x is not None)
-                          for b in bases[supply.id]) or "none recorded"
+        legal = "; ".join(basis_text(b) for b in bases.get(supply.id, [])) or "none recorded"
         categories = ", ".join(c for c, on in (("personal data", True),
                                                ("special-category / sensitive",
                                                 supply.contains_sensitive_pi),
                                                ("minors", supply.contains_minors_data)) if on)
-        outbound = list(transfers[provider.id])
+        outbound = transfers.get(provider.id, [])
         recipients = "; ".join(f"{t.origin_country}→{t.destination_country}" for t in outbound)
         safeguards = "; ".join(
             (t.mechanism.label if t.mechanism else t.exemption.label if t.exemption else "none")
             for t in outbound)
-        security = "; ".join(e.supports or e.kind.label for e in evidence[provider.id]
+        security = "; ".join(e.supports or e.kind.label for e in evidence.get(provider.id, [])
                              if e.kind.value in {"certificate", "audit_report"})
         erasure = ", ".join(x for x in (
             "deletion on termination" if supply.deletion_on_termination else "",
@@ -115,8 +107,8 @@ def ai_act_summary(session: Session, *, register: str, today: date) -> Document:
                    _stamp(session, register, today) + [
                        "Structure follows the source categories of Art 53(1)(d); check it "
                        "against the AI Office template before publishing [check]."])
-    providers = {p.id: p for p in _live(session, Provider)}
-    supplies = [s for s in _live(session, Supply) if s.provider_id in providers
+    providers = {p.id: p for p in live_rows(session, Provider)}
+    supplies = [s for s in live_rows(session, Supply) if s.provider_id in providers
                 and s.intended_use is not None and s.intended_use.value != "evaluation"]
     by_category: dict[SourceCategory | None, list[Supply]] = defaultdict(list)
     for supply in supplies:
@@ -153,22 +145,19 @@ def cac_explanation(session: Session, *, register: str, today: date) -> Document
     doc = Document("训练数据来源说明 Explanation of training-data sources "
                    "(Interim Measures for Generative AI Services, Art 7, 8, 19)",
                    _stamp(session, register, today))
-    providers = {p.id: p for p in _live(session, Provider)}
-    supplies = [s for s in _live(session, Supply) if s.provider_id in providers]
-    bases: dict[int, list[LegalBasis]] = defaultdict(list)
-    for basis in _live(session, LegalBasis):
-        bases[basis.supply_id].append(basis)
-    agreements: dict[int, list[Agreement]] = defaultdict(list)
-    for agreement in _live(session, Agreement):
-        agreements[agreement.provider_id].append(agreement)
+    providers = {p.id: p for p in live_rows(session, Provider)}
+    supplies = [s for s in live_rows(session, Supply) if s.provider_id in providers]
+    bases = grouped(live_rows(session, LegalBasis), "supply_id")
+    agreements = grouped(live_rows(session, Agreement), "provider_id")
     doc.section("数据来源 Sources (Art 7(1)-(2))").tables.append(Table(
         ["Data set", "Provider", "Country", "Source category", "Agreement", "Licence allows "
          "training", "Legal basis (PI)"],
         [[s.name, providers[s.provider_id].legal_name, providers[s.provider_id].country,
-          s.source_category, "; ".join(a.kind.label for a in agreements[s.provider_id]) or None,
+          s.source_category,
+          "; ".join(a.kind.label for a in agreements.get(s.provider_id, [])) or None,
           s.licence_training_permitted,
-          "; ".join(f"{b.regime.label} {b.pipl_art13.label if b.pipl_art13 else ''}".strip()
-                    for b in bases[s.id]) or ("no PI" if not s.contains_pi else None)]
+          "; ".join(basis_text(b) for b in bases.get(s.id, []))
+          or ("no PI" if not s.contains_pi else None)]
          for s in supplies]))
     doc.section("规模与类型 Scale and types").tables.append(Table(
         ["Data set", "Modality", "Volume", "People concerned", "Personal information",
@@ -206,10 +195,7 @@ def dossier(session: Session, *, register: str, today: date, provider_id: int) -
         ["Data set", "Category", "PI", "Sensitive", "Minors", "Legal bases"],
         [[s.name, s.source_category, s.contains_pi, s.contains_sensitive_pi,
           s.contains_minors_data,
-          "; ".join(f"{b.regime.label}: " + ", ".join(
-              str(x.label) for x in (b.gdpr_art6, b.gdpr_art9, b.pipl_art13, b.ccpa_disclosure)
-              if x is not None) + (" (separate consent)" if b.separate_consent else "")
-              for b in found.legal_bases.get(s.id or 0, [])) or None]
+          "; ".join(basis_text(b) for b in found.legal_bases.get(s.id or 0, [])) or None]
          for s in found.supplies]))
     agreements = doc.section("Agreements and clause checklists")
     agreements.tables.append(Table(["Kind", "Title", "Signed", "Effective", "Expires",

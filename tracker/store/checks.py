@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date
-from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from tracker.checks.rules import Gap, ProviderRecords, provider_gaps
 from tracker.domain.enums import ReminderKind, ReminderStatus
@@ -20,29 +19,25 @@ from tracker.store.models import (
     Supply,
     Transfer,
 )
+from tracker.store.queries import live_rows
 from tracker.store.reminders import current_reminders
 
 
-def _live(session: Session, model: Any) -> list[Any]:
-    return list(session.exec(select(model).where(col(model.archived_at).is_(None))
-                             .order_by(col(model.id))).all())
-
-
 def register_gaps(session: Session, today: date, provider_id: int | None = None) -> list[Gap]:
-    providers = [p for p in _live(session, Provider)
+    providers = [p for p in live_rows(session, Provider)
                  if provider_id is None or p.id == provider_id]
     records = {p.id: ProviderRecords(provider=p) for p in providers}
     supply_owner: dict[int, int] = {}
-    for s in _live(session, Supply):
+    for s in live_rows(session, Supply):
         if s.provider_id in records:
             records[s.provider_id].supplies.append(s)
             supply_owner[s.id] = s.provider_id
-    for b in _live(session, LegalBasis):
+    for b in live_rows(session, LegalBasis):
         owner = supply_owner.get(b.supply_id)
         if owner is not None:
             records[owner].legal_bases.setdefault(b.supply_id, []).append(b)
     agreement_owner: dict[int, int] = {}
-    for a in _live(session, Agreement):
+    for a in live_rows(session, Agreement):
         if a.provider_id in records:
             records[a.provider_id].agreements.append(a)
             agreement_owner[a.id] = a.provider_id
@@ -53,7 +48,7 @@ def register_gaps(session: Session, today: date, provider_id: int | None = None)
         records[owner].clauses[agreement_id] = clauses.get(agreement_id, [])
     for model, attribute in ((Transfer, "transfers"), (Assessment, "assessments"),
                              (Evidence, "evidence")):
-        for row in _live(session, model):
+        for row in live_rows(session, model):
             if row.provider_id in records:
                 getattr(records[row.provider_id], attribute).append(row)
     for reminder in current_reminders(session, today):

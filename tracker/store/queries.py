@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlmodel import Session, col
 
+from tracker.checks.rules import ProviderRecords
 from tracker.domain.enums import ProviderRole, ProviderStatus, RiskTier
 from tracker.domain.text import search_key
 from tracker.store.models import (
@@ -130,6 +131,20 @@ def provider_page(session: Session, flt: ProviderFilter, *, offset: int,
         version=r[7], updated_at=r[8]) for r in rows], total=int(total), offset=offset)
 
 
+def live_rows(session: Session, model: Any) -> list[Any]:
+    """Every row of ``model`` that is not archived, in id order."""
+    return list(session.scalars(select(model).where(col(model.archived_at).is_(None))
+                                .order_by(col(model.id))).all())
+
+
+def grouped(rows: Sequence[Any], key: str) -> dict[Any, list[Any]]:
+    """Rows by the value of one of their attributes (e.g. legal bases by supply_id)."""
+    groups: dict[Any, list[Any]] = {}
+    for row in rows:
+        groups.setdefault(getattr(row, key), []).append(row)
+    return groups
+
+
 def register_counts(session: Session) -> dict[str, int]:
     """How many live (not archived) records of each entity the register holds."""
     counts: dict[str, int] = {}
@@ -155,19 +170,12 @@ def recent_events(session: Session, *, limit: int = 50, entity: str | None = Non
     return session.scalars(statement.order_by(col(AuditEvent.id).desc()).limit(limit)).all()
 
 
-@dataclass(slots=True)
-class ProviderFile:
-    """Everything the register holds about one provider, for the detail screen."""
+@dataclass
+class ProviderFile(ProviderRecords):
+    """Everything the register holds about one provider: what the gap rules read, plus the
+    checklists, reminders and history the detail screen and the dossier show."""
 
-    provider: Provider
-    supplies: list[Supply] = field(default_factory=list)
-    legal_bases: dict[int, list[LegalBasis]] = field(default_factory=dict)
-    agreements: list[Agreement] = field(default_factory=list)
-    clauses: dict[int, list[Any]] = field(default_factory=dict)
-    transfers: list[Transfer] = field(default_factory=list)
-    assessments: list[Assessment] = field(default_factory=list)
     checklist: dict[int, list[Any]] = field(default_factory=dict)
-    evidence: list[Evidence] = field(default_factory=list)
     reminders: list[Reminder] = field(default_factory=list)
     history: list[AuditEvent] = field(default_factory=list)
 
