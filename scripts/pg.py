@@ -35,9 +35,17 @@ def _as_postgres(args: list[str]) -> list[str]:
 def start(directory: Path) -> int:
     bin_dir = _bin()
     if bin_dir is None and os.geteuid() == 0 and shutil.which("apt-get"):
-        subprocess.run(["apt-get", "install", "-y", "-qq", "postgresql"], check=False,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        bin_dir = _bin()
+        # A fresh machine may have empty package lists: update them once and retry.
+        for attempt in ([], ["apt-get", "update", "-qq"]):
+            if attempt:
+                subprocess.run(attempt, check=False, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+            subprocess.run(["apt-get", "install", "-y", "-qq", "postgresql"], check=False,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                           env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+            bin_dir = _bin()
+            if bin_dir is not None:
+                break
     if bin_dir is None:
         print("no PostgreSQL server available", file=sys.stderr)
         return 1
