@@ -159,3 +159,19 @@ def test_binary_file_named_csv(tmp_path: Path) -> None:
     path.write_bytes(bytes(range(256)) * 10)
     result = run_import_cli(tmp_path, path)
     assert result.returncode == 2 and "tracker:" in result.stderr
+
+
+def test_the_time_limit_stops_a_slow_import(tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    from tracker.errors import TrackerError
+    from tracker.sheets import importer, limits
+    from tracker.store.migrate import open_register
+
+    path = write_xlsx(tmp_path / "slow.xlsx", ROWS)
+    engine = open_register(f"sqlite:///{tmp_path / 'slow.sqlite'}")
+    monkeypatch.setattr(importer, "Deadline", lambda: limits.Deadline(0.0))  # budget spent
+    try:
+        with pytest.raises(TrackerError, match="stopped after 0 s, its time limit"):
+            importer.run_import(engine, path, profile=None, order=None, dry_run=True)
+    finally:
+        engine.dispose()

@@ -52,8 +52,9 @@ def check_size(path: Path) -> None:
         raise FileRefused(f"{path.name} is empty")
 
 
-def inspect_xlsx(path: Path) -> WorkbookFacts:
+def inspect_xlsx(path: Path, deadline: limits.Deadline | None = None) -> WorkbookFacts:
     check_size(path)
+    deadline = deadline or limits.Deadline()
     with path.open("rb") as handle:
         head = handle.read(8)
         if head.startswith(OLE_MAGIC):
@@ -71,10 +72,11 @@ def inspect_xlsx(path: Path) -> WorkbookFacts:
         raise FileRefused(f"{path.name} is damaged or truncated ({err}); save it again from "
                           "Excel") from None
     with archive:
-        return _inspect_members(path, archive)
+        return _inspect_members(path, archive, deadline)
 
 
-def _inspect_members(path: Path, archive: zipfile.ZipFile) -> WorkbookFacts:
+def _inspect_members(path: Path, archive: zipfile.ZipFile,
+                     deadline: limits.Deadline) -> WorkbookFacts:
     members = archive.infolist()
     names = {m.filename for m in members}
     if "xl/workbook.xml" not in names:
@@ -95,7 +97,7 @@ def _inspect_members(path: Path, archive: zipfile.ZipFile) -> WorkbookFacts:
             if not member.filename.endswith((".xml", ".rels")):
                 continue
             if member.filename.startswith("xl/worksheets/"):
-                facts.sheet_rows[member.filename] = _scan_sheet(path, archive, member)
+                facts.sheet_rows[member.filename] = _scan_sheet(path, archive, member, deadline)
             else:
                 text = _read_capped(archive, member)
                 if DTD.search(text[:4096]):
@@ -114,13 +116,15 @@ def _read_capped(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> bytes:
         return stream.read(min(member.file_size, 64 * CHUNK))
 
 
-def _scan_sheet(path: Path, archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> int:
+def _scan_sheet(path: Path, archive: zipfile.ZipFile, member: zipfile.ZipInfo,
+                deadline: limits.Deadline) -> int:
     """The last row number, refusing DTDs and cells beyond the limits, in 1 MB chunks."""
     last_row = 0
     tail = b""
     first = True
     with archive.open(member) as stream:
         while chunk := stream.read(CHUNK):
+            deadline.check(f"{path.name}: {member.filename}")
             data = tail + chunk
             if first and DTD.search(data[:4096]):
                 raise FileRefused(f"{path.name}: {member.filename} declares a DTD or XML "

@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 from tracker.errors import TrackerError
 from tracker.gcpause import gc_paused
 from tracker.sheets.guard import FileRefused
+from tracker.sheets.limits import Deadline
 from tracker.sheets.mapping import (
     Profile,
     SheetMapping,
@@ -83,8 +84,9 @@ def map_workbook(book: Workbook, profile: Profile | None) -> tuple[list[SheetMap
 
 def run_import(engine: Engine, path: Path, *, profile: Profile | None, order: DayOrder,
                dry_run: bool, save_as: str | None = None) -> ImportReport:
+    deadline = Deadline()
     try:
-        book = read_workbook(path)
+        book = read_workbook(path, deadline)
     except FileRefused as err:
         raise TrackerError(str(err)) from None
     except OSError as err:
@@ -97,7 +99,10 @@ def run_import(engine: Engine, path: Path, *, profile: Profile | None, order: Da
                            f"provider's legal name ({'; '.join(left_out) or 'no sheets'}); "
                            + PROFILE_HELP)
     with gc_paused():  # ~10^6 short-lived dicts and tuples; see tracker/gcpause.py
-        plan = plan_import(book, mappings, order=order)
+        try:
+            plan = plan_import(book, mappings, order=order, deadline=deadline)
+        except FileRefused as err:
+            raise TrackerError(str(err)) from None
         del book  # the rows are in the plan now; free the sheet before writing
         with session_scope(engine) as session:
             outcome = apply_plan(session, plan, actor=current_actor(session),

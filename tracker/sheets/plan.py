@@ -140,8 +140,10 @@ def record_key(entity: str, pkey: Key, values: dict[str, Any]) -> Key:
     return pkey
 
 
-def plan_import(book: Workbook, mappings: list[SheetMapping], *, order: DayOrder) -> ImportPlan:
+def plan_import(book: Workbook, mappings: list[SheetMapping], *, order: DayOrder,
+                deadline: limits.Deadline | None = None) -> ImportPlan:
     plan = ImportPlan(mappings=mappings)
+    deadline = deadline or limits.Deadline()
     by_sheet = {s.name: s for s in book.sheets}
     for mapping in mappings:
         sheet = by_sheet[mapping.sheet]
@@ -150,7 +152,7 @@ def plan_import(book: Workbook, mappings: list[SheetMapping], *, order: DayOrder
                 sheet.name, mapping.header_row, None, None, None,
                 f"columns {', '.join(f'{c.letter} ({c.header})' for c in columns)} all look "
                 f"like {target}; keep one, or say which in a mapping profile"))
-        _plan_sheet(plan, sheet, mapping, order, book.date1904)
+        _plan_sheet(plan, sheet, mapping, order, book.date1904, deadline)
     _validate(plan)
     return plan
 
@@ -168,7 +170,7 @@ class _Cell:
 
 
 def _plan_sheet(plan: ImportPlan, sheet: Sheet, mapping: SheetMapping, order: DayOrder,
-                date1904: bool) -> None:
+                date1904: bool, deadline: limits.Deadline) -> None:
     cells: list[_Cell] = []
     for column in mapping.mapped:
         if column.target:
@@ -182,6 +184,8 @@ def _plan_sheet(plan: ImportPlan, sheet: Sheet, mapping: SheetMapping, order: Da
             continue
         excel_row = row_index + 1
         plan.rows_read += 1
+        if plan.rows_read % 5000 == 0:
+            deadline.check(f"{sheet.name}, row {excel_row}")
         by_entity: dict[str, dict[str, Any]] = {}
         row_ok = True
         width = len(row)

@@ -33,20 +33,20 @@ class Workbook:
     delimiter: str | None = None
 
 
-def read_workbook(path: Path) -> Workbook:
+def read_workbook(path: Path, deadline: limits.Deadline | None = None) -> Workbook:
     suffix = path.suffix.lower()
     if suffix in {".csv", ".txt", ".tsv"}:
         return read_csv(path)
     if suffix in {".xlsx", ".xlsm"}:
-        return read_xlsx(path)
+        return read_xlsx(path, deadline)
     if suffix == ".xls":
         raise FileRefused(f"{path.name} is a legacy .xls file; open it in Excel and save it as "
                           ".xlsx")
     raise FileRefused(f"{path.name}: the import reads .xlsx and .csv files")
 
 
-def read_xlsx(path: Path) -> Workbook:
-    facts = inspect_xlsx(path)
+def read_xlsx(path: Path, deadline: limits.Deadline | None = None) -> Workbook:
+    facts = inspect_xlsx(path, deadline)
     import python_calamine
 
     try:
