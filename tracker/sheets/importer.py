@@ -20,7 +20,7 @@ from tracker.sheets.mapping import (
     header_key,
     save_profile,
 )
-from tracker.sheets.plan import ImportPlan, Problem, plan_import
+from tracker.sheets.plan import Problem, plan_import
 from tracker.sheets.readers import Workbook, read_workbook
 from tracker.sheets.values import DayOrder
 from tracker.store.audit import current_actor
@@ -124,10 +124,3 @@ def profile_from(name: str, mappings: list[SheetMapping], order: DayOrder) -> Pr
                    header_row=first.header_row if len(mappings) == 1 else None,
                    columns={c.header: c.target for c in first.columns if c.header},
                    day_first=None if order is None else order == "day-first")
-
-
-def plan_only(path: Path, profile: Profile | None, order: DayOrder) -> ImportPlan:
-    """For the TUI preview: the plan without touching the database."""
-    book = read_workbook(path)
-    mappings, _ = map_workbook(book, profile)
-    return plan_import(book, mappings, order=order)

@@ -9,14 +9,13 @@ every planned record already passed ``validate_values`` in the plan.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
 from sqlalchemy import bindparam, select, update
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session
 
 from tracker.domain.enums import AuditAction
 from tracker.domain.text import search_key
@@ -204,7 +203,3 @@ def _update(session: Session, entity: str, rows: list[tuple[_Existing, dict[str,
                      .values(version=bindparam("_version"), updated_at=bindparam("_now"),
                              **{n: bindparam(f"_{n}") for n in names}))
         session.connection().execute(statement, params)
-
-
-def entity_models() -> Iterable[type[SQLModel]]:
-    return (ENTITY_MODELS[e] for e in IMPORT_ENTITIES)
