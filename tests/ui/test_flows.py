@@ -236,3 +236,24 @@ async def test_dossier_and_reports_from_the_tui(demo_app: TrackerApp, tmp_path: 
     assert written == ["ai-act-summary-2026-11-25.html", "cac-explanation-2026-11-25.html",
                        "dossier-6-2026-11-25.html", "ropa-2026-11-25.xlsx"]
     assert "Hangzhou Lumen" in (reports_dir() / "dossier-6-2026-11-25.html").read_text()
+
+
+async def test_the_palette_offers_the_screens_own_actions(demo_app: TrackerApp) -> None:
+    from tracker.ui.commands import TrackerCommands
+
+    async with demo_app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("p")
+        await settle(pilot)
+        provider = TrackerCommands(demo_app.screen)
+        names = [name for name, _, _ in provider._commands()]
+        assert {"Providers: Archive", "Providers: Edit", "Providers: Filter",
+                "Go to reminders", "Write reports"} <= set(names)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"providers: archived")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await settle(pilot)
+        screen = demo_app.screen
+        assert isinstance(screen, ProvidersScreen) and screen.filter.include_archived

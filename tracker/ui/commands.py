@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from functools import partial
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
+from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 if TYPE_CHECKING:
@@ -25,19 +27,36 @@ ACTIONS: tuple[tuple[str, str, str], ...] = (
 
 
 class TrackerCommands(Provider):
+    """The app's actions, and every key binding of the screen the palette was opened over,
+    read from the bindings themselves so the palette offers exactly what the keys do."""
+
     def _app(self) -> TrackerApp:
         from tracker.ui.app import TrackerApp
 
         return cast(TrackerApp, self.app)
 
+    def _commands(self) -> list[tuple[str, Callable[[], Awaitable[Any]], str]]:
+        app = self._app()
+        commands: list[tuple[str, Callable[[], Awaitable[Any]], str]] = [
+            (name, partial(app.run_action, action), help_text)
+            for name, action, help_text in ACTIONS]
+        screen = self.screen  # the screen the palette was opened over
+        where = type(screen).__name__.removesuffix("Screen")
+        for binding in getattr(screen, "BINDINGS", []):
+            if isinstance(binding, Binding) and binding.description and binding.action:
+                key = binding.key_display or binding.key.split(",")[0]
+                commands.append((f"{where}: {binding.description}",
+                                 partial(screen.run_action, binding.action),
+                                 f"key {key} on this screen"))
+        return commands
+
     async def discover(self) -> Hits:
-        for name, action, help_text in ACTIONS:
-            yield DiscoveryHit(name, partial(self._app().run_action, action), help=help_text)
+        for name, run, help_text in self._commands():
+            yield DiscoveryHit(name, run, help=help_text)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
-        for name, action, help_text in ACTIONS:
+        for name, run, help_text in self._commands():
             score = matcher.match(name)
             if score > 0:
-                yield Hit(score, matcher.highlight(name),
-                          partial(self._app().run_action, action), help=help_text)
+                yield Hit(score, matcher.highlight(name), run, help=help_text)
