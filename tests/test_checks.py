@@ -199,3 +199,41 @@ def test_check_on_the_demo_finds_each_kind(tmp_path: Path,
         "review-overdue"}
     assert main(["--db", str(path), "check", "--provider", "SynthCorpus", "--today",
                  TODAY.isoformat()]) == 0
+
+
+def test_one_providers_gaps_equal_its_share_of_the_whole_register(tmp_path: Path) -> None:
+    from tracker.store.checks import register_gaps
+    from tracker.store.engine import session_scope
+    from tracker.store.migrate import open_register
+
+    path = tmp_path / "demo.sqlite"
+    write_demo_register(path)
+    engine = open_register(f"sqlite:///{path}")
+    try:
+        with session_scope(engine, write=False) as session:
+            everything = register_gaps(session, TODAY)
+            for provider_id in {g.provider_id for g in everything}:
+                alone = register_gaps(session, TODAY, provider_id)
+                assert alone == [g for g in everything if g.provider_id == provider_id]
+    finally:
+        engine.dispose()
+
+
+def test_register_gaps_are_recomputed_after_any_change(tmp_path: Path) -> None:
+    from tracker.store.migrate import open_register
+    from tracker.store.register import Register
+
+    path = tmp_path / "demo.sqlite"
+    write_demo_register(path)
+    register = Register(open_register(f"sqlite:///{path}"))
+    try:
+        before = register.gaps(TODAY)
+        assert register.gaps(TODAY) is before  # unchanged register: the same result
+        tokyo = next(g for g in before if g.rule == "no-risk-tier")
+        register.update("provider", tokyo.provider_id, {"risk_tier": "low"},
+                        expected_version=1)
+        after = register.gaps(TODAY)
+        assert not any(g.rule == "no-risk-tier" and g.provider_id == tokyo.provider_id
+                       for g in after)
+    finally:
+        register.engine.dispose()

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import replace
 from datetime import date
 
 from sqlmodel import Session, select
 
 from tracker.checks.rules import Gap, ProviderRecords, provider_gaps
 from tracker.domain.enums import ReminderKind, ReminderStatus
+from tracker.reminders.derive import (
+    AssessmentDates,
+    ProviderDates,
+    RegisterDates,
+    derive_reminders,
+)
 from tracker.store.models import (
     Agreement,
     AgreementClause,
@@ -19,13 +26,33 @@ from tracker.store.models import (
     Supply,
     Transfer,
 )
-from tracker.store.queries import live_rows
-from tracker.store.reminders import current_reminders
+from tracker.store.queries import ProviderFile, live_rows, provider_file
+from tracker.store.reminders import current_reminders, reminder_policy
+
+
+def file_gaps(session: Session, found: ProviderFile, today: date) -> list[Gap]:
+    """One provider's gaps from its already-loaded file: only its own review date is
+    derived, so opening a provider costs the same in a register of any size."""
+    p = found.provider
+    assert p.id is not None
+    dates = RegisterDates(
+        providers={p.id: ProviderDates(p.id, p.legal_name, p.risk_tier, p.status,
+                                       p.archived_at is not None)},
+        assessments=[AssessmentDates(int(a.id or 0), a.provider_id, a.kind, a.outcome,
+                                     a.assessed_on, a.next_review_on, a.retain_until)
+                     for a in found.assessments])
+    overdue = [r.due_on for r in derive_reminders(dates, reminder_policy(session), today)
+               if r.kind == ReminderKind.PROVIDER_REVIEW and r.status == ReminderStatus.OVERDUE]
+    return provider_gaps(replace(found, review_overdue_since=overdue[0] if overdue else None),
+                         today)
 
 
 def register_gaps(session: Session, today: date, provider_id: int | None = None) -> list[Gap]:
-    providers = [p for p in live_rows(session, Provider)
-                 if provider_id is None or p.id == provider_id]
+    if provider_id is not None:
+        found = provider_file(session, provider_id)
+        return [] if found is None or found.provider.archived_at else \
+            file_gaps(session, found, today)
+    providers = live_rows(session, Provider)
     records = {p.id: ProviderRecords(provider=p) for p in providers}
     supply_owner: dict[int, int] = {}
     for s in live_rows(session, Supply):
