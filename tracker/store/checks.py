@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import date
 
@@ -26,25 +26,33 @@ from tracker.store.models import (
     Supply,
     Transfer,
 )
-from tracker.store.queries import ProviderFile, live_rows, provider_file
-from tracker.store.reminders import current_reminders, reminder_policy
+from tracker.store.queries import ProviderFile, grouped, live_rows, provider_file
+from tracker.store.reminders import reminder_policy
+
+
+def overdue_reviews(session: Session, records: Iterable[ProviderRecords],
+                    today: date) -> dict[int, date]:
+    """Provider id -> the date its review became overdue. Only review dates are derived
+    (from the providers and their assessments), not every reminder of the register."""
+    dates = RegisterDates()
+    for r in records:
+        p = r.provider
+        dates.providers[p.id] = ProviderDates(p.id, p.legal_name, p.risk_tier, p.status,
+                                              p.archived_at is not None)
+        dates.assessments += [AssessmentDates(a.id, a.provider_id, a.kind, a.outcome,
+                                              a.assessed_on, a.next_review_on, a.retain_until)
+                              for a in r.assessments]
+    return {int(r.provider_id or 0): r.due_on
+            for r in derive_reminders(dates, reminder_policy(session), today)
+            if r.kind == ReminderKind.PROVIDER_REVIEW and r.status == ReminderStatus.OVERDUE}
 
 
 def file_gaps(session: Session, found: ProviderFile, today: date) -> list[Gap]:
-    """One provider's gaps from its already-loaded file: only its own review date is
-    derived, so opening a provider costs the same in a register of any size."""
-    p = found.provider
-    assert p.id is not None
-    dates = RegisterDates(
-        providers={p.id: ProviderDates(p.id, p.legal_name, p.risk_tier, p.status,
-                                       p.archived_at is not None)},
-        assessments=[AssessmentDates(int(a.id or 0), a.provider_id, a.kind, a.outcome,
-                                     a.assessed_on, a.next_review_on, a.retain_until)
-                     for a in found.assessments])
-    overdue = [r.due_on for r in derive_reminders(dates, reminder_policy(session), today)
-               if r.kind == ReminderKind.PROVIDER_REVIEW and r.status == ReminderStatus.OVERDUE]
-    return provider_gaps(replace(found, review_overdue_since=overdue[0] if overdue else None),
-                         today)
+    """One provider's gaps from its already-loaded file, so opening a provider costs the
+    same in a register of any size."""
+    overdue = overdue_reviews(session, [found], today)
+    return provider_gaps(replace(found, review_overdue_since=overdue.get(
+        int(found.provider.id or 0))), today)
 
 
 def register_gaps(session: Session, today: date, provider_id: int | None = None) -> list[Gap]:
@@ -68,9 +76,7 @@ def register_gaps(session: Session, today: date, provider_id: int | None = None)
         if a.provider_id in records:
             records[a.provider_id].agreements.append(a)
             agreement_owner[a.id] = a.provider_id
-    clauses: dict[int, list[AgreementClause]] = defaultdict(list)
-    for c in session.exec(select(AgreementClause)).all():
-        clauses[c.agreement_id].append(c)
+    clauses = grouped(session.exec(select(AgreementClause)).all(), "agreement_id")
     for agreement_id, owner in agreement_owner.items():
         records[owner].clauses[agreement_id] = clauses.get(agreement_id, [])
     for model, attribute in ((Transfer, "transfers"), (Assessment, "assessments"),
@@ -78,9 +84,6 @@ def register_gaps(session: Session, today: date, provider_id: int | None = None)
         for row in live_rows(session, model):
             if row.provider_id in records:
                 getattr(records[row.provider_id], attribute).append(row)
-    for reminder in current_reminders(session, today):
-        if (reminder.kind == ReminderKind.PROVIDER_REVIEW
-                and reminder.status == ReminderStatus.OVERDUE
-                and reminder.provider_id in records):
-            records[reminder.provider_id].review_overdue_since = reminder.due_on
+    for provider_id, since in overdue_reviews(session, records.values(), today).items():
+        records[provider_id].review_overdue_since = since
     return [gap for r in records.values() for gap in provider_gaps(r, today)]

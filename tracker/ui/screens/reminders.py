@@ -3,7 +3,7 @@ its completion. The dates and states come from tracker.reminders, not from here.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -21,10 +21,7 @@ GROUPS = (("overdue", "Overdue"), ("week", "This week"), ("month", "This month")
           ("later", "Later"), ("closed", "Snoozed and done"))
 
 
-def group_of(reminder: DerivedReminder, today: object) -> str:
-    from datetime import date
-
-    assert isinstance(today, date)
+def group_of(reminder: DerivedReminder, today: date) -> str:
     if reminder.status in {ReminderStatus.SNOOZED, ReminderStatus.DONE}:
         return "closed"
     if reminder.status == ReminderStatus.OVERDUE:
