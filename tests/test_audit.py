@@ -91,8 +91,8 @@ def test_actor_is_the_os_user_or_the_configured_name(engine: Engine) -> None:
 
 @settings(max_examples=25, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(names=st.lists(st.text(min_size=1, max_size=40).filter(str.strip), min_size=1,
-                      max_size=6))
+@given(names=st.lists(st.text(st.characters(blacklist_categories=("Cc", "Cs")), min_size=1,
+                              max_size=40).filter(str.strip), min_size=1, max_size=6))
 def test_any_sequence_of_writes_leaves_a_verifiable_chain(engine: Engine,
                                                           names: list[str]) -> None:
     with session_scope(engine) as session:

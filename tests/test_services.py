@@ -296,3 +296,15 @@ def test_a_duplicate_unique_key_is_a_field_error(session: Session) -> None:
     with pytest.raises(ValidationFailed, match="unknown clause 'gdpr99'"):
         svc.agreement_clauses.create(session=session, data={
             "agreement_id": agreement.id, "clause": "gdpr99"}, actor=ACTOR)
+
+
+def test_text_is_stored_with_plain_line_ends_and_no_control_characters(engine: Engine) -> None:
+    with session_scope(engine) as session:
+        row = svc.providers.create(session=session, actor="t", data={
+            "legal_name": "  Acme\r\nData  ", "notes": "line one\r\nline two\rthree\n\n  "})
+        assert (row.legal_name, row.notes) == ("Acme Data", "line one\nline two\nthree")
+        with pytest.raises(ValidationFailed) as failure:
+            svc.providers.create(session=session, actor="t",
+                                 data={"legal_name": "Bad", "notes": "bell \x07 and escape \x1b"})
+        assert [(e.field, e.message) for e in failure.value.errors] == [
+            ("notes", "contains control characters")]

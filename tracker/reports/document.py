@@ -9,10 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from tracker.formatting import show
-
-# OWASP CSV/formula injection: a text cell starting with one of these is written with a
-# leading apostrophe so a spreadsheet shows it as text instead of running it.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+from tracker.sheets.formula import neutralize
 
 
 @dataclass
@@ -137,8 +134,8 @@ def to_xlsx(doc: Document, path: Path) -> None:
 
 
 def _safe(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
+    if isinstance(value, str):
+        return neutralize(value)
     return show(value) if value is not None and not isinstance(value, int | float) else value
 
 

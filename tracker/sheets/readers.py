@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tracker.domain.text import CONTROL_CHARACTERS
 from tracker.sheets import limits
 from tracker.sheets.guard import FileRefused, check_size, inspect_xlsx
 
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+CONTROL = CONTROL_CHARACTERS
 
 
 @dataclass

@@ -23,7 +23,7 @@ from sqlmodel import Session, SQLModel, col
 from tracker.domain.checklists import DUE_DILIGENCE_CHECKLIST, clauses_for
 from tracker.domain.enums import AssessmentKind, AuditAction, ChecklistStatus, ClauseStatus
 from tracker.domain.rules import FieldError, approval_blockers, check_record
-from tracker.domain.text import search_key
+from tracker.domain.text import clean_text, search_key
 from tracker.errors import IntegrityRefused, NotFound, StaleVersion, ValidationFailed
 from tracker.store.audit import record_event
 from tracker.store.models import (
@@ -100,6 +100,8 @@ def validate_values(entity: str, base: type[SQLModel], values: Mapping[str, Any]
     names = _field_names(base)
     unknown = [name for name in values if name not in names and name not in BOOKKEEPING]
     errors = [FieldError(name, "is not a field of this record") for name in sorted(unknown)]
+    values, text_errors = _clean_texts(values)
+    errors += text_errors
     try:
         # pydantic's own validator: the same checks as model_validate without SQLModel's
         # table-model wrapper around it
@@ -113,6 +115,19 @@ def validate_values(entity: str, base: type[SQLModel], values: Mapping[str, Any]
     if errors:
         raise ValidationFailed(entity, errors)
     return clean
+
+
+def _clean_texts(values: Mapping[str, Any]) -> tuple[dict[str, Any], list[FieldError]]:
+    cleaned: dict[str, Any] = {}
+    errors: list[FieldError] = []
+    for name, value in values.items():
+        if isinstance(value, str):
+            try:
+                value = clean_text(value)
+            except ValueError as err:
+                errors.append(FieldError(name, str(err)))
+        cleaned[name] = value
+    return cleaned, errors
 
 
 class EntityService(Generic[RowT]):
