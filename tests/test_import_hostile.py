@@ -99,7 +99,7 @@ def test_a_million_rows_declared_but_two_present_imports(tmp_path: Path) -> None
                                     d))
     assert b"A1:C1048576" in zipfile.ZipFile(path).read("xl/worksheets/sheet1.xml")
     result = run_import_cli(tmp_path, path)
-    assert result.returncode == 0 and "provider          1 new" in result.stdout
+    assert result.returncode == 0 and "provider               1 new" in result.stdout
 
 
 def test_a_megabyte_in_one_cell(tmp_path: Path) -> None:
@@ -147,7 +147,7 @@ def test_csv_encodings_and_delimiters(tmp_path: Path, encoding: str, bom: bytes,
     path.write_bytes(bom + text.encode(encoding))
     result = run_import_cli(tmp_path, path)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "provider          2 new" in result.stdout
+    assert "provider               2 new" in result.stdout
     listed = subprocess.run([sys.executable, "-m", "tracker", "--db",
                              str(tmp_path / "r.sqlite"), "providers"],
                             capture_output=True, text=True, check=True).stdout

@@ -296,11 +296,13 @@ def _print_import(report: Any) -> None:
         for column in mapping.columns:
             target = column.target or "(left out: no field)"
             print(f"  {column.letter:>3}  {column.header[:40]:<40} → {target}")
+    for note in report.notes:
+        print(note)
     for sheet in report.left_out_sheets:
         print(f"sheet left out: {sheet}")
     for entity, counts in report.counts.items():
         if counts.new or counts.changed or counts.unchanged:
-            print(f"{entity:<11} {counts.new:>7,} new {counts.changed:>7,} changed "
+            print(f"{entity:<16} {counts.new:>7,} new {counts.changed:>7,} changed "
                   f"{counts.unchanged:>7,} unchanged")
     if report.problems:
         print(f"{len(report.problems)} problem(s):")
@@ -317,6 +319,25 @@ def _print_import(report: Any) -> None:
         _say("nothing was written: fix the problems above and import again")
     else:
         _say("dry run: nothing was written")
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from tracker.sheets.exporter import run_export
+    from tracker.store.engine import session_scope
+    from tracker.store.queries import resolve_provider
+
+    engine = _open(args)
+    provider_id = None
+    if args.provider:
+        with session_scope(engine, write=False) as session:
+            provider_id = resolve_provider(session, args.provider).id
+    result = run_export(engine, Path(args.target).expanduser(), provider_id=provider_id,
+                        as_csv=args.csv, today=args.today)
+    for title, count in result.rows.items():
+        if not title.startswith("_"):
+            print(f"{title:<20} {count:>9,} rows")
+    _say(f"exported {result.scope.label} to {result.path} in {result.seconds:.1f} s")
+    return 0
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -477,6 +498,17 @@ def build_parser() -> argparse.ArgumentParser:
     dates.add_argument("--month-first", action="store_true",
                        help="read ambiguous text dates such as 01/03/2026 as 3 January")
     imp.add_argument("--json", action="store_true", help="print the report as JSON")
+    export = add("export", cmd_export,
+                 "export the register to a workbook (one sheet per kind of record, plus "
+                 "Reminders and Summary) or, with --csv, to a directory of CSV files; the "
+                 "import reads either back")
+    export.add_argument("target", help="the .xlsx file, or the directory with --csv")
+    export.add_argument("--provider",
+                        help="only this provider's due-diligence file (id or part of its name)")
+    export.add_argument("--csv", action="store_true",
+                        help="one UTF-8 CSV per sheet (with a BOM, so Excel reads Chinese)")
+    export.add_argument("--today", type=_date_arg, metavar="DATE",
+                        help="reminders as if today were DATE")
     event = add("event", cmd_event, "record an event that makes a provider's review due at "
                                     "once (breach, new sub-processor, ...)")
     event.add_argument("provider", help="provider id or a unique part of its name")

@@ -20,6 +20,7 @@ from tracker.sheets.mapping import (
     header_key,
     save_profile,
 )
+from tracker.sheets.native import manifest_of
 from tracker.sheets.plan import Problem, plan_import
 from tracker.sheets.readers import Workbook, read_workbook
 from tracker.sheets.values import DayOrder
@@ -91,6 +92,9 @@ def run_import(engine: Engine, path: Path, *, profile: Profile | None, order: Da
         raise TrackerError(str(err)) from None
     except OSError as err:
         raise TrackerError(f"{path}: {err.strerror or err}") from None
+    manifest = manifest_of(book)
+    if manifest is not None and profile is None:
+        return _run_native(engine, path, book, manifest, dry_run=dry_run, deadline=deadline)
     if profile and profile.day_first is not None and order is None:
         order = "day-first" if profile.day_first else "month-first"
     mappings, left_out = map_workbook(book, profile)
@@ -116,6 +120,28 @@ def run_import(engine: Engine, path: Path, *, profile: Profile | None, order: Da
     if save_as and not any("look like" in p.reason for p in report.problems):
         report.saved_profile = save_profile(profile_from(save_as, mappings, order))
     return report
+
+
+def _run_native(engine: Engine, path: Path, book: Workbook, manifest: dict[str, str], *,
+                dry_run: bool, deadline: Deadline) -> ImportReport:
+    """The tracker's own export: read by its layout, matched by ID (tracker.store.restore)."""
+    from tracker.sheets.native import read_native
+    from tracker.store.restore import apply_native
+
+    with gc_paused():
+        native = read_native(book, manifest, deadline)
+        del book
+        with session_scope(engine) as session:
+            outcome = apply_native(session, native, actor=current_actor(session),
+                                   dry_run=dry_run)
+            if not outcome.written:
+                session.rollback()
+    return ImportReport(path=path, mappings=[], left_out_sheets=native.left_out,
+                        counts=outcome.counts, problems=outcome.problems,
+                        written=outcome.written, dry_run=dry_run, rows_read=native.rows_read,
+                        notes=[f"the tracker's own export ({manifest.get('scope', 'register')}"
+                               f", exported {manifest.get('exported_at', '?')}), imported "
+                               f"into {outcome.mode}: records matched by ID"])
 
 
 def profile_from(name: str, mappings: list[SheetMapping], order: DayOrder) -> Profile:

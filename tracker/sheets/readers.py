@@ -34,6 +34,8 @@ class Workbook:
 
 
 def read_workbook(path: Path, deadline: limits.Deadline | None = None) -> Workbook:
+    if path.is_dir():
+        return read_csv_directory(path)
     suffix = path.suffix.lower()
     if suffix in {".csv", ".txt", ".tsv"}:
         return read_csv(path)
@@ -143,6 +145,36 @@ def read_csv(path: Path) -> Workbook:
         row.extend([""] * (width - len(row)))  # ragged rows
     return Workbook(path=path, sheets=[Sheet(name=path.stem, rows=rows)], encoding=encoding,
                     delimiter=delimiter)
+
+
+def read_csv_directory(path: Path) -> Workbook:
+    """A directory of CSV files (the tracker's --csv export) as one workbook, one sheet per
+    file, each named by the sheet title the file was written from."""
+    from tracker.sheets.export import sheet_file_name
+    from tracker.sheets.layout import (
+        GAPS_SHEET,
+        MANIFEST_SHEET,
+        REMINDERS_SHEET,
+        SETTINGS_SHEET,
+        SHEET_TITLES,
+        SUMMARY_SHEET,
+    )
+
+    titles = {sheet_file_name(t): t for t in (*SHEET_TITLES.values(), SUMMARY_SHEET,
+                                              REMINDERS_SHEET, SETTINGS_SHEET, GAPS_SHEET,
+                                              MANIFEST_SHEET)}
+    files = sorted(p for p in path.iterdir() if p.suffix.lower() == ".csv")
+    if not files:
+        raise FileRefused(f"{path} holds no .csv files")
+    if len(files) > limits.MAX_SHEETS:
+        raise FileRefused(f"{path} holds {len(files)} CSV files; the import reads at most "
+                          f"{limits.MAX_SHEETS}")
+    sheets = []
+    for file in files:
+        sheet = read_csv(file).sheets[0]
+        sheet.name = titles.get(file.name, file.stem)
+        sheets.append(sheet)
+    return Workbook(path=path, sheets=sheets, encoding="utf-8")
 
 
 def _decode_utf16_without_bom(raw: bytes, name: str) -> tuple[str, str]:

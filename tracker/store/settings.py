@@ -19,10 +19,22 @@ def get_setting(session: Session, key: str) -> Any:
     return json.loads(stored.value) if stored is not None else spec.default
 
 
+# Written once by migration 0005; not a setting anyone changes, so not listed with them.
+REGISTER_ID_KEY = "register_id"
+
+
+def register_id(session: Session) -> str:
+    """The register's identity, which its exports carry (see schema/versions/0005)."""
+    stored = session.get(Setting, REGISTER_ID_KEY)
+    return "" if stored is None else str(json.loads(stored.value))
+
+
 def all_settings(session: Session) -> dict[str, Any]:
     """Every known setting with its value (stored or default), plus stored display names."""
     values = {key: spec.default for key, spec in SETTINGS.items()}
     for stored in session.exec(select(Setting)).all():
+        if stored.key == REGISTER_ID_KEY:
+            continue
         values[stored.key] = json.loads(stored.value)
     return dict(sorted(values.items()))
 

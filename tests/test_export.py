@@ -1,0 +1,349 @@
+"""The export: a workbook people can read and filter, CSV files Excel opens, formula
+neutralisation, and the round trip through the import (same data out as in)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import Engine, func, select
+from sqlmodel import col
+
+from tracker.demo import write_demo
+from tracker.domain.enums import AgreementKind
+from tracker.errors import TrackerError
+from tracker.sheets import writers
+from tracker.sheets.exporter import run_export
+from tracker.sheets.importer import run_import
+from tracker.sheets.layout import ENTITY_ORDER, MANIFEST_SHEET, SUMMARY_SHEET, entity_sheets
+from tracker.sheets.readers import read_workbook
+from tracker.store import services as svc
+from tracker.store.engine import session_scope
+from tracker.store.migrate import open_register
+from tracker.store.models import AuditEvent, Provider
+from tracker.store.snapshot import table_of
+
+from .conftest import TODAY
+
+STAMPED = {SUMMARY_SHEET, MANIFEST_SHEET}  # these say when the file was written
+
+
+def sheet_data(path: Path) -> dict[str, list[list[Any]]]:
+    """Every sheet's cells as the import reads them, but the ones stamped with a time."""
+    book = read_workbook(path)
+    return {s.name: s.rows for s in book.sheets if s.name not in STAMPED}
+
+
+def register_rows(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
+    """Every record's typed values, without bookkeeping that a restore rightly renews."""
+    skip = {"version", "created_at", "updated_at", "archived_at", "added_at"}
+    rows: dict[str, list[tuple[Any, ...]]] = {}
+    with engine.connect() as connection:
+        for entity in ENTITY_ORDER:
+            table = table_of(entity)
+            columns = [c for c in table.columns if c.name not in skip]
+            rows[entity] = [tuple(r) for r in connection.execute(
+                select(*columns).order_by(table.c.id))]
+    return rows
+
+
+@pytest.fixture
+def demo(tmp_path: Path) -> Engine:
+    path = tmp_path / "demo.sqlite"
+    write_demo(path, today=TODAY)
+    return open_register(f"sqlite:///{path}")
+
+
+def empty_register(tmp_path: Path, name: str = "empty.sqlite") -> Engine:
+    return open_register(f"sqlite:///{tmp_path / name}")
+
+
+def import_file(engine: Engine, path: Path, dry_run: bool = False) -> Any:
+    return run_import(engine, path, profile=None, order=None, dry_run=dry_run)
+
+
+# --- the workbook a person opens ---------------------------------------------------------
+
+def test_the_workbook_has_a_sheet_per_entity_with_headers_filters_dates_and_drop_downs(
+        demo: Engine, tmp_path: Path) -> None:
+    out = tmp_path / "register.xlsx"
+    result = run_export(demo, out, today=TODAY)
+    book = openpyxl.load_workbook(out)
+    titles = [s.title for s in entity_sheets()]
+    assert book.sheetnames[0] == SUMMARY_SHEET
+    assert book.sheetnames[1:1 + len(titles)] == titles
+    assert "Reminders" in book.sheetnames and "Settings" in book.sheetnames
+    assert book[MANIFEST_SHEET].sheet_state == "hidden"
+    agreements = book["Agreements"]
+    header = [c.value for c in agreements[1]]
+    assert header[:3] == ["ID", "Provider ID", "Provider"]
+    assert agreements["A1"].font.b and agreements.freeze_panes == "D2"
+    assert agreements.auto_filter.ref == f"A1:P{result.rows['Agreements'] + 1}"
+    expires = agreements.cell(row=2, column=header.index("Expires on") + 1)
+    assert expires.is_date and expires.number_format == "yyyy-mm-dd"
+    kind_column = openpyxl.utils.get_column_letter(header.index("Kind") + 1)
+    [check] = [d for d in agreements.data_validations.dataValidation
+               if str(d.sqref).startswith(f"{kind_column}2")]
+    assert check.type == "list" and check.formula1.startswith("Lists!$")
+    letter = check.formula1.split("$")[1]
+    listed = [c.value for c in book["Lists"][letter][1:] if c.value is not None]
+    assert listed == [kind.label for kind in AgreementKind]
+    with session_scope(demo, write=False) as session:
+        first = session.get(Provider, agreements.cell(row=2, column=2).value)
+        assert first is not None and agreements.cell(row=2, column=3).value == first.legal_name
+    with session_scope(demo, write=False) as session:
+        assert result.rows["Providers"] == session.scalar(select(func.count()).select_from(
+            Provider))
+
+
+def test_formula_text_is_neutralised_and_numbers_stay_numbers(engine: Engine,
+                                                                tmp_path: Path) -> None:
+    hostile = ["=HYPERLINK(\"http://evil\",\"x\")", "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)",
+               "'quoted already"]
+    with session_scope(engine) as session:
+        provider = svc.providers.create(session=session, actor="t",
+                                        data={"legal_name": "=cmd|' /C calc'!A0"})
+        for text in hostile:
+            svc.supplies.create(session=session, actor="t", data={
+                "provider_id": provider.id, "name": text, "people_concerned": 1200,
+                "sampling_illegal_pct": 0.5})
+    out = tmp_path / "hostile.xlsx"
+    run_export(engine, out, today=TODAY)
+    book = openpyxl.load_workbook(out)
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", f"{sheet.title}!{cell.coordinate} is a formula"
+    supplies = book["Supplies"]
+    header = [c.value for c in supplies[1]]
+    names = [r[header.index("Name of the data set or model")] for r in
+             supplies.iter_rows(min_row=2, values_only=True)]
+    assert names == ["'" + t for t in hostile]
+    people = [r[header.index("Number of people concerned")] for r in
+              supplies.iter_rows(min_row=2, values_only=True)]
+    assert people == [1200] * len(hostile)
+    run_export(engine, tmp_path / "csv", as_csv=True, today=TODAY)
+    written = (tmp_path / "csv" / "supplies.csv").read_bytes()
+    assert written.startswith(b"\xef\xbb\xbf")
+    assert b"'=HYPERLINK" in written and b",1200," in written
+    # ... and the import gives back the original text
+    restored = empty_register(tmp_path)
+    assert import_file(restored, out).written
+    with session_scope(restored, write=False) as session:
+        stored = [s.name for s in svc.supplies.list(session=session)]
+        assert stored == hostile
+        assert svc.providers.get(session=session, record_id=1).legal_name.startswith("=cmd")
+
+
+# --- the round trip ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("as_csv", [False, True], ids=["xlsx", "csv"])
+def test_the_demo_round_trips_through_an_empty_register(demo: Engine, tmp_path: Path,
+                                                        as_csv: bool) -> None:
+    first = tmp_path / ("first" if as_csv else "first.xlsx")
+    second = tmp_path / ("second" if as_csv else "second.xlsx")
+    run_export(demo, first, as_csv=as_csv, today=TODAY)
+    restored = empty_register(tmp_path)
+    report = import_file(restored, first)
+    assert report.written and not report.problems
+    run_export(restored, second, as_csv=as_csv, today=TODAY)
+    assert sheet_data(second) == sheet_data(first)
+    assert register_rows(restored) == register_rows(demo)
+    again = import_file(restored, second)  # importing the same data again changes nothing
+    assert not again.written and not again.problems
+    assert all(c.new == c.changed == 0 for c in again.counts.values())
+
+
+def test_a_provider_file_holds_that_provider_alone_and_restores(demo: Engine,
+                                                                tmp_path: Path) -> None:
+    with session_scope(demo, write=False) as session:
+        provider = session.scalars(select(Provider).where(
+            col(Provider.legal_name) == "WebHarvest Analytics Ltd")).one()
+        pid = provider.id
+    out = tmp_path / "webharvest.xlsx"
+    result = run_export(demo, out, provider_id=pid, today=TODAY)
+    assert result.rows["Providers"] == 1 and "Gaps" in result.rows
+    book = openpyxl.load_workbook(out, read_only=True)
+    for title in ("Supplies", "Agreements", "Assessments", "Reminders"):
+        header = next(book[title].iter_rows(max_row=1, values_only=True))
+        ids = {r[header.index("Provider ID")] for r in
+               book[title].iter_rows(min_row=2, values_only=True)}
+        assert ids <= {pid}
+    summary = {r[0]: r[1] for r in book[SUMMARY_SHEET].iter_rows(values_only=True)}
+    assert "WebHarvest Analytics Ltd" in summary["Contents"]
+    restored = empty_register(tmp_path)
+    assert import_file(restored, out).written
+    assert register_rows(restored)["provider"] == [
+        r for r in register_rows(demo)["provider"] if r[0] == pid]
+
+
+def test_excel_row_limit_continues_on_a_numbered_sheet(demo: Engine, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(writers, "EXCEL_MAX_ROWS", 101)
+    out = tmp_path / "split.xlsx"
+    run_export(demo, out, today=TODAY)
+    names = openpyxl.load_workbook(out, read_only=True).sheetnames
+    assert {"Checklist answers", "Checklist answers (2)", "Checklist answers (4)"} <= set(names)
+    restored = empty_register(tmp_path)
+    assert import_file(restored, out).written
+    assert register_rows(restored) == register_rows(demo)
+
+
+# --- importing the export back -------------------------------------------------------------
+
+def _edit(path: Path, sheet: str, changes: dict[tuple[int, str], Any],
+          append: list[dict[str, Any]] | None = None) -> None:
+    book = openpyxl.load_workbook(path)
+    ws = book[sheet]
+    header = [c.value for c in ws[1]]
+    for (row, column), value in changes.items():
+        ws.cell(row=row, column=header.index(column) + 1).value = value  # None clears
+    for values in append or []:
+        ws.append([values.get(h) for h in header])
+    book.save(path)
+
+
+def test_editing_the_export_and_importing_it_back_updates_by_id(demo: Engine,
+                                                                tmp_path: Path) -> None:
+    out = tmp_path / "edit.xlsx"
+    run_export(demo, out, today=TODAY)
+    with session_scope(demo, write=False) as session:
+        before = svc.providers.get(session=session, record_id=2)
+        events_before = session.scalar(select(func.count()).select_from(AuditEvent))
+    _edit(out, "Providers", {(3, "Legal name"): "WebHarvest Analytics Limited",
+                             (3, "Contact name"): None},
+          append=[{"Legal name": "Brand New Data GmbH",
+                   "Country of establishment (ISO 3166-1 alpha-2)": "DE", "Risk tier": "High"}])
+    report = import_file(demo, out)
+    assert report.written and not report.problems, report.problems
+    assert (report.counts["provider"].new, report.counts["provider"].changed) == (1, 1)
+    with session_scope(demo, write=False) as session:
+        after = svc.providers.get(session=session, record_id=2)
+        assert after.legal_name == "WebHarvest Analytics Limited"  # renamed, same record
+        assert after.contact_name is None and before.contact_name is not None
+        assert after.version == before.version + 1
+        added = session.scalars(select(Provider).where(
+            col(Provider.legal_name) == "Brand New Data GmbH")).one()
+        assert added.country == "DE" and added.risk_tier == "high"
+        events = session.scalar(select(func.count()).select_from(AuditEvent))
+        assert events == (events_before or 0) + 2
+
+
+def test_bad_cells_are_named_and_nothing_is_written(demo: Engine, tmp_path: Path) -> None:
+    out = tmp_path / "bad.xlsx"
+    run_export(demo, out, today=TODAY)
+    _edit(out, "Agreements", {(2, "Kind"): "handshake", (3, "Provider ID"): 9999,
+                              (4, "Expires on"): "31/02/2027"})
+    snapshot = register_rows(demo)
+    report = import_file(demo, out)
+    assert not report.written
+    reasons = [str(p) for p in report.problems]
+    assert any("Agreements, row 2, column F (Kind)" in r and "handshake" in r for r in reasons)
+    assert any("row 3" in r and "Provider ID" in r and "9999" in r for r in reasons)
+    assert any("row 4" in r and "Expires on" in r for r in reasons)
+    assert register_rows(demo) == snapshot
+
+
+def test_another_registers_export_is_refused_by_a_register_holding_records(
+        demo: Engine, tmp_path: Path) -> None:
+    out = tmp_path / "theirs.xlsx"
+    run_export(demo, out, today=TODAY)
+    other = empty_register(tmp_path, "other.sqlite")
+    with session_scope(other) as session:
+        svc.providers.create(session=session, actor="t", data={"legal_name": "Ours Ltd"})
+    snapshot = register_rows(other)
+    report = import_file(other, out)
+    assert not report.written
+    assert "exported from another register" in str(report.problems[0])
+    assert register_rows(other) == snapshot
+
+
+def test_export_refuses_a_wrong_target_and_leaves_no_partial_file(demo: Engine,
+                                                                  tmp_path: Path) -> None:
+    with pytest.raises(TrackerError, match=r"\.xlsx"):
+        run_export(demo, tmp_path / "register.ods", today=TODAY)
+    busy = tmp_path / "busy"
+    busy.mkdir()
+    (busy / "notes.txt").write_text("mine")
+    with pytest.raises(TrackerError, match="other files"):
+        run_export(demo, busy, as_csv=True, today=TODAY)
+    assert sorted(p.name for p in busy.iterdir()) == ["notes.txt"]
+    assert not list(tmp_path.glob(".register-*"))
+
+
+def test_reminder_marks_travel_with_the_export(demo: Engine, tmp_path: Path) -> None:
+    from tracker.store.reminders import current_reminders, snooze_reminder
+
+    with session_scope(demo) as session:
+        due = [r for r in current_reminders(session, TODAY) if r.status.value == "overdue"][0]
+        snooze_reminder(session, ident=due.uid, until=date(2027, 1, 10),
+                        reason="waiting for the signed DPA", today=TODAY, actor="t")
+    out = tmp_path / "marks.xlsx"
+    run_export(demo, out, today=TODAY)
+    restored = empty_register(tmp_path)
+    assert import_file(restored, out).written
+    with session_scope(restored, write=False) as session:
+        mine = [r for r in current_reminders(session, TODAY) if r.key == due.key]
+        assert mine and mine[0].status.value == "snoozed"
+        assert mine[0].snoozed_until == date(2027, 1, 10)
+
+
+# --- generated registers ----------------------------------------------------------------
+
+AWKWARD = st.sampled_from(["", "=", "+", "-", "@", "'", "=SUM(A1)", "-12.5", "@@"])
+ALPHABET = st.characters(blacklist_categories=("Cs", "Cc"), whitelist_characters="\n")
+LETTERS = st.sampled_from(["数据", "科技有限公司", "😀", "Müller", "ǅ", "\u200b", " ", "a"])
+
+
+@st.composite
+def awkward_text(draw: st.DrawFn, max_size: int = 60) -> str:
+    body = draw(st.text(ALPHABET, max_size=max_size))
+    return draw(AWKWARD) + draw(LETTERS) + body
+
+
+@st.composite
+def long_note(draw: st.DrawFn) -> str:
+    unit = draw(awkward_text(max_size=20)) or "x"
+    return (unit * (20_000 // len(unit) + 1))[:draw(st.integers(1, 20_000))]
+
+
+@settings(max_examples=12, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(providers=st.lists(st.tuples(awkward_text(), awkward_text(), long_note(),
+                                    st.sampled_from([None, "CN", "DE", "US"]),
+                                    st.sampled_from(["low", "high", None])),
+                          min_size=1, max_size=4))
+def test_generated_registers_round_trip_exactly(tmp_path_factory: pytest.TempPathFactory,
+                                               providers: list[tuple[Any, ...]]) -> None:
+    from tracker.errors import ValidationFailed
+
+    where = tmp_path_factory.mktemp("gen")
+    source = empty_register(where, "source.sqlite")
+    with session_scope(source) as session:
+        for name, title, note, country, tier in providers:
+            try:
+                provider = svc.providers.create(session=session, actor="t", data={
+                    "legal_name": name, "notes": note, "country": country, "risk_tier": tier})
+            except ValidationFailed:
+                continue  # a name that is blank once trimmed: not a record anyone can enter
+            supply = svc.supplies.create(session=session, actor="t", data={
+                "provider_id": provider.id, "name": title or "x", "description": note,
+                "people_concerned": len(note)})
+            svc.agreements.create(session=session, actor="t", data={
+                "provider_id": provider.id, "supply_id": supply.id, "kind": "dpa",
+                "title": title or None, "expires_on": date(2027, 1, 1)})
+    for as_csv in (False, True):
+        first = where / ("first-csv" if as_csv else "first.xlsx")
+        second = where / ("second-csv" if as_csv else "second.xlsx")
+        run_export(source, first, as_csv=as_csv, today=TODAY)
+        restored = empty_register(where, f"restored-{as_csv}.sqlite")
+        report = import_file(restored, first)
+        assert not report.problems, report.problems[:3]
+        run_export(restored, second, as_csv=as_csv, today=TODAY)
+        assert sheet_data(second) == sheet_data(first)
+        assert register_rows(restored) == register_rows(source)

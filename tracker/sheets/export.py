@@ -1,0 +1,254 @@
+"""What an export holds: the Summary, one sheet per entity, the Reminders (derived, with the
+user's marks), the Settings, and for a provider's file its Gaps. Built as lazy rows of
+typed values; ``tracker.sheets.writers`` turns them into a workbook or CSV files.
+
+The rows are generated while the file is written, inside the caller's read transaction, so
+the export is one consistent view of the register and never holds a whole sheet in memory.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlmodel import Session
+
+from tracker import __version__
+from tracker.domain.enums import ReminderStatus
+from tracker.domain.settings import spec_for
+from tracker.sheets.layout import (
+    FORMAT_NAME,
+    FORMAT_VERSION,
+    GAPS_SHEET,
+    MANIFEST_SHEET,
+    REMINDER_COLUMNS,
+    REMINDERS_SHEET,
+    SETTING_COLUMNS,
+    SETTINGS_SHEET,
+    SUMMARY_SHEET,
+    Column,
+    EntitySheet,
+    entity_sheets,
+)
+from tracker.store.snapshot import count_records, record_rows, reference_names
+
+# Settings that describe this database rather than the register's content.
+LOCAL_SETTINGS = frozenset({"register_kind"})
+TWO_COLUMNS = (Column("Item", None, "text", 34), Column("Value", None, "text", 90))
+SUMMARY_COLUMNS = (Column("Supplier due-diligence register", None, "text", 30),
+                   Column("", None, "text", 110))
+
+
+@dataclass
+class SheetData:
+    title: str
+    columns: tuple[Column, ...]
+    rows: Iterable[list[Any]]
+    hidden: bool = False
+    records: bool = False  # a record sheet: frozen panes, filter, drop-downs
+    freeze_columns: int = 0  # columns kept in view when scrolling right
+    wrap: bool = False  # a sheet of prose: long text wraps within the column
+    title_row: bool = False  # the first row is a title, not column headers
+
+
+@dataclass
+class ExportScope:
+    provider_id: int | None = None
+    provider_name: str | None = None
+
+    @property
+    def label(self) -> str:
+        if self.provider_id is None:
+            return "the whole register"
+        return f"the due-diligence file of {self.provider_name} (provider ID {self.provider_id})"
+
+
+@dataclass
+class ExportContent:
+    sheets: list[SheetData]
+    scope: ExportScope
+    counts: dict[str, int] = field(default_factory=dict)  # sheet title -> records
+
+
+def build_export(session: Session, *, scope: ExportScope, today: date,
+                 actor: str) -> ExportContent:
+    from tracker.store.reminders import current_reminders
+    from tracker.store.settings import register_id
+
+    pid = scope.provider_id
+    names = _NameCache(session, pid)
+    reminders = [r for r in current_reminders(session, today)
+                 if pid is None or r.provider_id == pid]
+    counts = {sheet.entity: count_records(session, sheet.entity, pid)
+              for sheet in entity_sheets()}
+    content = ExportContent(sheets=[], scope=scope)
+    content.counts = {sheet.title: counts[sheet.entity][0] for sheet in entity_sheets()}
+    content.counts[REMINDERS_SHEET] = len(reminders)
+    content.sheets.append(SheetData(SUMMARY_SHEET, SUMMARY_COLUMNS, _summary_rows(
+        session, scope, today, actor, counts, reminders), title_row=True))
+    for sheet in entity_sheets():
+        content.sheets.append(SheetData(
+            sheet.title, sheet.columns, _entity_rows(session, sheet, names, pid),
+            records=True, freeze_columns=_frozen(sheet)))
+    content.sheets.append(SheetData(REMINDERS_SHEET, REMINDER_COLUMNS,
+                                    _reminder_rows(session, reminders),
+                                    records=True, freeze_columns=2))
+    settings = _setting_rows(session)
+    content.counts[SETTINGS_SHEET] = len(settings)
+    content.sheets.append(SheetData(SETTINGS_SHEET, SETTING_COLUMNS, settings, records=True))
+    if pid is not None:
+        gaps = _gap_rows(session, pid, today)
+        content.counts[GAPS_SHEET] = len(gaps)
+        content.sheets.append(SheetData(GAPS_SHEET, GAP_COLUMNS, gaps, records=True))
+    content.sheets.append(SheetData(MANIFEST_SHEET, TWO_COLUMNS, [
+        ["format", FORMAT_NAME], ["format_version", FORMAT_VERSION],
+        ["register_id", register_id(session)],
+        ["scope", "register" if pid is None else "provider"],
+        ["provider_id", pid], ["exported_at", _now().isoformat()],
+        ["tracker_version", __version__]], hidden=True))
+    return content
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0, tzinfo=None)
+
+
+def _frozen(sheet: EntitySheet) -> int:
+    """Keep the ID and the record's owner (or a provider's name) in view."""
+    for index, column in enumerate(sheet.columns):
+        if column.kind == "ref_name" or column.field == "legal_name":
+            return index + 1
+    return 1
+
+
+class _NameCache:
+    """Readable names of referenced records, loaded once per entity an export needs."""
+
+    def __init__(self, session: Session, provider_id: int | None) -> None:
+        self.session, self.provider_id = session, provider_id
+        self.loaded: dict[str, dict[int, str]] = {}
+
+    def __call__(self, entity: str) -> dict[int, str]:
+        if entity not in self.loaded:
+            self.loaded[entity] = reference_names(self.session, entity, self.provider_id)
+        return self.loaded[entity]
+
+
+def _entity_rows(session: Session, sheet: EntitySheet, names: _NameCache,
+                 provider_id: int | None) -> Iterator[list[Any]]:
+    fields = [c.field for c in sheet.fields if c.field is not None]
+    getters: list[Callable[[dict[str, Any]], Any]] = []
+    previous: str | None = None
+    for column in sheet.columns:
+        if column.kind == "ref_name":
+            assert column.refers_to is not None and previous is not None
+            getters.append(_name_getter(names, column.refers_to, previous))
+        else:
+            getters.append(_value_getter(column.field or ""))
+        previous = column.field
+    for values in record_rows(session, sheet.entity, fields, provider_id):
+        yield [get(values) for get in getters]
+
+
+def _value_getter(name: str) -> Callable[[dict[str, Any]], Any]:
+    return lambda values: values[name]
+
+
+def _name_getter(names: _NameCache, entity: str,
+                 id_field: str) -> Callable[[dict[str, Any]], Any]:
+    def get(values: dict[str, Any]) -> Any:
+        ref = values[id_field]
+        if ref is None:
+            return None
+        found = names(entity).get(ref)
+        # A provider's file can point at another provider's record (rare): say so.
+        return found if found is not None else f"(record {ref} outside this file)"
+    return get
+
+
+def _summary_rows(session: Session, scope: ExportScope, today: date, actor: str,
+                  counts: dict[str, tuple[int, int]], reminders: list[Any]) -> list[list[Any]]:
+    from tracker.store.settings import get_setting
+
+    organisation = get_setting(session, "organisation_name") or "(not set: tracker settings " \
+        "set organisation_name ...)"
+    rows: list[list[Any]] = [
+        ["Organisation (controller)", organisation],
+        ["DPO / PI protection officer", get_setting(session, "organisation_dpo") or ""],
+        ["Contents", scope.label],
+        ["Exported at (UTC)", _now()],
+        ["Exported by", actor],
+        ["Reminders as of", today],
+        ["", ""],
+        ["Records", "all (archived among them)"],
+    ]
+    for sheet in entity_sheets():
+        total, archived = counts[sheet.entity]
+        rows.append([sheet.title, f"{total:,}" + (f" ({archived:,} archived)" if archived
+                                                  else "")])
+    by_status = dict.fromkeys(ReminderStatus, 0)
+    for reminder in reminders:
+        by_status[reminder.status] += 1
+    rows += [["", ""], ["Reminders", f"{len(reminders):,}"]]
+    rows += [[f"  {status.label}", f"{count:,}"] for status, count in by_status.items()]
+    rows += [
+        ["", ""],
+        ["How to read it", "One sheet per kind of record. A reference to another record is "
+         "its ID, with its name beside it."],
+        ["", "Dates are real dates; the drop-downs list the allowed values."],
+        ["", "Text that starts with = + - @ is shown after an apostrophe, so no formula runs "
+         "when the file is opened."],
+        ["How to import it back", "tracker import FILE (the import removes those apostrophes)."],
+        ["", "Into the register it came from, records are matched by ID: a blank ID adds a "
+         "record, a blank cell clears a field."],
+        ["", "Into an empty register, everything is restored with the same IDs."],
+        ["", "Summary, Gaps and the reminders' status are derived and not imported; the marks "
+         "(snoozed, done) on the Reminders sheet are."],
+    ]
+    return rows
+
+
+def _reminder_rows(session: Session, reminders: list[Any]) -> Iterator[list[Any]]:
+    from sqlmodel import select
+
+    from tracker.store.models import ReminderAction
+
+    marks = {m.key: m for m in session.exec(select(ReminderAction)).all()}
+    for r in reminders:
+        mark = marks.get(r.key)
+        yield [r.key, r.due_on, r.status.label, r.kind.label, r.provider_id, r.provider_name,
+               r.subject, r.why, r.action, r.article,
+               mark.state.value if mark else None, mark.until if mark else None,
+               mark.reason if mark else None]
+
+
+def _setting_rows(session: Session) -> list[list[Any]]:
+    from tracker.store.settings import all_settings
+
+    rows = []
+    for key, value in all_settings(session).items():
+        if key in LOCAL_SETTINGS:
+            continue
+        rows.append([key, json.dumps(value, ensure_ascii=False), spec_for(key).help])
+    return rows
+
+
+GAP_COLUMNS: tuple[Column, ...] = (
+    Column("Severity", None, "text", 10), Column("Rule", None, "text", 26),
+    Column("Subject", None, "text", 36), Column("Why", None, "text", 60),
+    Column("What to do", None, "text", 60), Column("Article", None, "text", 30))
+
+
+def _gap_rows(session: Session, provider_id: int, today: date) -> list[list[Any]]:
+    from tracker.store.checks import register_gaps
+
+    return [[g.severity.value, g.rule, g.subject, g.why, g.fix, g.article]
+            for g in register_gaps(session, today, provider_id)]
+
+
+def sheet_file_name(title: str) -> str:
+    """The CSV file a sheet goes to: "Legal bases" -> legal-bases.csv."""
+    return title.lower().replace(" ", "-") + ".csv"

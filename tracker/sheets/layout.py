@@ -1,0 +1,180 @@
+"""The tracker's own workbook layout: which sheet holds which records, and each column's
+header, type and width. The export writes it and the import reads it back, so both come
+from this one description and cannot drift apart.
+
+Every record sheet starts with the record's ID; each reference to another record is its ID
+followed by a readable name (the provider's legal name beside the provider ID), which the
+import ignores except to find a provider when its ID is blank.
+"""
+
+from __future__ import annotations
+
+import functools
+import types
+import typing
+from dataclasses import dataclass
+from datetime import date
+from enum import Enum
+from typing import Any, Literal
+
+from tracker.domain.enums import CitedEnum
+from tracker.store.models import BASE_MODELS
+
+FORMAT_NAME = "tracker-register-export"
+FORMAT_VERSION = 1
+MANIFEST_SHEET = "_tracker"  # hidden: format, register identity, scope
+LISTS_SHEET = "Lists"  # hidden: the allowed values behind each drop-down
+SUMMARY_SHEET = "Summary"
+REMINDERS_SHEET = "Reminders"
+SETTINGS_SHEET = "Settings"
+GAPS_SHEET = "Gaps"
+
+Kind = Literal["id", "ref", "ref_name", "text", "int", "float", "bool", "date", "datetime",
+               "enum", "country"]
+
+# Entities in the order their rows can be inserted: each refers only to earlier ones.
+ENTITY_ORDER = ("provider", "supply", "agreement", "agreement_clause", "assessment",
+                "transfer", "evidence", "legal_basis", "checklist_answer", "reminder",
+                "review_trigger")
+# The order a person reads them in the workbook.
+SHEET_ORDER = ("provider", "supply", "legal_basis", "agreement", "agreement_clause",
+               "assessment", "checklist_answer", "transfer", "evidence", "review_trigger",
+               "reminder")
+SHEET_TITLES = {
+    "provider": "Providers",
+    "supply": "Supplies",
+    "legal_basis": "Legal bases",
+    "agreement": "Agreements",
+    "agreement_clause": "Agreement clauses",
+    "assessment": "Assessments",
+    "checklist_answer": "Checklist answers",
+    "transfer": "Transfers",
+    "evidence": "Evidence",
+    "review_trigger": "Review triggers",
+    "reminder": "Own reminders",
+}
+# The record a reference field points at.
+REFERENCES = {"provider_id": "provider", "supply_id": "supply", "agreement_id": "agreement",
+              "assessment_id": "assessment", "transfer_id": "transfer",
+              "evidence_id": "evidence"}
+COUNTRY_FIELDS = frozenset({"country", "origin_country", "destination_country"})
+# Timestamps a record keeps beyond its typed fields, exported so a restore is complete.
+EXTRA_STAMPS = {"evidence": ("added_at",)}
+STAMP_HEADERS = {"archived_at": "Archived at (UTC)", "added_at": "Added at (UTC)"}
+ARCHIVABLE = frozenset({"provider", "supply", "legal_basis", "agreement", "assessment",
+                        "transfer", "evidence"})
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    field: str | None  # None: a readable helper column the import does not take
+    kind: Kind
+    width: float
+    enum: type[CitedEnum] | None = None
+    refers_to: str | None = None
+
+
+@dataclass(frozen=True)
+class EntitySheet:
+    entity: str
+    title: str
+    columns: tuple[Column, ...]
+
+    @property
+    def fields(self) -> list[Column]:
+        return [c for c in self.columns if c.field is not None]
+
+
+def _inner(annotation: Any) -> Any:
+    if isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is typing.Union:
+        args = [a for a in typing.get_args(annotation) if a is not type(None)]
+        return args[0] if len(args) == 1 else str
+    return annotation
+
+
+def _label(entity: str) -> str:
+    return entity.replace("_", " ").capitalize()
+
+
+def _field_column(entity: str, name: str) -> list[Column]:
+    info = BASE_MODELS[entity].model_fields[name]
+    header = info.description or name.replace("_", " ").capitalize()
+    if name in REFERENCES:
+        target = REFERENCES[name]
+        named = _label(target) if header in {name, _label(target)} or not info.description \
+            else header
+        return [Column(f"{named} ID", name, "ref", 11, refers_to=target),
+                Column(named, None, "ref_name", 30, refers_to=target)]
+    if name in COUNTRY_FIELDS:
+        return [Column(header, name, "country", 10)]
+    kind = _inner(info.annotation)
+    if isinstance(kind, type) and issubclass(kind, Enum):
+        assert issubclass(kind, CitedEnum), f"{entity}.{name}: enums carry labels"
+        longest = max(len(m.label) for m in kind)
+        return [Column(header, name, "enum", min(48, max(14, longest + 2)), enum=kind)]
+    if kind is bool:
+        return [Column(header, name, "bool", max(10, min(len(header) + 2, 22)))]
+    if kind is date:
+        return [Column(header, name, "date", 12)]
+    if kind is int:
+        return [Column(header, name, "int", max(10, min(len(header) + 2, 18)))]
+    if kind is float:
+        return [Column(header, name, "float", max(10, min(len(header) + 2, 18)))]
+    limit = max((getattr(m, "max_length", 0) or 0) for m in info.metadata) \
+        if info.metadata else 200
+    width = 60 if limit >= 2000 else 40 if name in {"legal_name", "name"} else \
+        30 if limit > 64 else max(limit + 2, 12)
+    return [Column(header, name, "text", width)]
+
+
+@functools.cache
+def entity_sheet(entity: str) -> EntitySheet:
+    base = BASE_MODELS[entity]
+    columns: list[Column] = [Column("ID", "id", "id", 8)]
+    names = list(base.model_fields)
+    # The owning record's reference first, so each sheet reads "which provider, then what".
+    owners = [n for n in names if n in REFERENCES and base.model_fields[n].is_required()]
+    for name in owners + [n for n in names if n not in owners]:
+        columns += _field_column(entity, name)
+    for stamp in EXTRA_STAMPS.get(entity, ()):
+        columns.append(Column(STAMP_HEADERS[stamp], stamp, "datetime", 20))
+    if entity in ARCHIVABLE:
+        columns.append(Column(STAMP_HEADERS["archived_at"], "archived_at", "datetime", 20))
+    return EntitySheet(entity, SHEET_TITLES[entity], tuple(columns))
+
+
+def entity_sheets() -> list[EntitySheet]:
+    return [entity_sheet(entity) for entity in SHEET_ORDER]
+
+
+def entity_for_title(title: str) -> str | None:
+    for entity, known in SHEET_TITLES.items():
+        if known == title:
+            return entity
+    return None
+
+
+# --- the Reminders sheet: derived, with the user's marks (snoozed, done) -------------------
+
+REMINDER_COLUMNS: tuple[Column, ...] = (
+    Column("Key", "key", "text", 34),
+    Column("Due on", "due_on", "date", 12),
+    Column("Status", "status", "text", 11),
+    Column("Kind", "kind", "text", 30),
+    Column("Provider ID", "provider_id", "ref", 11, refers_to="provider"),
+    Column("Provider", None, "ref_name", 30, refers_to="provider"),
+    Column("Subject", None, "text", 40),
+    Column("Why", None, "text", 50),
+    Column("What to do", None, "text", 50),
+    Column("Source", None, "text", 24),
+    Column("Marked", "state", "text", 10),
+    Column("Marked until", "until", "date", 12),
+    Column("Mark reason", "reason", "text", 40),
+)
+
+SETTING_COLUMNS: tuple[Column, ...] = (
+    Column("Setting", "key", "text", 34),
+    Column("Value (JSON)", "value", "text", 30),
+    Column("Meaning", None, "text", 70),
+)

@@ -1,0 +1,376 @@
+"""Write the tracker's own export back into a register, all or nothing.
+
+Which register it lands in decides what an ID means:
+- the register it was exported from: rows are matched by ID, so a provider renamed in the
+  workbook stays the same provider; a blank ID adds a record, a blank cell clears a field;
+- an empty register: every record is restored with its ID, so references, reminder keys
+  and a second export come out the same;
+- any other register: refused, because the file's IDs mean nothing there and importing it
+  would duplicate every record.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import bindparam, delete, select, update
+from sqlmodel import Session, col
+
+from tracker.domain.checklists import CHECKLIST_BY_NUMBER
+from tracker.domain.enums import AuditAction, ChecklistStatus
+from tracker.domain.rules import approval_blockers
+from tracker.domain.settings import SettingError, spec_for
+from tracker.domain.text import search_key
+from tracker.errors import ValidationFailed
+from tracker.sheets.export import LOCAL_SETTINGS
+from tracker.sheets.layout import ENTITY_ORDER, REFERENCES, SHEET_TITLES
+from tracker.sheets.native import NativeBook, NativeRow
+from tracker.sheets.plan import Problem
+from tracker.store.audit import PendingEvent, record_events_bulk
+from tracker.store.bulk import EntityCounts, jsonable
+from tracker.store.fastinsert import insert_rows
+from tracker.store.models import BASE_MODELS, ReminderAction, utcnow
+from tracker.store.services import validate_values
+from tracker.store.settings import REGISTER_ID_KEY, get_setting, register_id, set_setting
+from tracker.store.snapshot import naive_utc, table_of
+
+STAMPS = ("archived_at", "added_at")
+COUNTED = (*ENTITY_ORDER, "setting", "reminder_mark")
+
+
+@dataclass
+class RestoreOutcome:
+    mode: str  # "same register" or "empty register"
+    counts: dict[str, EntityCounts] = field(
+        default_factory=lambda: {e: EntityCounts() for e in COUNTED})
+    problems: list[Problem] = field(default_factory=list)
+    written: bool = False
+
+
+@dataclass
+class _Change:
+    row: NativeRow
+    record_id: int | None  # None: a new record given the next free ID
+    values: dict[str, Any]  # new: every column; changed: the changed ones
+    before: dict[str, Any] | None  # None: new
+
+
+def register_is_empty(session: Session) -> bool:
+    for entity in ENTITY_ORDER:
+        table = table_of(entity)
+        if session.execute(select(table.c.id).limit(1)).first() is not None:
+            return False
+    return session.execute(select(col(ReminderAction.key)).limit(1)).first() is None
+
+
+def apply_native(session: Session, native: NativeBook, *, actor: str,
+                 dry_run: bool) -> RestoreOutcome:
+    here = register_id(session)
+    same = bool(native.register_id) and native.register_id == here
+    if not same and not register_is_empty(session):
+        outcome = RestoreOutcome(mode="other register")
+        outcome.problems.append(Problem(
+            "_tracker", None, None, None, native.register_id or None,
+            "this workbook was exported from another register; its IDs mean nothing here "
+            "and importing it would duplicate every record. Import it into the register it "
+            "came from, or into an empty one (tracker --db NEW.db import FILE) to restore it"))
+        return outcome
+    outcome = RestoreOutcome(mode="same register" if same else "empty register",
+                             problems=list(native.problems))
+    changes = _plan_records(session, native, outcome, keep_ids=not same)
+    settings = _plan_settings(session, native, outcome)
+    marks = _plan_marks(session, native, outcome, same)
+    if outcome.problems or dry_run:
+        return outcome
+    if not any(changes.values()) and not settings and not marks:
+        return outcome
+    now = utcnow()
+    for entity in ENTITY_ORDER:
+        events: list[PendingEvent] = []
+        _insert(session, entity, [c for c in changes[entity] if c.before is None], now, events)
+        _update(session, entity, [c for c in changes[entity] if c.before is not None], now,
+                events)
+        record_events_bulk(session, actor=actor, events=events)
+    for key, value in settings:
+        set_setting(session, key, value, actor=actor)
+    _write_marks(session, marks, actor)
+    outcome.written = True
+    return outcome
+
+
+# --- records ------------------------------------------------------------------------------
+
+def _load(session: Session, entity: str) -> dict[int, dict[str, Any]]:
+    table = table_of(entity)
+    names = [*BASE_MODELS[entity].model_fields, *(s for s in STAMPS if s in table.c)]
+    statement = select(table.c.id, *(table.c[n] for n in names))
+    return {row[0]: dict(zip(names, row[1:], strict=True)) for row in session.execute(statement)}
+
+
+def _same_stamp(a: Any, b: Any) -> bool:
+    if a is None or b is None:
+        return a is b
+    return bool(naive_utc(a) == naive_utc(b))
+
+
+def _problem(row: NativeRow, name: str | None, value: Any, reason: str) -> Problem:
+    where = row.columns.get(name or "")
+    letter, header = (where.split(" ", 1) if where else (None, name))
+    return Problem(row.sheet, row.row, letter, header.strip("()") if header else None,
+                   None if value is None else str(value)[:80], reason)
+
+
+def _plan_records(session: Session, native: NativeBook, outcome: RestoreOutcome,
+                  keep_ids: bool) -> dict[str, list[_Change]]:
+    existing = {entity: _load(session, entity) for entity in ENTITY_ORDER}
+    in_file = {entity: {r.id for r in native.rows.get(entity, []) if r.id is not None}
+               for entity in ENTITY_ORDER}
+    changes: dict[str, list[_Change]] = {entity: [] for entity in ENTITY_ORDER}
+    final: dict[str, dict[int, dict[str, Any]]] = {e: {} for e in ENTITY_ORDER}
+    for entity in ENTITY_ORDER:
+        base = BASE_MODELS[entity]
+        seen: dict[int, NativeRow] = {}
+        for row in native.rows.get(entity, []):
+            if row.id is not None and row.id in seen:
+                first = seen[row.id]
+                outcome.problems.append(_problem(row, "id", row.id,
+                                        f"ID {row.id} is also on {first.sheet} row {first.row}"))
+                continue
+            if row.id is not None:
+                seen[row.id] = row
+            stored = existing[entity].get(row.id) if row.id is not None else None
+            if stored is None and row.id is not None and not keep_ids:
+                outcome.problems.append(_problem(
+                    row, "id", row.id, f"no {entity.replace('_', ' ')} with ID {row.id} in "
+                    "this register (deleted since the export?); clear the ID to add it as a "
+                    "new record"))
+                continue
+            if not _references_known(row, existing, in_file, outcome):
+                continue
+            fields = {k: _default_if_blank(entity, k, v) for k, v in row.values.items()
+                      if k in base.model_fields}
+            merged = {**({k: v for k, v in stored.items() if k in base.model_fields}
+                         if stored else {}), **fields}
+            try:
+                clean = validate_values(entity, base, merged)
+            except ValidationFailed as failure:
+                outcome.problems += [_problem(row, e.field, merged.get(e.field),
+                                              f"{entity.replace('_', ' ')} {e.field}: "
+                                              f"{e.message}") for e in failure.errors]
+                continue
+            stamps = {s: row.values[s] for s in STAMPS if s in row.values}
+            counts = outcome.counts[entity]
+            if stored is None:
+                counts.new += 1
+                changes[entity].append(_Change(row, row.id, {**clean, **stamps}, None))
+            else:
+                differ = {k: clean[k] for k in fields if clean[k] != stored.get(k)}
+                differ |= {s: v for s, v in stamps.items() if not _same_stamp(v, stored.get(s))}
+                if differ:
+                    counts.changed += 1
+                    changes[entity].append(_Change(row, row.id, differ,
+                                                   {k: stored.get(k) for k in differ}))
+                else:
+                    counts.unchanged += 1
+            if row.id is not None:
+                final[entity][row.id] = {**(stored or {}), **clean, **stamps}
+    _check_approvals(existing, final, changes, outcome)
+    return changes
+
+
+def _default_if_blank(entity: str, name: str, value: Any) -> Any:
+    """A blank cell of a field that cannot be empty (a yes/no, a status) means its default."""
+    if value is not None:
+        return value
+    info = BASE_MODELS[entity].model_fields[name]
+    return None if info.is_required() else info.get_default(call_default_factory=True)
+
+
+def _references_known(row: NativeRow, existing: dict[str, dict[int, dict[str, Any]]],
+                      in_file: dict[str, set[int]], outcome: RestoreOutcome) -> bool:
+    ok = True
+    for name, target in REFERENCES.items():
+        ref = row.values.get(name)
+        if ref is None or ref in in_file[target] or ref in existing[target]:
+            continue
+        outcome.problems.append(_problem(
+            row, name, ref, f"refers to {target.replace('_', ' ')} ID {ref}, which is neither "
+            f"in the register nor on the {SHEET_TITLES[target]} sheet"))
+        ok = False
+    return ok
+
+
+def _check_approvals(existing: dict[str, dict[int, dict[str, Any]]],
+                     final: dict[str, dict[int, dict[str, Any]]],
+                     changes: dict[str, list[_Change]], outcome: RestoreOutcome) -> None:
+    """The service's approval gate, for assessments the file approves (newly or anew)."""
+    touched = [c for c in changes["assessment"] if c.before is None
+               or {"outcome", "approval_override"} & set(c.values)]
+    if not touched:
+        return
+    answers: dict[int, dict[int, Any]] = {}
+    for source in (existing["checklist_answer"], final["checklist_answer"]):
+        for values in source.values():
+            answers.setdefault(values["assessment_id"], {})[values["item"]] = values["status"]
+    for change in touched:
+        if change.record_id is None:
+            continue
+        values = final["assessment"].get(change.record_id, change.values)
+        open_items = [item for item, status in answers.get(change.record_id, {}).items()
+                      if status == ChecklistStatus.OPEN and item in CHECKLIST_BY_NUMBER]
+        for error in approval_blockers(values, open_items):
+            outcome.problems.append(_problem(change.row, error.field, values.get("outcome"),
+                                             f"assessment {error.field}: {error.message}"))
+
+
+def _insert(session: Session, entity: str, new: list[_Change], now: datetime,
+            events: list[PendingEvent]) -> None:
+    if not new:
+        return
+    table = table_of(entity)
+    names = [c.name for c in table.columns if c.name != "id"]
+    with_ids = [c for c in new if c.record_id is not None]
+    without = [c for c in new if c.record_id is None]
+    for group, assign in ((with_ids, False), (without, True)):
+        if not group:
+            continue
+        payload = [_full_row(entity, change, names, now, with_id=not assign) for change in group]
+        ids = insert_rows(session, table, payload, assign_ids=assign)
+        for index, (change, full) in enumerate(zip(group, payload, strict=True)):
+            record_id = ids[index] if assign else change.record_id
+            after = {k: jsonable(v) for k, v in full.items()}
+            after["id"] = record_id
+            events.append(PendingEvent(AuditAction.INSERT, entity, record_id, None, after))
+    if with_ids and session.connection().dialect.name == "postgresql":
+        # Explicit IDs leave the id sequence behind; move it past them.
+        session.connection().exec_driver_sql(
+            f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+            f"(SELECT max(id) FROM {table.name}))")
+
+
+def _full_row(entity: str, change: _Change, names: list[str], now: datetime,
+              with_id: bool) -> dict[str, Any]:
+    values = dict(change.values)
+    full: dict[str, Any] = {}
+    for name in names:
+        if name in values:
+            full[name] = values[name]
+        elif name in {"created_at", "updated_at"}:
+            full[name] = now
+        elif name == "version":
+            full[name] = 1
+        elif name == "added_at":
+            full[name] = now
+        elif name == "search_name":
+            full[name] = search_key(values["legal_name"])
+        else:
+            full[name] = None
+    if with_id:
+        full = {"id": change.record_id, **full}
+    return full
+
+
+def _update(session: Session, entity: str, changed: list[_Change], now: datetime,
+            events: list[PendingEvent]) -> None:
+    table = table_of(entity)
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for change in changed:
+        values = dict(change.values)
+        if entity == "provider" and "legal_name" in values:
+            values["search_name"] = search_key(values["legal_name"])
+        names = tuple(sorted(values))
+        groups.setdefault(names, []).append(
+            {"_id": change.record_id, "_now": now, **{f"_{n}": v for n, v in values.items()}})
+        events.append(PendingEvent(
+            AuditAction.UPDATE, entity, change.record_id,
+            {k: jsonable(v) for k, v in (change.before or {}).items()},
+            {k: jsonable(v) for k, v in change.values.items()}))
+    for names, params in groups.items():
+        statement = (update(table).where(table.c.id == bindparam("_id"))
+                     .values(version=table.c.version + 1, updated_at=bindparam("_now"),
+                             **{n: bindparam(f"_{n}") for n in names}))
+        session.connection().execute(statement, params)
+
+
+# --- settings and reminder marks ---------------------------------------------------------
+
+def _plan_settings(session: Session, native: NativeBook,
+                   outcome: RestoreOutcome) -> list[tuple[str, Any]]:
+    planned: list[tuple[str, Any]] = []
+    for row in native.settings:
+        key, text = row.values.get("key"), row.values.get("value")
+        if not key or key in LOCAL_SETTINGS or key == REGISTER_ID_KEY:
+            continue
+        try:
+            spec = spec_for(key)
+            value = spec.check(json.loads(text) if text is not None else spec.default)
+        except (SettingError, json.JSONDecodeError) as err:
+            outcome.problems.append(_problem(row, "value", text, f"setting {key}: {err}"))
+            continue
+        if get_setting(session, key) == value:
+            outcome.counts["setting"].unchanged += 1
+        else:
+            outcome.counts["setting"].changed += 1
+            planned.append((key, value))
+    return planned
+
+
+@dataclass
+class _Mark:
+    key: str
+    values: dict[str, Any] | None  # None: remove the stored mark
+    before: dict[str, Any] | None
+
+
+def _plan_marks(session: Session, native: NativeBook, outcome: RestoreOutcome,
+                same: bool) -> list[_Mark]:
+    stored = {m.key: m for m in session.execute(select(ReminderAction)).scalars()}
+    planned: list[_Mark] = []
+    counts = outcome.counts["reminder_mark"]
+    for row in native.marks:
+        key = row.values.get("key")
+        if not key or "state" not in row.values:
+            continue
+        state = row.values["state"]
+        held = stored.get(key)
+        before = None if held is None else {"state": held.state, "until": held.until,
+                                            "reason": held.reason}
+        if state is None:
+            if held is not None and same:
+                counts.changed += 1
+                planned.append(_Mark(key, None, before))
+            continue
+        values = {"state": state, "until": row.values.get("until"),
+                  "reason": row.values.get("reason")}
+        if before == values:
+            counts.unchanged += 1
+            continue
+        if before is None:
+            counts.new += 1
+        else:
+            counts.changed += 1
+        planned.append(_Mark(key, values, before))
+    return planned
+
+
+def _write_marks(session: Session, marks: list[_Mark], actor: str) -> None:
+    events: list[PendingEvent] = []
+    table = ReminderAction.__table__  # type: ignore[attr-defined]
+    for mark in marks:
+        if mark.values is None:
+            session.connection().execute(delete(table).where(table.c.key == mark.key))
+        elif mark.before is None:
+            session.connection().execute(table.insert().values(
+                key=mark.key, version=1, updated_at=utcnow(), **mark.values))
+        else:
+            session.connection().execute(update(table).where(table.c.key == mark.key).values(
+                version=table.c.version + 1, updated_at=utcnow(), **mark.values))
+        events.append(PendingEvent(
+            AuditAction.DELETE if mark.values is None else AuditAction.UPDATE,
+            "reminder_action", mark.key,
+            None if mark.before is None else {k: jsonable(v) for k, v in mark.before.items()},
+            None if mark.values is None else {k: jsonable(v) for k, v in mark.values.items()}))
+    record_events_bulk(session, actor=actor, events=events)
