@@ -53,12 +53,18 @@ def make_sheet(path: Path, rows: int, seed: int = 3) -> None:
 
 
 def child(code: str) -> tuple[float, float]:
-    """Run ``code`` in a fresh interpreter; returns (seconds, peak MB of that process)."""
-    wrapped = ("import time, resource\nstarted = time.perf_counter()\n" + code +
-               "\nprint(time.perf_counter() - started, "
-               "resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)")
-    out = subprocess.run([sys.executable, "-c", wrapped], capture_output=True, text=True,
-                         check=True).stdout.split()
+    """Run ``code`` in a fresh interpreter; returns (seconds, peak MB of that process).
+
+    The peak is VmHWM, not ru_maxrss: Linux keeps ru_maxrss across exec, so a child started
+    from a big parent would report the parent's size; VmHWM belongs to the new program."""
+    wrapped = ("import time\nstarted = time.perf_counter()\n" + code +
+               "\nhwm = [line for line in open('/proc/self/status') if "
+               "line.startswith('VmHWM')][0].split()[1]\n"
+               "print(time.perf_counter() - started, int(hwm) / 1024)")
+    done = subprocess.run([sys.executable, "-c", wrapped], capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"the measured code failed:\n{done.stderr[-3000:]}")
+    out = done.stdout.split()
     return float(out[-2]), float(out[-1])
 
 

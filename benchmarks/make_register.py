@@ -27,7 +27,10 @@ STATUSES = ["active", "active", "active", "prospective", "suspended", "offboarde
 NOW = "2026-01-01 00:00:00.000000"
 
 
-def make_register(path: Path, providers: int, *, seed: int = 7) -> dict[str, int]:
+def make_register(path: Path, providers: int, *, seed: int = 7,
+                  supplies: bool = False) -> dict[str, int]:
+    """``supplies`` adds one data supply and its legal basis per provider (the export
+    benchmark writes every kind of record)."""
     if path.exists():
         path.unlink()
     open_register(f"sqlite:///{path}").dispose()
@@ -45,8 +48,15 @@ def make_register(path: Path, providers: int, *, seed: int = 7) -> dict[str, int
                               0, 0, 0, 0, 1, NOW, NOW))
     agreements = [(i, i, "dpa", f"DPA {i}", day(400), rng.choice([None, 30, 90]),
                    rng.randint(0, 1), 0, 1, NOW, NOW) for i in range(1, providers + 1)]
-    reviews = [(i, i, "due_diligence", day(600), "approved", day(300), day(3000), 1, NOW, NOW)
-               for i in range(1, providers + 1)]
+    def review(i: int) -> tuple[object, ...]:
+        # Valid as the services would accept it: the next review and the retention end
+        # come after the review (the export benchmark imports the register back).
+        assessed = base + timedelta(days=rng.randint(-600, 0))
+        return (i, i, "due_diligence", assessed.isoformat(), "approved",
+                (assessed + timedelta(days=rng.randint(180, 900))).isoformat(),
+                (assessed + timedelta(days=rng.randint(1000, 3000))).isoformat(), 1, NOW, NOW)
+
+    reviews = [review(i) for i in range(1, providers + 1)]
     half = providers // 2
     evidence = [(i, rng.randint(1, providers), "certificate", f"evidence/{i}.pdf", day(400),
                  1, NOW, NOW, NOW) for i in range(1, half + 1)]
@@ -77,6 +87,20 @@ def make_register(path: Path, providers: int, *, seed: int = 7) -> dict[str, int
             " mechanism, exemption, count_year, people_non_sensitive, people_sensitive,"
             " effective_on, filing_expires_on, notice_and_consent, version, created_at,"
             " updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", transfers)
+        if supplies:
+            db.executemany(
+                "INSERT INTO supply (id, provider_id, name, modality, source_category, contains_pi,"
+                " contains_sensitive_pi, contains_minors_data, people_concerned, description,"
+                " version, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,1,?,?)",
+                [(i, i, f"Corpus {i} 语料", rng.choice(["text", "image", "audio"]),
+                  "licensed_private", 1, 0, 0, rng.randint(0, 10**6),
+                  rng.choice(["", "=formula-looking note", "备注 note"]), NOW, NOW)
+                 for i in range(1, providers + 1)])
+            db.executemany(
+                "INSERT INTO legal_basis (id, supply_id, regime, gdpr_art6, separate_consent,"
+                " version, created_at, updated_at) VALUES (?,?,?,?,0,1,?,?)",
+                [(i, i, "gdpr", "f_legitimate_interests", NOW, NOW)
+                 for i in range(1, providers + 1)])
     return {"providers": providers, "dated records": len(agreements) + len(reviews)
             + len(evidence) + len(transfers)}
 

@@ -347,3 +347,18 @@ def test_generated_registers_round_trip_exactly(tmp_path_factory: pytest.TempPat
         run_export(restored, second, as_csv=as_csv, today=TODAY)
         assert sheet_data(second) == sheet_data(first)
         assert register_rows(restored) == register_rows(source)
+
+
+def test_reminders_derived_a_range_of_providers_at_a_time_are_the_whole_registers(
+        demo: Engine) -> None:
+    from tracker.store.reminders import current_reminders, reminders_by_provider
+
+    with session_scope(demo) as session:
+        svc.reminders.create(session=session, actor="t", data={
+            "title": "Renew the register's own insurance", "due_on": date(2026, 12, 1)})
+        whole = current_reminders(session, TODAY)
+        chunked = list(reminders_by_provider(session, TODAY, chunk=3))
+    assert sorted(whole) == sorted(chunked) and len(chunked) == len(whole)
+    order = [(r.provider_id or 0, r.due_on) for r in chunked]
+    assert order == sorted(order)
+    assert chunked[0].provider_id is None

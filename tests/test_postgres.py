@@ -102,3 +102,23 @@ def test_reminders_match_the_sqlite_register(pg: Engine, tmp_path: Path) -> None
     with session_scope(pg, write=False) as session:
         actual = [(r.uid, r.due_on, r.status) for r in current_reminders(session, TODAY)]
     assert actual == expected and len(actual) > 40
+
+
+def test_an_export_restores_into_postgresql_and_exports_the_same(pg: Engine,
+                                                                 tmp_path: Path) -> None:
+    from tracker.demo import write_demo
+    from tracker.sheets.exporter import run_export
+
+    from .test_export import register_rows, sheet_data
+
+    write_demo(tmp_path / "demo.sqlite", today=TODAY)
+    lite = open_register(f"sqlite:///{tmp_path / 'demo.sqlite'}")
+    run_export(lite, tmp_path / "first.xlsx", today=TODAY)
+    report = run_import(pg, tmp_path / "first.xlsx", profile=None, order=None, dry_run=False)
+    assert report.written and not report.problems
+    run_export(pg, tmp_path / "second.xlsx", today=TODAY)
+    assert sheet_data(tmp_path / "second.xlsx") == sheet_data(tmp_path / "first.xlsx")
+    assert register_rows(pg) == register_rows(lite)
+    with session_scope(pg) as session:  # the id sequences moved past the restored ids
+        added = svc.providers.create(session=session, actor="t", data={"legal_name": "Next"})
+        assert added.id == 1 + max(r[0] for r in register_rows(lite)["provider"])

@@ -487,7 +487,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="check as if today were DATE")
     imp = add("import", cmd_import, "import a register from .xlsx or .csv: all or nothing, "
                                     "and importing the same file again changes nothing")
-    imp.add_argument("file", help="the .xlsx or .csv file")
+    imp.add_argument("file", help="the .xlsx or .csv file, or a directory of CSV files "
+                                  "that `tracker export --csv` wrote")
     imp.add_argument("--profile", help="a saved column mapping (name or .json path)")
     imp.add_argument("--save-profile", metavar="NAME", help="keep the mapping used as NAME")
     imp.add_argument("--dry-run", action="store_true",

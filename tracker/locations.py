@@ -32,6 +32,10 @@ def reports_dir() -> Path:
     return data_dir() / "reports"
 
 
+def exports_dir() -> Path:
+    return data_dir() / "exports"
+
+
 def default_backup_path(source: Path) -> Path:
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     return backups_dir() / f"{source.stem}-{stamp}.sqlite"

@@ -257,3 +257,42 @@ async def test_the_palette_offers_the_screens_own_actions(demo_app: TrackerApp) 
         await settle(pilot)
         screen = demo_app.screen
         assert isinstance(screen, ProvidersScreen) and screen.filter.include_archived
+
+
+async def test_export_the_register_and_a_provider_file_from_the_keyboard(
+        demo_app: TrackerApp, tmp_path: Any) -> None:
+    import openpyxl
+
+    from tracker.ui.screens.exporting import ExportForm
+
+    async with demo_app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("E")
+        await pilot.pause()
+        assert isinstance(demo_app.screen, ExportForm)
+        default = demo_app.screen.query_one("#input-path", Input).value
+        assert default.endswith("register-2026-11-25.xlsx")
+        await type_into(pilot, "#input-path", str(tmp_path / "all.xlsx"))
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        shown = str(demo_app.screen.query_one("#export-result", Static).render())
+        assert "Written" in shown and "all.xlsx" in shown
+        await type_into(pilot, "#input-path", str(tmp_path / "all.ods" / "x.xlsx.bak"))
+        await pilot.press("enter")  # not .xlsx: a CSV directory, which is fine
+        await settle(pilot)
+        assert (tmp_path / "all.ods" / "x.xlsx.bak" / "providers.csv").is_file()
+        await pilot.press("escape")
+        await pilot.pause()
+        demo_app.open_provider(6)
+        await pilot.pause()
+        await pilot.press("f")
+        await pilot.pause()
+        assert "Hangzhou Lumen" in str(demo_app.screen.query_one("#form-title").render())
+        await type_into(pilot, "#input-path", str(tmp_path / "six.xlsx"))
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+    book = openpyxl.load_workbook(tmp_path / "all.xlsx", read_only=True)
+    assert len(list(book["Providers"].iter_rows(values_only=True))) == 16  # header + 15
+    six = openpyxl.load_workbook(tmp_path / "six.xlsx", read_only=True)
+    rows = list(six["Providers"].iter_rows(min_row=2, values_only=True))
+    assert [r[0] for r in rows] == [6]

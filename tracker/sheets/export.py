@@ -75,26 +75,28 @@ class ExportContent:
 
 def build_export(session: Session, *, scope: ExportScope, today: date,
                  actor: str) -> ExportContent:
-    from tracker.store.reminders import current_reminders
+    from tracker.store.reminders import reminders_by_provider
     from tracker.store.settings import register_id
 
     pid = scope.provider_id
     names = _NameCache(session, pid)
-    reminders = [r for r in current_reminders(session, today)
-                 if pid is None or r.provider_id == pid]
+    by_status = dict.fromkeys(ReminderStatus, 0)
+    for reminder in reminders_by_provider(session, today, pid):  # counted, not kept
+        by_status[reminder.status] += 1
     counts = {sheet.entity: count_records(session, sheet.entity, pid)
               for sheet in entity_sheets()}
     content = ExportContent(sheets=[], scope=scope)
     content.counts = {sheet.title: counts[sheet.entity][0] for sheet in entity_sheets()}
-    content.counts[REMINDERS_SHEET] = len(reminders)
+    content.counts[REMINDERS_SHEET] = sum(by_status.values())
     content.sheets.append(SheetData(SUMMARY_SHEET, SUMMARY_COLUMNS, _summary_rows(
-        session, scope, today, actor, counts, reminders), title_row=True))
+        session, scope, today, actor, counts, by_status), title_row=True))
     for sheet in entity_sheets():
         content.sheets.append(SheetData(
             sheet.title, sheet.columns, _entity_rows(session, sheet, names, pid),
             records=True, freeze_columns=_frozen(sheet)))
     content.sheets.append(SheetData(REMINDERS_SHEET, REMINDER_COLUMNS,
-                                    _reminder_rows(session, reminders),
+                                    _reminder_rows(session, reminders_by_provider(
+                                        session, today, pid)),
                                     records=True, freeze_columns=2))
     settings = _setting_rows(session)
     content.counts[SETTINGS_SHEET] = len(settings)
@@ -170,7 +172,8 @@ def _name_getter(names: _NameCache, entity: str,
 
 
 def _summary_rows(session: Session, scope: ExportScope, today: date, actor: str,
-                  counts: dict[str, tuple[int, int]], reminders: list[Any]) -> list[list[Any]]:
+                  counts: dict[str, tuple[int, int]],
+                  by_status: dict[ReminderStatus, int]) -> list[list[Any]]:
     from tracker.store.settings import get_setting
 
     organisation = get_setting(session, "organisation_name") or "(not set: tracker settings " \
@@ -189,10 +192,7 @@ def _summary_rows(session: Session, scope: ExportScope, today: date, actor: str,
         total, archived = counts[sheet.entity]
         rows.append([sheet.title, f"{total:,}" + (f" ({archived:,} archived)" if archived
                                                   else "")])
-    by_status = dict.fromkeys(ReminderStatus, 0)
-    for reminder in reminders:
-        by_status[reminder.status] += 1
-    rows += [["", ""], ["Reminders", f"{len(reminders):,}"]]
+    rows += [["", ""], ["Reminders", f"{sum(by_status.values()):,}"]]
     rows += [[f"  {status.label}", f"{count:,}"] for status, count in by_status.items()]
     rows += [
         ["", ""],
@@ -211,7 +211,7 @@ def _summary_rows(session: Session, scope: ExportScope, today: date, actor: str,
     return rows
 
 
-def _reminder_rows(session: Session, reminders: list[Any]) -> Iterator[list[Any]]:
+def _reminder_rows(session: Session, reminders: Iterable[Any]) -> Iterator[list[Any]]:
     from sqlmodel import select
 
     from tracker.store.models import ReminderAction

@@ -27,6 +27,12 @@ def insert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]], 
             statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
             return [row[0] for row in connection.execute(statement, list(rows))]
         connection.execute(insert(table), list(rows))
+        if "id" in rows[0] and connection.dialect.name == "postgresql":
+            # Explicit ids leave the id sequence behind: move it past them, or the next
+            # ordinary insert would reuse one of them.
+            connection.exec_driver_sql(
+                f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                f"(SELECT max(id) FROM {table.name}))")
         return []
     columns = [name for name in rows[0] if name != "id"]
     processors = [table.c[name].type.bind_processor(connection.dialect) for name in columns]

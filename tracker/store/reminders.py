@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date
 from enum import Enum
 from typing import Any, TypeVar
@@ -47,11 +47,21 @@ from tracker.store.settings import get_setting
 E = TypeVar("E", bound=Enum)
 
 
-def _rows(session: Session, sql: str) -> list[Any]:
+ProviderRange = tuple[int, int, bool]  # first id, last id, include reminders of no provider
+
+
+def _rows(session: Session, sql: str, providers: ProviderRange | None = None) -> list[Any]:
     """Plain rows through the driver: SQLAlchemy's per-value type processing cost more than
     the query itself on 400,000 rows. The SQL is portable (SQLite and PostgreSQL); rows come
     in key order so the same register derives the same list on either backend."""
     order = "key" if "FROM reminder_action" in sql else "id"
+    if providers is not None:
+        first, last, unowned = providers
+        column = "id" if "FROM provider" in sql else "provider_id"
+        condition = f"{column} BETWEEN {int(first)} AND {int(last)}"
+        if unowned and column == "provider_id":
+            condition = f"({condition} OR provider_id IS NULL)"
+        sql += (" AND " if " WHERE " in sql else " WHERE ") + condition
     return list(session.connection().exec_driver_sql(f"{sql} ORDER BY {order}").fetchall())
 
 
@@ -71,18 +81,21 @@ def _members(enum_cls: type[E]) -> dict[Any, E]:
     return {m.value: m for m in enum_cls}
 
 
-def load_register_dates(session: Session) -> RegisterDates:
+def load_register_dates(session: Session,
+                        providers: ProviderRange | None = None) -> RegisterDates:
+    """The dates reminders derive from: the whole register, or the providers in a range of
+    ids (every reminder belongs to one provider, so a range derives on its own)."""
     with gc_paused():
-        return _load(session)
+        return _load(session, providers)
 
 
-def _load(session: Session) -> RegisterDates:
+def _load(session: Session, providers: ProviderRange | None) -> RegisterDates:
     day = _date_reader(session)
     data = RegisterDates()
     tiers, statuses = _members(RiskTier), _members(ProviderStatus)
     for pid, name, risk, state, archived, ciio, important in _rows(
             session, "SELECT id, legal_name, risk_tier, status, archived_at, is_ciio,"
-                     " handles_important_data FROM provider"):
+                     " handles_important_data FROM provider", providers):
         data.providers[pid] = ProviderDates(pid, name, tiers.get(risk), statuses[state],
                                             archived is not None, bool(ciio), bool(important))
     kinds = _members(AgreementKind)
@@ -90,18 +103,18 @@ def _load(session: Session) -> RegisterDates:
         AgreementDates(i, p, kinds[k], t, day(e) if e else None, n, bool(r))
         for i, p, k, t, e, n, r in _rows(
             session, "SELECT id, provider_id, kind, title, expires_on, notice_period_days,"
-                     " auto_renewal FROM agreement WHERE archived_at IS NULL")]
+                     " auto_renewal FROM agreement WHERE archived_at IS NULL", providers)]
     assessment_kinds, outcomes = _members(AssessmentKind), _members(AssessmentOutcome)
     data.assessments = [
         AssessmentDates(i, p, assessment_kinds[k], outcomes[o], day(a) if a else None,
                         day(n) if n else None, day(r) if r else None)
         for i, p, k, o, a, n, r in _rows(
             session, "SELECT id, provider_id, kind, outcome, assessed_on, next_review_on,"
-                     " retain_until FROM assessment WHERE archived_at IS NULL")]
+                     " retain_until FROM assessment WHERE archived_at IS NULL", providers)]
     data.evidence = [
         EvidenceDates(i, p, k, loc, day(v) if v else None) for i, p, k, loc, v in _rows(
             session, "SELECT id, provider_id, kind, location, valid_until FROM evidence"
-                     " WHERE archived_at IS NULL")]
+                     " WHERE archived_at IS NULL", providers)]
     mechanisms = _members(TransferMechanism)
     data.transfers = [
         TransferDates(i, p, o, d, mechanisms.get(m), y, ns or 0, se or 0,
@@ -111,19 +124,20 @@ def _load(session: Session) -> RegisterDates:
             session, "SELECT id, provider_id, origin_country, destination_country, mechanism,"
                      " count_year, people_non_sensitive, people_sensitive, effective_on,"
                      " filed_on, filing_number, filing_expires_on FROM transfer"
-                     " WHERE archived_at IS NULL")]
+                     " WHERE archived_at IS NULL", providers)]
     trigger_kinds = _members(ReviewTriggerKind)
     data.triggers = [
         TriggerDates(i, p, trigger_kinds[k], day(o), n) for i, p, k, o, n in _rows(
-            session, "SELECT id, provider_id, kind, occurred_on, note FROM review_trigger")]
+            session, "SELECT id, provider_id, kind, occurred_on, note FROM review_trigger",
+            providers)]
     data.user_reminders = [
         UserReminderDates(i, p, t, day(d), n) for i, p, t, d, n in _rows(
-            session, "SELECT id, provider_id, title, due_on, notes FROM reminder")]
+            session, "SELECT id, provider_id, title, due_on, notes FROM reminder", providers)]
     states = _members(ReminderState)
     data.actions = {
         key: ActionMark(states[st], day(until) if until else None, reason)
         for key, st, until, reason in _rows(
-            session, "SELECT key, state, until, reason FROM reminder_action")}
+            session, "SELECT key, state, until, reason FROM reminder_action", None)}
     return data
 
 
@@ -135,6 +149,25 @@ def reminder_policy(session: Session) -> ReminderPolicy:
 
 def current_reminders(session: Session, today: date) -> list[DerivedReminder]:
     return derive_reminders(load_register_dates(session), reminder_policy(session), today)
+
+
+def reminders_by_provider(session: Session, today: date, provider_id: int | None = None, *,
+                          chunk: int = 10_000) -> Iterator[DerivedReminder]:
+    """Every reminder, ordered by provider then due date (reminders of no provider first),
+    derived a range of providers at a time so a whole-register export holds one range's
+    reminders in memory, not all ~450,000 of a large register's."""
+    policy = reminder_policy(session)
+    if provider_id is not None:
+        ranges: list[ProviderRange] = [(provider_id, provider_id, False)]
+    else:
+        low, high = session.connection().exec_driver_sql(
+            "SELECT coalesce(min(id), 0), coalesce(max(id), 0) FROM provider").one()
+        ranges = [(first, first + chunk - 1, first == low)
+                  for first in range(int(low), int(high) + 1, chunk)] or [(0, 0, True)]
+    for providers in ranges:
+        derived = derive_reminders(load_register_dates(session, providers), policy, today)
+        derived.sort(key=lambda r: r.provider_id or 0)  # stable: due dates stay in order
+        yield from derived
 
 
 def find_reminder(reminders: list[DerivedReminder], ident: str) -> DerivedReminder:

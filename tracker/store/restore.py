@@ -244,11 +244,6 @@ def _insert(session: Session, entity: str, new: list[_Change], now: datetime,
             after = {k: jsonable(v) for k, v in full.items()}
             after["id"] = record_id
             events.append(PendingEvent(AuditAction.INSERT, entity, record_id, None, after))
-    if with_ids and session.connection().dialect.name == "postgresql":
-        # Explicit IDs leave the id sequence behind; move it past them.
-        session.connection().exec_driver_sql(
-            f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
-            f"(SELECT max(id) FROM {table.name}))")
 
 
 def _full_row(entity: str, change: _Change, names: list[str], now: datetime,

@@ -42,6 +42,7 @@ class TrackerApp(App[None]):
         Binding("p", "switch_mode('providers')", "Providers", id="app.providers"),
         Binding("r", "switch_mode('reminders')", "Reminders", id="app.reminders"),
         Binding("i", "import_register", "Import", id="app.import"),
+        Binding("E", "export_register", "Export", key_display="E", id="app.export"),
         Binding("question_mark", "help", "Help", key_display="?", id="app.help"),
         Binding("t", "toggle_theme", "Theme", show=False, id="app.theme"),
         Binding("q", "quit", "Quit", id="app.quit"),
@@ -76,6 +77,15 @@ class TrackerApp(App[None]):
     def action_import_register(self) -> None:
         if not isinstance(self.screen, ImportScreen):
             self.push_screen(ImportScreen())
+
+    def action_export_register(self) -> None:
+        self.export(None, None)
+
+    def export(self, provider_id: int | None, provider_name: str | None) -> None:
+        from tracker.ui.screens.exporting import ExportForm
+
+        if not isinstance(self.screen, ExportForm):
+            self.push_screen(ExportForm(self.register, self.today, provider_id, provider_name))
 
     def action_write_reports(self) -> None:
         self.write_reports(["ropa", "ai-act-summary", "cac-explanation"], None)

@@ -18,6 +18,8 @@ ACTIONS: tuple[tuple[str, str, str], ...] = (
     ("Go to reminders", "switch_mode('reminders')", "Everything due, grouped by when"),
     ("New provider", "new_provider", "Open the form for a new provider"),
     ("Import a register", "import_register", "Preview and import an .xlsx or .csv file"),
+    ("Export the register", "export_register",
+     "A workbook (one sheet per kind of record) or CSV files the import reads back"),
     ("Write reports", "write_reports",
      "Record of processing (xlsx), AI Act summary and CAC explanation (html)"),
     ("Show keys", "help", "Every key binding"),

@@ -104,6 +104,7 @@ class ProviderDetailScreen(TrackerScreen):
         Binding("e", "edit", "Edit", id="detail.edit"),
         Binding("a", "archive", "Archive", id="detail.archive"),
         Binding("o", "dossier", "Dossier", id="detail.dossier"),
+        Binding("f", "export_file", "Export file", id="detail.export"),
         Binding("left_square_bracket", "tab(-1)", "Prev tab", show=False, id="detail.prev"),
         Binding("right_square_bracket", "tab(1)", "Next tab", show=False, id="detail.next"),
     ]
@@ -233,6 +234,11 @@ class ProviderDetailScreen(TrackerScreen):
     # -- actions -----------------------------------------------------------------------
     def action_back(self) -> None:
         self.dismiss()
+
+    def action_export_file(self) -> None:
+        """This provider's due-diligence file alone, as a workbook for an auditor."""
+        provider = self.register.get("provider", self.provider_id)
+        self.tracker.export(self.provider_id, str(getattr(provider, "legal_name")))
 
     def action_dossier(self) -> None:
         self.tracker.write_reports(["dossier"], self.provider_id)

@@ -1,0 +1,107 @@
+"""Export from the TUI: the same export as `tracker export`, to a path the user can change,
+written by a worker so the screen stays responsive on a large register."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Static
+
+from tracker.errors import TrackerError
+from tracker.sheets.exporter import ExportResult, run_export
+from tracker.store.register import Register
+from tracker.ui.screens.record_form import show_message
+
+
+def default_export_path(today: date, provider_id: int | None) -> Path:
+    from tracker.locations import exports_dir
+
+    name = f"provider-{provider_id}" if provider_id is not None else "register"
+    return exports_dir() / f"{name}-{today.isoformat()}.xlsx"
+
+
+class ExportForm(ModalScreen[None]):
+    BINDINGS = [Binding("ctrl+s", "export", "Export", id="export.save"),
+                Binding("escape", "close", "Close", id="export.close")]
+
+    class Finished(Message):
+        def __init__(self, result: ExportResult | None, error: str | None) -> None:
+            super().__init__()
+            self.result, self.error = result, error
+
+    def __init__(self, register: Register, today: date, provider_id: int | None = None,
+                 provider_name: str | None = None) -> None:
+        super().__init__()
+        self.register, self.today = register, today
+        self.provider_id, self.provider_name = provider_id, provider_name
+
+    def compose(self) -> ComposeResult:
+        what = (f"{self.provider_name}'s due-diligence file" if self.provider_id is not None
+                else "the whole register")
+        with Vertical(id="export-dialog", classes="dialog"):
+            yield Label(f"Export {what}", id="form-title")
+            with Horizontal(classes="field-row"):
+                yield Label("Write to", classes="field-label")
+                yield Input(str(default_export_path(self.today, self.provider_id)),
+                            id="input-path", compact=True)
+            yield Static("A path ending in .xlsx is one workbook; any other path is a "
+                         "directory of CSV files (UTF-8, readable by Excel).",
+                         id="hint-path", classes="field-hint")
+            yield Static("", id="error-path", classes="field-error")
+            yield Static("", id="export-result")
+            with Horizontal(classes="buttons"):
+                yield Button("Export (ctrl+s)", variant="primary", id="save")
+                yield Button("Close (esc)", id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#input-path", Input).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.action_export() if event.button.id == "save" else self.action_close()
+
+    def on_input_submitted(self) -> None:
+        self.action_export()
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+    def action_export(self) -> None:
+        text = self.query_one("#input-path", Input).value.strip()
+        if not text:
+            show_message(self.query_one("#error-path", Static), "is required")
+            return
+        show_message(self.query_one("#error-path", Static), "")
+        self.query_one("#export-result", Static).update("Exporting …")
+        self.query_one("#save", Button).disabled = True
+        path = Path(text).expanduser()
+        self.write(path, as_csv=path.suffix.lower() != ".xlsx")
+
+    @work(thread=True, exclusive=True, group="export", exit_on_error=False)
+    def write(self, path: Path, *, as_csv: bool) -> None:
+        try:
+            result = run_export(self.register.engine, path, provider_id=self.provider_id,
+                                as_csv=as_csv, today=self.today)
+        except (TrackerError, OSError) as err:
+            self.post_message(self.Finished(None, str(err)))
+            return
+        self.post_message(self.Finished(result, None))
+
+    def on_export_form_finished(self, message: Finished) -> None:
+        self.query_one("#save", Button).disabled = False
+        shown = self.query_one("#export-result", Static)
+        if message.result is None:
+            shown.update("")
+            show_message(self.query_one("#error-path", Static), message.error or "failed")
+            return
+        result = message.result
+        records = sum(n for title, n in result.rows.items() if not title.startswith("_"))
+        shown.update(f"[b]Written[/b] {result.path} — {len(result.rows)} sheets, "
+                     f"{records:,} rows, {result.seconds:.1f} s")
+        self.notify(f"Exported to {result.path}", timeout=10)
