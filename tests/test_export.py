@@ -3,6 +3,7 @@ neutralisation, and the round trip through the import (same data out as in)."""
 
 from __future__ import annotations
 
+import csv
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -182,16 +183,21 @@ def test_a_provider_file_holds_that_provider_alone_and_restores(demo: Engine,
         r for r in register_rows(demo)["provider"] if r[0] == pid]
 
 
-def test_excel_row_limit_continues_on_a_numbered_sheet(demo: Engine, tmp_path: Path,
-                                                       monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(writers, "EXCEL_MAX_ROWS", 101)
+def test_a_long_sheet_continues_on_numbered_sheets_and_files(
+        demo: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert writers.ROWS_PER_SHEET < 1_048_576  # Excel's limit, and the import's is lower
+    monkeypatch.setattr(writers, "ROWS_PER_SHEET", 100)
     out = tmp_path / "split.xlsx"
     run_export(demo, out, today=TODAY)
     names = openpyxl.load_workbook(out, read_only=True).sheetnames
     assert {"Checklist answers", "Checklist answers (2)", "Checklist answers (4)"} <= set(names)
-    restored = empty_register(tmp_path)
-    assert import_file(restored, out).written
-    assert register_rows(restored) == register_rows(demo)
+    run_export(demo, tmp_path / "split-csv", as_csv=True, today=TODAY)
+    files = {p.name for p in (tmp_path / "split-csv").iterdir()}
+    assert {"checklist-answers.csv", "checklist-answers-(4).csv"} <= files
+    for source, name in ((out, "restored.sqlite"), (tmp_path / "split-csv", "csv.sqlite")):
+        restored = empty_register(tmp_path, name)
+        assert import_file(restored, source).written
+        assert register_rows(restored) == register_rows(demo)
 
 
 # --- importing the export back -------------------------------------------------------------
@@ -362,3 +368,77 @@ def test_reminders_derived_a_range_of_providers_at_a_time_are_the_whole_register
     order = [(r.provider_id or 0, r.due_on) for r in chunked]
     assert order == sorted(order)
     assert chunked[0].provider_id is None
+
+
+def test_a_tampered_export_is_refused_with_every_problem_located(demo: Engine,
+                                                                 tmp_path: Path) -> None:
+    out = tmp_path / "tampered.xlsx"
+    run_export(demo, out, today=TODAY)
+    book = openpyxl.load_workbook(out)
+    providers = book["Providers"]
+    providers.append([1, "Duplicate of the first ID"])  # an ID already on row 2
+    settings_sheet = book["Settings"]
+    for row in settings_sheet.iter_rows(min_row=2):
+        if row[0].value == "reminder_lead_days":
+            row[1].value = "[90, -3]"
+    book["Own reminders"]["A1"].value = None  # header gone: which column is the ID?
+    book.save(out)
+    snapshot = register_rows(demo)
+    report = import_file(demo, out)
+    reasons = [str(p) for p in report.problems]
+    assert not report.written
+    assert any("Providers, row 17" in r and "also on Providers row 2" in r for r in reasons)
+    assert any(r.startswith("Settings, row") and "reminder_lead_days" in r for r in reasons)
+    assert any("Own reminders" in r and "'ID' column is missing" in r for r in reasons)
+    assert register_rows(demo) == snapshot
+
+
+def test_a_newer_export_format_is_refused(demo: Engine, tmp_path: Path) -> None:
+    out = tmp_path / "future.xlsx"
+    run_export(demo, out, today=TODAY)
+    book = openpyxl.load_workbook(out)
+    for row in book[MANIFEST_SHEET].iter_rows(min_row=2):
+        if row[0].value == "format_version":
+            row[1].value = 99
+    book.save(out)
+    report = import_file(empty_register(tmp_path), out)
+    assert not report.written and "format 99" in str(report.problems[0])
+
+
+def test_csv_problems_name_the_file(demo: Engine, tmp_path: Path) -> None:
+    out = tmp_path / "csv"
+    run_export(demo, out, as_csv=True, today=TODAY)
+    path = out / "transfers.csv"
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle))
+    rows[1][rows[0].index("Origin country")] = "Atlantis"
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    report = import_file(demo, out)
+    assert not report.written
+    assert str(report.problems[0]).startswith("transfers.csv (Transfers), row 2, column")
+    assert "Atlantis" in str(report.problems[0])
+
+
+def test_clearing_a_mark_in_the_register_it_came_from_removes_it(demo: Engine,
+                                                                 tmp_path: Path) -> None:
+    from tracker.store.reminders import current_reminders, snooze_reminder
+
+    with session_scope(demo) as session:
+        due = [r for r in current_reminders(session, TODAY) if r.status.value == "overdue"][0]
+        snooze_reminder(session, ident=due.uid, until=date(2027, 1, 10), reason="waiting",
+                        today=TODAY, actor="t")
+    out = tmp_path / "marks.xlsx"
+    run_export(demo, out, today=TODAY)
+    book = openpyxl.load_workbook(out)
+    sheet = book["Reminders"]
+    header = [c.value for c in sheet[1]]
+    for row in sheet.iter_rows(min_row=2):
+        if row[0].value == due.key:
+            row[header.index("Marked")].value = None
+    book.save(out)
+    report = import_file(demo, out)
+    assert report.written and report.counts["reminder_mark"].changed == 1
+    with session_scope(demo, write=False) as session:
+        again = [r for r in current_reminders(session, TODAY) if r.key == due.key][0]
+        assert again.status.value == "overdue"

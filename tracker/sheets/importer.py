@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 from tracker.errors import TrackerError
 from tracker.gcpause import gc_paused
 from tracker.sheets.guard import FileRefused
+from tracker.sheets.layout import MANIFEST_SHEET
 from tracker.sheets.limits import Deadline
 from tracker.sheets.mapping import (
     Profile,
@@ -22,7 +23,7 @@ from tracker.sheets.mapping import (
 )
 from tracker.sheets.native import manifest_of
 from tracker.sheets.plan import Problem, plan_import
-from tracker.sheets.readers import Workbook, read_workbook
+from tracker.sheets.readers import SheetSource, Workbook, open_source
 from tracker.sheets.values import DayOrder
 from tracker.store.audit import current_actor
 from tracker.store.bulk import EntityCounts, apply_plan
@@ -87,14 +88,16 @@ def run_import(engine: Engine, path: Path, *, profile: Profile | None, order: Da
                dry_run: bool, save_as: str | None = None) -> ImportReport:
     deadline = Deadline()
     try:
-        book = read_workbook(path, deadline)
+        with open_source(path, deadline) as source:
+            manifest = manifest_of(source.sheet(MANIFEST_SHEET))
+            if manifest is not None and profile is None:
+                return _run_native(engine, path, source, manifest, dry_run=dry_run,
+                                   deadline=deadline)
+            book = source.workbook()
     except FileRefused as err:
         raise TrackerError(str(err)) from None
     except OSError as err:
         raise TrackerError(f"{path}: {err.strerror or err}") from None
-    manifest = manifest_of(book)
-    if manifest is not None and profile is None:
-        return _run_native(engine, path, book, manifest, dry_run=dry_run, deadline=deadline)
     if profile and profile.day_first is not None and order is None:
         order = "day-first" if profile.day_first else "month-first"
     mappings, left_out = map_workbook(book, profile)
@@ -122,15 +125,15 @@ def run_import(engine: Engine, path: Path, *, profile: Profile | None, order: Da
     return report
 
 
-def _run_native(engine: Engine, path: Path, book: Workbook, manifest: dict[str, str], *,
+def _run_native(engine: Engine, path: Path, source: SheetSource, manifest: dict[str, str], *,
                 dry_run: bool, deadline: Deadline) -> ImportReport:
-    """The tracker's own export: read by its layout, matched by ID (tracker.store.restore)."""
+    """The tracker's own export: read a sheet at a time by its layout, matched by ID
+    (tracker.store.restore)."""
     from tracker.sheets.native import read_native
     from tracker.store.restore import apply_native
 
     with gc_paused():
-        native = read_native(book, manifest, deadline)
-        del book
+        native = read_native(source.sheets(), manifest, deadline)
         with session_scope(engine) as session:
             outcome = apply_native(session, native, actor=current_actor(session),
                                    dry_run=dry_run)

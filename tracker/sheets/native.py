@@ -9,7 +9,7 @@ column leaves its field as it is in the register, a blank cell clears it.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -31,7 +31,7 @@ from tracker.sheets.layout import (
 )
 from tracker.sheets.mapping import column_letter
 from tracker.sheets.plan import Problem
-from tracker.sheets.readers import CONTROL, Sheet, Workbook
+from tracker.sheets.readers import CONTROL, Sheet
 from tracker.sheets.values import (
     parse_bool,
     parse_country,
@@ -59,7 +59,8 @@ class NativeBook:
     manifest: dict[str, str]
     rows: dict[str, list[NativeRow]] = field(default_factory=dict)
     settings: list[NativeRow] = field(default_factory=list)
-    marks: list[NativeRow] = field(default_factory=list)
+    marks: list[NativeRow] = field(default_factory=list)  # reminders marked snoozed or done
+    unmarked: set[str] = field(default_factory=set)  # reminder keys with a blank mark
     problems: list[Problem] = field(default_factory=list)
     rows_read: int = 0
     left_out: list[str] = field(default_factory=list)
@@ -69,18 +70,18 @@ class NativeBook:
         return self.manifest.get("register_id", "")
 
 
-def manifest_of(book: Workbook) -> dict[str, str] | None:
-    """The manifest when ``book`` is the tracker's own export, else None."""
-    for sheet in book.sheets:
-        if sheet.name == MANIFEST_SHEET:
-            found = {str(r[0]): restore(str(r[1])) if len(r) > 1 and r[1] not in (None, "")
-                     else "" for r in sheet.rows[1:] if r and r[0]}
-            return found if found.get("format") == FORMAT_NAME else None
-    return None
+def manifest_of(sheet: Sheet | None) -> dict[str, str] | None:
+    """The manifest when ``sheet`` is the hidden sheet of the tracker's own export."""
+    if sheet is None or sheet.name != MANIFEST_SHEET:
+        return None
+    found = {str(r[0]): restore(str(r[1])) if len(r) > 1 and r[1] not in (None, "") else ""
+             for r in sheet.rows[1:] if r and r[0]}
+    return found if found.get("format") == FORMAT_NAME else None
 
 
-def read_native(book: Workbook, manifest: dict[str, str],
+def read_native(sheets: Iterable[Sheet], manifest: dict[str, str],
                 deadline: limits.Deadline | None = None) -> NativeBook:
+    """Each sheet is parsed and its raw cells dropped before the next is read."""
     deadline = deadline or limits.Deadline()
     native = NativeBook(manifest=manifest)
     version = parse_number(manifest.get("format_version") or 0)
@@ -89,7 +90,7 @@ def read_native(book: Workbook, manifest: dict[str, str],
                                        f"written by a tracker with export format {version}; "
                                        f"this one reads format {FORMAT_VERSION}"))
         return native
-    for sheet in book.sheets:
+    for sheet in sheets:
         title = sheet.name
         matched = _PART.match(title)
         base_title = matched["title"] if matched else title
@@ -104,6 +105,7 @@ def read_native(book: Workbook, manifest: dict[str, str],
             native.settings += _read_rows(native, sheet, "setting", SETTING_COLUMNS, deadline)
         elif title != MANIFEST_SHEET:
             native.left_out.append(f"{title} (derived or for reading only)")
+        sheet.rows = []
     return native
 
 
@@ -111,6 +113,7 @@ def _read_rows(native: NativeBook, sheet: Sheet, entity: str, layout: tuple[Colu
                deadline: limits.Deadline) -> list[NativeRow]:
     if not sheet.rows:
         return []
+    where_named = f"{sheet.source} ({sheet.name})" if sheet.source else sheet.name
     by_header = {c.header: c for c in layout if c.field is not None}
     found: list[tuple[int, Column]] = []
     for index, header in enumerate(sheet.rows[0]):
@@ -121,7 +124,7 @@ def _read_rows(native: NativeBook, sheet: Sheet, entity: str, layout: tuple[Colu
     key_field = "key" if entity in {"setting", "reminder_mark"} else "id"
     if key_field not in present:
         header = next(c.header for c in layout if c.field == key_field)
-        native.problems.append(Problem(sheet.name, 1, None, None, None,
+        native.problems.append(Problem(where_named, 1, None, None, None,
                                        f"the {header!r} column is missing; the import needs "
                                        "it to know which record each row is"))
         return []
@@ -133,7 +136,7 @@ def _read_rows(native: NativeBook, sheet: Sheet, entity: str, layout: tuple[Colu
             continue
         native.rows_read += 1
         if native.rows_read % 5000 == 0:
-            deadline.check(f"{sheet.name}, row {number}")
+            deadline.check(f"{where_named}, row {number}")
         values: dict[str, Any] = {}
         ok = True
         for index, column, parse in parsers:
@@ -141,12 +144,16 @@ def _read_rows(native: NativeBook, sheet: Sheet, entity: str, layout: tuple[Colu
             try:
                 values[column.field or ""] = parse(raw)
             except ValueError as err:
-                native.problems.append(Problem(sheet.name, number, column_letter(index),
+                native.problems.append(Problem(where_named, number, column_letter(index),
                                                column.header, _shown(raw), str(err)))
                 ok = False
+        if ok and entity == "reminder_mark" and values.get("state") is None:
+            if "state" in values and values.get("key"):  # a Marked column, left blank
+                native.unmarked.add(str(values["key"]))
+            continue
         if ok:
             record_id = values.pop("id", None)
-            rows.append(NativeRow(entity, sheet.name, number, record_id, values, where))
+            rows.append(NativeRow(entity, where_named, number, record_id, values, where))
     return rows
 
 

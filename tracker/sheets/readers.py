@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ class Sheet:
     rows: list[list[Any]]
     hidden: bool = False
     merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
+    source: str | None = None  # the file a sheet of a CSV directory came from
 
 
 @dataclass
@@ -34,54 +36,181 @@ class Workbook:
 
 
 def read_workbook(path: Path, deadline: limits.Deadline | None = None) -> Workbook:
+    with open_source(path, deadline) as source:
+        return source.workbook()
+
+
+def read_xlsx(path: Path, deadline: limits.Deadline | None = None) -> Workbook:
+    with XlsxSource(path, deadline) as source:
+        return source.workbook()
+
+
+class SheetSource:
+    """A file's sheets, read one at a time on request: the import of the tracker's own
+    export holds one sheet's raw cells at a time instead of the whole workbook's."""
+
+    path: Path
+
+    def names(self) -> list[str]:
+        raise NotImplementedError
+
+    def sheet(self, name: str) -> Sheet | None:
+        raise NotImplementedError
+
+    def sheets(self) -> Iterator[Sheet]:
+        for name in self.names():
+            found = self.sheet(name)
+            if found is not None:
+                yield found
+
+    def workbook(self) -> Workbook:
+        return Workbook(path=self.path, sheets=list(self.sheets()))
+
+    def close(self) -> None:
+        return None
+
+    def __enter__(self) -> SheetSource:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+
+def open_source(path: Path, deadline: limits.Deadline | None = None) -> SheetSource:
+    """The sheets of an .xlsx file, a CSV file or a directory of CSV files (the export's
+    --csv layout); an xlsx file is checked by the guard before any parser sees it."""
     if path.is_dir():
-        return read_csv_directory(path)
+        return CsvDirectorySource(path)
     suffix = path.suffix.lower()
     if suffix in {".csv", ".txt", ".tsv"}:
-        return read_csv(path)
+        return CsvFileSource(path)
     if suffix in {".xlsx", ".xlsm"}:
-        return read_xlsx(path, deadline)
+        return XlsxSource(path, deadline)
     if suffix == ".xls":
         raise FileRefused(f"{path.name} is a legacy .xls file; open it in Excel and save it as "
                           ".xlsx")
     raise FileRefused(f"{path.name}: the import reads .xlsx and .csv files")
 
 
-def read_xlsx(path: Path, deadline: limits.Deadline | None = None) -> Workbook:
-    facts = inspect_xlsx(path, deadline)
-    import python_calamine
+class XlsxSource(SheetSource):
+    def __init__(self, path: Path, deadline: limits.Deadline | None = None) -> None:
+        self.path = path
+        self.facts = inspect_xlsx(path, deadline)
+        import python_calamine
 
-    try:
-        book = python_calamine.CalamineWorkbook.from_path(str(path))
-    except python_calamine.PasswordError:
-        raise FileRefused(f"{path.name} is password-protected; remove the password") from None
-    except (python_calamine.CalamineError, python_calamine.ZipError,
-            python_calamine.XmlError, ValueError, OSError) as err:
-        raise FileRefused(f"{path.name} could not be read as a workbook ({err})") from None
-    sheets: list[Sheet] = []
-    try:
-        metadata = list(book.sheets_metadata)
+        self._calamine = python_calamine
+        try:
+            self.book = python_calamine.CalamineWorkbook.from_path(str(path))
+        except python_calamine.PasswordError:
+            raise FileRefused(f"{path.name} is password-protected; remove the password") \
+                from None
+        except (python_calamine.CalamineError, python_calamine.ZipError,
+                python_calamine.XmlError, ValueError, OSError) as err:
+            raise FileRefused(f"{path.name} could not be read as a workbook ({err})") from None
+        try:
+            metadata = list(self.book.sheets_metadata)
+        except (python_calamine.CalamineError, python_calamine.XmlError,
+                python_calamine.ZipError) as err:
+            self.book.close()
+            raise FileRefused(f"{path.name} could not be read ({err})") from None
         if len(metadata) > limits.MAX_SHEETS:
+            self.book.close()
             raise FileRefused(f"{path.name} has {len(metadata)} sheets; the import reads at "
                               f"most {limits.MAX_SHEETS}")
-        for meta in metadata:
-            if str(meta.typ) != str(type(meta.typ).WorkSheet):
-                continue  # chart sheets hold no rows
-            sheet = book.get_sheet_by_name(meta.name)
+        # chart sheets hold no rows
+        self.metadata = {m.name: m for m in metadata
+                         if str(m.typ) == str(type(m.typ).WorkSheet)}
+
+    def names(self) -> list[str]:
+        return list(self.metadata)
+
+    def sheet(self, name: str) -> Sheet | None:
+        meta = self.metadata.get(name)
+        if meta is None:
+            return None
+        calamine = self._calamine
+        try:
+            sheet = self.book.get_sheet_by_name(meta.name)
             if sheet.total_width > limits.MAX_COLUMNS or sheet.total_height > limits.MAX_ROWS:
-                raise FileRefused(f"{path.name}: sheet {meta.name!r} spans "
+                raise FileRefused(f"{self.path.name}: sheet {meta.name!r} spans "
                                   f"{sheet.total_height:,} rows x {sheet.total_width:,} columns,"
                                   " beyond the import limits")
             rows = sheet.to_python(skip_empty_area=False)
-            sheets.append(Sheet(name=meta.name, rows=rows,
-                                hidden=str(meta.visible) != str(type(meta.visible).Visible),
-                                merged=list(sheet.merged_cell_ranges or [])))
-    except (python_calamine.CalamineError, python_calamine.XmlError,
-            python_calamine.ZipError) as err:
-        raise FileRefused(f"{path.name} could not be read ({err})") from None
-    finally:
-        book.close()
-    return Workbook(path=path, sheets=sheets, date1904=facts.date1904)
+            return Sheet(name=meta.name, rows=rows,
+                         hidden=str(meta.visible) != str(type(meta.visible).Visible),
+                         merged=list(sheet.merged_cell_ranges or []))
+        except (calamine.CalamineError, calamine.XmlError, calamine.ZipError) as err:
+            raise FileRefused(f"{self.path.name} could not be read ({err})") from None
+
+    def workbook(self) -> Workbook:
+        book = super().workbook()
+        book.date1904 = self.facts.date1904
+        return book
+
+    def close(self) -> None:
+        self.book.close()
+
+
+class CsvFileSource(SheetSource):
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def names(self) -> list[str]:
+        return [self.path.stem]
+
+    def sheet(self, name: str) -> Sheet | None:
+        return read_csv(self.path).sheets[0] if name == self.path.stem else None
+
+    def workbook(self) -> Workbook:
+        return read_csv(self.path)
+
+
+class CsvDirectorySource(SheetSource):
+    """A directory of CSV files (the tracker's --csv export), one sheet per file, each named
+    by the sheet title the file was written from."""
+
+    def __init__(self, path: Path) -> None:
+        from tracker.sheets.export import sheet_file_name
+        from tracker.sheets.layout import (
+            GAPS_SHEET,
+            MANIFEST_SHEET,
+            REMINDERS_SHEET,
+            SETTINGS_SHEET,
+            SHEET_TITLES,
+            SUMMARY_SHEET,
+        )
+
+        self.path = path
+        titles = {sheet_file_name(t): t for t in (*SHEET_TITLES.values(), SUMMARY_SHEET,
+                                                  REMINDERS_SHEET, SETTINGS_SHEET, GAPS_SHEET,
+                                                  MANIFEST_SHEET)}
+        files = sorted(p for p in path.iterdir() if p.suffix.lower() == ".csv")
+        if not files:
+            raise FileRefused(f"{path} holds no .csv files")
+        if len(files) > limits.MAX_SHEETS:
+            raise FileRefused(f"{path} holds {len(files)} CSV files; the import reads at most "
+                              f"{limits.MAX_SHEETS}")
+        self.files = {}
+        for file in files:
+            base, _, number = file.name.removesuffix(".csv").rpartition("-(")
+            if number.endswith(")") and number[:-1].isdigit() and f"{base}.csv" in titles:
+                self.files[f"{titles[base + '.csv']} ({number[:-1]})"] = file  # a part
+            else:
+                self.files[titles.get(file.name, file.stem)] = file
+
+    def names(self) -> list[str]:
+        return list(self.files)
+
+    def sheet(self, name: str) -> Sheet | None:
+        file = self.files.get(name)
+        if file is None:
+            return None
+        found = read_csv(file).sheets[0]
+        found.name, found.source = name, file.name
+        return found
+
+    def workbook(self) -> Workbook:
+        return Workbook(path=self.path, sheets=list(self.sheets()), encoding="utf-8")
 
 
 def _decode(raw: bytes, name: str) -> tuple[str, str]:
@@ -145,36 +274,6 @@ def read_csv(path: Path) -> Workbook:
         row.extend([""] * (width - len(row)))  # ragged rows
     return Workbook(path=path, sheets=[Sheet(name=path.stem, rows=rows)], encoding=encoding,
                     delimiter=delimiter)
-
-
-def read_csv_directory(path: Path) -> Workbook:
-    """A directory of CSV files (the tracker's --csv export) as one workbook, one sheet per
-    file, each named by the sheet title the file was written from."""
-    from tracker.sheets.export import sheet_file_name
-    from tracker.sheets.layout import (
-        GAPS_SHEET,
-        MANIFEST_SHEET,
-        REMINDERS_SHEET,
-        SETTINGS_SHEET,
-        SHEET_TITLES,
-        SUMMARY_SHEET,
-    )
-
-    titles = {sheet_file_name(t): t for t in (*SHEET_TITLES.values(), SUMMARY_SHEET,
-                                              REMINDERS_SHEET, SETTINGS_SHEET, GAPS_SHEET,
-                                              MANIFEST_SHEET)}
-    files = sorted(p for p in path.iterdir() if p.suffix.lower() == ".csv")
-    if not files:
-        raise FileRefused(f"{path} holds no .csv files")
-    if len(files) > limits.MAX_SHEETS:
-        raise FileRefused(f"{path} holds {len(files)} CSV files; the import reads at most "
-                          f"{limits.MAX_SHEETS}")
-    sheets = []
-    for file in files:
-        sheet = read_csv(file).sheets[0]
-        sheet.name = titles.get(file.name, file.stem)
-        sheets.append(sheet)
-    return Workbook(path=path, sheets=sheets, encoding="utf-8")
 
 
 def _decode_utf16_without_bom(raw: bytes, name: str) -> tuple[str, str]:

@@ -21,11 +21,16 @@ from typing import Any
 from tracker.domain.enums import CitedEnum
 from tracker.domain.text import CONTROL_CHARACTERS
 from tracker.errors import TrackerError
+from tracker.sheets import limits
 from tracker.sheets.export import ExportContent, SheetData, sheet_file_name
 from tracker.sheets.formula import neutralize
 from tracker.sheets.layout import LISTS_SHEET, MANIFEST_SHEET, Column
 
 EXCEL_MAX_ROWS = 1_048_576
+# Data rows a sheet (or CSV file) holds before the rest goes on "Title (2)": what the import
+# reads in one sheet (tracker/sheets/limits.py), well under Excel's own limit, so every
+# export can be imported back.
+ROWS_PER_SHEET = min(EXCEL_MAX_ROWS, limits.MAX_ROWS) - 1
 DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
 HEADER_FILL = "24476B"
@@ -184,7 +189,7 @@ def _write_sheet(book: Any, data: SheetData,
     rows_here = total = 0
     last = get_column_letter(len(data.columns))
     for row in data.rows:
-        if rows_here == EXCEL_MAX_ROWS - 1:  # Excel's limit: go on in "Title (2)"
+        if rows_here == ROWS_PER_SHEET:
             if data.records:
                 sheet.auto_filter.ref = f"A1:{last}{rows_here + 1}"
             part += 1
@@ -222,24 +227,38 @@ def write_csv(content: ExportContent, directory: Path) -> dict[str, int]:
     Refuses a directory holding anything but an earlier export's files."""
     directory.mkdir(parents=True, exist_ok=True)
     ours = {sheet_file_name(d.title) for d in content.sheets}
-    strangers = sorted(p.name for p in directory.iterdir() if p.name not in ours)
+    strangers = sorted(p.name for p in directory.iterdir()
+                       if p.name not in ours and not _is_part(p.name, ours))
     if strangers:
         raise TrackerError(f"{directory} holds other files ({', '.join(strangers[:5])}); "
                            "export CSV files to an empty directory")
     written: dict[str, int] = {}
     for data in content.sheets:
-        target = directory / sheet_file_name(data.title)
-        with _replacing(target, ".csv") as temporary:
-            with temporary.open("w", encoding="utf-8-sig", newline="") as handle:
-                writer = csv.writer(handle, lineterminator="\r\n")
-                writer.writerow([c.header for c in data.columns])
-                count = 0
-                for row in data.rows:
-                    count += 1
-                    writer.writerow([_csv_value(v, data.title, count + 1, c)
-                                     for v, c in zip(row, data.columns, strict=True)])
+        rows = iter(data.rows)
+        count, part, more = 0, 1, True
+        while more:
+            title = data.title if part == 1 else f"{data.title} ({part})"
+            with _replacing(directory / sheet_file_name(title), ".csv") as temporary:
+                with temporary.open("w", encoding="utf-8-sig", newline="") as handle:
+                    writer = csv.writer(handle, lineterminator="\r\n")
+                    writer.writerow([c.header for c in data.columns])
+                    more = False
+                    for index, row in enumerate(rows):
+                        count += 1
+                        writer.writerow([_csv_value(v, title, index + 2, c)
+                                         for v, c in zip(row, data.columns, strict=True)])
+                        if index + 1 == ROWS_PER_SHEET:
+                            more = True
+                            break
+            part += 1
         written[data.title] = count
     return written
+
+
+def _is_part(name: str, ours: set[str]) -> bool:
+    """reminders-(2).csv: a continuation file of an earlier export."""
+    stem, _, number = name.removesuffix(".csv").rpartition("-(")
+    return number.endswith(")") and number[:-1].isdigit() and f"{stem}.csv" in ours
 
 
 def _csv_value(value: Any, sheet: str, row: int, column: Column) -> Any:

@@ -38,6 +38,7 @@ from tracker.store.settings import REGISTER_ID_KEY, get_setting, register_id, se
 from tracker.store.snapshot import naive_utc, table_of
 
 STAMPS = ("archived_at", "added_at")
+_APPROVAL_INPUTS = ("assessment", "checklist_answer")  # what the approval gate reads
 COUNTED = (*ENTITY_ORDER, "setting", "reminder_mark")
 
 
@@ -175,8 +176,9 @@ def _plan_records(session: Session, native: NativeBook, outcome: RestoreOutcome,
                                                    {k: stored.get(k) for k in differ}))
                 else:
                     counts.unchanged += 1
-            if row.id is not None:
+            if row.id is not None and entity in _APPROVAL_INPUTS:
                 final[entity][row.id] = {**(stored or {}), **clean, **stamps}
+            row.values = {}  # planned: the change holds what is needed from here on
     _check_approvals(existing, final, changes, outcome)
     return changes
 
@@ -325,19 +327,20 @@ def _plan_marks(session: Session, native: NativeBook, outcome: RestoreOutcome,
     stored = {m.key: m for m in session.execute(select(ReminderAction)).scalars()}
     planned: list[_Mark] = []
     counts = outcome.counts["reminder_mark"]
+    if same:
+        for cleared in sorted(native.unmarked & stored.keys()):
+            gone = stored[cleared]
+            counts.changed += 1
+            planned.append(_Mark(cleared, None, {"state": gone.state, "until": gone.until,
+                                                 "reason": gone.reason}))
     for row in native.marks:
-        key = row.values.get("key")
-        if not key or "state" not in row.values:
+        key = str(row.values.get("key") or "")
+        state = row.values.get("state")
+        if not key or state is None:
             continue
-        state = row.values["state"]
         held = stored.get(key)
         before = None if held is None else {"state": held.state, "until": held.until,
                                             "reason": held.reason}
-        if state is None:
-            if held is not None and same:
-                counts.changed += 1
-                planned.append(_Mark(key, None, before))
-            continue
         values = {"state": state, "until": row.values.get("until"),
                   "reason": row.values.get("reason")}
         if before == values:

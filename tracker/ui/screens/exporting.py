@@ -51,9 +51,7 @@ class ExportForm(ModalScreen[None]):
                 yield Label("Write to", classes="field-label")
                 yield Input(str(default_export_path(self.today, self.provider_id)),
                             id="input-path", compact=True)
-            yield Static("A path ending in .xlsx is one workbook; any other path is a "
-                         "directory of CSV files (UTF-8, readable by Excel).",
-                         id="hint-path", classes="field-hint")
+            yield Static("", id="hint-path", classes="field-hint")
             yield Static("", id="error-path", classes="field-error")
             yield Static("", id="export-result")
             with Horizontal(classes="buttons"):
@@ -61,6 +59,9 @@ class ExportForm(ModalScreen[None]):
                 yield Button("Close (esc)", id="cancel")
 
     def on_mount(self) -> None:
+        show_message(self.query_one("#hint-path", Static),
+                     "A path ending in .xlsx is one workbook; any other path is a directory "
+                     "of CSV files (UTF-8, readable by Excel).")
         self.query_one("#input-path", Input).focus()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
