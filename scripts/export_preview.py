@@ -36,8 +36,8 @@ def main() -> None:
     ensure_tools()
     python = ROOT / ".venv" / "bin" / "python"
     db = out / "demo.sqlite"
-    for stale in out.glob("*"):
-        stale.unlink()
+    for stale in out.iterdir():  # a previous preview, the demo's evidence folder among it
+        shutil.rmtree(stale) if stale.is_dir() else stale.unlink()
     code = ("from datetime import date; from pathlib import Path; "
             "from tracker.demo import write_demo; from tracker.store.migrate import "
             "open_register; from tracker.sheets.exporter import run_export; "

@@ -105,7 +105,7 @@ def _field_column(entity: str, name: str) -> list[Column]:
         named = _label(target) if header in {name, _label(target)} or not info.description \
             else header
         return [Column(f"{named} ID", name, "ref", 11, refers_to=target),
-                Column(named, None, "ref_name", 30, refers_to=target)]
+                Column(named, None, "ref_name", 36, refers_to=target)]
     if name in COUNTRY_FIELDS:
         return [Column(header, name, "country", 10)]
     kind = _inner(info.annotation)
