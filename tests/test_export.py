@@ -442,3 +442,17 @@ def test_clearing_a_mark_in_the_register_it_came_from_removes_it(demo: Engine,
     with session_scope(demo, write=False) as session:
         again = [r for r in current_reminders(session, TODAY) if r.key == due.key][0]
         assert again.status.value == "overdue"
+
+
+def test_without_its_manifest_the_exports_derived_sheets_are_not_read_as_records(
+        demo: Engine, tmp_path: Path) -> None:
+    out = tmp_path / "stripped.xlsx"
+    run_export(demo, out, today=TODAY)
+    book = openpyxl.load_workbook(out)
+    del book[MANIFEST_SHEET]
+    book.save(out)
+    report = import_file(empty_register(tmp_path), out, dry_run=True)
+    left_out = " ".join(report.left_out_sheets)
+    for derived in ("Summary", "Reminders", "Settings", "Lists"):
+        assert f"{derived} (derived" in left_out
+    assert not any(p.sheet == "Reminders" for p in report.problems)

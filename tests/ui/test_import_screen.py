@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sqlalchemy import Engine
 from textual.widgets import Button, DataTable, Static
 
 from tracker.ui.app import TrackerApp
@@ -62,3 +63,28 @@ async def test_problems_are_listed_and_import_stays_off(empty_app: TrackerApp,
         await pilot.click("#preview")
         await settle(pilot)
         assert "Cannot import" in str(screen.query_one("#import-summary", Static).render())
+
+
+async def test_the_trackers_own_export_restores_from_the_import_screen(
+        empty_app: TrackerApp, demo_engine: Engine, tmp_path: Path) -> None:
+    from tracker.sheets.exporter import run_export
+
+    from ..conftest import TODAY
+
+    run_export(demo_engine, tmp_path / "demo.xlsx", today=TODAY)
+    async with empty_app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("i")
+        await pilot.pause()
+        screen = empty_app.screen
+        await type_into(pilot, "#import-file", str(tmp_path / "demo.xlsx"))
+        await pilot.click("#preview")
+        await settle(pilot)
+        summary = str(screen.query_one("#import-summary", Static).render())
+        assert "the tracker's own export" in summary and "empty register" in summary
+        assert "provider: 15 new" in summary and "No problems" in summary
+        await pilot.click("#import")
+        await settle(pilot)
+        await pilot.press("escape", "p")
+        await settle(pilot)
+        assert len(table_names(empty_app)) == 14  # the archived one stays hidden

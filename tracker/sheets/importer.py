@@ -12,7 +12,14 @@ from sqlalchemy import Engine
 from tracker.errors import TrackerError
 from tracker.gcpause import gc_paused
 from tracker.sheets.guard import FileRefused
-from tracker.sheets.layout import MANIFEST_SHEET
+from tracker.sheets.layout import (
+    GAPS_SHEET,
+    LISTS_SHEET,
+    MANIFEST_SHEET,
+    REMINDERS_SHEET,
+    SETTINGS_SHEET,
+    SUMMARY_SHEET,
+)
 from tracker.sheets.limits import Deadline
 from tracker.sheets.mapping import (
     Profile,
@@ -29,6 +36,9 @@ from tracker.store.audit import current_actor
 from tracker.store.bulk import EntityCounts, apply_plan
 from tracker.store.engine import session_scope
 
+# Sheets of the tracker's export that hold no records of their own (tracker/sheets/layout).
+DERIVED_SHEETS = frozenset({SUMMARY_SHEET, REMINDERS_SHEET, SETTINGS_SHEET, GAPS_SHEET,
+                            LISTS_SHEET})
 PROFILE_HELP = ("write a mapping profile: a JSON file such as imports/profiles/"
                 "example-register.json, {\"name\": ..., \"columns\": {\"<header>\": "
                 "\"provider.legal_name\", \"<header to leave out>\": null}}, then pass "
@@ -70,6 +80,9 @@ def map_workbook(book: Workbook, profile: Profile | None) -> tuple[list[SheetMap
     for sheet in book.sheets:
         if profile and profile.sheet and header_key(profile.sheet) != header_key(sheet.name):
             left_out.append(f"{sheet.name} (not the profile's sheet)")
+            continue
+        if sheet.name in DERIVED_SHEETS and not (profile and profile.sheet):
+            left_out.append(f"{sheet.name} (derived by the tracker's export, not records)")
             continue
         if sheet.hidden and not (profile and profile.sheet):
             left_out.append(f"{sheet.name} (hidden)")

@@ -138,7 +138,8 @@ class ImportScreen(TrackerScreen):
             self.notify(f"Imported {report.path.name}")
         else:
             verdict = "The register already holds all of it: nothing changed."
-        summary.update(f"{report.rows_read:,} rows read from {report.path.name}. {counts}\n"
-                       f"{verdict}")
+        notes = "".join(f"{note}\n" for note in report.notes)
+        summary.update(f"{notes}{report.rows_read:,} rows read from {report.path.name}. "
+                       f"{counts}\n{verdict}")
         self.query_one("#import", Button).disabled = not (
             message.dry_run and not report.problems)
