@@ -456,3 +456,27 @@ def test_without_its_manifest_the_exports_derived_sheets_are_not_read_as_records
     for derived in ("Summary", "Reminders", "Settings", "Lists"):
         assert f"{derived} (derived" in left_out
     assert not any(p.sheet == "Reminders" for p in report.problems)
+
+
+def test_the_export_is_one_snapshot_while_someone_else_writes(
+        demo: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    other = open_register(str(demo.url))
+    original = writers._write_sheet
+
+    def write_then_interfere(book: Any, data: Any, lists: Any) -> int:
+        written = original(book, data, lists)
+        if data.title == SUMMARY_SHEET:  # another program adds a provider meanwhile
+            with session_scope(other) as session:
+                svc.providers.create(session=session, actor="t",
+                                     data={"legal_name": "Written during the export"})
+        return written
+
+    monkeypatch.setattr(writers, "_write_sheet", write_then_interfere)
+    out = tmp_path / "snapshot.xlsx"
+    result = run_export(demo, out, today=TODAY)
+    book = openpyxl.load_workbook(out, read_only=True)
+    names = [r[1] for r in book["Providers"].iter_rows(min_row=2, values_only=True)]
+    assert "Written during the export" not in names
+    assert result.rows["Providers"] == len(names) == 15
+    with session_scope(demo, write=False) as session:
+        assert session.scalar(select(func.count()).select_from(Provider)) == 16

@@ -34,6 +34,11 @@ def run_export(engine: Engine, path: Path, *, provider_id: int | None = None,
         raise TrackerError(f"{path} is a file; --csv writes one file per sheet into a "
                            "directory")
     started = time.perf_counter()
+    if engine.dialect.name == "postgresql":
+        # One snapshot for every sheet: PostgreSQL's default (read committed) would let a
+        # record written between two sheets' queries appear in one and not the other.
+        # SQLite's read transaction is a snapshot already.
+        engine = engine.execution_options(isolation_level="REPEATABLE READ")
     with session_scope(engine, write=False) as session:
         scope = ExportScope()
         if provider_id is not None:
