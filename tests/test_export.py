@@ -338,11 +338,11 @@ def test_generated_registers_round_trip_exactly(tmp_path_factory: pytest.TempPat
             except ValidationFailed:
                 continue  # a name that is blank once trimmed: not a record anyone can enter
             supply = svc.supplies.create(session=session, actor="t", data={
-                "provider_id": provider.id, "name": title or "x", "description": note,
+                "provider_id": provider.id, "name": title.strip() or "x", "description": note,
                 "people_concerned": len(note)})
             svc.agreements.create(session=session, actor="t", data={
                 "provider_id": provider.id, "supply_id": supply.id, "kind": "dpa",
-                "title": title or None, "expires_on": date(2027, 1, 1)})
+                "title": title.strip() or None, "expires_on": date(2027, 1, 1)})
     for as_csv in (False, True):
         first = where / ("first-csv" if as_csv else "first.xlsx")
         second = where / ("second-csv" if as_csv else "second.xlsx")

@@ -58,6 +58,9 @@ REFERENCES = {"provider_id": "provider", "supply_id": "supply", "agreement_id": 
               "assessment_id": "assessment", "transfer_id": "transfer",
               "evidence_id": "evidence"}
 COUNTRY_FIELDS = frozenset({"country", "origin_country", "destination_country"})
+# Counts of people and sizes in bytes read better as 1,200,000 (a year or an item number not).
+GROUPED_NUMBERS = frozenset({"people_concerned", "people_non_sensitive", "people_sensitive",
+                             "size_bytes"})
 # Timestamps a record keeps beyond its typed fields, exported so a restore is complete.
 EXTRA_STAMPS = {"evidence": ("added_at",)}
 STAMP_HEADERS = {"archived_at": "Archived at (UTC)", "added_at": "Added at (UTC)"}
@@ -73,6 +76,7 @@ class Column:
     width: float
     enum: type[CitedEnum] | None = None
     refers_to: str | None = None
+    grouped: bool = False  # a count or size: shown with thousands separators
 
 
 @dataclass(frozen=True)
@@ -118,7 +122,8 @@ def _field_column(entity: str, name: str) -> list[Column]:
     if kind is date:
         return [Column(header, name, "date", 12)]
     if kind is int:
-        return [Column(header, name, "int", max(10, min(len(header) + 2, 18)))]
+        return [Column(header, name, "int", max(10, min(len(header) + 2, 18)),
+                       grouped=name in GROUPED_NUMBERS)]
     if kind is float:
         return [Column(header, name, "float", max(10, min(len(header) + 2, 18)))]
     limit = max((getattr(m, "max_length", 0) or 0) for m in info.metadata) \

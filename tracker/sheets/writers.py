@@ -129,6 +129,9 @@ class _Styles:
         wrapped = WriteOnlyCell(sheet, value=None)
         wrapped.alignment = Alignment(wrap_text=True, vertical="top")
         self.wrapped = wrapped._style
+        grouped = WriteOnlyCell(sheet, value=None)
+        grouped.number_format = "#,##0"
+        self.grouped = grouped._style
         title = WriteOnlyCell(sheet, value=None)
         title.font = Font(bold=True, size=14, color=HEADER_FILL)
         self.title = title._style
@@ -212,6 +215,8 @@ def _write_sheet(book: Any, data: SheetData,
                 cells.append(styles.cell(value, styles.stamp))
             elif isinstance(value, date):
                 cells.append(styles.cell(value, styles.day))
+            elif column.grouped:
+                cells.append(styles.cell(value, styles.grouped))
             else:
                 cells.append(value)
         sheet.append(cells)
