@@ -480,3 +480,31 @@ def test_the_export_is_one_snapshot_while_someone_else_writes(
     assert result.rows["Providers"] == len(names) == 15
     with session_scope(demo, write=False) as session:
         assert session.scalar(select(func.count()).select_from(Provider)) == 16
+
+
+def test_approving_through_the_workbook_passes_the_approval_gate(demo: Engine,
+                                                                 tmp_path: Path) -> None:
+    from tracker.domain.checklists import DUE_DILIGENCE_CHECKLIST
+
+    critical = next(item.number for item in DUE_DILIGENCE_CHECKLIST if item.critical)
+    out = tmp_path / "gate.xlsx"
+    run_export(demo, out, today=TODAY)
+    _edit(out, "Assessments", {(2, "Outcome"): "Rejected"})
+    assert import_file(demo, out).written
+    run_export(demo, out, today=TODAY)
+    book = openpyxl.load_workbook(out)
+    answers = book["Checklist answers"]
+    header = [c.value for c in answers[1]]
+    for row in answers.iter_rows(min_row=2):
+        if (row[header.index("Assessment ID")].value == 1
+                and row[header.index("Checklist item")].value == critical):
+            row[header.index("Status")].value = "Open"
+    book.save(out)
+    _edit(out, "Assessments", {(2, "Outcome"): "Approved"})
+    report = import_file(demo, out)
+    assert not report.written
+    assert any("Assessments, row 2" in str(p) and "cannot approve" in str(p)
+               for p in report.problems), report.problems
+    _edit(out, "Assessments", {
+        (2, "Why it is approved with critical checklist items open"): "Board accepted risk"})
+    assert import_file(demo, out).written
