@@ -106,10 +106,11 @@ def test_formula_text_is_neutralised_and_numbers_stay_numbers(engine: Engine,
                                                                 tmp_path: Path) -> None:
     hostile = ["=HYPERLINK(\"http://evil\",\"x\")", "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)",
                "'quoted already"]
+    numbers_as_text = ["-42", "-12.50"]  # not formulas: written as they are
     with session_scope(engine) as session:
         provider = svc.providers.create(session=session, actor="t",
                                         data={"legal_name": "=cmd|' /C calc'!A0"})
-        for text in hostile:
+        for text in hostile + numbers_as_text:
             svc.supplies.create(session=session, actor="t", data={
                 "provider_id": provider.id, "name": text, "people_concerned": 1200,
                 "sampling_illegal_pct": 0.5})
@@ -124,10 +125,10 @@ def test_formula_text_is_neutralised_and_numbers_stay_numbers(engine: Engine,
     header = [c.value for c in supplies[1]]
     names = [r[header.index("Name of the data set or model")] for r in
              supplies.iter_rows(min_row=2, values_only=True)]
-    assert names == ["'" + t for t in hostile]
+    assert names == ["'" + t for t in hostile] + numbers_as_text
     people = [r[header.index("Number of people concerned")] for r in
               supplies.iter_rows(min_row=2, values_only=True)]
-    assert people == [1200] * len(hostile)
+    assert people == [1200] * len(names)
     run_export(engine, tmp_path / "csv", as_csv=True, today=TODAY)
     written = (tmp_path / "csv" / "supplies.csv").read_bytes()
     assert written.startswith(b"\xef\xbb\xbf")
@@ -137,7 +138,7 @@ def test_formula_text_is_neutralised_and_numbers_stay_numbers(engine: Engine,
     assert import_file(restored, out).written
     with session_scope(restored, write=False) as session:
         stored = [s.name for s in svc.supplies.list(session=session)]
-        assert stored == hostile
+        assert stored == hostile + numbers_as_text
         assert svc.providers.get(session=session, record_id=1).legal_name.startswith("=cmd")
 
 
