@@ -272,9 +272,15 @@ async def test_export_the_register_and_a_provider_file_from_the_keyboard(
         assert isinstance(demo_app.screen, ExportForm)
         default = demo_app.screen.query_one("#input-path", Input).value
         assert default.endswith("register-2026-11-25.xlsx")
+        await type_into(pilot, "#input-path", "/proc/no-such-place/register.xlsx")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        error = demo_app.screen.query_one("#error-path", Static)
+        assert error.display and "/proc/no-such-place" in str(error.render())
         await type_into(pilot, "#input-path", str(tmp_path / "all.xlsx"))
         await pilot.press("ctrl+s")
         await settle(pilot)
+        assert not demo_app.screen.query_one("#error-path", Static).display
         shown = str(demo_app.screen.query_one("#export-result", Static).render())
         assert "Written" in shown and "all.xlsx" in shown
         await type_into(pilot, "#input-path", str(tmp_path / "all.ods" / "x.xlsx.bak"))
