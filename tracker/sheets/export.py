@@ -237,7 +237,7 @@ def _setting_rows(session: Session) -> list[list[Any]]:
 
 
 GAP_COLUMNS: tuple[Column, ...] = (
-    Column("Severity", None, "text", 10), Column("Rule", None, "text", 26),
+    Column("Severity", None, "text", 10), Column("Rule", None, "text", 34),
     Column("Subject", None, "text", 36), Column("Why", None, "text", 60),
     Column("What to do", None, "text", 60), Column("Article", None, "text", 30))
 

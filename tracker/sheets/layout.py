@@ -168,7 +168,7 @@ REMINDER_COLUMNS: tuple[Column, ...] = (
     Column("Status", "status", "text", 11),
     Column("Kind", "kind", "text", 30),
     Column("Provider ID", "provider_id", "ref", 11, refers_to="provider"),
-    Column("Provider", None, "ref_name", 30, refers_to="provider"),
+    Column("Provider", None, "ref_name", 36, refers_to="provider"),
     Column("Subject", None, "text", 40),
     Column("Why", None, "text", 50),
     Column("What to do", None, "text", 50),
