@@ -509,3 +509,19 @@ def test_approving_through_the_workbook_passes_the_approval_gate(demo: Engine,
     _edit(out, "Assessments", {
         (2, "Why it is approved with critical checklist items open"): "Board accepted risk"})
     assert import_file(demo, out).written
+
+
+def test_a_csv_directory_always_holds_exactly_one_export(demo: Engine, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "csv"
+    run_export(demo, out, provider_id=6, as_csv=True, today=TODAY)  # with gaps.csv
+    with monkeypatch.context() as patched:
+        patched.setattr(writers, "ROWS_PER_SHEET", 100)
+        run_export(demo, out, as_csv=True, today=TODAY)  # with checklist-answers-(4).csv
+    assert "checklist-answers-(4).csv" in {p.name for p in out.iterdir()}
+    run_export(demo, out, as_csv=True, today=TODAY)  # the whole register, in one file each
+    names = {p.name for p in out.iterdir()}
+    assert "gaps.csv" not in names and not any("(" in n for n in names)
+    restored = empty_register(tmp_path)
+    assert import_file(restored, out).written
+    assert register_rows(restored) == register_rows(demo)

@@ -53,6 +53,9 @@ SHEET_TITLES = {
     "review_trigger": "Review triggers",
     "reminder": "Own reminders",
 }
+# Every sheet an export can hold (its CSV files are named after them).
+EXPORT_TITLES = (SUMMARY_SHEET, *SHEET_TITLES.values(), REMINDERS_SHEET, SETTINGS_SHEET,
+                 GAPS_SHEET, LISTS_SHEET, MANIFEST_SHEET)
 # The record a reference field points at.
 REFERENCES = {"provider_id": "provider", "supply_id": "supply", "agreement_id": "agreement",
               "assessment_id": "assessment", "transfer_id": "transfer",

@@ -171,19 +171,10 @@ class CsvDirectorySource(SheetSource):
 
     def __init__(self, path: Path) -> None:
         from tracker.sheets.export import sheet_file_name
-        from tracker.sheets.layout import (
-            GAPS_SHEET,
-            MANIFEST_SHEET,
-            REMINDERS_SHEET,
-            SETTINGS_SHEET,
-            SHEET_TITLES,
-            SUMMARY_SHEET,
-        )
+        from tracker.sheets.layout import EXPORT_TITLES
 
         self.path = path
-        titles = {sheet_file_name(t): t for t in (*SHEET_TITLES.values(), SUMMARY_SHEET,
-                                                  REMINDERS_SHEET, SETTINGS_SHEET, GAPS_SHEET,
-                                                  MANIFEST_SHEET)}
+        titles = {sheet_file_name(t): t for t in EXPORT_TITLES}
         files = sorted(p for p in path.iterdir() if p.suffix.lower() == ".csv")
         if not files:
             raise FileRefused(f"{path} holds no .csv files")

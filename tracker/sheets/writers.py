@@ -24,7 +24,7 @@ from tracker.errors import TrackerError
 from tracker.sheets import limits
 from tracker.sheets.export import ExportContent, SheetData, sheet_file_name
 from tracker.sheets.formula import neutralize
-from tracker.sheets.layout import LISTS_SHEET, MANIFEST_SHEET, Column
+from tracker.sheets.layout import EXPORT_TITLES, LISTS_SHEET, MANIFEST_SHEET, Column
 
 EXCEL_MAX_ROWS = 1_048_576
 # Data rows a sheet (or CSV file) holds before the rest goes on "Title (2)": what the import
@@ -229,20 +229,24 @@ def _write_sheet(book: Any, data: SheetData,
 
 def write_csv(content: ExportContent, directory: Path) -> dict[str, int]:
     """One UTF-8 file with a byte-order mark per sheet (Excel then reads Chinese text right).
-    Refuses a directory holding anything but an earlier export's files."""
+    Refuses a directory holding anything but an earlier export's files, and removes those of
+    them this export did not write (a part file of a longer register, a provider's Gaps), so
+    the directory always holds exactly one export."""
     directory.mkdir(parents=True, exist_ok=True)
-    ours = {sheet_file_name(d.title) for d in content.sheets}
+    ours = {sheet_file_name(title) for title in EXPORT_TITLES}
     strangers = sorted(p.name for p in directory.iterdir()
                        if p.name not in ours and not _is_part(p.name, ours))
     if strangers:
         raise TrackerError(f"{directory} holds other files ({', '.join(strangers[:5])}); "
                            "export CSV files to an empty directory")
     written: dict[str, int] = {}
+    files: set[str] = set()
     for data in content.sheets:
         rows = iter(data.rows)
         count, part, more = 0, 1, True
         while more:
             title = data.title if part == 1 else f"{data.title} ({part})"
+            files.add(sheet_file_name(title))
             with _replacing(directory / sheet_file_name(title), ".csv") as temporary:
                 with temporary.open("w", encoding="utf-8-sig", newline="") as handle:
                     writer = csv.writer(handle, lineterminator="\r\n")
@@ -257,6 +261,9 @@ def write_csv(content: ExportContent, directory: Path) -> dict[str, int]:
                             break
             part += 1
         written[data.title] = count
+    for stale in directory.iterdir():
+        if stale.name not in files:
+            stale.unlink()  # an earlier export's file (only those are left: see above)
     return written
 
 
