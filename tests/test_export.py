@@ -525,3 +525,21 @@ def test_a_csv_directory_always_holds_exactly_one_export(demo: Engine, tmp_path:
     restored = empty_register(tmp_path)
     assert import_file(restored, out).written
     assert register_rows(restored) == register_rows(demo)
+
+
+def test_new_rows_typed_into_the_workbook_get_their_defaults_and_problems_their_header(
+        demo: Engine, tmp_path: Path) -> None:
+    out = tmp_path / "typed.xlsx"
+    run_export(demo, out, today=TODAY)
+    _edit(out, "Evidence", {}, append=[{"Provider ID": 2, "Path or URI": "contracts/new.pdf"}])
+    country = "Country of establishment (ISO 3166-1 alpha-2)"
+    _edit(out, "Providers", {(2, country): "Atlantis"})
+    report = import_file(demo, out)
+    assert [(p.row, p.header) for p in report.problems] == [(2, country)]
+    _edit(out, "Providers", {(2, country): "CN"})
+    report = import_file(demo, out)
+    assert report.written and report.counts["evidence"].new == 1
+    with session_scope(demo, write=False) as session:
+        added = [e for e in svc.evidence.list(session=session)
+                 if e.location == "contracts/new.pdf"]
+        assert added and added[0].added_at is not None and added[0].kind == "other"

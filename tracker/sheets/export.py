@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -50,7 +50,6 @@ class SheetData:
     hidden: bool = False
     records: bool = False  # a record sheet: frozen panes, filter, drop-downs
     freeze_columns: int = 0  # columns kept in view when scrolling right
-    wrap: bool = False  # a sheet of prose: long text wraps within the column
     title_row: bool = False  # the first row is a title, not column headers
 
 
@@ -70,7 +69,6 @@ class ExportScope:
 class ExportContent:
     sheets: list[SheetData]
     scope: ExportScope
-    counts: dict[str, int] = field(default_factory=dict)  # sheet title -> records
 
 
 def build_export(session: Session, *, scope: ExportScope, today: date,
@@ -86,8 +84,6 @@ def build_export(session: Session, *, scope: ExportScope, today: date,
     counts = {sheet.entity: count_records(session, sheet.entity, pid)
               for sheet in entity_sheets()}
     content = ExportContent(sheets=[], scope=scope)
-    content.counts = {sheet.title: counts[sheet.entity][0] for sheet in entity_sheets()}
-    content.counts[REMINDERS_SHEET] = sum(by_status.values())
     content.sheets.append(SheetData(SUMMARY_SHEET, SUMMARY_COLUMNS, _summary_rows(
         session, scope, today, actor, counts, by_status), title_row=True))
     for sheet in entity_sheets():
@@ -99,11 +95,9 @@ def build_export(session: Session, *, scope: ExportScope, today: date,
                                         session, today, pid)),
                                     records=True, freeze_columns=2))
     settings = _setting_rows(session)
-    content.counts[SETTINGS_SHEET] = len(settings)
     content.sheets.append(SheetData(SETTINGS_SHEET, SETTING_COLUMNS, settings, records=True))
     if pid is not None:
         gaps = _gap_rows(session, pid, today)
-        content.counts[GAPS_SHEET] = len(gaps)
         content.sheets.append(SheetData(GAPS_SHEET, GAP_COLUMNS, gaps, records=True))
     content.sheets.append(SheetData(MANIFEST_SHEET, TWO_COLUMNS, [
         ["format", FORMAT_NAME], ["format_version", FORMAT_VERSION],

@@ -51,7 +51,7 @@ class NativeRow:
     row: int  # as Excel numbers it
     id: int | None
     values: dict[str, Any]  # only the fields whose columns are in the sheet
-    columns: dict[str, str]  # field -> "C (Header)", to say where a problem is
+    columns: dict[str, tuple[str, str]]  # field -> (column letter, header): where it is
 
 
 @dataclass
@@ -129,7 +129,7 @@ def _read_rows(native: NativeBook, sheet: Sheet, entity: str, layout: tuple[Colu
                                        "it to know which record each row is"))
         return []
     parsers = [(index, column, _parser(column)) for index, column in found]
-    where = {c.field or "": f"{column_letter(i)} ({c.header})" for i, c in found}
+    where = {c.field or "": (column_letter(i), c.header) for i, c in found}
     rows: list[NativeRow] = []
     for number, raw_row in enumerate(sheet.rows[1:], start=2):
         if all(v is None or v == "" for v in raw_row):

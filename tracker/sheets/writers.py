@@ -126,9 +126,6 @@ class _Styles:
         flag = WriteOnlyCell(sheet, value=None)
         flag.number_format = BOOL_FORMAT
         self.flag = flag._style
-        wrapped = WriteOnlyCell(sheet, value=None)
-        wrapped.alignment = Alignment(wrap_text=True, vertical="top")
-        self.wrapped = wrapped._style
         grouped = WriteOnlyCell(sheet, value=None)
         grouped.number_format = "#,##0"
         self.grouped = grouped._style
@@ -207,8 +204,7 @@ def _write_sheet(book: Any, data: SheetData,
             elif isinstance(value, Enum):  # before str: the enums are StrEnums
                 cells.append(value.label if isinstance(value, CitedEnum) else value.value)
             elif isinstance(value, str):
-                text = _text(value, data.title, total + 1, column)
-                cells.append(styles.cell(text, styles.wrapped) if data.wrap else text)
+                cells.append(_text(value, data.title, total + 1, column))
             elif isinstance(value, bool):
                 cells.append(styles.cell(value, styles.flag))
             elif isinstance(value, datetime):

@@ -118,9 +118,8 @@ def _same_stamp(a: Any, b: Any) -> bool:
 
 
 def _problem(row: NativeRow, name: str | None, value: Any, reason: str) -> Problem:
-    where = row.columns.get(name or "")
-    letter, header = (where.split(" ", 1) if where else (None, name))
-    return Problem(row.sheet, row.row, letter, header.strip("()") if header else None,
+    letter, header = row.columns.get(name or "", (None, name))
+    return Problem(row.sheet, row.row, letter, header,
                    None if value is None else str(value)[:80], reason)
 
 
@@ -162,7 +161,9 @@ def _plan_records(session: Session, native: NativeBook, outcome: RestoreOutcome,
                                               f"{entity.replace('_', ' ')} {e.field}: "
                                               f"{e.message}") for e in failure.errors]
                 continue
-            stamps = {s: row.values[s] for s in STAMPS if s in row.values}
+            # A blank "Archived at" restores the record; a blank "Added at" is not known.
+            stamps = {s: row.values[s] for s in STAMPS if s in row.values
+                      and (row.values[s] is not None or s == "archived_at")}
             counts = outcome.counts[entity]
             if stored is None:
                 counts.new += 1
