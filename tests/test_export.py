@@ -543,3 +543,35 @@ def test_new_rows_typed_into_the_workbook_get_their_defaults_and_problems_their_
         added = [e for e in svc.evidence.list(session=session)
                  if e.location == "contracts/new.pdf"]
         assert added and added[0].added_at is not None and added[0].kind == "other"
+
+
+def test_a_clause_added_twice_is_a_located_problem_not_a_database_error(
+        demo: Engine, tmp_path: Path) -> None:
+    out = tmp_path / "twice.xlsx"
+    run_export(demo, out, today=TODAY)
+    book = openpyxl.load_workbook(out)
+    clauses = book["Agreement clauses"]
+    header = [c.value for c in clauses[1]]
+    first = [c.value for c in clauses[2]]
+    copy = dict(zip(header, first, strict=True)) | {"ID": None, "Note": "again"}
+    clauses.append([copy[h] for h in header])
+    book.save(out)
+    snapshot = register_rows(demo)
+    report = import_file(demo, out)
+    assert not report.written
+    [problem] = report.problems
+    assert problem.sheet == "Agreement clauses" and problem.header == "Clause"
+    assert "is also on Agreement clauses row 2" in problem.reason and problem.row == 25
+    assert register_rows(demo) == snapshot
+
+
+def test_a_record_may_refer_only_to_records_of_its_own_provider(demo: Engine,
+                                                                tmp_path: Path) -> None:
+    out = tmp_path / "mixed.xlsx"
+    run_export(demo, out, today=TODAY)
+    _edit(out, "Agreements", {(2, "Supply ID"): 2})  # agreement 1 is provider 1's
+    report = import_file(demo, out)
+    assert not report.written
+    [problem] = report.problems
+    assert (problem.sheet, problem.row, problem.header) == ("Agreements", 2, "Supply ID")
+    assert "supply 2 belongs to provider 2, not to provider 1" in problem.reason

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import UniqueConstraint, bindparam, delete, select, update
 from sqlmodel import Session, col
 
 from tracker.domain.checklists import CHECKLIST_BY_NUMBER
@@ -130,9 +130,15 @@ def _plan_records(session: Session, native: NativeBook, outcome: RestoreOutcome,
                for entity in ENTITY_ORDER}
     changes: dict[str, list[_Change]] = {entity: [] for entity in ENTITY_ORDER}
     final: dict[str, dict[int, dict[str, Any]]] = {e: {} for e in ENTITY_ORDER}
+    # Which provider each record belongs to, after the import: a record may refer only to
+    # records of its own provider (as the services check).
+    owners = {entity: {i: v["provider_id"] for i, v in rows.items() if "provider_id" in v}
+              for entity, rows in existing.items()}
     for entity in ENTITY_ORDER:
         base = BASE_MODELS[entity]
         seen: dict[int, NativeRow] = {}
+        unique = _unique_keys(entity)
+        keyed: list[tuple[NativeRow, int | None, tuple[tuple[Any, ...], ...]]] = []
         for row in native.rows.get(entity, []):
             if row.id is not None and row.id in seen:
                 first = seen[row.id]
@@ -161,9 +167,16 @@ def _plan_records(session: Session, native: NativeBook, outcome: RestoreOutcome,
                                               f"{entity.replace('_', ' ')} {e.field}: "
                                               f"{e.message}") for e in failure.errors]
                 continue
+            if not _same_provider(row, clean, owners, outcome):
+                continue
+            if row.id is not None and "provider_id" in clean:
+                owners[entity][row.id] = clean["provider_id"]
             # A blank "Archived at" restores the record; a blank "Added at" is not known.
             stamps = {s: row.values[s] for s in STAMPS if s in row.values
                       and (row.values[s] is not None or s == "archived_at")}
+            if unique:
+                keyed.append((row, row.id, tuple(tuple(clean[n] for n in names)
+                                                 for names in unique)))
             counts = outcome.counts[entity]
             if stored is None:
                 counts.new += 1
@@ -180,8 +193,57 @@ def _plan_records(session: Session, native: NativeBook, outcome: RestoreOutcome,
             if row.id is not None and entity in _APPROVAL_INPUTS:
                 final[entity][row.id] = {**(stored or {}), **clean, **stamps}
             row.values = {}  # planned: the change holds what is needed from here on
+        if unique:
+            _check_unique(entity, unique, existing[entity], keyed, outcome)
     _check_approvals(existing, final, changes, outcome)
     return changes
+
+
+def _unique_keys(entity: str) -> list[tuple[str, ...]]:
+    """The table's unique constraints (a clause once per agreement, an item once per
+    assessment), as column names."""
+    return [tuple(c.name for c in constraint.columns)
+            for constraint in table_of(entity).constraints
+            if isinstance(constraint, UniqueConstraint)]
+
+
+def _check_unique(entity: str, unique: list[tuple[str, ...]],
+                  stored: dict[int, dict[str, Any]],
+                  keyed: list[tuple[NativeRow, int | None, tuple[tuple[Any, ...], ...]]],
+                  outcome: RestoreOutcome) -> None:
+    """The register after the import may hold each unique key once: what the file leaves
+    as it is, plus what the file writes."""
+    touched = {record_id for _, record_id, _ in keyed if record_id is not None}
+    for position, names in enumerate(unique):
+        holders: dict[tuple[Any, ...], str] = {
+            tuple(values[n] for n in names): f"{entity.replace('_', ' ')} {record_id}"
+            for record_id, values in stored.items() if record_id not in touched}
+        for row, _, keys in keyed:
+            key = keys[position]
+            if key in holders:
+                shown = ", ".join(f"{n}={v}" for n, v in zip(names, key, strict=True))
+                outcome.problems.append(_problem(
+                    row, names[-1], key[-1], f"{entity.replace('_', ' ')} {shown} is also "
+                    f"{holders[key]}; each may appear once"))
+            else:
+                holders[key] = f"on {row.sheet} row {row.row}"
+
+
+def _same_provider(row: NativeRow, clean: dict[str, Any], owners: dict[str, dict[int, Any]],
+                   outcome: RestoreOutcome) -> bool:
+    provider = clean.get("provider_id")
+    if provider is None:
+        return True
+    ok = True
+    for name, target in REFERENCES.items():
+        ref = clean.get(name)
+        owner = owners[target].get(ref) if ref is not None and target != "provider" else None
+        if owner is not None and owner != provider:
+            outcome.problems.append(_problem(
+                row, name, ref, f"{target.replace('_', ' ')} {ref} belongs to provider "
+                f"{owner}, not to provider {provider}"))
+            ok = False
+    return ok
 
 
 def _default_if_blank(entity: str, name: str, value: Any) -> Any:
