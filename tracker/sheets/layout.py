@@ -165,12 +165,13 @@ def entity_for_title(title: str) -> str | None:
 
 # --- the Reminders sheet: derived, with the user's marks (snoozed, done) -------------------
 
+# Only the key and the mark are read back; the rest is derived, for reading.
 REMINDER_COLUMNS: tuple[Column, ...] = (
     Column("Key", "key", "text", 34),
-    Column("Due on", "due_on", "date", 12),
-    Column("Status", "status", "text", 11),
-    Column("Kind", "kind", "text", 30),
-    Column("Provider ID", "provider_id", "ref", 11, refers_to="provider"),
+    Column("Due on", None, "date", 12),
+    Column("Status", None, "text", 11),
+    Column("Kind", None, "text", 30),
+    Column("Provider ID", None, "ref", 11, refers_to="provider"),
     Column("Provider", None, "ref_name", 36, refers_to="provider"),
     Column("Subject", None, "text", 40),
     Column("Why", None, "text", 50),
