@@ -344,6 +344,12 @@ def test_generated_registers_round_trip_exactly(tmp_path_factory: pytest.TempPat
             svc.agreements.create(session=session, actor="t", data={
                 "provider_id": provider.id, "supply_id": supply.id, "kind": "dpa",
                 "title": title.strip() or None, "expires_on": date(2027, 1, 1)})
+            svc.evidence.create(session=session, actor="t", data={
+                "provider_id": provider.id, "location": name, "supports": note[:2000],
+                "supply_id": supply.id})
+            svc.reminders.create(session=session, actor="t", data={
+                "provider_id": provider.id, "title": name, "due_on": date(2027, 2, 1),
+                "notes": note[:4000]})
     for as_csv in (False, True):
         first = where / ("first-csv" if as_csv else "first.xlsx")
         second = where / ("second-csv" if as_csv else "second.xlsx")
