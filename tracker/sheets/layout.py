@@ -93,7 +93,8 @@ class EntitySheet:
         return [c for c in self.columns if c.field is not None]
 
 
-def _inner(annotation: Any) -> Any:
+def value_type(annotation: Any) -> Any:
+    """The type a field holds, without its Optional: what a cell must be read as."""
     if isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is typing.Union:
         args = [a for a in typing.get_args(annotation) if a is not type(None)]
         return args[0] if len(args) == 1 else str
@@ -115,7 +116,7 @@ def _field_column(entity: str, name: str) -> list[Column]:
                 Column(named, None, "ref_name", 36, refers_to=target)]
     if name in COUNTRY_FIELDS:
         return [Column(header, name, "country", 10)]
-    kind = _inner(info.annotation)
+    kind = value_type(info.annotation)
     if isinstance(kind, type) and issubclass(kind, Enum):
         assert issubclass(kind, CitedEnum), f"{entity}.{name}: enums carry labels"
         longest = max(len(m.label) for m in kind)

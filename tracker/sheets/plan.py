@@ -13,8 +13,6 @@ Natural keys (how a row finds the record it updates):
 from __future__ import annotations
 
 import functools
-import types
-import typing
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -25,6 +23,7 @@ from tracker.domain.rules import FieldError
 from tracker.domain.text import search_key
 from tracker.errors import ValidationFailed
 from tracker.sheets import limits
+from tracker.sheets.layout import COUNTRY_FIELDS, value_type
 from tracker.sheets.mapping import IMPORT_ENTITIES, ColumnMapping, SheetMapping
 from tracker.sheets.readers import CONTROL, Sheet, Workbook
 from tracker.sheets.values import (
@@ -39,7 +38,6 @@ from tracker.sheets.values import (
 from tracker.store.models import BASE_MODELS
 from tracker.store.services import validate_values
 
-COUNTRY_FIELDS = {"country", "origin_country", "destination_country"}
 Key = tuple[Any, ...]
 
 
@@ -82,17 +80,10 @@ class ImportPlan:
     rows_read: int = 0
 
 
-def _inner(annotation: Any) -> Any:
-    if isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is typing.Union:
-        args = [a for a in typing.get_args(annotation) if a is not type(None)]
-        return args[0] if len(args) == 1 else str
-    return annotation
-
-
 def parser_for(entity: str, name: str, order: DayOrder, date1904: bool) -> Callable[[Any], Any]:
     if name in COUNTRY_FIELDS:
         return parse_country
-    kind = _inner(BASE_MODELS[entity].model_fields[name].annotation)
+    kind = value_type(BASE_MODELS[entity].model_fields[name].annotation)
     if isinstance(kind, type) and issubclass(kind, Enum):
         enum_cls = kind
         return lambda v: parse_enum(v, enum_cls)

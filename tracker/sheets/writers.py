@@ -24,7 +24,7 @@ from tracker.errors import TrackerError
 from tracker.sheets import limits
 from tracker.sheets.export import ExportContent, SheetData, sheet_file_name
 from tracker.sheets.formula import neutralize
-from tracker.sheets.layout import EXPORT_TITLES, LISTS_SHEET, MANIFEST_SHEET, Column
+from tracker.sheets.layout import EXPORT_TITLES, LISTS_SHEET, Column
 
 EXCEL_MAX_ROWS = 1_048_576
 # Data rows a sheet (or CSV file) holds before the rest goes on "Title (2)": what the import
@@ -98,8 +98,8 @@ def _write_lists(book: Any, lists: dict[type[CitedEnum], tuple[str, int]]) -> No
     sheet.sheet_state = "hidden"
     enums = list(lists)
     sheet.append([e.__name__ for e in enums])
-    for index in range(max((len(e) for e in enums), default=0)):
-        members = [list(e) for e in enums]
+    members = [list(e) for e in enums]
+    for index in range(max((len(m) for m in members), default=0)):
         sheet.append([m[index].label if index < len(m) else None for m in members])
 
 
@@ -283,7 +283,3 @@ def _csv_value(value: Any, sheet: str, row: int, column: Column) -> Any:
     if isinstance(value, date):
         return value.isoformat()
     return value
-
-
-def manifest_file_name() -> str:
-    return sheet_file_name(MANIFEST_SHEET)
