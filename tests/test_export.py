@@ -26,8 +26,7 @@ from tracker.sheets.readers import read_workbook
 from tracker.store import services as svc
 from tracker.store.engine import session_scope
 from tracker.store.migrate import open_register
-from tracker.store.models import AuditEvent, Provider
-from tracker.store.snapshot import table_of
+from tracker.store.models import AuditEvent, Provider, table_of
 
 from .conftest import TODAY
 

@@ -241,8 +241,3 @@ def _gap_rows(session: Session, provider_id: int, today: date) -> list[list[Any]
 
     return [[g.severity.value, g.rule, g.subject, g.why, g.fix, g.article]
             for g in register_gaps(session, today, provider_id)]
-
-
-def sheet_file_name(title: str) -> str:
-    """The CSV file a sheet goes to: "Legal bases" -> legal-bases.csv."""
-    return title.lower().replace(" ", "-") + ".csv"

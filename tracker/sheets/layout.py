@@ -10,6 +10,7 @@ import ignores except to find a provider when its ID is blank.
 from __future__ import annotations
 
 import functools
+import re
 import types
 import typing
 from dataclasses import dataclass
@@ -56,6 +57,38 @@ SHEET_TITLES = {
 # Every sheet an export can hold (its CSV files are named after them).
 EXPORT_TITLES = (SUMMARY_SHEET, *SHEET_TITLES.values(), REMINDERS_SHEET, SETTINGS_SHEET,
                  GAPS_SHEET, LISTS_SHEET, MANIFEST_SHEET)
+# A sheet longer than the import reads goes on in "Title (2)", a CSV file in "title-(2).csv".
+_PART = re.compile(r"(?P<whole>.+?)(?P<mark> |-)\((?P<part>\d+)\)")
+
+
+def part_title(title: str, part: int) -> str:
+    return title if part == 1 else f"{title} ({part})"
+
+
+def whole_title(title: str) -> str:
+    """The sheet a continuation sheet belongs to: "Reminders (2)" -> "Reminders"."""
+    found = _PART.fullmatch(title)
+    return found["whole"] if found and found["mark"] == " " else title
+
+
+def sheet_file_name(title: str) -> str:
+    """The CSV file a sheet goes to: "Legal bases" -> legal-bases.csv, "Reminders (2)" ->
+    reminders-(2).csv."""
+    return title.lower().replace(" ", "-") + ".csv"
+
+
+def title_of_file(file_name: str) -> str | None:
+    """The sheet an export's CSV file holds, or None for a file no export writes."""
+    stem = file_name.removesuffix(".csv")
+    found = _PART.fullmatch(stem)
+    whole, part = (found["whole"], int(found["part"])) if found and found["mark"] == "-" \
+        else (stem, 1)
+    for title in EXPORT_TITLES:
+        if sheet_file_name(title) == f"{whole}.csv":
+            return part_title(title, part)
+    return None
+
+
 # The record a reference field points at.
 REFERENCES = {"provider_id": "provider", "supply_id": "supply", "agreement_id": "agreement",
               "assessment_id": "assessment", "transfer_id": "transfer",

@@ -8,7 +8,6 @@ column leaves its field as it is in the register, a blank cell clears it.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -28,6 +27,7 @@ from tracker.sheets.layout import (
     Column,
     entity_for_title,
     entity_sheet,
+    whole_title,
 )
 from tracker.sheets.mapping import column_letter
 from tracker.sheets.plan import Problem
@@ -40,8 +40,6 @@ from tracker.sheets.values import (
     parse_number,
     parse_text,
 )
-
-_PART = re.compile(r"^(?P<title>.+) \((?P<part>\d+)\)$")  # "Reminders (2)": Excel's row limit
 
 
 @dataclass
@@ -92,8 +90,7 @@ def read_native(sheets: Iterable[Sheet], manifest: dict[str, str],
         return native
     for sheet in sheets:
         title = sheet.name
-        matched = _PART.match(title)
-        base_title = matched["title"] if matched else title
+        base_title = whole_title(title)
         entity = entity_for_title(base_title)
         if entity is not None:
             native.rows.setdefault(entity, []).extend(

@@ -40,11 +40,6 @@ def read_workbook(path: Path, deadline: limits.Deadline | None = None) -> Workbo
         return source.workbook()
 
 
-def read_xlsx(path: Path, deadline: limits.Deadline | None = None) -> Workbook:
-    with XlsxSource(path, deadline) as source:
-        return source.workbook()
-
-
 class SheetSource:
     """A file's sheets, read one at a time on request: the import of the tracker's own
     export holds one sheet's raw cells at a time instead of the whole workbook's."""
@@ -170,24 +165,16 @@ class CsvDirectorySource(SheetSource):
     by the sheet title the file was written from."""
 
     def __init__(self, path: Path) -> None:
-        from tracker.sheets.export import sheet_file_name
-        from tracker.sheets.layout import EXPORT_TITLES
+        from tracker.sheets.layout import title_of_file
 
         self.path = path
-        titles = {sheet_file_name(t): t for t in EXPORT_TITLES}
         files = sorted(p for p in path.iterdir() if p.suffix.lower() == ".csv")
         if not files:
             raise FileRefused(f"{path} holds no .csv files")
         if len(files) > limits.MAX_SHEETS:
             raise FileRefused(f"{path} holds {len(files)} CSV files; the import reads at most "
                               f"{limits.MAX_SHEETS}")
-        self.files = {}
-        for file in files:
-            base, _, number = file.name.removesuffix(".csv").rpartition("-(")
-            if number.endswith(")") and number[:-1].isdigit() and f"{base}.csv" in titles:
-                self.files[f"{titles[base + '.csv']} ({number[:-1]})"] = file  # a part
-            else:
-                self.files[titles.get(file.name, file.stem)] = file
+        self.files = {title_of_file(file.name) or file.stem: file for file in files}
 
     def names(self) -> list[str]:
         return list(self.files)

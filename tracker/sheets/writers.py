@@ -22,9 +22,9 @@ from tracker.domain.enums import CitedEnum
 from tracker.domain.text import CONTROL_CHARACTERS
 from tracker.errors import TrackerError
 from tracker.sheets import limits
-from tracker.sheets.export import ExportContent, SheetData, sheet_file_name
+from tracker.sheets.export import ExportContent, SheetData
 from tracker.sheets.formula import neutralize
-from tracker.sheets.layout import EXPORT_TITLES, LISTS_SHEET, Column
+from tracker.sheets.layout import LISTS_SHEET, Column, part_title, sheet_file_name, title_of_file
 
 EXCEL_MAX_ROWS = 1_048_576
 # Data rows a sheet (or CSV file) holds before the rest goes on "Title (2)": what the import
@@ -193,7 +193,7 @@ def _write_sheet(book: Any, data: SheetData,
             if data.records:
                 sheet.auto_filter.ref = f"A1:{last}{rows_here + 1}"
             part += 1
-            sheet, styles = _start_sheet(book, data, f"{data.title} ({part})", lists)
+            sheet, styles = _start_sheet(book, data, part_title(data.title, part), lists)
             rows_here = 0
         total += 1
         rows_here += 1
@@ -229,9 +229,7 @@ def write_csv(content: ExportContent, directory: Path) -> dict[str, int]:
     them this export did not write (a part file of a longer register, a provider's Gaps), so
     the directory always holds exactly one export."""
     directory.mkdir(parents=True, exist_ok=True)
-    ours = {sheet_file_name(title) for title in EXPORT_TITLES}
-    strangers = sorted(p.name for p in directory.iterdir()
-                       if p.name not in ours and not _is_part(p.name, ours))
+    strangers = sorted(p.name for p in directory.iterdir() if title_of_file(p.name) is None)
     if strangers:
         raise TrackerError(f"{directory} holds other files ({', '.join(strangers[:5])}); "
                            "export CSV files to an empty directory")
@@ -241,7 +239,7 @@ def write_csv(content: ExportContent, directory: Path) -> dict[str, int]:
         rows = iter(data.rows)
         count, part, more = 0, 1, True
         while more:
-            title = data.title if part == 1 else f"{data.title} ({part})"
+            title = part_title(data.title, part)
             files.add(sheet_file_name(title))
             with _replacing(directory / sheet_file_name(title), ".csv") as temporary:
                 with temporary.open("w", encoding="utf-8-sig", newline="") as handle:
@@ -261,12 +259,6 @@ def write_csv(content: ExportContent, directory: Path) -> dict[str, int]:
         if stale.name not in files:
             stale.unlink()  # an earlier export's file (only those are left: see above)
     return written
-
-
-def _is_part(name: str, ours: set[str]) -> bool:
-    """reminders-(2).csv: a continuation file of an earlier export."""
-    stem, _, number = name.removesuffix(".csv").rpartition("-(")
-    return number.endswith(")") and number[:-1].isdigit() and f"{stem}.csv" in ours
 
 
 def _csv_value(value: Any, sheet: str, row: int, column: Column) -> Any:

@@ -23,7 +23,7 @@ from tracker.sheets.mapping import IMPORT_ENTITIES
 from tracker.sheets.plan import ImportPlan, Key, PlannedRecord, Problem, record_key
 from tracker.store.audit import PendingEvent, record_events_bulk
 from tracker.store.fastinsert import insert_rows
-from tracker.store.models import BASE_MODELS, ENTITY_MODELS, utcnow
+from tracker.store.models import BASE_MODELS, table_of, utcnow
 
 
 @dataclass
@@ -54,7 +54,6 @@ def jsonable(value: Any) -> Any:
 @dataclass
 class _Existing:
     id: int
-    version: int
     values: dict[str, Any]
 
 
@@ -64,13 +63,9 @@ def _defaults(entity: str) -> dict[str, Any]:
             if not info.is_required()}
 
 
-def _table(entity: str) -> Any:
-    return getattr(ENTITY_MODELS[entity], "__table__")
-
-
 def _load(session: Session, entity: str, where: Any = None) -> list[dict[str, Any]]:
-    table = _table(entity)
-    names = ["id", "version", *BASE_MODELS[entity].model_fields]
+    table = table_of(entity)
+    names = ["id", *BASE_MODELS[entity].model_fields]
     statement = select(*(table.c[n] for n in names))
     if "archived_at" in table.c:
         statement = statement.where(table.c.archived_at.is_(None))
@@ -140,7 +135,7 @@ def _match_providers(session: Session, plan: ImportPlan,
             row = candidates[0] if candidates else None
         if row is not None:
             ids[key] = row["id"]
-            matched[key] = _Existing(row["id"], row["version"], row)
+            matched[key] = _Existing(row["id"], row)
     return ids, matched
 
 
@@ -153,7 +148,7 @@ def _match_children(session: Session, plan: ImportPlan, entity: str,
     for row in _load(session, entity):
         pkey = key_of_id.get(row["provider_id"])
         if pkey is not None:
-            found[record_key(entity, pkey, row)] = _Existing(row["id"], row["version"], row)
+            found[record_key(entity, pkey, row)] = _Existing(row["id"], row)
     return found
 
 
@@ -162,7 +157,7 @@ def _insert(session: Session, entity: str, rows: list[tuple[PlannedRecord, dict[
     if not rows:
         return
     defaults = _defaults(entity)
-    table = _table(entity)
+    table = table_of(entity)
     payload = []
     for record, values in rows:
         full = {**defaults, **values, "version": 1, "created_at": now, "updated_at": now}
@@ -184,22 +179,31 @@ def _insert(session: Session, entity: str, rows: list[tuple[PlannedRecord, dict[
 
 def _update(session: Session, entity: str, rows: list[tuple[_Existing, dict[str, Any]]],
             events: list[PendingEvent], now: datetime) -> None:
-    table = _table(entity)
+    update_rows(session, entity, [
+        (existing.id, {k: existing.values.get(k) for k in changed}, changed)
+        for existing, changed in rows], events, now)
+
+
+def update_rows(session: Session, entity: str,
+                rows: list[tuple[int, dict[str, Any], dict[str, Any]]],
+                events: list[PendingEvent], now: datetime) -> None:
+    """Apply (id, values before, changed values) to many records: one executemany per set
+    of changed columns, each record's version bumped, an audit event each."""
+    table = table_of(entity)
     groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
-    for existing, changed in rows:
+    for record_id, before, changed in rows:
         values = dict(changed)
         if entity == "provider" and "legal_name" in values:
             values["search_name"] = search_key(values["legal_name"])
         names = tuple(sorted(values))
         groups.setdefault(names, []).append(
-            {"_id": existing.id, "_version": existing.version + 1, "_now": now,
-             **{f"_{n}": v for n, v in values.items()}})
+            {"_id": record_id, "_now": now, **{f"_{n}": v for n, v in values.items()}})
         events.append(PendingEvent(
-            AuditAction.UPDATE, entity, existing.id,
-            {k: jsonable(existing.values.get(k)) for k in changed},
+            AuditAction.UPDATE, entity, record_id,
+            {k: jsonable(v) for k, v in before.items()},
             {k: jsonable(v) for k, v in changed.items()}))
     for names, params in groups.items():
         statement = (update(table).where(table.c.id == bindparam("_id"))
-                     .values(version=bindparam("_version"), updated_at=bindparam("_now"),
+                     .values(version=table.c.version + 1, updated_at=bindparam("_now"),
                              **{n: bindparam(f"_{n}") for n in names}))
         session.connection().execute(statement, params)

@@ -467,6 +467,12 @@ BASE_MODELS: dict[str, type[SQLModel]] = {
 }
 
 
+def table_of(entity: str) -> sa.Table:
+    """The Core table of an entity, for the bulk paths (import, export, restore)."""
+    table: sa.Table = getattr(ENTITY_MODELS[entity], "__table__")
+    return table
+
+
 def entity_name(model: type[SQLModel] | SQLModel) -> str:
     cls = model if isinstance(model, type) else type(model)
     return str(cls.__tablename__)

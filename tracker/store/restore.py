@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import UniqueConstraint, bindparam, delete, select, update
+from sqlalchemy import UniqueConstraint, delete, select, update
 from sqlmodel import Session, col
 
 from tracker.domain.checklists import CHECKLIST_BY_NUMBER
@@ -30,12 +30,12 @@ from tracker.sheets.layout import ENTITY_ORDER, REFERENCES, SHEET_TITLES
 from tracker.sheets.native import NativeBook, NativeRow
 from tracker.sheets.plan import Problem
 from tracker.store.audit import PendingEvent, record_events_bulk
-from tracker.store.bulk import EntityCounts, jsonable
+from tracker.store.bulk import EntityCounts, jsonable, update_rows
 from tracker.store.fastinsert import insert_rows
-from tracker.store.models import BASE_MODELS, ReminderAction, utcnow
+from tracker.store.models import BASE_MODELS, ReminderAction, table_of, utcnow
 from tracker.store.services import validate_values
 from tracker.store.settings import REGISTER_ID_KEY, get_setting, register_id, set_setting
-from tracker.store.snapshot import naive_utc, table_of
+from tracker.store.snapshot import naive_utc
 
 STAMPS = ("archived_at", "added_at")
 _APPROVAL_INPUTS = ("assessment", "checklist_answer")  # what the approval gate reads
@@ -92,8 +92,10 @@ def apply_native(session: Session, native: NativeBook, *, actor: str,
     for entity in ENTITY_ORDER:
         events: list[PendingEvent] = []
         _insert(session, entity, [c for c in changes[entity] if c.before is None], now, events)
-        _update(session, entity, [c for c in changes[entity] if c.before is not None], now,
-                events)
+        update_rows(session, entity, [(c.record_id, c.before, c.values)
+                                      for c in changes[entity]
+                                      if c.before is not None and c.record_id is not None],
+                    now=now, events=events)
         record_events_bulk(session, actor=actor, events=events)
     for key, value in settings:
         set_setting(session, key, value, actor=actor)
@@ -331,28 +333,6 @@ def _full_row(entity: str, change: _Change, names: list[str], now: datetime,
     if with_id:
         full = {"id": change.record_id, **full}
     return full
-
-
-def _update(session: Session, entity: str, changed: list[_Change], now: datetime,
-            events: list[PendingEvent]) -> None:
-    table = table_of(entity)
-    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
-    for change in changed:
-        values = dict(change.values)
-        if entity == "provider" and "legal_name" in values:
-            values["search_name"] = search_key(values["legal_name"])
-        names = tuple(sorted(values))
-        groups.setdefault(names, []).append(
-            {"_id": change.record_id, "_now": now, **{f"_{n}": v for n, v in values.items()}})
-        events.append(PendingEvent(
-            AuditAction.UPDATE, entity, change.record_id,
-            {k: jsonable(v) for k, v in (change.before or {}).items()},
-            {k: jsonable(v) for k, v in change.values.items()}))
-    for names, params in groups.items():
-        statement = (update(table).where(table.c.id == bindparam("_id"))
-                     .values(version=table.c.version + 1, updated_at=bindparam("_now"),
-                             **{n: bindparam(f"_{n}") for n in names}))
-        session.connection().execute(statement, params)
 
 
 # --- settings and reminder marks ---------------------------------------------------------

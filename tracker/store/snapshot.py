@@ -8,22 +8,17 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlmodel import Session
 
 from tracker.domain.enums import CitedEnum
-from tracker.store.models import ENTITY_MODELS
+from tracker.store.models import table_of
 
 # Which provider a record belongs to, for entities that do not carry a provider_id.
 _OWNER_PATH = {"legal_basis": ("supply_id", "supply"),
                "agreement_clause": ("agreement_id", "agreement"),
                "checklist_answer": ("assessment_id", "assessment")}
 _STREAM_ROWS = 2000
-
-
-def table_of(entity: str) -> Table:
-    table: Table = getattr(ENTITY_MODELS[entity], "__table__")
-    return table
 
 
 def provider_filter(entity: str, provider_id: int) -> ColumnElement[bool]:
