@@ -35,7 +35,7 @@ def main() -> None:
         exported, export_mb = child(
             "from pathlib import Path\nfrom datetime import date\n"
             "from tracker.store.migrate import open_register\n"
-            "from tracker.sheets.exporter import run_export\n"
+            "from tracker.app.exports import run_export\n"
             f"engine = open_register('sqlite:///{db}')\nstarted = time.perf_counter()\n"
             f"result = run_export(engine, Path({str(out)!r}), today=date(2026, 11, 25))\n"
             "import json, sys\nprint(json.dumps(result.rows), file=sys.stderr)")
@@ -50,7 +50,7 @@ def main() -> None:
         csv_s, csv_mb = child(
             "from pathlib import Path\nfrom datetime import date\n"
             "from tracker.store.migrate import open_register\n"
-            "from tracker.sheets.exporter import run_export\n"
+            "from tracker.app.exports import run_export\n"
             f"engine = open_register('sqlite:///{db}')\nstarted = time.perf_counter()\n"
             f"run_export(engine, Path({str(Path(tmp) / 'csv')!r}), as_csv=True, "
             "today=date(2026, 11, 25))")
@@ -63,7 +63,7 @@ def main() -> None:
         if args.restore:
             restored, restore_mb = child(
                 "from pathlib import Path\nfrom tracker.store.migrate import open_register\n"
-                "from tracker.sheets.importer import run_import\n"
+                "from tracker.app.imports import run_import\n"
                 f"engine = open_register('sqlite:///{Path(tmp) / 'restored.sqlite'}')\n"
                 "started = time.perf_counter()\n"
                 f"report = run_import(engine, Path({str(out)!r}), profile=None, order=None,"

@@ -89,14 +89,14 @@ def main() -> None:
         db = Path(tmp) / "r.sqlite"
         imported, import_mb = child(
             "from pathlib import Path\nfrom tracker.store.migrate import open_register\n"
-            "from tracker.sheets.importer import run_import\n"
+            "from tracker.app.imports import run_import\n"
             f"engine = open_register('sqlite:///{db}')\n"
             "started = time.perf_counter()\n"
             f"report = run_import(engine, Path({str(sheet)!r}), profile=None, order=None, "
             "dry_run=False)\nassert report.written and not report.problems, report.problems[:3]")
         again, _ = child(
             "from pathlib import Path\nfrom tracker.store.migrate import open_register\n"
-            "from tracker.sheets.importer import run_import\n"
+            "from tracker.app.imports import run_import\n"
             f"engine = open_register('sqlite:///{db}')\n"
             "started = time.perf_counter()\n"
             f"report = run_import(engine, Path({str(sheet)!r}), profile=None, order=None, "

@@ -16,10 +16,10 @@ from datetime import date
 from pathlib import Path
 
 from benchmarks.make_register import make_register
+from tracker.app.reminders import load_register_dates, reminder_policy
 from tracker.reminders.derive import derive_reminders
 from tracker.store.engine import session_scope
 from tracker.store.migrate import open_register
-from tracker.store.reminders import load_register_dates, reminder_policy
 
 TARGET_SECONDS = 2.0
 

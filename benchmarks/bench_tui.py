@@ -75,7 +75,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--providers", type=int, default=100_000)
     args = parser.parse_args()
-    from tracker.demo import write_demo
+    from tracker.app.demo import write_demo
 
     with tempfile.TemporaryDirectory() as tmp:
         demo = Path(tmp) / "demo.sqlite"

@@ -39,8 +39,8 @@ def main() -> None:
     for stale in out.iterdir():  # a previous preview, the demo's evidence folder among it
         shutil.rmtree(stale) if stale.is_dir() else stale.unlink()
     code = ("from datetime import date; from pathlib import Path; "
-            "from tracker.demo import write_demo; from tracker.store.migrate import "
-            "open_register; from tracker.sheets.exporter import run_export; "
+            "from tracker.app.demo import write_demo; from tracker.store.migrate import "
+            "open_register; from tracker.app.exports import run_export; "
             f"write_demo(Path({str(db)!r}), "
             f"today=date.fromisoformat({date.today().isoformat()!r})); "
             f"run_export(open_register('sqlite:///{db}'), Path({str(out / 'demo.xlsx')!r}))")

@@ -9,7 +9,7 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
-from tracker.demo import write_demo
+from tracker.app.demo import write_demo
 from tracker.store.migrate import open_register
 from tracker.ui.app import TrackerApp
 

@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from tracker.app.register import Register
 from tracker.store.engine import session_scope
 from tracker.store.migrate import open_register
-from tracker.store.register import Register
 
 TODAY = date(2026, 11, 25)
 

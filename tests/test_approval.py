@@ -9,9 +9,12 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, col, select
 
+from tracker.app import pipeline as svc
+from tracker.app.gaps import register_gaps
+from tracker.checks.rules import Severity
 from tracker.cli import main
+from tracker.domain.enums import ChecklistStatus
 from tracker.errors import ValidationFailed
-from tracker.store import services as svc
 from tracker.store.models import AuditEvent
 
 from .conftest import TODAY
@@ -40,7 +43,9 @@ def new_review(session: Session, provider_id: int, **values: object) -> int:
 def test_approval_is_refused_while_a_critical_item_is_open(session: Session) -> None:
     provider = make_provider(session)
     assert provider.id
-    with pytest.raises(ValidationFailed) as refusal:
+    earlier = new_review(session, provider.id, assessed_on="2026-10-01")
+    answer_all(session, earlier, open_items={1})
+    with pytest.raises(ValidationFailed) as refusal:  # item 1 would be carried in open
         new_review(session, provider.id, outcome="approved")
     assert refusal.value.errors[0].field == "outcome"
     assert "1 (Legal entity" in refusal.value.errors[0].message
@@ -51,6 +56,25 @@ def test_approval_is_refused_while_a_critical_item_is_open(session: Session) -> 
                                       changes={"outcome": "approved"},
                                       expected_version=review.version, actor="t")
     assert approved.outcome == "approved"
+
+
+def test_a_review_decided_with_nothing_to_carry_is_history_and_a_gap(
+        session: Session) -> None:
+    provider = make_provider(session)
+    assert provider.id
+    review_id = new_review(session, provider.id, outcome="approved")
+    statuses = {a.status for a in svc.checklist_answers.list(session=session,
+                                                             assessment_id=review_id)}
+    assert statuses == {ChecklistStatus.NOT_RECORDED}
+    gaps = [g for g in register_gaps(session, TODAY, provider.id)
+            if g.rule == "review-checklist-not-recorded"]
+    assert [(g.severity, g.entity_id) for g in gaps] == [(Severity.HIGH, review_id)]
+    follow_up = new_review(session, provider.id, assessed_on="2026-11-20")
+    carried = {a.status for a in svc.checklist_answers.list(session=session,
+                                                            assessment_id=follow_up)}
+    assert carried == {ChecklistStatus.OPEN}  # nothing recorded is nothing to carry
+    assert not [g for g in register_gaps(session, TODAY, provider.id)
+                if g.rule == "review-checklist-not-recorded"]
 
 
 def test_an_override_with_a_reason_is_accepted_and_audited(session: Session) -> None:

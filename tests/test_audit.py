@@ -9,8 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, text
 
+from tracker.app import pipeline as svc
 from tracker.cli import main
-from tracker.store import services as svc
 from tracker.store.audit import current_actor, verify_chain
 from tracker.store.engine import session_scope
 from tracker.store.settings import set_setting

@@ -202,7 +202,7 @@ def test_check_on_the_demo_finds_each_kind(tmp_path: Path,
 
 
 def test_one_providers_gaps_equal_its_share_of_the_whole_register(tmp_path: Path) -> None:
-    from tracker.store.checks import register_gaps
+    from tracker.app.gaps import register_gaps
     from tracker.store.engine import session_scope
     from tracker.store.migrate import open_register
 
@@ -220,8 +220,8 @@ def test_one_providers_gaps_equal_its_share_of_the_whole_register(tmp_path: Path
 
 
 def test_register_gaps_are_recomputed_after_any_change(tmp_path: Path) -> None:
+    from tracker.app.register import Register
     from tracker.store.migrate import open_register
-    from tracker.store.register import Register
 
     path = tmp_path / "demo.sqlite"
     write_demo_register(path)

@@ -52,7 +52,7 @@ def test_user_errors_are_one_line_without_traceback(tmp_path: Path) -> None:
 
 
 def write_demo_register(path: Path) -> None:
-    from tracker.demo import write_demo
+    from tracker.app.demo import write_demo
 
     write_demo(path, today=TODAY)
 

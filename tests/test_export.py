@@ -15,15 +15,15 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine, func, select
 from sqlmodel import col
 
-from tracker.demo import write_demo
+from tracker.app import pipeline as svc
+from tracker.app.demo import write_demo
+from tracker.app.exports import run_export
+from tracker.app.imports import run_import
 from tracker.domain.enums import AgreementKind
 from tracker.errors import TrackerError
 from tracker.sheets import writers
-from tracker.sheets.exporter import run_export
-from tracker.sheets.importer import run_import
 from tracker.sheets.layout import ENTITY_ORDER, MANIFEST_SHEET, SUMMARY_SHEET, entity_sheets
 from tracker.sheets.readers import read_workbook
-from tracker.store import services as svc
 from tracker.store.engine import session_scope
 from tracker.store.migrate import open_register
 from tracker.store.models import AuditEvent, Provider, table_of
@@ -283,7 +283,7 @@ def test_export_refuses_a_wrong_target_and_leaves_no_partial_file(demo: Engine,
 
 
 def test_reminder_marks_travel_with_the_export(demo: Engine, tmp_path: Path) -> None:
-    from tracker.store.reminders import current_reminders, snooze_reminder
+    from tracker.app.reminders import current_reminders, snooze_reminder
 
     with session_scope(demo) as session:
         due = [r for r in current_reminders(session, TODAY) if r.status.value == "overdue"][0]
@@ -363,7 +363,7 @@ def test_generated_registers_round_trip_exactly(tmp_path_factory: pytest.TempPat
 
 def test_reminders_derived_a_range_of_providers_at_a_time_are_the_whole_registers(
         demo: Engine) -> None:
-    from tracker.store.reminders import current_reminders, reminders_by_provider
+    from tracker.app.reminders import current_reminders, reminders_by_provider
 
     with session_scope(demo) as session:
         svc.reminders.create(session=session, actor="t", data={
@@ -428,7 +428,7 @@ def test_csv_problems_name_the_file(demo: Engine, tmp_path: Path) -> None:
 
 def test_clearing_a_mark_in_the_register_it_came_from_removes_it(demo: Engine,
                                                                  tmp_path: Path) -> None:
-    from tracker.store.reminders import current_reminders, snooze_reminder
+    from tracker.app.reminders import current_reminders, snooze_reminder
 
     with session_scope(demo) as session:
         due = [r for r in current_reminders(session, TODAY) if r.status.value == "overdue"][0]

@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import Engine, func
 from sqlmodel import col, select
 
+from tracker.app.imports import run_import
 from tracker.cli import main
 from tracker.errors import TrackerError
-from tracker.sheets.importer import run_import
 from tracker.sheets.mapping import load_profile
 from tracker.store.engine import session_scope
 from tracker.store.models import Agreement, Assessment, AuditEvent, Provider

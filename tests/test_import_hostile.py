@@ -163,8 +163,9 @@ def test_binary_file_named_csv(tmp_path: Path) -> None:
 
 def test_the_time_limit_stops_a_slow_import(tmp_path: Path,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    from tracker.app import imports as importer
     from tracker.errors import TrackerError
-    from tracker.sheets import importer, limits
+    from tracker.sheets import limits
     from tracker.store.migrate import open_register
 
     path = write_xlsx(tmp_path / "slow.xlsx", ROWS)

@@ -12,8 +12,8 @@ import pytest
     ("tracker.domain.rules", ("textual", "sqlalchemy", "sqlmodel", "tracker.store")),
     ("tracker.domain.checklists", ("textual", "sqlalchemy", "tracker.store")),
     ("tracker.domain.settings", ("textual", "sqlalchemy", "tracker.store")),
-    ("tracker.store.services", ("textual", "tracker.ui")),
-    ("tracker.store.register", ("textual", "tracker.ui")),
+    ("tracker.app.pipeline", ("textual", "tracker.ui")),
+    ("tracker.app.register", ("textual", "tracker.ui")),
     ("tracker.cli", ("textual", "openpyxl")),
 ])
 def test_layer_does_not_import(package: str, forbidden: tuple[str, ...]) -> None:

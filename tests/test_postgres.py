@@ -15,15 +15,15 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import SQLModel
 
-from tracker.demo import build_demo
+from tracker.app import pipeline as svc
+from tracker.app.demo import build_demo
+from tracker.app.imports import run_import
+from tracker.app.register import Register
+from tracker.app.reminders import current_reminders
 from tracker.errors import IntegrityRefused, StaleVersion
-from tracker.sheets.importer import run_import
-from tracker.store import services as svc
 from tracker.store.audit import verify_chain
 from tracker.store.engine import session_scope
 from tracker.store.migrate import current_revision, head_revision, open_register
-from tracker.store.register import Register
-from tracker.store.reminders import current_reminders
 
 from .conftest import TODAY
 from .test_cli import write_demo_register
@@ -106,8 +106,8 @@ def test_reminders_match_the_sqlite_register(pg: Engine, tmp_path: Path) -> None
 
 def test_an_export_restores_into_postgresql_and_exports_the_same(pg: Engine,
                                                                  tmp_path: Path) -> None:
-    from tracker.demo import write_demo
-    from tracker.sheets.exporter import run_export
+    from tracker.app.demo import write_demo
+    from tracker.app.exports import run_export
 
     from .test_export import register_rows, sheet_data
 

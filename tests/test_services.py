@@ -10,11 +10,11 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlmodel import Session, col
 
+from tracker.app import pipeline as svc
+from tracker.app.register import Register
 from tracker.errors import IntegrityRefused, StaleVersion, ValidationFailed
-from tracker.store import services as svc
 from tracker.store.engine import session_scope
 from tracker.store.models import AuditEvent, Provider
-from tracker.store.register import Register
 
 ACTOR = "tester"
 

@@ -14,9 +14,9 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import SQLModel
 
+from tracker.app import pipeline as svc
 from tracker.cli import main
 from tracker.errors import SchemaError
-from tracker.store import services as svc
 from tracker.store.engine import make_engine, session_scope
 from tracker.store.migrate import alembic_config, current_revision, head_revision, open_register
 

@@ -55,7 +55,7 @@ def _run_tui(args: argparse.Namespace, url: str) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from tracker.demo import write_demo
+    from tracker.app.demo import write_demo
     from tracker.locations import demo_register
 
     path = Path(args.db).expanduser().resolve() if args.db else demo_register()
@@ -69,9 +69,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_info(args: argparse.Namespace) -> int:
+    from tracker.app.queries import register_counts
     from tracker.store.engine import session_scope
     from tracker.store.migrate import current_revision
-    from tracker.store.queries import register_counts
     from tracker.store.settings import get_setting
 
     engine = _open(args)
@@ -128,9 +128,9 @@ def cmd_settings(args: argparse.Namespace) -> int:
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
+    from tracker.app.queries import recent_events
     from tracker.store.audit import verify_chain
     from tracker.store.engine import session_scope
-    from tracker.store.queries import recent_events
 
     engine = _open(args)
     with session_scope(engine, write=False) as session:
@@ -152,8 +152,8 @@ def cmd_audit(args: argparse.Namespace) -> int:
 
 
 def cmd_providers(args: argparse.Namespace) -> int:
+    from tracker.app.queries import ProviderFilter, provider_page
     from tracker.store.engine import session_scope
-    from tracker.store.queries import ProviderFilter, provider_page
 
     engine = _open(args)
     with session_scope(engine, write=False) as session:
@@ -183,16 +183,16 @@ def _date_arg(text: str) -> date:
 
 
 def cmd_reminders(args: argparse.Namespace) -> int:
-    from tracker.domain.enums import AssessmentOutcome, ReminderStatus
-    from tracker.reminders.derive import visible
-    from tracker.store.audit import current_actor
-    from tracker.store.engine import session_scope
-    from tracker.store.reminders import (
+    from tracker.app.reminders import (
         complete_reminder,
         current_reminders,
         reminder_policy,
         snooze_reminder,
     )
+    from tracker.domain.enums import AssessmentOutcome, ReminderStatus
+    from tracker.reminders.derive import visible
+    from tracker.store.audit import current_actor
+    from tracker.store.engine import session_scope
 
     today: date = args.today or date.today()
     engine = _open(args)
@@ -250,11 +250,11 @@ def _reminder_json(r: Any) -> dict[str, Any]:
 
 
 def cmd_event(args: argparse.Namespace) -> int:
+    from tracker.app import pipeline
+    from tracker.app.queries import resolve_provider
     from tracker.domain.enums import ReviewTriggerKind
-    from tracker.store import services
     from tracker.store.audit import current_actor
     from tracker.store.engine import session_scope
-    from tracker.store.queries import resolve_provider
 
     try:
         kind = ReviewTriggerKind(args.kind)
@@ -264,7 +264,7 @@ def cmd_event(args: argparse.Namespace) -> int:
     engine = _open(args)
     with session_scope(engine) as session:
         provider = resolve_provider(session, args.provider)
-        services.review_triggers.create(session=session, data={
+        pipeline.review_triggers.create(session=session, data={
             "provider_id": provider.id, "kind": kind,
             "occurred_on": args.on or date.today(), "note": args.note},
             actor=current_actor(session))
@@ -273,7 +273,7 @@ def cmd_event(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from tracker.sheets.importer import run_import
+    from tracker.app.imports import run_import
     from tracker.sheets.mapping import load_profile
     from tracker.sheets.values import DayOrder
 
@@ -322,9 +322,9 @@ def _print_import(report: Any) -> None:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from tracker.sheets.exporter import run_export
+    from tracker.app.exports import run_export
+    from tracker.app.queries import resolve_provider
     from tracker.store.engine import session_scope
-    from tracker.store.queries import resolve_provider
 
     engine = _open(args)
     provider_id = None
@@ -341,10 +341,10 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from tracker.app.gaps import register_gaps
+    from tracker.app.queries import resolve_provider
     from tracker.checks.rules import Severity
-    from tracker.store.checks import register_gaps
     from tracker.store.engine import session_scope
-    from tracker.store.queries import resolve_provider
 
     engine = _open(args)
     with session_scope(engine, write=False) as session:
@@ -366,9 +366,9 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_evidence(args: argparse.Namespace) -> int:
+    from tracker.app.evidence import verify_evidence
     from tracker.store import sqlite
     from tracker.store.engine import session_scope
-    from tracker.store.evidence import verify_evidence
 
     engine = _open(args)
     path = sqlite.database_path(str(engine.url))
@@ -383,9 +383,9 @@ def cmd_evidence(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    from tracker.app.queries import resolve_provider
+    from tracker.app.register import Register
     from tracker.store.engine import session_scope
-    from tracker.store.queries import resolve_provider
-    from tracker.store.register import Register
 
     engine = _open(args)
     provider_id = None

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from tracker.demo import write_demo
+from tracker.app.demo import write_demo
 from tracker.store.migrate import open_register
 from tracker.ui.app import TrackerApp
 

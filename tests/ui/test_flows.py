@@ -8,9 +8,9 @@ from sqlmodel import select
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Select, Static
 
+from tracker.app.register import Register
 from tracker.store.engine import session_scope
 from tracker.store.models import Agreement, AuditEvent, Provider
-from tracker.store.register import Register
 from tracker.ui.app import TrackerApp
 from tracker.ui.screens.dashboard import DashboardScreen
 from tracker.ui.screens.provider_detail import ProviderDetailScreen

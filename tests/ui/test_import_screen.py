@@ -67,7 +67,7 @@ async def test_problems_are_listed_and_import_stays_off(empty_app: TrackerApp,
 
 async def test_the_trackers_own_export_restores_from_the_import_screen(
         empty_app: TrackerApp, demo_engine: Engine, tmp_path: Path) -> None:
-    from tracker.sheets.exporter import run_export
+    from tracker.app.exports import run_export
 
     from ..conftest import TODAY
 

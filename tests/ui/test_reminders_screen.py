@@ -6,8 +6,8 @@ from typing import Any
 
 from textual.widgets import DataTable, Input, Select, Static
 
+from tracker.app.register import Register
 from tracker.domain.enums import ReminderStatus
-from tracker.store.register import Register
 from tracker.ui.app import TrackerApp
 from tracker.ui.screens.confirm import ConfirmScreen
 from tracker.ui.screens.record_form import RecordForm

@@ -71,6 +71,8 @@ class ProviderRecords:
     assessments: list[Any] = field(default_factory=list)
     evidence: list[Any] = field(default_factory=list)
     review_overdue_since: date | None = None
+    # Reviews whose checklist holds "not recorded" items (tracker.domain.derived).
+    unrecorded_checklists: set[int] = field(default_factory=set)
 
 
 Rule = Callable[[ProviderRecords, date], Iterable[Gap]]
@@ -326,6 +328,25 @@ def review_tier_and_date(r: ProviderRecords, today: date) -> Iterable[Gap]:
                    "due-diligence review",
                    f"review overdue since {r.review_overdue_since.isoformat()}",
                    "review the provider now")
+
+
+@rule("review-checklist-not-recorded")
+def review_checklist_not_recorded(r: ProviderRecords, today: date) -> Iterable[Gap]:
+    """The latest review was decided without a recorded checklist (history entered after
+    the fact): nothing shows what was checked, so the next review must record it."""
+    reviews = [a for a in r.assessments if a.kind == AssessmentKind.DUE_DILIGENCE]
+    if not reviews or not r.unrecorded_checklists:
+        return
+    latest = max(reviews, key=lambda a: (a.assessed_on or date.min, a.id or 0))
+    if latest.id in r.unrecorded_checklists:
+        when = latest.assessed_on.isoformat() if latest.assessed_on else "undated"
+        yield _gap(r, "review-checklist-not-recorded", Severity.HIGH,
+                   "GDPR Art 28(1), Art 5(2); DOMAIN due-diligence checklist",
+                   f"due-diligence review of {when}",
+                   "the review was recorded as decided without its 30-item checklist: "
+                   "nothing shows what was checked",
+                   "record a new review and answer its checklist",
+                   entity="assessment", entity_id=latest.id)
 
 
 def provider_gaps(records: ProviderRecords, today: date) -> list[Gap]:

@@ -11,11 +11,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from functools import lru_cache
 from typing import NamedTuple
-
-from dateutil.relativedelta import relativedelta
 
 from tracker.domain.cac_thresholds import (
     STRICTNESS,
@@ -24,6 +22,7 @@ from tracker.domain.cac_thresholds import (
     count_for_year,
     mechanism_covers,
 )
+from tracker.domain.dates import shift_days, shift_months
 from tracker.domain.enums import (
     AgreementKind,
     AssessmentKind,
@@ -196,7 +195,7 @@ def status_of(due_on: date, today: date, lead_days: tuple[int, ...],
               mark: ActionMark | None) -> tuple[ReminderStatus, date | None]:
     """Done and snoozed come from the user's mark; otherwise the date decides: overdue after
     the due date, due within the shortest lead time, upcoming before that."""
-    return _status(due_on, today, today + timedelta(days=min(lead_days, default=0)), mark)
+    return _status(due_on, today, shift_days(today, min(lead_days, default=0)), mark)
 
 
 def _status(due_on: date, today: date, due_from: date,
@@ -219,7 +218,7 @@ class _Collector:
     def __init__(self, data: RegisterDates, policy: ReminderPolicy, today: date) -> None:
         self.data, self.policy, self.today = data, policy, today
         self.out: list[DerivedReminder] = []
-        self.due_from = today + timedelta(days=min(policy.lead_days, default=0))
+        self.due_from = shift_days(today, min(policy.lead_days, default=0))
         self.live = {p.id for p in data.providers.values()
                      if not p.archived and p.status != ProviderStatus.OFFBOARDED}
 
@@ -275,7 +274,7 @@ def _derive(data: RegisterDates, policy: ReminderPolicy, today: date) -> list[De
 def plus_months(day: date, months: int) -> date:
     """Calendar months later, clamped to the month's end (31 Jan + 1 month = 28/29 Feb).
     Cached: a register's review dates repeat, and relativedelta is the slow part."""
-    return day + relativedelta(months=months)
+    return shift_months(day, months)
 
 
 def _due(reminder: DerivedReminder) -> date:
@@ -340,7 +339,7 @@ def _agreement_reminders(c: _Collector) -> None:
               "Renew, replace or stop using the data", entity="agreement",
               entity_id=agreement.id)
         if agreement.notice_period_days:
-            notice_by = agreement.expires_on - timedelta(days=agreement.notice_period_days)
+            notice_by = shift_days(agreement.expires_on, -agreement.notice_period_days)
             c.add(f"agreement-{agreement.id}-notice", ReminderKind.AGREEMENT_NOTICE, notice_by,
                   agreement.provider_id, subject,
                   f"{agreement.notice_period_days} days' notice before expiry on "
@@ -384,7 +383,7 @@ def _transfer_reminders(c: _Collector) -> None:
                                        STANDARD_CONTRACT_FILING_WORKING_DAYS, "CN")
                 note = None
             except CalendarUnknown as err:
-                due = transfer.effective_on + timedelta(days=STANDARD_CONTRACT_FILING_WORKING_DAYS)
+                due = shift_days(transfer.effective_on, STANDARD_CONTRACT_FILING_WORKING_DAYS)
                 note = f"{err}; reminding 10 calendar days after it took effect instead"
             c.add(f"transfer-{transfer.id}-sc-filing", ReminderKind.STANDARD_CONTRACT_FILING,
                   due, transfer.provider_id, route,
@@ -399,7 +398,7 @@ def _cac_extension(c: _Collector, transfer: TransferDates, route: str, expiry: d
         opens = add_working_days(expiry, -CAC_EXTENSION_WINDOW_WORKING_DAYS, "CN")
         note = None
     except CalendarUnknown as err:
-        opens = expiry - timedelta(days=UNKNOWN_CALENDAR_FALLBACK_DAYS)
+        opens = shift_days(expiry, -UNKNOWN_CALENDAR_FALLBACK_DAYS)
         note = (f"{err}; reminding {UNKNOWN_CALENDAR_FALLBACK_DAYS} calendar days ahead "
                 "instead of 60 working days")
     c.add(f"transfer-{transfer.id}-cac-extension", ReminderKind.CAC_EXTENSION_WINDOW, opens,
@@ -465,7 +464,7 @@ def visible(reminders: Iterable[DerivedReminder], today: date, within_days: int,
             include_closed: bool = False) -> list[DerivedReminder]:
     """What a list shows: everything due by ``today + within_days``, overdue first; snoozed
     and done only when asked."""
-    horizon = today + timedelta(days=within_days)
+    horizon = shift_days(today, within_days)
     shown = []
     for reminder in reminders:
         closed = reminder.status in {ReminderStatus.DONE, ReminderStatus.SNOOZED}

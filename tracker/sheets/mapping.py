@@ -12,12 +12,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from tracker.resources import imports_dir, profiles_dir, synonyms_file
 from tracker.sheets.values import normalize
 from tracker.store.models import BASE_MODELS
 
-IMPORTS_DIR = Path(__file__).resolve().parent.parent.parent / "imports"
-SYNONYMS_FILE = IMPORTS_DIR / "synonyms.json"
-PROFILES_DIR = IMPORTS_DIR / "profiles"
+# Shipped in the package (tracker.imports), found through importlib.resources.
+IMPORTS_DIR = imports_dir()
+SYNONYMS_FILE = synonyms_file()
+PROFILES_DIR = profiles_dir()
 HEADER_SEARCH_ROWS = 30
 # The entities an import fills, and which sheet names mean each (the export's names too).
 IMPORT_ENTITIES = ("provider", "supply", "agreement", "assessment", "transfer", "evidence")

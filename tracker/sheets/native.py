@@ -1,6 +1,6 @@
 """Read the tracker's own export back: recognised by its hidden manifest sheet, read by the
 layout that wrote it (tracker.sheets.layout), with the formula apostrophes removed. Pure: no
-database; ``tracker.store.restore`` decides what each row means for the register.
+database; ``tracker.app.restore`` decides what each row means for the register.
 
 Columns are found by their header, so a person may reorder or delete columns; a deleted
 column leaves its field as it is in the register, a blank cell clears it.

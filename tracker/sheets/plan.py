@@ -1,5 +1,6 @@
 """From a read workbook and a mapping to the records an import would write, and every
-problem with where it is. Pure: no database, so it is tested on rows alone.
+problem of reading with where it is. Pure: no database, so it is tested on rows alone. The
+records' own rules are the write pipeline's (``tracker.app.batch.validate_plan``).
 
 Natural keys (how a row finds the record it updates):
   provider    normalized legal name + country (name alone when the file gives no country)
@@ -19,9 +20,7 @@ from datetime import date
 from enum import Enum
 from typing import Any
 
-from tracker.domain.rules import FieldError
 from tracker.domain.text import search_key
-from tracker.errors import ValidationFailed
 from tracker.sheets import limits
 from tracker.sheets.layout import COUNTRY_FIELDS, value_type
 from tracker.sheets.mapping import IMPORT_ENTITIES, ColumnMapping, SheetMapping
@@ -36,7 +35,6 @@ from tracker.sheets.values import (
     parse_text,
 )
 from tracker.store.models import BASE_MODELS
-from tracker.store.services import validate_values
 
 Key = tuple[Any, ...]
 
@@ -144,7 +142,6 @@ def plan_import(book: Workbook, mappings: list[SheetMapping], *, order: DayOrder
                 f"columns {', '.join(f'{c.letter} ({c.header})' for c in columns)} all look "
                 f"like {target}; keep one, or say which in a mapping profile"))
         _plan_sheet(plan, sheet, mapping, order, book.date1904, deadline)
-    _validate(plan)
     return plan
 
 
@@ -195,7 +192,7 @@ def _plan_sheet(plan: ImportPlan, sheet: Sheet, mapping: SheetMapping, order: Da
                 value = cell.parse(raw)
             except ValueError as err:
                 plan.problems.append(Problem(sheet.name, excel_row, cell.column.letter,
-                                             cell.column.header, _show(raw), str(err)))
+                                             cell.column.header, show_value(raw), str(err)))
                 row_ok = False
                 continue
             if value is not None:
@@ -227,7 +224,7 @@ def _text_problem(sheet: str, row: int, column: ColumnMapping, raw: str) -> Prob
                    "contains control characters")
 
 
-def _show(raw: Any) -> str:
+def show_value(raw: Any) -> str:
     """A value as a problem quotes it: dates as ISO, long text shortened."""
     text = raw.isoformat() if isinstance(raw, date) else str(raw)
     return text if len(text) <= 80 else f"{text[:60]}… ({len(text):,} characters)"
@@ -247,42 +244,9 @@ def _merge(plan: ImportPlan, entity: str, key: Key, pkey: Key, values: dict[str,
             first_sheet, first_row = held.origin[0]
             plan.problems.append(Problem(
                 sheet, row, column.letter if column else None,
-                column.header if column else name, _show(value),
-                f"conflicts with {_show(held.values[name])!r} for the same {entity} on "
+                column.header if column else name, show_value(value),
+                f"conflicts with {show_value(held.values[name])!r} for the same {entity} on "
                 f"{first_sheet} row {first_row}"))
         else:
             held.values[name] = value
     held.origin.append((sheet, row))
-
-
-def _validate(plan: ImportPlan) -> None:
-    """The service layer's own rules, run on every planned record before anything is
-    written, so the preview shows every problem the write would hit."""
-    columns: dict[tuple[str, str], ColumnMapping] = {}
-    for mapping in plan.mappings:
-        for column in mapping.mapped:
-            if column.target:
-                entity, name = column.target.split(".")
-                columns[(mapping.sheet, f"{entity}.{name}")] = column
-    for entity, records in plan.records.items():
-        for record in records.values():
-            values = dict(record.values)
-            if entity != "provider":
-                values["provider_id"] = 0  # linked on write; its existence is not in question
-            try:
-                record.values = {k: v for k, v in validate_values(
-                    entity, BASE_MODELS[entity], values).items()
-                    if k in record.values}
-            except ValidationFailed as failure:
-                sheet, row = record.origin[0]
-                for error in failure.errors:
-                    plan.problems.append(_locate(error, entity, sheet, row, columns, values))
-
-
-def _locate(error: FieldError, entity: str, sheet: str, row: int,
-            columns: dict[tuple[str, str], ColumnMapping], values: dict[str, Any]) -> Problem:
-    column = columns.get((sheet, f"{entity}.{error.field}"))
-    return Problem(sheet, row, column.letter if column else None,
-                   column.header if column else f"{entity}.{error.field}",
-                   _show(values.get(error.field)) if values.get(error.field) is not None
-                   else None, f"{entity.replace('_', ' ')} {error.field}: {error.message}")

@@ -199,9 +199,10 @@ def parse_country(value: Any) -> str | None:
 @lru_cache(maxsize=1)
 def _value_aliases() -> dict[str, dict[str, str]]:
     import json
-    from pathlib import Path
 
-    path = Path(__file__).resolve().parent.parent.parent / "imports" / "synonyms.json"
+    from tracker.resources import synonyms_file
+
+    path = synonyms_file()
     raw = json.loads(path.read_text(encoding="utf-8")).get("_values", {})
     return {name: {normalize(k): v for k, v in table.items()}
             for name, table in raw.items() if not name.startswith("_")}

@@ -22,7 +22,7 @@ from tracker.domain.enums import CitedEnum
 from tracker.domain.text import CONTROL_CHARACTERS
 from tracker.errors import TrackerError
 from tracker.sheets import limits
-from tracker.sheets.export import ExportContent, SheetData
+from tracker.sheets.content import ExportContent, SheetData
 from tracker.sheets.formula import neutralize
 from tracker.sheets.layout import LISTS_SHEET, Column, part_title, sheet_file_name, title_of_file
 

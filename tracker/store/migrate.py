@@ -14,10 +14,12 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect
 
 from tracker.errors import SchemaError
+from tracker.resources import schema_dir
 from tracker.store import sqlite
 from tracker.store.engine import is_sqlite, make_engine
 
-SCHEMA_DIR = Path(__file__).resolve().parent.parent.parent / "schema"
+# Shipped in the package (tracker.schema); Alembic needs it as a real folder.
+SCHEMA_DIR = schema_dir()
 
 
 def alembic_config(engine: Engine) -> Config:

@@ -15,8 +15,8 @@ from textual.binding import Binding, BindingType
 from textual.worker import Worker, WorkerState
 
 from tracker import __version__
+from tracker.app.register import Register
 from tracker.errors import TrackerError
-from tracker.store.register import Register
 from tracker.ui.commands import TrackerCommands
 from tracker.ui.screens.confirm import ConfirmScreen
 from tracker.ui.screens.dashboard import DashboardScreen

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, cast
 
 from textual.screen import Screen
 
-from tracker.store.register import Register
+from tracker.app.register import Register
 
 if TYPE_CHECKING:
     from tracker.ui.app import TrackerApp

@@ -10,6 +10,7 @@ from textual.containers import Grid, Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Footer, Header, Static
 
+from tracker.app.register import RegisterSummary
 from tracker.checks.rules import Gap, Severity
 from tracker.domain.enums import (
     ProviderStatus,
@@ -20,7 +21,6 @@ from tracker.domain.enums import (
 )
 from tracker.formatting import audit_diff
 from tracker.reminders.derive import DerivedReminder
-from tracker.store.register import RegisterSummary
 from tracker.ui.screens.base import TrackerScreen
 
 

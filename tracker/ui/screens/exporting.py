@@ -14,9 +14,9 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
+from tracker.app.exports import ExportResult, run_export
+from tracker.app.register import Register
 from tracker.errors import TrackerError
-from tracker.sheets.exporter import ExportResult, run_export
-from tracker.store.register import Register
 from tracker.ui.screens.record_form import show_message
 
 

@@ -13,8 +13,8 @@ from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Select, Static
 
+from tracker.app.imports import ImportReport, run_import
 from tracker.errors import TrackerError
-from tracker.sheets.importer import ImportReport, run_import
 from tracker.sheets.mapping import load_profile
 from tracker.ui.screens.base import TrackerScreen
 

@@ -11,10 +11,10 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Footer, Header, Label, Static, TabbedContent, TabPane
 
+from tracker.app.queries import ProviderFile
 from tracker.domain.checklists import ALL_CLAUSES, CHECKLIST_BY_NUMBER
 from tracker.formatting import audit_diff, show
 from tracker.store.models import BASE_MODELS
-from tracker.store.queries import ProviderFile
 from tracker.ui.screens.base import TrackerScreen
 
 # The tables of each tab, master first, and the entity each table lists.

@@ -14,8 +14,8 @@ from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
+from tracker.app.queries import SORTABLE, ProviderFilter, ProviderPage
 from tracker.domain.enums import ProviderRole, ProviderStatus, RiskTier
-from tracker.store.queries import SORTABLE, ProviderFilter, ProviderPage
 from tracker.ui.screens.base import TrackerScreen
 
 # A page a little taller than a tall terminal: each DataTable row costs ~230 µs to add

@@ -15,11 +15,11 @@ from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
+from tracker.app.register import Register
 from tracker.domain.dates import parse_iso_date
 from tracker.errors import StaleVersion, TrackerError, ValidationFailed
 from tracker.formatting import long_date, show
 from tracker.store.models import BASE_MODELS
-from tracker.store.register import Register
 from tracker.ui.widgets.record_fields import FieldSpec, field_specs, form_value
 
 MAYBE = [("yes", True), ("no", False)]

@@ -10,11 +10,11 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
+from tracker.app.register import Register
 from tracker.domain.dates import parse_iso_date
 from tracker.errors import TrackerError, ValidationFailed
 from tracker.formatting import long_date
 from tracker.reminders.derive import DerivedReminder
-from tracker.store.register import Register
 from tracker.ui.screens.record_form import show_message
 
 

@@ -9,10 +9,11 @@ from datetime import UTC, date, datetime
 from sqlmodel import Session
 
 from tracker import __version__
+from tracker.app.gaps import register_gaps
+from tracker.app.queries import grouped, live_rows, provider_file
 from tracker.domain.checklists import ALL_CLAUSES, CHECKLIST_BY_NUMBER
 from tracker.domain.enums import SourceCategory
 from tracker.reports.document import Document
-from tracker.store.checks import register_gaps
 from tracker.store.models import (
     Agreement,
     Assessment,
@@ -22,7 +23,6 @@ from tracker.store.models import (
     Supply,
     Transfer,
 )
-from tracker.store.queries import grouped, live_rows, provider_file
 from tracker.store.settings import get_setting
 
 

@@ -1,9 +1,11 @@
-"""Service functions: the one way records are created, changed, archived and deleted.
+"""The write pipeline: the one way records are created, changed, archived and deleted.
 
-Every path (TUI, import, command line) comes through here, so every write is validated the
-same way, checked against the version it was based on, and audited in its own transaction.
-The caller owns the transaction (``session_scope``): a failure anywhere rolls back the
-change and its audit event together.
+Every door (form, command line, import, restore) comes through here: the per-record entry
+(``EntityService``) and the batch entry (``tracker.app.batch``, ``tracker.app.restore``)
+share ``validate_values`` (fields, cross-field rules, date bounds), the derived children of
+``tracker.domain.derived`` and the approval gate, so the same record gives the same rows
+whichever door it came in by. The caller owns the transaction (``session_scope``): a
+failure anywhere rolls back the change and its audit event together.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import functools
 import types
 import typing
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from enum import Enum
 from typing import Any, Generic, TypeVar
 
@@ -20,8 +22,9 @@ import pydantic
 from sqlalchemy import UniqueConstraint, func, select
 from sqlmodel import Session, SQLModel, col
 
-from tracker.domain.checklists import DUE_DILIGENCE_CHECKLIST, clauses_for
-from tracker.domain.enums import AssessmentKind, AuditAction, ChecklistStatus, ClauseStatus
+from tracker.domain.dates import date_problem
+from tracker.domain.derived import PARENT_FIELD, derived_children, is_review, open_items
+from tracker.domain.enums import AssessmentKind, AuditAction, ChecklistStatus
 from tracker.domain.rules import FieldError, approval_blockers, check_record
 from tracker.domain.text import clean_text, search_key
 from tracker.errors import IntegrityRefused, NotFound, StaleVersion, ValidationFailed
@@ -94,9 +97,11 @@ def _field_names(base: type[SQLModel]) -> frozenset[str]:
     return frozenset(base.model_fields)
 
 
-def validate_values(entity: str, base: type[SQLModel], values: Mapping[str, Any]) -> dict[str,
-                                                                                          Any]:
-    """Field and cross-field validation; raises ValidationFailed with every problem at once."""
+def validate_values(entity: str, base: type[SQLModel], values: Mapping[str, Any], *,
+                    today: date | None = None) -> dict[str, Any]:
+    """Field, cross-field and date-bound validation; raises ValidationFailed with every
+    problem at once. ``today`` is the real date of the write (the clock by default), so
+    ``--today`` changes what is shown, never what may be stored."""
     names = _field_names(base)
     unknown = [name for name in values if name not in names and name not in BOOKKEEPING]
     errors = [FieldError(name, "is not a field of this record") for name in sorted(unknown)]
@@ -111,10 +116,23 @@ def validate_values(entity: str, base: type[SQLModel], values: Mapping[str, Any]
         errors += [_friendly(base, e) for e in err.errors()]
         raise ValidationFailed(entity, errors) from None
     clean = {name: checked.__dict__[name] for name in names}
+    errors += date_errors(clean, today or date.today())
     errors += check_record(entity, clean)
     if errors:
         raise ValidationFailed(entity, errors)
     return clean
+
+
+def date_errors(values: Mapping[str, Any], today: date) -> list[FieldError]:
+    """Every date field inside the register's bounds, and what has happened not dated in
+    the future (tracker.domain.dates)."""
+    errors: list[FieldError] = []
+    for name, value in values.items():
+        if isinstance(value, date) and not isinstance(value, datetime):
+            problem = date_problem(name, value, today)
+            if problem:
+                errors.append(FieldError(name, problem))
+    return errors
 
 
 def _clean_texts(values: Mapping[str, Any]) -> tuple[dict[str, Any], list[FieldError]]:
@@ -322,6 +340,16 @@ def referring_counts(session: Session, table_name: str, record_id: int) -> dict[
     return counts
 
 
+def create_children(session: Session, parent: str, parent_id: int,
+                    children: list[tuple[str, dict[str, Any]]], actor: str) -> None:
+    """Write a new record's derived children through their own service (validated and
+    audited like any record)."""
+    for entity, values in children:
+        SERVICES[entity].create(session=session, data={**values,
+                                                       PARENT_FIELD[entity]: parent_id},
+                                actor=actor)
+
+
 class AgreementService(EntityService[Agreement]):
     """An agreement arrives with its statutory clause checklist, every clause "missing"
     until someone checks it (GDPR Art 28(3) for a DPA, PIPL Art 21 for entrusted processing)."""
@@ -329,72 +357,89 @@ class AgreementService(EntityService[Agreement]):
     def create(self, *, session: Session, data: Mapping[str, Any] | SQLModel,
                actor: str) -> Agreement:
         agreement = super().create(session=session, data=data, actor=actor)
-        for clause in clauses_for(agreement.kind):
-            agreement_clauses.create(session=session, data={
-                "agreement_id": agreement.id, "clause": clause.code,
-                "status": ClauseStatus.MISSING}, actor=actor)
+        create_children(session, self.entity, int(agreement.id or 0),
+                        derived_children(self.entity, row_values(agreement)), actor)
         return agreement
 
 
 class AssessmentService(EntityService[Assessment]):
-    """A due-diligence review arrives with the 30-item checklist: the previous review's
-    answers carried forward, or every item open; and it cannot be approved while a critical
-    item is open unless an override reason is recorded."""
+    """A due-diligence review arrives with the 30-item checklist (tracker.domain.derived:
+    the previous review's answers carried forward, every item open, or "not recorded" for a
+    review already decided); it cannot be approved while a critical item is open unless an
+    override reason is recorded."""
 
     def create(self, *, session: Session, data: Mapping[str, Any] | SQLModel,
                actor: str) -> Assessment:
         values = data.model_dump() if isinstance(data, SQLModel) else dict(data)
-        is_review = str(values.get("kind") or AssessmentKind.DUE_DILIGENCE) == \
-            AssessmentKind.DUE_DILIGENCE.value
-        previous = self._previous_answers(session, values.get("provider_id")) \
-            if is_review else {}
-        if is_review:  # refuse before anything is written
-            carried_open = [n.number for n in DUE_DILIGENCE_CHECKLIST
-                            if n.number not in previous
-                            or previous[n.number].status == ChecklistStatus.OPEN]
-            self._refuse_unapproved(values, carried_open)
+        previous = previous_answers(session, values.get("provider_id")) \
+            if is_review(values) else {}
+        children = derived_children(self.entity, values, previous)
+        self._refuse_unapproved(values, open_items(children))  # before anything is written
         assessment = super().create(session=session, data=data, actor=actor)
-        if is_review:
-            for item in DUE_DILIGENCE_CHECKLIST:
-                carried = previous.get(item.number)
-                checklist_answers.create(session=session, data={
-                    "assessment_id": assessment.id, "item": item.number,
-                    "status": carried.status if carried else ChecklistStatus.OPEN,
-                    "note": carried.note if carried else None,
-                    "evidence_id": carried.evidence_id if carried else None,
-                    "answered_by": carried.answered_by if carried else None,
-                    "answered_on": carried.answered_on if carried else None}, actor=actor)
+        create_children(session, self.entity, int(assessment.id or 0), children, actor)
         return assessment
 
     def update(self, *, session: Session, record_id: int, changes: Mapping[str, Any],
                expected_version: int, actor: str) -> Assessment:
         current = self.get(session=session, record_id=record_id, lock=True)
         if current.kind == AssessmentKind.DUE_DILIGENCE:  # refuse before anything is written
-            open_items = [a.item for a in checklist_answers.list(session=session,
+            still_open = [a.item for a in checklist_answers.list(session=session,
                                                                  assessment_id=record_id)
                           if a.status == ChecklistStatus.OPEN]
-            self._refuse_unapproved({**row_values(current), **changes}, open_items)
+            self._refuse_unapproved({**row_values(current), **changes}, still_open)
         return super().update(session=session, record_id=record_id, changes=changes,
                               expected_version=expected_version, actor=actor)
 
-    def _refuse_unapproved(self, values: Mapping[str, Any], open_items: list[int]) -> None:
-        errors = approval_blockers(values, open_items)
+    def _refuse_unapproved(self, values: Mapping[str, Any], still_open: list[int]) -> None:
+        errors = approval_blockers(values, still_open)
         if errors:
             raise ValidationFailed(self.entity, errors)
 
-    @staticmethod
-    def _previous_answers(session: Session, provider_id: Any) -> dict[int, Any]:
-        """The latest due-diligence review's answers, carried into a new review."""
-        earlier = session.scalars(
-            select(Assessment).where(col(Assessment.provider_id) == provider_id,
-                                     col(Assessment.kind) == AssessmentKind.DUE_DILIGENCE,
-                                     col(Assessment.archived_at).is_(None))
-            .order_by(col(Assessment.assessed_on).desc().nulls_last(),
-                      col(Assessment.id).desc())).first()
-        if earlier is None:
-            return {}
-        return {a.item: a for a in checklist_answers.list(session=session,
-                                                          assessment_id=earlier.id)}
+
+def previous_answers(session: Session, provider_id: Any) -> dict[int, dict[str, Any]]:
+    """The provider's latest due-diligence review's answers by item, carried into a new
+    review."""
+    if provider_id is None:
+        return {}
+    return previous_answers_of(session, [int(provider_id)]).get(int(provider_id), {})
+
+
+def previous_answers_of(session: Session, provider_ids: Sequence[int]
+                        ) -> dict[int, dict[int, dict[str, Any]]]:
+    """Provider id -> its latest live due-diligence review's answers by item: the latest by
+    date, an undated review counting as the oldest, then by id. One query for the reviews
+    and one for their answers, whatever the number of providers (the batch entry asks for
+    every provider of an import at once; the per-record entry for one)."""
+    wanted = set(provider_ids)
+    if not wanted:
+        return {}
+    latest: dict[int, tuple[tuple[int, int], int]] = {}
+    reviews = select(col(Assessment.id), col(Assessment.provider_id),
+                     col(Assessment.assessed_on)).where(
+        col(Assessment.kind) == AssessmentKind.DUE_DILIGENCE,
+        col(Assessment.archived_at).is_(None))
+    if len(wanted) == 1:
+        reviews = reviews.where(col(Assessment.provider_id) == next(iter(wanted)))
+    for review_id, provider_id, assessed_on in session.execute(reviews):
+        if provider_id not in wanted:
+            continue
+        rank = (assessed_on.toordinal() if assessed_on else 0, int(review_id))
+        held = latest.get(provider_id)
+        if held is None or rank > held[0]:
+            latest[provider_id] = (rank, int(review_id))
+    owner = {review_id: provider_id for provider_id, (_, review_id) in latest.items()}
+    found: dict[int, dict[int, dict[str, Any]]] = {}
+    ids = sorted(owner)
+    names = ("assessment_id", "item", "status", "note", "evidence_id", "answered_by",
+             "answered_on")
+    table = getattr(ChecklistAnswer, "__table__")
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        for row in session.execute(select(*(table.c[n] for n in names))
+                                   .where(table.c.assessment_id.in_(chunk))):
+            values = dict(zip(names, row, strict=True))
+            found.setdefault(owner[values["assessment_id"]], {})[values["item"]] = values
+    return found
 
 
 providers = EntityService(Provider, ProviderBase)

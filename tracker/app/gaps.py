@@ -6,10 +6,12 @@ from collections.abc import Iterable
 from dataclasses import replace
 from datetime import date
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
+from tracker.app.queries import ProviderFile, grouped, live_rows, provider_file
+from tracker.app.reminders import reminder_policy
 from tracker.checks.rules import Gap, ProviderRecords, provider_gaps
-from tracker.domain.enums import ReminderKind, ReminderStatus
+from tracker.domain.enums import ChecklistStatus, ReminderKind, ReminderStatus
 from tracker.reminders.derive import (
     AssessmentDates,
     ProviderDates,
@@ -20,14 +22,13 @@ from tracker.store.models import (
     Agreement,
     AgreementClause,
     Assessment,
+    ChecklistAnswer,
     Evidence,
     LegalBasis,
     Provider,
     Supply,
     Transfer,
 )
-from tracker.store.queries import ProviderFile, grouped, live_rows, provider_file
-from tracker.store.reminders import reminder_policy
 
 
 def overdue_reviews(session: Session, records: Iterable[ProviderRecords],
@@ -84,6 +85,13 @@ def register_gaps(session: Session, today: date, provider_id: int | None = None)
         for row in live_rows(session, model):
             if row.provider_id in records:
                 getattr(records[row.provider_id], attribute).append(row)
+    unrecorded = select(ChecklistAnswer.assessment_id).where(
+        col(ChecklistAnswer.status) == ChecklistStatus.NOT_RECORDED).distinct()
+    review_owner = {a.id: a.provider_id for r in records.values() for a in r.assessments}
+    for assessment_id in session.exec(unrecorded).all():
+        owner = review_owner.get(assessment_id)
+        if owner is not None:
+            records[owner].unrecorded_checklists.add(assessment_id)
     for provider_id, since in overdue_reviews(session, records.values(), today).items():
         records[provider_id].review_overdue_since = since
     return [gap for r in records.values() for gap in provider_gaps(r, today)]

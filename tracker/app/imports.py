@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from tracker.app.batch import EntityCounts, apply_plan
 from tracker.errors import TrackerError
 from tracker.gcpause import gc_paused
 from tracker.sheets.guard import FileRefused
@@ -33,7 +34,6 @@ from tracker.sheets.plan import Problem, plan_import
 from tracker.sheets.readers import SheetSource, Workbook, open_source
 from tracker.sheets.values import DayOrder
 from tracker.store.audit import current_actor
-from tracker.store.bulk import EntityCounts, apply_plan
 from tracker.store.engine import session_scope
 
 # Sheets of the tracker's export that hold no records of their own (tracker/sheets/layout).
@@ -141,9 +141,9 @@ def run_import(engine: Engine, path: Path, *, profile: Profile | None, order: Da
 def _run_native(engine: Engine, path: Path, source: SheetSource, manifest: dict[str, str], *,
                 dry_run: bool, deadline: Deadline) -> ImportReport:
     """The tracker's own export: read a sheet at a time by its layout, matched by ID
-    (tracker.store.restore)."""
+    (tracker.app.restore)."""
+    from tracker.app.restore import apply_native
     from tracker.sheets.native import read_native
-    from tracker.store.restore import apply_native
 
     with gc_paused():
         native = read_native(source.sheets(), manifest, deadline)

@@ -10,8 +10,9 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from tracker.app.export_content import build_export
 from tracker.errors import TrackerError
-from tracker.sheets.export import ExportScope, build_export
+from tracker.sheets.content import ExportScope
 from tracker.sheets.writers import write_csv, write_xlsx
 from tracker.store.audit import current_actor
 from tracker.store.engine import session_scope

@@ -19,21 +19,22 @@ from typing import Any
 from sqlalchemy import UniqueConstraint, delete, select, update
 from sqlmodel import Session, col
 
+from tracker.app.batch import PARENTS, EntityCounts, jsonable, update_rows
+from tracker.app.export_content import LOCAL_SETTINGS
+from tracker.app.pipeline import previous_answers_of, validate_values
 from tracker.domain.checklists import CHECKLIST_BY_NUMBER
+from tracker.domain.derived import PARENT_FIELD, derived_children
 from tracker.domain.enums import AuditAction, ChecklistStatus
 from tracker.domain.rules import approval_blockers
 from tracker.domain.settings import SettingError, spec_for
 from tracker.domain.text import search_key
 from tracker.errors import ValidationFailed
-from tracker.sheets.export import LOCAL_SETTINGS
 from tracker.sheets.layout import ENTITY_ORDER, REFERENCES, SHEET_TITLES
 from tracker.sheets.native import NativeBook, NativeRow
 from tracker.sheets.plan import Problem
 from tracker.store.audit import PendingEvent, record_events_bulk
-from tracker.store.bulk import EntityCounts, jsonable, update_rows
 from tracker.store.fastinsert import insert_rows
 from tracker.store.models import BASE_MODELS, ReminderAction, table_of, utcnow
-from tracker.store.services import validate_values
 from tracker.store.settings import REGISTER_ID_KEY, get_setting, register_id, set_setting
 from tracker.store.snapshot import naive_utc
 
@@ -81,6 +82,10 @@ def apply_native(session: Session, native: NativeBook, *, actor: str,
         return outcome
     outcome = RestoreOutcome(mode="same register" if same else "empty register",
                              problems=list(native.problems))
+    # Which agreements and reviews the file gives clause and checklist rows for (read
+    # before planning, which lets go of each row's values).
+    given = {child: {r.values.get(parent) for r in native.rows.get(child, [])}
+             for child, parent in PARENT_FIELD.items()}
     changes = _plan_records(session, native, outcome, keep_ids=not same)
     settings = _plan_settings(session, native, outcome)
     marks = _plan_marks(session, native, outcome, same)
@@ -89,14 +94,21 @@ def apply_native(session: Session, native: NativeBook, *, actor: str,
     if not any(changes.values()) and not settings and not marks:
         return outcome
     now = utcnow()
+    previous = previous_answers_of(session, sorted(
+        {c.values["provider_id"] for c in changes["assessment"] if c.before is None}))
+    new_parents: list[tuple[str, _Change, int]] = []
     for entity in ENTITY_ORDER:
         events: list[PendingEvent] = []
-        _insert(session, entity, [c for c in changes[entity] if c.before is None], now, events)
+        for change, record_id in _insert(session, entity, [c for c in changes[entity]
+                                                           if c.before is None], now, events):
+            if entity in PARENTS:
+                new_parents.append((entity, change, record_id))
         update_rows(session, entity, [(c.record_id, c.before, c.values)
                                       for c in changes[entity]
                                       if c.before is not None and c.record_id is not None],
                     now=now, events=events)
         record_events_bulk(session, actor=actor, events=events)
+    _derive_children(session, given, new_parents, previous, now, actor)
     for key, value in settings:
         set_setting(session, key, value, actor=actor)
     _write_marks(session, marks, actor)
@@ -293,10 +305,39 @@ def _check_approvals(existing: dict[str, dict[int, dict[str, Any]]],
                                              f"assessment {error.field}: {error.message}"))
 
 
+def _derive_children(session: Session, given: dict[str, set[Any]],
+                     new_parents: list[tuple[str, _Change, int]],
+                     previous: dict[int, dict[int, dict[str, Any]]], now: datetime,
+                     actor: str) -> None:
+    """A new agreement or review the file gives no clause or checklist rows for (a row added
+    by hand to an exported workbook) gets the children every other door gives it. Written
+    after every row of the file, so their new IDs cannot collide with the file's."""
+    payload: dict[str, list[dict[str, Any]]] = {}
+    for entity, change, record_id in new_parents:
+        child_entity = "agreement_clause" if entity == "agreement" else "checklist_answer"
+        if change.record_id is not None and change.record_id in given[child_entity]:
+            continue
+        for child, values in derived_children(
+                entity, change.values, previous.get(change.values["provider_id"], {})):
+            payload.setdefault(child, []).append(
+                {**values, PARENT_FIELD[child]: record_id, "version": 1, "created_at": now,
+                 "updated_at": now})
+    events: list[PendingEvent] = []
+    for child, rows in payload.items():
+        for full, new_id in zip(rows, insert_rows(session, table_of(child), rows,
+                                                  assign_ids=True), strict=True):
+            after = {k: jsonable(v) for k, v in full.items()}
+            after["id"] = new_id
+            events.append(PendingEvent(AuditAction.INSERT, child, new_id, None, after))
+    record_events_bulk(session, actor=actor, events=events)
+
+
 def _insert(session: Session, entity: str, new: list[_Change], now: datetime,
-            events: list[PendingEvent]) -> None:
+            events: list[PendingEvent]) -> list[tuple[_Change, int]]:
+    """Insert new records; returns each with its ID."""
     if not new:
-        return
+        return []
+    inserted: list[tuple[_Change, int]] = []
     table = table_of(entity)
     names = [c.name for c in table.columns if c.name != "id"]
     with_ids = [c for c in new if c.record_id is not None]
@@ -311,6 +352,8 @@ def _insert(session: Session, entity: str, new: list[_Change], now: datetime,
             after = {k: jsonable(v) for k, v in full.items()}
             after["id"] = record_id
             events.append(PendingEvent(AuditAction.INSERT, entity, record_id, None, after))
+            inserted.append((change, int(record_id or 0)))
+    return inserted
 
 
 def _full_row(entity: str, change: _Change, names: list[str], now: datetime,

@@ -14,7 +14,7 @@ from sqlalchemy import ColumnElement, func, or_, select
 from sqlmodel import Session, col
 
 from tracker.checks.rules import ProviderRecords
-from tracker.domain.enums import ProviderRole, ProviderStatus, RiskTier
+from tracker.domain.enums import ChecklistStatus, ProviderRole, ProviderStatus, RiskTier
 from tracker.domain.text import search_key
 from tracker.store.models import (
     Agreement,
@@ -211,6 +211,9 @@ def provider_file(session: Session, provider_id: int) -> ProviderFile | None:
         result.checklist[assessment.id] = children(ChecklistAnswer,
                                                    ChecklistAnswer.assessment_id,
                                                    assessment.id, archived=False)
+        if any(a.status == ChecklistStatus.NOT_RECORDED
+               for a in result.checklist[assessment.id]):
+            result.unrecorded_checklists.add(assessment.id)
     result.evidence = children(Evidence, Evidence.provider_id, provider_id)
     result.reminders = children(Reminder, Reminder.provider_id, provider_id, archived=False)
     result.history = provider_history(session, result)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -19,6 +18,7 @@ from sqlmodel import Session
 from tracker import __version__
 from tracker.domain.enums import ReminderStatus
 from tracker.domain.settings import spec_for
+from tracker.sheets.content import ExportContent, ExportScope, SheetData
 from tracker.sheets.layout import (
     FORMAT_NAME,
     FORMAT_VERSION,
@@ -42,38 +42,9 @@ SUMMARY_COLUMNS = (Column("Supplier due-diligence register", None, "text", 30),
                    Column("", None, "text", 110))
 
 
-@dataclass
-class SheetData:
-    title: str
-    columns: tuple[Column, ...]
-    rows: Iterable[list[Any]]
-    hidden: bool = False
-    records: bool = False  # a record sheet: frozen panes, filter, drop-downs
-    freeze_columns: int = 0  # columns kept in view when scrolling right
-    title_row: bool = False  # the first row is a title, not column headers
-
-
-@dataclass
-class ExportScope:
-    provider_id: int | None = None
-    provider_name: str | None = None
-
-    @property
-    def label(self) -> str:
-        if self.provider_id is None:
-            return "the whole register"
-        return f"the due-diligence file of {self.provider_name} (provider ID {self.provider_id})"
-
-
-@dataclass
-class ExportContent:
-    sheets: list[SheetData]
-    scope: ExportScope
-
-
 def build_export(session: Session, *, scope: ExportScope, today: date,
                  actor: str) -> ExportContent:
-    from tracker.store.reminders import reminders_by_provider
+    from tracker.app.reminders import reminders_by_provider
     from tracker.store.settings import register_id
 
     pid = scope.provider_id
@@ -237,7 +208,7 @@ GAP_COLUMNS: tuple[Column, ...] = (
 
 
 def _gap_rows(session: Session, provider_id: int, today: date) -> list[list[Any]]:
-    from tracker.store.checks import register_gaps
+    from tracker.app.gaps import register_gaps
 
     return [[g.severity.value, g.rule, g.subject, g.why, g.fix, g.article]
             for g in register_gaps(session, today, provider_id)]

@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 from sqlmodel import Session
 
+from tracker.app import pipeline
 from tracker.domain.enums import (
     AgreementKind,
     AssessmentKind,
@@ -39,7 +40,6 @@ from tracker.reminders.derive import (
     UserReminderDates,
     derive_reminders,
 )
-from tracker.store import services
 from tracker.store.audit import record_event
 from tracker.store.models import ReminderAction, utcnow
 from tracker.store.settings import get_setting
@@ -223,7 +223,7 @@ def complete_reminder(session: Session, *, ident: str, today: date, actor: str,
             raise TrackerError("a review reminder is completed by recording the review: give "
                                "its outcome (--outcome approved, approved_with_conditions or "
                                "rejected)")
-        assessment = services.assessments.create(session=session, data={
+        assessment = pipeline.assessments.create(session=session, data={
             "provider_id": reminder.provider_id, "kind": AssessmentKind.DUE_DILIGENCE,
             "assessed_on": today, "reviewer": actor, "outcome": outcome, "findings": note,
             "approval_override": override}, actor=actor)

@@ -13,21 +13,21 @@ from typing import Any
 from sqlalchemy import Engine, func, select
 from sqlmodel import SQLModel, col
 
-from tracker.checks.rules import Gap
-from tracker.reminders.derive import DerivedReminder
-from tracker.store import services
-from tracker.store.audit import current_actor
-from tracker.store.checks import register_gaps
-from tracker.store.engine import session_scope
-from tracker.store.models import AuditEvent, AuditHead, Provider, Supply, Transfer
-from tracker.store.queries import (
+from tracker.app import pipeline
+from tracker.app.gaps import register_gaps
+from tracker.app.queries import (
     ProviderFile,
     ProviderFilter,
     ProviderPage,
     provider_file,
     provider_page,
 )
-from tracker.store.reminders import complete_reminder, current_reminders, snooze_reminder
+from tracker.app.reminders import complete_reminder, current_reminders, snooze_reminder
+from tracker.checks.rules import Gap
+from tracker.reminders.derive import DerivedReminder
+from tracker.store.audit import current_actor
+from tracker.store.engine import session_scope
+from tracker.store.models import AuditEvent, AuditHead, Provider, Supply, Transfer
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +60,7 @@ class Register:
 
     def get(self, entity: str, record_id: int) -> SQLModel:
         with session_scope(self.engine, write=False) as session:
-            row: SQLModel = services.SERVICES[entity].get(session=session, record_id=record_id)
+            row: SQLModel = pipeline.SERVICES[entity].get(session=session, record_id=record_id)
         return row
 
     def summary(self, *, recent: int = 8) -> RegisterSummary:
@@ -111,7 +111,7 @@ class Register:
     def write_report(self, kind: str, out: Path, today: date,
                      provider_id: int | None = None) -> Path:
         """Write one report (ropa, ai-act-summary, cac-explanation, dossier) to ``out``."""
-        from tracker.reports import builders
+        from tracker.app import reports as builders
         from tracker.reports.document import write
 
         register = self.engine.url.render_as_string(hide_password=True)
@@ -145,28 +145,28 @@ class Register:
 
     def create(self, entity: str, values: Mapping[str, Any]) -> SQLModel:
         with session_scope(self.engine) as session:
-            row: SQLModel = services.SERVICES[entity].create(
+            row: SQLModel = pipeline.SERVICES[entity].create(
                 session=session, data=values, actor=current_actor(session))
         return row
 
     def update(self, entity: str, record_id: int, changes: Mapping[str, Any], *,
                expected_version: int) -> SQLModel:
         with session_scope(self.engine) as session:
-            row: SQLModel = services.SERVICES[entity].update(
+            row: SQLModel = pipeline.SERVICES[entity].update(
                 session=session, record_id=record_id, changes=changes,
                 expected_version=expected_version, actor=current_actor(session))
         return row
 
     def archive(self, entity: str, record_id: int, *, expected_version: int) -> SQLModel:
         with session_scope(self.engine) as session:
-            row: SQLModel = services.SERVICES[entity].archive(
+            row: SQLModel = pipeline.SERVICES[entity].archive(
                 session=session, record_id=record_id, expected_version=expected_version,
                 actor=current_actor(session))
         return row
 
     def restore(self, entity: str, record_id: int, *, expected_version: int) -> SQLModel:
         with session_scope(self.engine) as session:
-            row: SQLModel = services.SERVICES[entity].restore(
+            row: SQLModel = pipeline.SERVICES[entity].restore(
                 session=session, record_id=record_id, expected_version=expected_version,
                 actor=current_actor(session))
         return row

@@ -17,9 +17,9 @@ from typing import Any
 from dateutil.relativedelta import relativedelta
 from sqlmodel import Session
 
+from tracker.app import pipeline as svc
 from tracker.domain.enums import AgreementKind
 from tracker.errors import TrackerError
-from tracker.store import services as svc
 from tracker.store.settings import set_setting
 
 OFFICER = "Li Wei (compliance)"

@@ -2,9 +2,12 @@
 its natural key, count what is new, changed and unchanged, and write the difference in
 batches, every change with its audit event. A blank cell never erases a stored value.
 
-Why batches and not the per-record services: at 100,000 rows the ORM path costs tens of
-seconds (MEASURED.md: add_all is 15x a raw executemany); the checks are the same, because
-every planned record already passed ``validate_values`` in the plan.
+This is the write pipeline's batch entry. Why batches and not the per-record services: at
+100,000 rows the ORM path costs tens of seconds (MEASURED.md: add_all is 15x a raw
+executemany). The rules are the pipeline's own, not copies: every planned record passes
+``validate_values`` (``validate_plan``), a new agreement or review gets the children of
+``tracker.domain.derived``, and an approval meets ``approval_blockers`` with the same
+checklist the per-record entry would read.
 """
 
 from __future__ import annotations
@@ -17,13 +20,26 @@ from typing import Any
 from sqlalchemy import bindparam, select, update
 from sqlmodel import Session
 
-from tracker.domain.enums import AuditAction
+from tracker.app.pipeline import previous_answers_of, validate_values
+from tracker.domain.derived import PARENT_FIELD, derived_children, is_review, open_items
+from tracker.domain.enums import AuditAction, ChecklistStatus
+from tracker.domain.rules import FieldError, approval_blockers
 from tracker.domain.text import search_key
-from tracker.sheets.mapping import IMPORT_ENTITIES
-from tracker.sheets.plan import ImportPlan, Key, PlannedRecord, Problem, record_key
+from tracker.errors import ValidationFailed
+from tracker.sheets.mapping import IMPORT_ENTITIES, ColumnMapping
+from tracker.sheets.plan import (
+    ImportPlan,
+    Key,
+    PlannedRecord,
+    Problem,
+    record_key,
+    show_value,
+)
 from tracker.store.audit import PendingEvent, record_events_bulk
 from tracker.store.fastinsert import insert_rows
 from tracker.store.models import BASE_MODELS, table_of, utcnow
+
+PARENTS = ("agreement", "assessment")  # the entities that arrive with derived children
 
 
 @dataclass
@@ -74,6 +90,7 @@ def _load(session: Session, entity: str, where: Any = None) -> list[dict[str, An
 
 def apply_plan(session: Session, plan: ImportPlan, *, actor: str,
                dry_run: bool) -> ImportOutcome:
+    validate_plan(plan, date.today())
     outcome = ImportOutcome(problems=list(plan.problems))
     provider_ids, matched = _match_providers(session, plan, outcome)
     changes: dict[str, list[tuple[PlannedRecord, _Existing | None, dict[str, Any]]]] = {}
@@ -93,6 +110,9 @@ def apply_plan(session: Session, plan: ImportPlan, *, actor: str,
                 changes[entity].append((record, existing, differ))
             else:
                 outcome.counts[entity].unchanged += 1
+    previous = previous_answers_of(session, sorted(set(provider_ids.values())))
+    children = _plan_children(changes, provider_ids, previous)
+    _gate_approvals(session, changes, children, outcome)
     if outcome.problems or dry_run or not any(changes.values()):
         return outcome
     now = utcnow()
@@ -100,8 +120,9 @@ def apply_plan(session: Session, plan: ImportPlan, *, actor: str,
         # Each entity's events are chained and written as soon as its rows are, so the
         # whole import's events are never held in memory at once.
         events: list[PendingEvent] = []
-        _insert(session, entity, [(r, v) for r, e, v in changes[entity] if e is None],
-                provider_ids, events, now)
+        inserted = _insert(session, entity, [(r, v) for r, e, v in changes[entity]
+                                             if e is None], provider_ids, events, now)
+        _insert_children(session, entity, inserted, children, events, now)
         _update(session, entity, [(e, v) for _, e, v in changes[entity] if e is not None],
                 events, now)
         record_events_bulk(session, actor=actor, events=events)
@@ -153,9 +174,11 @@ def _match_children(session: Session, plan: ImportPlan, entity: str,
 
 
 def _insert(session: Session, entity: str, rows: list[tuple[PlannedRecord, dict[str, Any]]],
-            provider_ids: dict[Key, int], events: list[PendingEvent], now: datetime) -> None:
+            provider_ids: dict[Key, int], events: list[PendingEvent],
+            now: datetime) -> list[tuple[PlannedRecord, int]]:
+    """Insert new records; returns each with its new id."""
     if not rows:
-        return
+        return []
     defaults = _defaults(entity)
     table = table_of(entity)
     payload = []
@@ -175,6 +198,107 @@ def _insert(session: Session, entity: str, rows: list[tuple[PlannedRecord, dict[
         after = {k: jsonable(v) for k, v in full.items()}
         after["id"] = new_id
         events.append(PendingEvent(AuditAction.INSERT, entity, new_id, None, after))
+    return [(record, new_id) for (record, _), new_id in zip(rows, new_ids, strict=True)]
+
+
+Children = dict[int, list[tuple[str, dict[str, Any]]]]  # id(PlannedRecord) -> children
+
+
+def _plan_children(changes: dict[str, list[tuple[PlannedRecord, _Existing | None,
+                                                 dict[str, Any]]]],
+                   provider_ids: dict[Key, int],
+                   previous: dict[int, dict[int, dict[str, Any]]]) -> Children:
+    """The derived children of every new agreement and review, as the per-record entry
+    derives them (a new review carries the provider's latest earlier review's answers;
+    reviews of the same import do not carry into one another)."""
+    planned: Children = {}
+    for entity in PARENTS:
+        for record, existing, values in changes.get(entity, []):
+            if existing is not None:
+                continue
+            pid = provider_ids.get(record.provider_key)
+            full = {**_defaults(entity), **values}
+            planned[id(record)] = derived_children(
+                entity, full, previous.get(pid, {}) if pid is not None else {})
+    return planned
+
+
+def _gate_approvals(session: Session, changes: dict[str, list[tuple[PlannedRecord,
+                                                                    _Existing | None,
+                                                                    dict[str, Any]]]],
+                    children: Children, outcome: ImportOutcome) -> None:
+    """The approval gate for every review the import adds or approves anew."""
+    for record, existing, values in changes.get("assessment", []):
+        if existing is None:
+            merged = {**_defaults("assessment"), **values}
+            still_open = open_items(children.get(id(record), []))
+        elif {"outcome", "approval_override"} & values.keys():
+            merged = {**existing.values, **values}
+            if not is_review(merged):
+                continue
+            table = table_of("checklist_answer")
+            still_open = [int(item) for item, in session.execute(
+                select(table.c.item).where(table.c.assessment_id == existing.id,
+                                           table.c.status == ChecklistStatus.OPEN.value))]
+        else:
+            continue
+        sheet, row = record.origin[0]
+        for error in approval_blockers(merged, still_open):
+            outcome.problems.append(Problem(sheet, row, None, "assessment.outcome",
+                                            str(jsonable(merged.get("outcome"))),
+                                            f"assessment {error.field}: {error.message}"))
+
+
+def _insert_children(session: Session, entity: str, inserted: list[tuple[PlannedRecord, int]],
+                     children: Children, events: list[PendingEvent], now: datetime) -> None:
+    """Write the derived children of the records just inserted, an audit event each."""
+    if entity not in PARENTS or not inserted:
+        return
+    by_child: dict[str, list[dict[str, Any]]] = {}
+    for record, parent_id in inserted:
+        for child, values in children.get(id(record), []):
+            by_child.setdefault(child, []).append(
+                {**_defaults(child), **values, PARENT_FIELD[child]: parent_id, "version": 1,
+                 "created_at": now, "updated_at": now})
+    for child, payload in by_child.items():
+        new_ids = insert_rows(session, table_of(child), payload, assign_ids=True)
+        for full, new_id in zip(payload, new_ids, strict=True):
+            after = {k: jsonable(v) for k, v in full.items()}
+            after["id"] = new_id
+            events.append(PendingEvent(AuditAction.INSERT, child, new_id, None, after))
+
+
+def validate_plan(plan: ImportPlan, today: date) -> None:
+    """The pipeline's own rules (``validate_values``), run on every planned record before
+    anything is written, so the preview shows every problem the write would hit."""
+    columns: dict[tuple[str, str], ColumnMapping] = {}
+    for mapping in plan.mappings:
+        for column in mapping.mapped:
+            if column.target:
+                entity, name = column.target.split(".")
+                columns[(mapping.sheet, f"{entity}.{name}")] = column
+    for entity, records in plan.records.items():
+        for record in records.values():
+            values = dict(record.values)
+            if entity != "provider":
+                values["provider_id"] = 0  # linked on write; its existence is not in question
+            try:
+                record.values = {k: v for k, v in validate_values(
+                    entity, BASE_MODELS[entity], values, today=today).items()
+                    if k in record.values}
+            except ValidationFailed as failure:
+                sheet, row = record.origin[0]
+                for error in failure.errors:
+                    plan.problems.append(_locate(error, entity, sheet, row, columns, values))
+
+
+def _locate(error: FieldError, entity: str, sheet: str, row: int,
+            columns: dict[tuple[str, str], ColumnMapping], values: dict[str, Any]) -> Problem:
+    column = columns.get((sheet, f"{entity}.{error.field}"))
+    return Problem(sheet, row, column.letter if column else None,
+                   column.header if column else f"{entity}.{error.field}",
+                   show_value(values.get(error.field)) if values.get(error.field) is not None
+                   else None, f"{entity.replace('_', ' ')} {error.field}: {error.message}")
 
 
 def _update(session: Session, entity: str, rows: list[tuple[_Existing, dict[str, Any]]],

@@ -1,0 +1,1 @@
+"""Makes imports/ the package tracker.imports, so importlib.resources gives its real path."""

@@ -1,0 +1,1 @@
+"""Makes versions/ a package so the wheel ships the migrations; Alembic skips this file."""

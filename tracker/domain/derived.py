@@ -1,0 +1,86 @@
+"""What a new record brings with it, decided once for every door (form, command line,
+import, restore): an agreement its statutory clause checklist, a due-diligence review its
+30-item checklist. The application layer writes these rows; this module only says which.
+
+A new review carries the provider's latest earlier review's answers, and the approval gate
+reads them. A review that is already decided when it enters the register (an outcome other
+than pending: history typed in after the fact, or imported from the officer's old
+workbook) with no earlier review to carry from gets every item as "not recorded" rather
+than "open": its answers were never recorded here, so the gate has nothing to check, and
+the register says so with a high gap ("review decided without a recorded checklist")
+instead of either refusing the history or passing it silently.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from tracker.domain.checklists import DUE_DILIGENCE_CHECKLIST, clauses_for
+from tracker.domain.enums import (
+    AgreementKind,
+    AssessmentKind,
+    AssessmentOutcome,
+    ChecklistStatus,
+    ClauseStatus,
+)
+
+Values = Mapping[str, Any]
+# The parent reference each derived child carries.
+PARENT_FIELD = {"agreement_clause": "agreement_id", "checklist_answer": "assessment_id"}
+CARRIED_FIELDS = ("status", "note", "evidence_id", "answered_by", "answered_on")
+
+
+def is_review(values: Values) -> bool:
+    """A due-diligence review (the default kind of assessment)."""
+    kind = values.get("kind") or AssessmentKind.DUE_DILIGENCE
+    return str(getattr(kind, "value", kind)) == AssessmentKind.DUE_DILIGENCE.value
+
+
+def is_decided(values: Values) -> bool:
+    outcome = values.get("outcome") or AssessmentOutcome.PENDING
+    return str(getattr(outcome, "value", outcome)) != AssessmentOutcome.PENDING.value
+
+
+def derived_children(entity: str, values: Values,
+                     previous_answers: Mapping[int, Values] | None = None
+                     ) -> list[tuple[str, dict[str, Any]]]:
+    """The (child entity, values) rows a new record of ``entity`` arrives with, without the
+    parent reference (the writer adds it). ``previous_answers``: the provider's latest
+    earlier review's answers by item number, carried into a new pending review."""
+    if entity == "agreement":
+        kind = values.get("kind")
+        if kind is None:
+            return []
+        return [("agreement_clause", {"clause": clause.code, "status": ClauseStatus.MISSING,
+                                      "note": None})
+                for clause in clauses_for(AgreementKind(str(getattr(kind, "value", kind))))]
+    if entity == "assessment" and is_review(values):
+        if is_decided(values) and not previous_answers:
+            return [("checklist_answer", {"item": item.number,
+                                          "status": ChecklistStatus.NOT_RECORDED,
+                                          "note": None, "evidence_id": None,
+                                          "answered_by": None, "answered_on": None})
+                    for item in DUE_DILIGENCE_CHECKLIST]
+        previous = previous_answers or {}
+        rows: list[tuple[str, dict[str, Any]]] = []
+        for item in DUE_DILIGENCE_CHECKLIST:
+            carried = previous.get(item.number)
+            answer: dict[str, Any] = {"item": item.number, "status": ChecklistStatus.OPEN,
+                                      "note": None, "evidence_id": None,
+                                      "answered_by": None, "answered_on": None}
+            if carried is not None:
+                answer.update({name: carried.get(name) for name in CARRIED_FIELDS})
+                if str(getattr(answer["status"], "value", answer["status"])) == \
+                        ChecklistStatus.NOT_RECORDED.value:
+                    answer["status"] = ChecklistStatus.OPEN  # nothing to carry
+            rows.append(("checklist_answer", answer))
+        return rows
+    return []
+
+
+def open_items(children: list[tuple[str, dict[str, Any]]]) -> list[int]:
+    """The checklist items of derived children that are still open, for the approval gate."""
+    return [values["item"] for entity, values in children if entity == "checklist_answer"
+            and str(getattr(values["status"], "value", values["status"]))
+            == ChecklistStatus.OPEN.value]
