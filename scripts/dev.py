@@ -5,7 +5,7 @@ Why a script and not a Makefile: the quick start must work on a machine that has
 python3, so the setup itself is written in the standard library.
 
     python3 scripts/dev.py demo   # set up, then open the TUI on the demo register
-    python3 scripts/dev.py test   # set up, then ruff, mypy and pytest
+    python3 scripts/dev.py test   # set up, then ruff, mypy, import-linter and pytest
 """
 
 from __future__ import annotations
@@ -58,6 +58,7 @@ def run_tests(extra: list[str]) -> int:
     steps = [
         [str(BIN / "ruff"), "check", "."],
         [str(BIN / "mypy")],
+        [str(BIN / "lint-imports")],
         [str(BIN / "python"), "-m", "pytest", *extra],
     ]
     with tempfile.TemporaryDirectory(prefix="tracker-pg-") as pg_dir:

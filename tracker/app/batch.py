@@ -20,9 +20,10 @@ from typing import Any
 from sqlalchemy import bindparam, select, update
 from sqlmodel import Session
 
-from tracker.app.pipeline import previous_answers_of, validate_values
-from tracker.domain.derived import PARENT_FIELD, derived_children, is_review, open_items
+from tracker.app.pipeline import LATEST, PreviousReviews, review_rank, validate_values
+from tracker.domain.derived import derived_children, is_review, open_items
 from tracker.domain.enums import AuditAction, ChecklistStatus
+from tracker.domain.registry import PARENT_FIELD
 from tracker.domain.rules import FieldError, approval_blockers
 from tracker.domain.text import search_key
 from tracker.errors import ValidationFailed
@@ -110,8 +111,9 @@ def apply_plan(session: Session, plan: ImportPlan, *, actor: str,
                 changes[entity].append((record, existing, differ))
             else:
                 outcome.counts[entity].unchanged += 1
-    previous = previous_answers_of(session, sorted(set(provider_ids.values())))
-    children = _plan_children(changes, provider_ids, previous)
+    reviewed = sorted({provider_ids[r.provider_key] for r, e, _ in changes["assessment"]
+                       if e is None and r.provider_key in provider_ids})
+    children = _plan_children(changes, provider_ids, PreviousReviews(session, reviewed))
     _gate_approvals(session, changes, children, outcome)
     if outcome.problems or dry_run or not any(changes.values()):
         return outcome
@@ -206,20 +208,28 @@ Children = dict[int, list[tuple[str, dict[str, Any]]]]  # id(PlannedRecord) -> c
 
 def _plan_children(changes: dict[str, list[tuple[PlannedRecord, _Existing | None,
                                                  dict[str, Any]]]],
-                   provider_ids: dict[Key, int],
-                   previous: dict[int, dict[int, dict[str, Any]]]) -> Children:
+                   provider_ids: dict[Key, int], previous: PreviousReviews) -> Children:
     """The derived children of every new agreement and review, as the per-record entry
-    derives them (a new review carries the provider's latest earlier review's answers;
-    reviews of the same import do not carry into one another)."""
+    derives them; new reviews are taken in date order, so each carries the answers of the
+    review before it in time, whether that one is stored or in this batch."""
     planned: Children = {}
-    for entity in PARENTS:
-        for record, existing, values in changes.get(entity, []):
-            if existing is not None:
-                continue
-            pid = provider_ids.get(record.provider_key)
-            full = {**_defaults(entity), **values}
-            planned[id(record)] = derived_children(
-                entity, full, previous.get(pid, {}) if pid is not None else {})
+    for record, existing, values in changes.get("agreement", []):
+        if existing is None:
+            planned[id(record)] = derived_children("agreement",
+                                                   {**_defaults("agreement"), **values})
+    new_reviews = [(record, {**_defaults("assessment"), **values})
+                   for record, existing, values in changes.get("assessment", [])
+                   if existing is None]
+    new_reviews.sort(key=lambda pair: review_rank(pair[1].get("assessed_on"), 0)
+                     if pair[1].get("assessed_on") else (LATEST, 0))
+    for record, full in new_reviews:
+        pid = provider_ids.get(record.provider_key)
+        kids = derived_children("assessment", full, previous.answers_for(
+            pid, full.get("assessed_on")) if is_review(full) else {})
+        planned[id(record)] = kids
+        if pid is not None and is_review(full):
+            previous.add(pid, full.get("assessed_on"),
+                         {v["item"]: v for _, v in kids})
     return planned
 
 

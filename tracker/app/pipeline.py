@@ -11,11 +11,8 @@ failure anywhere rolls back the change and its audit event together.
 from __future__ import annotations
 
 import functools
-import types
-import typing
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
-from enum import Enum
 from typing import Any, Generic, TypeVar
 
 import pydantic
@@ -23,8 +20,9 @@ from sqlalchemy import UniqueConstraint, func, select
 from sqlmodel import Session, SQLModel, col
 
 from tracker.domain.dates import date_problem
-from tracker.domain.derived import PARENT_FIELD, derived_children, is_review, open_items
+from tracker.domain.derived import derived_children, is_review, open_items
 from tracker.domain.enums import AssessmentKind, AuditAction, ChecklistStatus
+from tracker.domain.registry import PARENT_FIELD, field_kind
 from tracker.domain.rules import FieldError, approval_blockers, check_record
 from tracker.domain.text import clean_text, search_key
 from tracker.errors import IntegrityRefused, NotFound, StaleVersion, ValidationFailed
@@ -64,16 +62,6 @@ BOOKKEEPING = frozenset({"id", "version", "created_at", "updated_at", "archived_
                          "search_name", "added_at"})
 
 
-def _enum_of(annotation: Any) -> type[Enum] | None:
-    candidates = typing.get_args(annotation) if isinstance(
-        annotation, types.UnionType) or typing.get_origin(annotation) is typing.Union else (
-        annotation,)
-    for candidate in candidates:
-        if isinstance(candidate, type) and issubclass(candidate, Enum):
-            return candidate
-    return None
-
-
 def _friendly(base: type[SQLModel], error: Mapping[str, Any]) -> FieldError:
     field = ".".join(str(part) for part in error["loc"]) or "record"
     kind = error["type"]
@@ -81,7 +69,7 @@ def _friendly(base: type[SQLModel], error: Mapping[str, Any]) -> FieldError:
     if kind == "missing" or (error.get("input") is None and info is not None
                              and info.is_required()):
         return FieldError(field, "is required")
-    enum_cls = _enum_of(info.annotation) if info else None
+    enum_cls = field_kind(info.annotation).enum if info else None
     if enum_cls is not None and kind in {"enum", "literal_error"}:
         allowed = ", ".join(str(m.value) for m in enum_cls)
         return FieldError(field, f"unknown value {error.get('input')!r}; allowed: {allowed}")
@@ -105,7 +93,7 @@ def validate_values(entity: str, base: type[SQLModel], values: Mapping[str, Any]
     names = _field_names(base)
     unknown = [name for name in values if name not in names and name not in BOOKKEEPING]
     errors = [FieldError(name, "is not a field of this record") for name in sorted(unknown)]
-    values, text_errors = _clean_texts(values)
+    values, text_errors = _clean_texts(_blank_is_default(base, values))
     errors += text_errors
     try:
         # pydantic's own validator: the same checks as model_validate without SQLModel's
@@ -121,6 +109,23 @@ def validate_values(entity: str, base: type[SQLModel], values: Mapping[str, Any]
     if errors:
         raise ValidationFailed(entity, errors)
     return clean
+
+
+@functools.cache
+def _defaults_for_blank(base: type[SQLModel]) -> dict[str, Any]:
+    """Fields that cannot be empty but have a default (a yes/no, a count, a status)."""
+    return {name: info.get_default(call_default_factory=True)
+            for name, info in base.model_fields.items()
+            if not info.is_required() and not field_kind(info.annotation).optional}
+
+
+def _blank_is_default(base: type[SQLModel], values: Mapping[str, Any]) -> Mapping[str, Any]:
+    """A blank (None) for a field that cannot be empty means its default, on every door: an
+    empty form input, an empty cell of an export, a cleared CLI value."""
+    defaults = _defaults_for_blank(base)
+    if not any(values.get(name, 0) is None for name in defaults):
+        return values
+    return {k: defaults[k] if v is None and k in defaults else v for k, v in values.items()}
 
 
 def date_errors(values: Mapping[str, Any], today: date) -> list[FieldError]:
@@ -340,6 +345,16 @@ def referring_counts(session: Session, table_name: str, record_id: int) -> dict[
     return counts
 
 
+def _as_date(value: Any) -> date | None:
+    """A date as a caller may pass it (a date, or ISO text the validation will read)."""
+    if value is None or isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        return None  # validation names it
+
+
 def create_children(session: Session, parent: str, parent_id: int,
                     children: list[tuple[str, dict[str, Any]]], actor: str) -> None:
     """Write a new record's derived children through their own service (validated and
@@ -371,7 +386,8 @@ class AssessmentService(EntityService[Assessment]):
     def create(self, *, session: Session, data: Mapping[str, Any] | SQLModel,
                actor: str) -> Assessment:
         values = data.model_dump() if isinstance(data, SQLModel) else dict(data)
-        previous = previous_answers(session, values.get("provider_id")) \
+        previous = previous_answers(session, values.get("provider_id"),
+                                    _as_date(values.get("assessed_on"))) \
             if is_review(values) else {}
         children = derived_children(self.entity, values, previous)
         self._refuse_unapproved(values, open_items(children))  # before anything is written
@@ -396,50 +412,77 @@ class AssessmentService(EntityService[Assessment]):
             raise ValidationFailed(self.entity, errors)
 
 
-def previous_answers(session: Session, provider_id: Any) -> dict[int, dict[str, Any]]:
-    """The provider's latest due-diligence review's answers by item, carried into a new
-    review."""
+Rank = tuple[int, int]
+LATEST = date.max.toordinal() + 1  # an undated new review comes after every dated one
+
+
+def review_rank(assessed_on: date | None, order: int) -> Rank:
+    """Where a review stands in a provider's history: by date (an undated stored review
+    counts as the oldest), then by ``order`` (its id; a new review's arrival)."""
+    return (assessed_on.toordinal() if assessed_on else 0, order)
+
+
+class PreviousReviews:
+    """Which earlier review a new review carries its answers from: the latest live
+    due-diligence review dated on or before it (any, for an undated one). Decided by date,
+    not by the order records arrive in, so a form, an import and a restore of the same
+    reviews give the same checklists."""
+
+    def __init__(self, session: Session, provider_ids: Sequence[int]) -> None:
+        self.session = session
+        self.history: dict[int, list[tuple[Rank, int | None, dict[int, dict[str, Any]]]]] = {}
+        self._answers: dict[int, dict[int, dict[str, Any]]] = {}
+        wanted = set(provider_ids)
+        if not wanted:
+            return
+        reviews = select(col(Assessment.id), col(Assessment.provider_id),
+                         col(Assessment.assessed_on)).where(
+            col(Assessment.kind) == AssessmentKind.DUE_DILIGENCE,
+            col(Assessment.archived_at).is_(None))
+        if len(wanted) == 1:
+            reviews = reviews.where(col(Assessment.provider_id) == next(iter(wanted)))
+        for review_id, provider_id, assessed_on in session.execute(reviews):
+            if provider_id in wanted:
+                self.history.setdefault(provider_id, []).append(
+                    (review_rank(assessed_on, int(review_id)), int(review_id), {}))
+        self._arrivals = 0
+
+    def answers_for(self, provider_id: int | None, assessed_on: date | None
+                    ) -> dict[int, dict[str, Any]]:
+        if provider_id is None:
+            return {}
+        limit = (assessed_on.toordinal() if assessed_on else LATEST, 1 << 62)
+        earlier = [entry for entry in self.history.get(provider_id, []) if entry[0] <= limit]
+        if not earlier:
+            return {}
+        _, review_id, answers = max(earlier, key=lambda entry: entry[0])
+        return self._stored(review_id) if review_id is not None else answers
+
+    def add(self, provider_id: int, assessed_on: date | None,
+            answers: dict[int, dict[str, Any]]) -> None:
+        """A review derived in this batch, which later-dated reviews of the batch carry."""
+        self._arrivals += 1
+        rank = (assessed_on.toordinal() if assessed_on else LATEST, (1 << 61) + self._arrivals)
+        self.history.setdefault(provider_id, []).append((rank, None, answers))
+
+    def _stored(self, review_id: int) -> dict[int, dict[str, Any]]:
+        if review_id not in self._answers:
+            names = ("item", "status", "note", "evidence_id", "answered_by", "answered_on")
+            table = getattr(ChecklistAnswer, "__table__")
+            self._answers[review_id] = {
+                row[0]: dict(zip(names, row, strict=True)) for row in self.session.execute(
+                    select(*(table.c[n] for n in names))
+                    .where(table.c.assessment_id == review_id))}
+        return self._answers[review_id]
+
+
+def previous_answers(session: Session, provider_id: Any,
+                     assessed_on: date | None) -> dict[int, dict[str, Any]]:
+    """The answers a new review of this provider dated ``assessed_on`` carries."""
     if provider_id is None:
         return {}
-    return previous_answers_of(session, [int(provider_id)]).get(int(provider_id), {})
-
-
-def previous_answers_of(session: Session, provider_ids: Sequence[int]
-                        ) -> dict[int, dict[int, dict[str, Any]]]:
-    """Provider id -> its latest live due-diligence review's answers by item: the latest by
-    date, an undated review counting as the oldest, then by id. One query for the reviews
-    and one for their answers, whatever the number of providers (the batch entry asks for
-    every provider of an import at once; the per-record entry for one)."""
-    wanted = set(provider_ids)
-    if not wanted:
-        return {}
-    latest: dict[int, tuple[tuple[int, int], int]] = {}
-    reviews = select(col(Assessment.id), col(Assessment.provider_id),
-                     col(Assessment.assessed_on)).where(
-        col(Assessment.kind) == AssessmentKind.DUE_DILIGENCE,
-        col(Assessment.archived_at).is_(None))
-    if len(wanted) == 1:
-        reviews = reviews.where(col(Assessment.provider_id) == next(iter(wanted)))
-    for review_id, provider_id, assessed_on in session.execute(reviews):
-        if provider_id not in wanted:
-            continue
-        rank = (assessed_on.toordinal() if assessed_on else 0, int(review_id))
-        held = latest.get(provider_id)
-        if held is None or rank > held[0]:
-            latest[provider_id] = (rank, int(review_id))
-    owner = {review_id: provider_id for provider_id, (_, review_id) in latest.items()}
-    found: dict[int, dict[int, dict[str, Any]]] = {}
-    ids = sorted(owner)
-    names = ("assessment_id", "item", "status", "note", "evidence_id", "answered_by",
-             "answered_on")
-    table = getattr(ChecklistAnswer, "__table__")
-    for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
-        for row in session.execute(select(*(table.c[n] for n in names))
-                                   .where(table.c.assessment_id.in_(chunk))):
-            values = dict(zip(names, row, strict=True))
-            found.setdefault(owner[values["assessment_id"]], {})[values["item"]] = values
-    return found
+    return PreviousReviews(session, [int(provider_id)]).answers_for(int(provider_id),
+                                                                     assessed_on)
 
 
 providers = EntityService(Provider, ProviderBase)

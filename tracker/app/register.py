@@ -1,33 +1,90 @@
-"""The register as the UI sees it: one object over an engine whose methods each run in
-their own short transaction, so no screen ever holds a session (or a SQLite lock) open."""
+"""The register as the screens and the command line see it: one object over an engine whose
+methods are the use cases, each in its own short transaction, so no screen ever holds a
+session (or a SQLite lock) open. What comes back is plain views (``tracker.app.views``,
+dataclasses), never ORM rows."""
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, func, select
-from sqlmodel import SQLModel, col
+from sqlmodel import col
 
 from tracker.app import pipeline
+from tracker.app.evidence import EvidenceCheck, verify_evidence
+from tracker.app.exports import ExportResult, run_export
 from tracker.app.gaps import register_gaps
+from tracker.app.imports import ImportReport, run_import
 from tracker.app.queries import (
     ProviderFile,
     ProviderFilter,
     ProviderPage,
     provider_file,
     provider_page,
+    recent_events,
+    register_counts,
+    resolve_provider,
 )
-from tracker.app.reminders import complete_reminder, current_reminders, snooze_reminder
+from tracker.app.reminders import (
+    complete_reminder,
+    current_reminders,
+    reminder_policy,
+    snooze_reminder,
+)
+from tracker.app.values import parse_field_values
+from tracker.app.views import RecordView, file_view, view_of
 from tracker.checks.rules import Gap
-from tracker.reminders.derive import DerivedReminder
-from tracker.store.audit import current_actor
+from tracker.domain.enums import AssessmentOutcome, ReviewTriggerKind
+from tracker.domain.settings import SETTINGS, SettingError, parse_setting
+from tracker.errors import TrackerError
+from tracker.reminders.derive import DerivedReminder, ReminderPolicy
+from tracker.sheets.mapping import load_profile
+from tracker.sheets.values import DayOrder
+from tracker.store import sqlite
+from tracker.store.audit import AuditProblem, current_actor, verify_chain
 from tracker.store.engine import session_scope
+from tracker.store.migrate import current_revision, open_register
 from tracker.store.models import AuditEvent, AuditHead, Provider, Supply, Transfer
+from tracker.store.settings import all_settings, get_setting, set_setting
+
+
+@dataclass(frozen=True, slots=True)
+class EventView:
+    """One audit event as it is listed."""
+
+    id: int
+    at: Any
+    actor: str
+    action: str
+    entity: str
+    entity_id: str
+    before: str | None
+    after: str | None
+
+
+def _event_view(event: AuditEvent) -> EventView:
+    return EventView(int(event.id or 0), event.at, event.actor, str(event.action.value),
+                     event.entity, event.entity_id, event.before, event.after)
+
+
+@dataclass(frozen=True, slots=True)
+class RegisterInfo:
+    url: str
+    kind: Any
+    schema: str | None
+    counts: dict[str, int]
+
+
+@dataclass(frozen=True, slots=True)
+class SettingView:
+    key: str
+    value: Any
+    help: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,13 +97,29 @@ class RegisterSummary:
     supplies_with_pi: int
     supplies_with_sensitive_pi: int
     transfers_by_mechanism: dict[str, int]
-    recent_changes: list[AuditEvent]
+    recent_changes: list[EventView]
 
 
 class Register:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._gap_cache: tuple[tuple[str, date], list[Gap]] | None = None
+
+    @classmethod
+    def open(cls, url: str, on_upgrade: Callable[[str], None] | None = None) -> Register:
+        """The register at ``url``, created or upgraded to the newest schema first."""
+        return cls(open_register(url, on_upgrade=on_upgrade))
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    @property
+    def url(self) -> str:
+        return self.engine.url.render_as_string(hide_password=True)
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.engine.dialect.name == "postgresql"
 
     # -- reads -----------------------------------------------------------------------
     def provider_page(self, flt: ProviderFilter, *, offset: int = 0,
@@ -56,12 +129,89 @@ class Register:
 
     def provider_file(self, provider_id: int) -> ProviderFile | None:
         with session_scope(self.engine, write=False) as session:
-            return provider_file(session, provider_id)
+            found = provider_file(session, provider_id)
+            return None if found is None else file_view(found)
 
-    def get(self, entity: str, record_id: int) -> SQLModel:
+    def get(self, entity: str, record_id: int) -> RecordView:
         with session_scope(self.engine, write=False) as session:
-            row: SQLModel = pipeline.SERVICES[entity].get(session=session, record_id=record_id)
-        return row
+            return view_of(pipeline.SERVICES[entity].get(session=session,
+                                                         record_id=record_id))
+
+    def resolve_provider(self, text: str) -> RecordView:
+        """A provider by id, or by a part of its name that matches exactly one."""
+        with session_scope(self.engine, write=False) as session:
+            return view_of(resolve_provider(session, text))
+
+    def info(self) -> RegisterInfo:
+        with session_scope(self.engine, write=False) as session:
+            counts = register_counts(session)
+            kind = get_setting(session, "register_kind")
+        return RegisterInfo(self.url, kind, current_revision(self.engine), counts)
+
+    def audit_log(self, *, limit: int, entity: str | None = None,
+                  entity_id: str | None = None) -> list[EventView]:
+        with session_scope(self.engine, write=False) as session:
+            return [_event_view(e) for e in recent_events(session, limit=limit, entity=entity,
+                                                          entity_id=entity_id)]
+
+    def verify_audit(self) -> tuple[int, list[AuditProblem]]:
+        with session_scope(self.engine, write=False) as session:
+            return verify_chain(session)
+
+    def settings(self) -> list[SettingView]:
+        with session_scope(self.engine, write=False) as session:
+            return [SettingView(key, value, SETTINGS[key].help if key in SETTINGS
+                                else "audit-trail name")
+                    for key, value in all_settings(session).items()]
+
+    def setting(self, key: str) -> Any:
+        with session_scope(self.engine, write=False) as session:
+            try:
+                return get_setting(session, key)
+            except SettingError as err:
+                raise TrackerError(str(err)) from None
+
+    def change_setting(self, key: str, text: str) -> Any:
+        """Set a setting from its typed text (JSON or plain); audited."""
+        try:
+            value = parse_setting(key, text)
+            with session_scope(self.engine) as session:
+                return set_setting(session, key, value, actor=current_actor(session))
+        except SettingError as err:
+            raise TrackerError(str(err)) from None
+
+    def reminder_policy(self) -> ReminderPolicy:
+        with session_scope(self.engine, write=False) as session:
+            return reminder_policy(session)
+
+    def backup(self, target: Path | None) -> Path:
+        """A consistent copy of a SQLite register (default: the backups directory)."""
+        from tracker.locations import default_backup_path
+
+        path = sqlite.database_path(str(self.engine.url))
+        if path is None:
+            raise TrackerError("backup copies a SQLite register; for PostgreSQL use pg_dump")
+        chosen = target or default_backup_path(path)
+        try:
+            sqlite.backup(self.engine, chosen)
+        except FileExistsError as err:
+            raise TrackerError(str(err)) from None
+        return chosen
+
+    def verify_evidence(self) -> list[EvidenceCheck]:
+        path = sqlite.database_path(str(self.engine.url))
+        with session_scope(self.engine, write=False) as session:
+            return verify_evidence(session, path.parent if path else None)
+
+    def import_file(self, path: Path, *, profile: str | None, order: DayOrder,
+                    dry_run: bool, save_as: str | None = None) -> ImportReport:
+        return run_import(self.engine, path, profile=load_profile(profile) if profile else None,
+                          order=order, dry_run=dry_run, save_as=save_as)
+
+    def export(self, path: Path, *, provider_id: int | None = None, as_csv: bool = False,
+               today: date | None = None) -> ExportResult:
+        return run_export(self.engine, path, provider_id=provider_id, as_csv=as_csv,
+                          today=today)
 
     def summary(self, *, recent: int = 8) -> RegisterSummary:
         with session_scope(self.engine, write=False) as session:
@@ -85,9 +235,8 @@ class Register:
                     select(col(Transfer.mechanism), col(Transfer.exemption), func.count())
                     .where(col(Transfer.archived_at).is_(None))
                     .group_by(col(Transfer.mechanism), col(Transfer.exemption))).all()})
-            events = list(session.scalars(select(AuditEvent)
-                                          .order_by(col(AuditEvent.id).desc())
-                                          .limit(recent)).all())
+            events = [_event_view(e) for e in session.scalars(
+                select(AuditEvent).order_by(col(AuditEvent.id).desc()).limit(recent)).all()]
         return RegisterSummary(dict(tiers), dict(statuses), int(total), int(with_pi),
                                int(sensitive), dict(mechanisms), events)
 
@@ -114,7 +263,7 @@ class Register:
         from tracker.app import reports as builders
         from tracker.reports.document import write
 
-        register = self.engine.url.render_as_string(hide_password=True)
+        register = self.url
         with session_scope(self.engine, write=False) as session:
             if kind == "dossier":
                 assert provider_id is not None
@@ -138,35 +287,55 @@ class Register:
             return snooze_reminder(session, ident=ident, until=until, reason=reason,
                                    today=today, actor=current_actor(session))
 
-    def complete(self, ident: str, *, today: date, note: str | None = None) -> str:
+    def complete(self, ident: str, *, today: date, note: str | None = None,
+                 outcome: AssessmentOutcome | None = None, override: str | None = None) -> str:
         with session_scope(self.engine) as session:
             return complete_reminder(session, ident=ident, today=today,
-                                     actor=current_actor(session), note=note)
+                                     actor=current_actor(session), note=note, outcome=outcome,
+                                     override=override)
 
-    def create(self, entity: str, values: Mapping[str, Any]) -> SQLModel:
+    def record_trigger(self, provider: str, kind: ReviewTriggerKind, *, occurred_on: date,
+                       note: str | None) -> RecordView:
+        """Record an event that makes the provider's review due at once."""
         with session_scope(self.engine) as session:
-            row: SQLModel = pipeline.SERVICES[entity].create(
-                session=session, data=values, actor=current_actor(session))
-        return row
+            found = resolve_provider(session, provider)
+            row = pipeline.review_triggers.create(session=session, data={
+                "provider_id": found.id, "kind": kind, "occurred_on": occurred_on,
+                "note": note}, actor=current_actor(session))
+            return view_of(row)
+
+    def create(self, entity: str, values: Mapping[str, Any]) -> RecordView:
+        with session_scope(self.engine) as session:
+            return view_of(pipeline.SERVICES[entity].create(
+                session=session, data=values, actor=current_actor(session)))
+
+    def create_from_text(self, entity: str, texts: Mapping[str, str]) -> RecordView:
+        """Create a record from typed text (the command line): each value is read as its
+        field's kind is read from a spreadsheet cell (dates, yes/no, countries, enum labels),
+        then goes through the same pipeline as the form."""
+        return self.create(entity, parse_field_values(entity, texts))
+
+    def update_from_text(self, entity: str, record_id: int,
+                         texts: Mapping[str, str]) -> RecordView:
+        current = self.get(entity, record_id)
+        return self.update(entity, record_id, parse_field_values(entity, texts),
+                           expected_version=int(current.version))
 
     def update(self, entity: str, record_id: int, changes: Mapping[str, Any], *,
-               expected_version: int) -> SQLModel:
+               expected_version: int) -> RecordView:
         with session_scope(self.engine) as session:
-            row: SQLModel = pipeline.SERVICES[entity].update(
+            return view_of(pipeline.SERVICES[entity].update(
                 session=session, record_id=record_id, changes=changes,
-                expected_version=expected_version, actor=current_actor(session))
-        return row
+                expected_version=expected_version, actor=current_actor(session)))
 
-    def archive(self, entity: str, record_id: int, *, expected_version: int) -> SQLModel:
+    def archive(self, entity: str, record_id: int, *, expected_version: int) -> RecordView:
         with session_scope(self.engine) as session:
-            row: SQLModel = pipeline.SERVICES[entity].archive(
+            return view_of(pipeline.SERVICES[entity].archive(
                 session=session, record_id=record_id, expected_version=expected_version,
-                actor=current_actor(session))
-        return row
+                actor=current_actor(session)))
 
-    def restore(self, entity: str, record_id: int, *, expected_version: int) -> SQLModel:
+    def restore(self, entity: str, record_id: int, *, expected_version: int) -> RecordView:
         with session_scope(self.engine) as session:
-            row: SQLModel = pipeline.SERVICES[entity].restore(
+            return view_of(pipeline.SERVICES[entity].restore(
                 session=session, record_id=record_id, expected_version=expected_version,
-                actor=current_actor(session))
-        return row
+                actor=current_actor(session)))

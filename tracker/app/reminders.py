@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 from sqlmodel import Session
 
 from tracker.app import pipeline
+from tracker.domain.dates import date_problem
 from tracker.domain.enums import (
     AgreementKind,
     AssessmentKind,
@@ -201,8 +202,12 @@ def _mark(session: Session, reminder: DerivedReminder, state: ReminderState,
 def snooze_reminder(session: Session, *, ident: str, until: date, reason: str, today: date,
                     actor: str) -> DerivedReminder:
     errors = []
-    if until <= today:
-        errors.append(FieldError("until", f"snooze to a date after today ({today.isoformat()})"))
+    written = date.today()  # a snooze is dated by the clock, whatever --today shows
+    if until <= max(today, written):
+        errors.append(FieldError("until", "snooze to a date after today "
+                                          f"({max(today, written).isoformat()})"))
+    elif problem := date_problem("until", until, written):
+        errors.append(FieldError("until", problem))
     if not reason.strip():
         errors.append(FieldError("reason", "say why the reminder is snoozed"))
     if errors:
@@ -216,7 +221,8 @@ def complete_reminder(session: Session, *, ident: str, today: date, actor: str,
                       outcome: AssessmentOutcome | None = None, note: str | None = None,
                       override: str | None = None) -> str:
     """Mark a reminder done. A review reminder is done by recording the review itself (a
-    due-diligence assessment dated today), which moves the next review date forward."""
+    due-diligence assessment dated today), which moves the next review date forward.
+    ``today`` chooses which reminders are shown; what is written is dated by the clock."""
     reminder = find_reminder(current_reminders(session, today), ident)
     if reminder.is_review:
         if outcome is None or outcome == AssessmentOutcome.PENDING:
@@ -225,7 +231,7 @@ def complete_reminder(session: Session, *, ident: str, today: date, actor: str,
                                "rejected)")
         assessment = pipeline.assessments.create(session=session, data={
             "provider_id": reminder.provider_id, "kind": AssessmentKind.DUE_DILIGENCE,
-            "assessed_on": today, "reviewer": actor, "outcome": outcome, "findings": note,
+            "assessed_on": date.today(), "reviewer": actor, "outcome": outcome, "findings": note,
             "approval_override": override}, actor=actor)
         return f"recorded due-diligence review {assessment.id} ({outcome.label})"
     _mark(session, reminder, ReminderState.DONE, None, note, actor)

@@ -21,15 +21,16 @@ from sqlmodel import Session, col
 
 from tracker.app.batch import PARENTS, EntityCounts, jsonable, update_rows
 from tracker.app.export_content import LOCAL_SETTINGS
-from tracker.app.pipeline import previous_answers_of, validate_values
+from tracker.app.pipeline import LATEST, PreviousReviews, validate_values
 from tracker.domain.checklists import CHECKLIST_BY_NUMBER
-from tracker.domain.derived import PARENT_FIELD, derived_children
+from tracker.domain.derived import derived_children, is_review
 from tracker.domain.enums import AuditAction, ChecklistStatus
+from tracker.domain.registry import PARENT_FIELD, REFERENCES
 from tracker.domain.rules import approval_blockers
 from tracker.domain.settings import SettingError, spec_for
 from tracker.domain.text import search_key
 from tracker.errors import ValidationFailed
-from tracker.sheets.layout import ENTITY_ORDER, REFERENCES, SHEET_TITLES
+from tracker.sheets.layout import ENTITY_ORDER, SHEET_TITLES
 from tracker.sheets.native import NativeBook, NativeRow
 from tracker.sheets.plan import Problem
 from tracker.store.audit import PendingEvent, record_events_bulk
@@ -94,7 +95,7 @@ def apply_native(session: Session, native: NativeBook, *, actor: str,
     if not any(changes.values()) and not settings and not marks:
         return outcome
     now = utcnow()
-    previous = previous_answers_of(session, sorted(
+    previous = PreviousReviews(session, sorted(
         {c.values["provider_id"] for c in changes["assessment"] if c.before is None}))
     new_parents: list[tuple[str, _Change, int]] = []
     for entity in ENTITY_ORDER:
@@ -170,7 +171,7 @@ def _plan_records(session: Session, native: NativeBook, outcome: RestoreOutcome,
                 continue
             if not _references_known(row, existing, in_file, outcome):
                 continue
-            fields = {k: _default_if_blank(entity, k, v) for k, v in row.values.items()
+            fields = {k: v for k, v in row.values.items()
                       if k in base.model_fields}
             merged = {**({k: v for k, v in stored.items() if k in base.model_fields}
                          if stored else {}), **fields}
@@ -260,14 +261,6 @@ def _same_provider(row: NativeRow, clean: dict[str, Any], owners: dict[str, dict
     return ok
 
 
-def _default_if_blank(entity: str, name: str, value: Any) -> Any:
-    """A blank cell of a field that cannot be empty (a yes/no, a status) means its default."""
-    if value is not None:
-        return value
-    info = BASE_MODELS[entity].model_fields[name]
-    return None if info.is_required() else info.get_default(call_default_factory=True)
-
-
 def _references_known(row: NativeRow, existing: dict[str, dict[int, dict[str, Any]]],
                       in_file: dict[str, set[int]], outcome: RestoreOutcome) -> bool:
     ok = True
@@ -307,18 +300,27 @@ def _check_approvals(existing: dict[str, dict[int, dict[str, Any]]],
 
 def _derive_children(session: Session, given: dict[str, set[Any]],
                      new_parents: list[tuple[str, _Change, int]],
-                     previous: dict[int, dict[int, dict[str, Any]]], now: datetime,
+                     previous: PreviousReviews, now: datetime,
                      actor: str) -> None:
     """A new agreement or review the file gives no clause or checklist rows for (a row added
     by hand to an exported workbook) gets the children every other door gives it. Written
     after every row of the file, so their new IDs cannot collide with the file's."""
     payload: dict[str, list[dict[str, Any]]] = {}
-    for entity, change, record_id in new_parents:
+    def in_time(item: tuple[str, _Change, int]) -> tuple[int, int]:
+        on = item[1].values.get("assessed_on")
+        return (on.toordinal(), item[2]) if on else (LATEST, item[2])
+
+    for entity, change, record_id in sorted(new_parents, key=in_time):
         child_entity = "agreement_clause" if entity == "agreement" else "checklist_answer"
         if change.record_id is not None and change.record_id in given[child_entity]:
             continue
-        for child, values in derived_children(
-                entity, change.values, previous.get(change.values["provider_id"], {})):
+        pid = change.values["provider_id"]
+        carried = previous.answers_for(pid, change.values.get("assessed_on")) \
+            if entity == "assessment" and is_review(change.values) else {}
+        kids = derived_children(entity, change.values, carried)
+        if entity == "assessment" and is_review(change.values):
+            previous.add(pid, change.values.get("assessed_on"), {v["item"]: v for _, v in kids})
+        for child, values in kids:
             payload.setdefault(child, []).append(
                 {**values, PARENT_FIELD[child]: record_id, "version": 1, "created_at": now,
                  "updated_at": now})

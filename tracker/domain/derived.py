@@ -26,8 +26,6 @@ from tracker.domain.enums import (
 )
 
 Values = Mapping[str, Any]
-# The parent reference each derived child carries.
-PARENT_FIELD = {"agreement_clause": "agreement_id", "checklist_answer": "assessment_id"}
 CARRIED_FIELDS = ("status", "note", "evidence_id", "answered_by", "answered_on")
 
 

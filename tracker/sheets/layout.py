@@ -11,14 +11,18 @@ from __future__ import annotations
 
 import functools
 import re
-import types
-import typing
 from dataclasses import dataclass
-from datetime import date
-from enum import Enum
-from typing import Any, Literal
+from typing import Literal
 
 from tracker.domain.enums import CitedEnum
+from tracker.domain.registry import (
+    COUNTRY_FIELDS,
+    ENTITIES,
+    INSERT_ORDER,
+    REFERENCES,
+    SHEET_ORDER,
+    field_kind,
+)
 from tracker.store.models import BASE_MODELS
 
 FORMAT_NAME = "tracker-register-export"
@@ -33,27 +37,8 @@ GAPS_SHEET = "Gaps"
 Kind = Literal["id", "ref", "ref_name", "text", "int", "float", "bool", "date", "datetime",
                "enum", "country"]
 
-# Entities in the order their rows can be inserted: each refers only to earlier ones.
-ENTITY_ORDER = ("provider", "supply", "agreement", "agreement_clause", "assessment",
-                "transfer", "evidence", "legal_basis", "checklist_answer", "reminder",
-                "review_trigger")
-# The order a person reads them in the workbook.
-SHEET_ORDER = ("provider", "supply", "legal_basis", "agreement", "agreement_clause",
-               "assessment", "checklist_answer", "transfer", "evidence", "review_trigger",
-               "reminder")
-SHEET_TITLES = {
-    "provider": "Providers",
-    "supply": "Supplies",
-    "legal_basis": "Legal bases",
-    "agreement": "Agreements",
-    "agreement_clause": "Agreement clauses",
-    "assessment": "Assessments",
-    "checklist_answer": "Checklist answers",
-    "transfer": "Transfers",
-    "evidence": "Evidence",
-    "review_trigger": "Review triggers",
-    "reminder": "Own reminders",
-}
+ENTITY_ORDER = INSERT_ORDER
+SHEET_TITLES = {name: ENTITIES[name].sheet_title for name in SHEET_ORDER}
 # Every sheet an export can hold (its CSV files are named after them).
 EXPORT_TITLES = (SUMMARY_SHEET, *SHEET_TITLES.values(), REMINDERS_SHEET, SETTINGS_SHEET,
                  GAPS_SHEET, LISTS_SHEET, MANIFEST_SHEET)
@@ -89,19 +74,13 @@ def title_of_file(file_name: str) -> str | None:
     return None
 
 
-# The record a reference field points at.
-REFERENCES = {"provider_id": "provider", "supply_id": "supply", "agreement_id": "agreement",
-              "assessment_id": "assessment", "transfer_id": "transfer",
-              "evidence_id": "evidence"}
-COUNTRY_FIELDS = frozenset({"country", "origin_country", "destination_country"})
 # Counts of people and sizes in bytes read better as 1,200,000 (a year or an item number not).
 GROUPED_NUMBERS = frozenset({"people_concerned", "people_non_sensitive", "people_sensitive",
                              "size_bytes"})
 # Timestamps a record keeps beyond its typed fields, exported so a restore is complete.
-EXTRA_STAMPS = {"evidence": ("added_at",)}
+EXTRA_STAMPS = {name: spec.extra_stamps for name, spec in ENTITIES.items() if spec.extra_stamps}
 STAMP_HEADERS = {"archived_at": "Archived at (UTC)", "added_at": "Added at (UTC)"}
-ARCHIVABLE = frozenset({"provider", "supply", "legal_basis", "agreement", "assessment",
-                        "transfer", "evidence"})
+ARCHIVABLE = frozenset(name for name, spec in ENTITIES.items() if spec.archivable)
 
 
 @dataclass(frozen=True)
@@ -126,14 +105,6 @@ class EntitySheet:
         return [c for c in self.columns if c.field is not None]
 
 
-def value_type(annotation: Any) -> Any:
-    """The type a field holds, without its Optional: what a cell must be read as."""
-    if isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is typing.Union:
-        args = [a for a in typing.get_args(annotation) if a is not type(None)]
-        return args[0] if len(args) == 1 else str
-    return annotation
-
-
 def _label(entity: str) -> str:
     return entity.replace("_", " ").capitalize()
 
@@ -149,19 +120,20 @@ def _field_column(entity: str, name: str) -> list[Column]:
                 Column(named, None, "ref_name", 36, refers_to=target)]
     if name in COUNTRY_FIELDS:
         return [Column(header, name, "country", 10)]
-    kind = value_type(info.annotation)
-    if isinstance(kind, type) and issubclass(kind, Enum):
-        assert issubclass(kind, CitedEnum), f"{entity}.{name}: enums carry labels"
-        longest = max(len(m.label) for m in kind)
-        return [Column(header, name, "enum", min(48, max(14, longest + 2)), enum=kind)]
-    if kind is bool:
+    kind = field_kind(info.annotation)
+    if kind.enum is not None:
+        enum = kind.enum
+        assert issubclass(enum, CitedEnum), f"{entity}.{name}: enums carry labels"
+        longest = max(len(m.label) for m in enum)
+        return [Column(header, name, "enum", min(48, max(14, longest + 2)), enum=enum)]
+    if kind.kind == "bool":
         return [Column(header, name, "bool", max(10, min(len(header) + 2, 22)))]
-    if kind is date:
+    if kind.kind == "date":
         return [Column(header, name, "date", 12)]
-    if kind is int:
+    if kind.kind == "int":
         return [Column(header, name, "int", max(10, min(len(header) + 2, 18)),
                        grouped=name in GROUPED_NUMBERS)]
-    if kind is float:
+    if kind.kind == "float":
         return [Column(header, name, "float", max(10, min(len(header) + 2, 18)))]
     limit = max((getattr(m, "max_length", 0) or 0) for m in info.metadata) \
         if info.metadata else 200

@@ -12,6 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from tracker.domain.registry import ENTITIES, IMPORTED, REFERENCES
 from tracker.resources import imports_dir, profiles_dir, synonyms_file
 from tracker.sheets.values import normalize
 from tracker.store.models import BASE_MODELS
@@ -22,18 +23,11 @@ SYNONYMS_FILE = synonyms_file()
 PROFILES_DIR = profiles_dir()
 HEADER_SEARCH_ROWS = 30
 # The entities an import fills, and which sheet names mean each (the export's names too).
-IMPORT_ENTITIES = ("provider", "supply", "agreement", "assessment", "transfer", "evidence")
-SHEET_NAMES: dict[str, tuple[str, ...]] = {
-    "provider": ("providers", "provider", "suppliers", "vendors", "供应商"),
-    "supply": ("supplies", "supply", "datasets", "数据集"),
-    "agreement": ("agreements", "agreement", "contracts", "合同"),
-    "assessment": ("assessments", "assessment", "reviews", "审查", "评估"),
-    "transfer": ("transfers", "transfer", "cross-border transfers", "出境"),
-    "evidence": ("evidence", "证据"),
-}
+IMPORT_ENTITIES = IMPORTED
+SHEET_NAMES: dict[str, tuple[str, ...]] = {name: ENTITIES[name].sheet_names
+                                           for name in IMPORT_ENTITIES}
 # Fields the import never takes from a file: links are made from the natural keys.
-NOT_IMPORTED = {"provider_id", "supply_id", "agreement_id", "assessment_id", "transfer_id",
-                "evidence_id"}
+NOT_IMPORTED = frozenset(REFERENCES)
 
 
 def header_key(text: Any) -> str:

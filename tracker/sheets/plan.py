@@ -17,12 +17,11 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from enum import Enum
 from typing import Any
 
+from tracker.domain.registry import COUNTRY_FIELDS, field_kind
 from tracker.domain.text import search_key
 from tracker.sheets import limits
-from tracker.sheets.layout import COUNTRY_FIELDS, value_type
 from tracker.sheets.mapping import IMPORT_ENTITIES, ColumnMapping, SheetMapping
 from tracker.sheets.readers import CONTROL, Sheet, Workbook
 from tracker.sheets.values import (
@@ -81,17 +80,17 @@ class ImportPlan:
 def parser_for(entity: str, name: str, order: DayOrder, date1904: bool) -> Callable[[Any], Any]:
     if name in COUNTRY_FIELDS:
         return parse_country
-    kind = value_type(BASE_MODELS[entity].model_fields[name].annotation)
-    if isinstance(kind, type) and issubclass(kind, Enum):
-        enum_cls = kind
+    kind = field_kind(BASE_MODELS[entity].model_fields[name].annotation)
+    if kind.enum is not None:
+        enum_cls = kind.enum
         return lambda v: parse_enum(v, enum_cls)
-    if kind is bool:
+    if kind.kind == "bool":
         return parse_bool
-    if kind is date:
+    if kind.kind == "date":
         return lambda v: parse_date(v, order=order, date1904=date1904)
-    if kind is int:
+    if kind.kind == "int":
         return parse_number
-    if kind is float:
+    if kind.kind == "float":
         return lambda v: parse_number(v, whole=False)
     return parse_text
 

@@ -12,12 +12,11 @@ from sqlalchemy import ColumnElement, func, select
 from sqlmodel import Session
 
 from tracker.domain.enums import CitedEnum
+from tracker.domain.registry import ENTITIES
 from tracker.store.models import table_of
 
 # Which provider a record belongs to, for entities that do not carry a provider_id.
-_OWNER_PATH = {"legal_basis": ("supply_id", "supply"),
-               "agreement_clause": ("agreement_id", "agreement"),
-               "checklist_answer": ("assessment_id", "assessment")}
+_OWNER_PATH = {name: spec.owner for name, spec in ENTITIES.items() if spec.owner}
 _STREAM_ROWS = 2000
 
 

@@ -1,2 +1,3 @@
-"""The Textual terminal UI. It holds no domain rules: it shows what the store returns and
-sends what the user typed to the service layer, which validates it."""
+"""The Textual terminal UI. It holds no domain rules: it shows the plain views the
+application layer (tracker.app) returns and sends what the user typed to its write
+pipeline, which validates it. It imports neither tracker.store nor tracker.sheets."""

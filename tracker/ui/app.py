@@ -1,5 +1,6 @@
 """The tracker's Textual app: modes for the main screens, and the few helpers every screen
-uses to open forms and confirm archiving. Rules live in the store and domain, not here."""
+uses to open forms and confirm archiving. Rules live in the application layer and the
+domain, not here."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ from datetime import date
 from typing import Any, ClassVar
 
 from sqlalchemy import Engine
-from sqlmodel import SQLModel
 from textual import work
 from textual.app import App
 from textual.binding import Binding, BindingType
@@ -16,6 +16,7 @@ from textual.worker import Worker, WorkerState
 
 from tracker import __version__
 from tracker.app.register import Register
+from tracker.app.views import RecordView
 from tracker.errors import TrackerError
 from tracker.ui.commands import TrackerCommands
 from tracker.ui.screens.confirm import ConfirmScreen
@@ -111,11 +112,11 @@ class TrackerApp(App[None]):
                     preset: Mapping[str, Any] | None = None,
                     choices: dict[str, list[tuple[str, int]]] | None = None,
                     initial: Mapping[str, Any] | None = None,
-                    on_saved: Callable[[SQLModel], None] | None = None) -> None:
+                    on_saved: Callable[[RecordView], None] | None = None) -> None:
         """Open the form for a new (``record_id`` None) or existing record."""
         record = self.register.get(entity, record_id) if record_id is not None else None
 
-        def saved(row: SQLModel | None) -> None:
+        def saved(row: RecordView | None) -> None:
             if row is None:
                 return
             self.notify(f"Saved {entity.replace('_', ' ')}: {describe(row)}")

@@ -124,5 +124,5 @@ class DashboardScreen(TrackerScreen):
         table.clear()
         for event in s.recent_changes:
             table.add_row(event.at.strftime("%Y-%m-%d %H:%M"), event.actor,
-                          f"{event.action.value} {event.entity} {event.entity_id}",
+                          f"{event.action} {event.entity} {event.entity_id}",
                           audit_diff(event.before, event.after)[:90])

@@ -14,7 +14,7 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
-from tracker.app.exports import ExportResult, run_export
+from tracker.app.exports import ExportResult
 from tracker.app.register import Register
 from tracker.errors import TrackerError
 from tracker.ui.screens.record_form import show_message
@@ -87,8 +87,8 @@ class ExportForm(ModalScreen[None]):
     @work(thread=True, exclusive=True, group="export", exit_on_error=False)
     def write(self, path: Path, *, as_csv: bool) -> None:
         try:
-            result = run_export(self.register.engine, path, provider_id=self.provider_id,
-                                as_csv=as_csv, today=self.today)
+            result = self.register.export(path, provider_id=self.provider_id, as_csv=as_csv,
+                                          today=self.today)
         except (TrackerError, OSError) as err:
             self.post_message(self.Finished(None, str(err)))
             return

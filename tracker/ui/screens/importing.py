@@ -13,9 +13,8 @@ from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Select, Static
 
-from tracker.app.imports import ImportReport, run_import
+from tracker.app.imports import ImportReport
 from tracker.errors import TrackerError
-from tracker.sheets.mapping import load_profile
 from tracker.ui.screens.base import TrackerScreen
 
 ORDERS: list[tuple[str, str]] = [("day-first (31/12/2026)", "day-first"),
@@ -96,10 +95,9 @@ class ImportScreen(TrackerScreen):
     def run(self, path: Path, profile: str | None, order: str | None, *,
             dry_run: bool) -> None:
         try:
-            report = run_import(self.register.engine, path,
-                                profile=load_profile(profile) if profile else None,
-                                order=order,  # type: ignore[arg-type]
-                                dry_run=dry_run)
+            report = self.register.import_file(path, profile=profile or None,
+                                               order=order,  # type: ignore[arg-type]
+                                               dry_run=dry_run)
         except TrackerError as err:
             self.post_message(self.Finished(None, str(err), dry_run))
             return

@@ -11,10 +11,10 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Footer, Header, Label, Static, TabbedContent, TabPane
 
+from tracker.app.fields import field_label
 from tracker.app.queries import ProviderFile
 from tracker.domain.checklists import ALL_CLAUSES, CHECKLIST_BY_NUMBER
 from tracker.formatting import audit_diff, show
-from tracker.store.models import BASE_MODELS
 from tracker.ui.screens.base import TrackerScreen
 
 # The tables of each tab, master first, and the entity each table lists.
@@ -40,11 +40,9 @@ Columns = Sequence[tuple[str, Callable[[Any], Any]]]
 
 def _cols(entity: str, *names: str) -> Columns:
     """Columns headed by each field's description, the same words the forms use."""
-    fields = BASE_MODELS[entity].model_fields
     columns: list[tuple[str, Callable[[Any], Any]]] = []
     for name in names:
-        described = fields[name].description if name in fields else None
-        columns.append((described or name.replace("_", " ").capitalize(), _getter(name)))
+        columns.append((field_label(entity, name), _getter(name)))
     return columns
 
 

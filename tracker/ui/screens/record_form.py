@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlmodel import SQLModel
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -15,17 +14,17 @@ from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
+from tracker.app.fields import FieldSpec, field_specs, form_value
 from tracker.app.register import Register
+from tracker.app.views import RecordView
 from tracker.domain.dates import parse_iso_date
 from tracker.errors import StaleVersion, TrackerError, ValidationFailed
 from tracker.formatting import long_date, show
-from tracker.store.models import BASE_MODELS
-from tracker.ui.widgets.record_fields import FieldSpec, field_specs, form_value
 
 MAYBE = [("yes", True), ("no", False)]
 
 
-class RecordForm(ModalScreen[SQLModel | None]):
+class RecordForm(ModalScreen[RecordView | None]):
     """Dismisses with the saved row, or None when cancelled."""
 
     BINDINGS = [
@@ -33,7 +32,7 @@ class RecordForm(ModalScreen[SQLModel | None]):
         Binding("escape", "cancel", "Cancel", id="form.cancel"),
     ]
 
-    def __init__(self, register: Register, entity: str, *, record: SQLModel | None = None,
+    def __init__(self, register: Register, entity: str, *, record: RecordView | None = None,
                  preset: Mapping[str, Any] | None = None,
                  choices: dict[str, list[tuple[str, int]]] | None = None,
                  initial: Mapping[str, Any] | None = None,
@@ -45,7 +44,7 @@ class RecordForm(ModalScreen[SQLModel | None]):
         self.record = record
         self.version = int(getattr(record, "version", 0)) if record is not None else 0
         self.preset = dict(preset or {})
-        self.specs = field_specs(BASE_MODELS[entity], hidden=set(self.preset),
+        self.specs = field_specs(entity, hidden=set(self.preset),
                                  choices=choices or {})
         noun = entity.replace("_", " ")
         self.heading = title or (f"Edit {noun} {getattr(record, 'id', '')}" if record
@@ -227,10 +226,10 @@ def show_message(static: Static, text: str) -> None:
     static.set_class(bool(text), "shown")
 
 
-def describe(row: SQLModel) -> str:
+def describe(row: RecordView) -> str:
     """A one-line name for a saved record, for notifications."""
     for name in ("legal_name", "name", "title", "location", "clause"):
         value = getattr(row, name, None)
         if value:
             return str(value)
-    return f"{type(row).__name__} {show(getattr(row, 'id', None))}"
+    return f"{row.entity_type.replace('_', ' ')} {show(getattr(row, 'id', None))}"

@@ -1,0 +1,262 @@
+"""One door for every write: the same DPA, PIPL Art 21 contract, due-diligence reviews and
+transfer entered through the form, the command line, a spreadsheet import and a restore of
+an export give the same stored rows (clause and checklist children included) and the same
+gaps."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openpyxl import Workbook, load_workbook
+
+from tracker.app.register import Register
+from tracker.app.values import parse_field_values
+from tracker.cli import main
+from tracker.domain.checklists import clauses_for
+from tracker.domain.enums import AgreementKind
+from tracker.ui.app import TrackerApp
+from tracker.ui.screens.record_form import RecordForm
+
+from .conftest import TODAY
+
+PROVIDER = {"legal_name": "Acme Annotation 数据 Ltd", "country": "CN", "role": "processor",
+            "risk_tier": "high", "status": "active"}
+# (entity, field texts): what an officer types, as the CLI and a spreadsheet cell hold it.
+RECORDS: list[tuple[str, dict[str, str]]] = [
+    ("agreement", {"kind": "dpa", "title": "DPA 2026", "signed_on": "2026-01-15",
+                   "effective_on": "2026-02-01", "expires_on": "2027-01-31",
+                   "notice_period_days": "60"}),
+    ("agreement", {"kind": "entrusted_processing", "title": "委托处理合同",
+                   "signed_on": "2025-06-01", "expires_on": "2026-12-20"}),
+    # Entered newest first on purpose: which review carries which answers is decided by
+    # date, not by the order the records arrive in.
+    ("assessment", {"kind": "due_diligence", "assessed_on": "2026-10-01",
+                    "reviewer": "Li Wei", "outcome": "pending",
+                    "next_review_on": "2027-10-01"}),
+    ("assessment", {"kind": "due_diligence", "assessed_on": "2025-03-01",
+                    "reviewer": "Li Wei", "outcome": "approved"}),
+    ("transfer", {"origin_country": "CN", "destination_country": "DE",
+                  "mechanism": "cn_standard_contract", "effective_on": "2026-11-01"}),
+]
+BOOKKEEPING = {"id", "version", "created_at", "updated_at", "search_name", "added_at"}
+# Headers an officer's workbook uses (the import's synonyms), one sheet per kind of record.
+IMPORT_HEADERS = {
+    "provider": {"legal_name": "Legal name", "country": "Country", "role": "Role",
+                 "risk_tier": "Risk tier", "status": "Status"},
+    "agreement": {"kind": "Agreement type", "title": "Agreement title",
+                  "signed_on": "Signed on", "effective_on": "Effective date",
+                  "expires_on": "Expiry date", "notice_period_days": "Notice period"},
+    "assessment": {"kind": "Assessment kind", "assessed_on": "Last review date",
+                   "reviewer": "Reviewer", "outcome": "Review outcome",
+                   "next_review_on": "Next review date"},
+    "transfer": {"origin_country": "Origin country",
+                 "destination_country": "Destination country",
+                 "mechanism": "Transfer mechanism", "effective_on": "Took effect on"},
+}
+
+
+def _register(path: Path) -> Register:
+    return Register.open(f"sqlite:///{path}")
+
+
+def snapshot(register: Register) -> tuple[list[tuple[Any, ...]], list[tuple[str, ...]]]:
+    """The register's rows without bookkeeping, each reference replaced by what it refers
+    to, and its gaps: what must not depend on the door."""
+    from tracker.store.engine import session_scope
+    from tracker.store.models import table_of
+
+    def described(entity: str, row: dict[str, Any]) -> tuple[Any, ...]:
+        return tuple(sorted((k, str(v)) for k, v in row.items()
+                            if k not in BOOKKEEPING and not k.endswith("_id")))
+
+    rows: list[tuple[Any, ...]] = []
+    with session_scope(register.engine, write=False) as session:
+        parents: dict[tuple[str, int], tuple[Any, ...]] = {}
+        for entity in ("provider", "agreement", "assessment", "transfer", "agreement_clause",
+                       "checklist_answer"):
+            for found in session.execute(table_of(entity).select()).mappings():
+                row = dict(found)
+                key = described(entity, row)
+                parents[(entity, int(row["id"]))] = key
+                parent = next((parents[(p, row[f"{p}_id"])] for p in ("agreement", "assessment")
+                               if row.get(f"{p}_id") is not None), None)
+                rows.append((entity, key, parent))
+    gaps = [(g.rule, g.severity.value, g.subject) for g in register.gaps(TODAY)]
+    return sorted(rows, key=repr), sorted(gaps)
+
+
+def through_register(path: Path) -> Register:
+    """What the form sends (the reference door): typed values into Register.create."""
+    register = _register(path)
+    provider = register.create("provider", parse_field_values("provider", PROVIDER))
+    for entity, texts in RECORDS:
+        register.create(entity, {**parse_field_values(entity, texts),
+                                 "provider_id": provider.id})
+    return register
+
+
+def through_cli(path: Path) -> Register:
+    def run(*args: str) -> None:
+        assert main(["--db", str(path), *args]) == 0
+    run("add", "provider", *(f"{k}={v}" for k, v in PROVIDER.items()))
+    for entity, texts in RECORDS:
+        run("add", entity, "--provider", "Acme", *(f"{k}={v}" for k, v in texts.items()))
+    return _register(path)
+
+
+def spreadsheet(path: Path) -> Path:
+    book = Workbook()
+    book.remove(book.active)
+    provider_sheet = book.create_sheet("Providers")
+    provider_sheet.append(list(IMPORT_HEADERS["provider"].values()))
+    provider_sheet.append([PROVIDER[k] for k in IMPORT_HEADERS["provider"]])
+    for entity in ("agreement", "assessment", "transfer"):
+        sheet = book.create_sheet(f"{entity.capitalize()}s")
+        headers = IMPORT_HEADERS[entity]
+        sheet.append(["Legal name", "Country", *headers.values()])
+        for kind, texts in RECORDS:
+            if kind == entity:
+                sheet.append([PROVIDER["legal_name"], PROVIDER["country"],
+                              *(_cell(texts.get(k)) for k in headers)])
+    book.save(path)
+    return path
+
+
+def _cell(text: str | None) -> Any:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)  # a real date cell, as Excel stores it
+    except ValueError:
+        return int(text) if text.isdigit() else text
+
+
+def through_import(path: Path) -> Register:
+    register = _register(path)
+    report = register.import_file(spreadsheet(path.with_suffix(".xlsx")), profile=None,
+                                  order=None, dry_run=False)
+    assert report.problems == [] and report.written
+    return register
+
+
+def through_restore(path: Path) -> Register:
+    """An export of the reference register, imported into an empty one."""
+    source = through_register(path.with_name("source.sqlite"))
+    exported = source.export(path.with_name("export.xlsx")).path
+    register = _register(path)
+    report = register.import_file(exported, profile=None, order=None, dry_run=False)
+    assert report.problems == [] and report.written
+    return register
+
+
+def through_rows_added_to_an_export(path: Path) -> Register:
+    """The provider exported alone, the records typed as new rows (blank ID) into the
+    exported workbook, imported back into the register it came from."""
+    register = _register(path)
+    provider = register.create("provider", parse_field_values("provider", PROVIDER))
+    exported = register.export(path.with_name("export.xlsx")).path
+    book = load_workbook(exported)
+    for entity, texts in RECORDS:
+        sheet = book[{"agreement": "Agreements", "assessment": "Assessments",
+                      "transfer": "Transfers"}[entity]]
+        headers = [c.value for c in sheet[1]]
+        fields = {f"{k}": v for k, v in parse_field_values(entity, texts).items()}
+        columns = _export_columns(entity)
+        row = [None] * len(headers)
+        row[headers.index("Provider ID")] = provider.id
+        for name, value in fields.items():
+            row[headers.index(columns[name])] = getattr(value, "value", value)
+        sheet.append(row)
+    book.save(exported)
+    report = register.import_file(exported, profile=None, order=None, dry_run=False)
+    assert report.problems == [] and report.written
+    return register
+
+
+def _export_columns(entity: str) -> dict[str, str]:
+    from tracker.sheets.layout import entity_sheet
+
+    return {c.field: c.header for c in entity_sheet(entity).columns if c.field}
+
+
+DOORS: dict[str, Callable[[Path], Register]] = {
+    "cli": through_cli, "import": through_import, "restore": through_restore,
+    "rows added to an export": through_rows_added_to_an_export,
+}
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, Any]:
+    register = through_register(tmp_path_factory.mktemp("reference") / "form.sqlite")
+    try:
+        return snapshot(register)
+    finally:
+        register.close()
+
+
+def test_the_reference_holds_what_every_door_must_give(reference: tuple[Any, Any]) -> None:
+    rows, gaps = reference
+    kinds = [entity for entity, _, _ in rows]
+    assert kinds.count("agreement_clause") == len(clauses_for(AgreementKind.DPA)) + len(
+        clauses_for(AgreementKind.ENTRUSTED_PROCESSING)) == 13 + 10  # GDPR 28(3), PIPL 21
+    assert kinds.count("checklist_answer") == 60  # two reviews, 30 items each
+    statuses = sorted({dict(key)["status"] for entity, key, _ in rows
+                       if entity == "checklist_answer"})
+    assert statuses == ["not_recorded", "open"]  # the 2025 review is history
+    # every clause starts missing; the last decided review (2025-03-01) is more than 12
+    # months old for a high-risk provider, and the 2026 one is still pending
+    assert sorted(rule for rule, _, _ in gaps) == [
+        "contract-missing-clauses", "contract-missing-clauses", "review-overdue"]
+
+
+@pytest.mark.parametrize("door", list(DOORS))
+def test_every_door_gives_the_same_rows_and_gaps(door: str, tmp_path: Path,
+                                                 reference: tuple[Any, Any]) -> None:
+    register = DOORS[door](tmp_path / "door.sqlite")
+    try:
+        rows, gaps = snapshot(register)
+    finally:
+        register.close()
+    expected_rows, expected_gaps = reference
+    assert rows == expected_rows
+    assert gaps == expected_gaps
+
+
+async def test_the_form_gives_the_same_rows_and_gaps(tmp_path: Path,
+                                                     reference: tuple[Any, Any]) -> None:
+    """The real form, filled in and saved with ctrl+s, for every record."""
+    from textual.widgets import Checkbox, Input, Select, Static
+
+    register = _register(tmp_path / "form.sqlite")
+    app = TrackerApp(engine=register.engine, today=TODAY)
+    saved: list[Any] = []
+    async with app.run_test(size=(120, 36)) as pilot:
+        for count, (entity, texts) in enumerate([("provider", PROVIDER), *RECORDS], 1):
+            preset = {} if entity == "provider" else {"provider_id": saved[0].id}
+            form = RecordForm(app.register, entity, preset=preset)
+            await app.push_screen(form, saved.append)
+            await pilot.pause()
+            for name, text in texts.items():
+                widget = form.query_one(f"#input-{name}")
+                if isinstance(widget, Select):
+                    widget.value = text
+                elif isinstance(widget, Checkbox):
+                    widget.value = text == "yes"
+                else:
+                    assert isinstance(widget, Input)
+                    widget.value = text
+            await pilot.press("ctrl+s")
+            await pilot.pause()
+            if len(saved) != count:
+                banner = form.query_one("#form-banner", Static).render()
+                errors = [str(e.render()) for e in form.query(".field-error").results(Static)]
+                pytest.fail(f"{entity} was not saved: {banner} {[e for e in errors if e]}")
+    rows, gaps = snapshot(register)
+    register.close()
+    expected_rows, expected_gaps = reference
+    assert sorted(set(map(repr, rows)) ^ set(map(repr, expected_rows))) == []
+    assert (rows, gaps) == reference
