@@ -63,16 +63,22 @@ def test_a_review_decided_with_nothing_to_carry_is_history_and_a_gap(
     provider = make_provider(session)
     assert provider.id
     review_id = new_review(session, provider.id, outcome="approved")
-    statuses = {a.status for a in svc.checklist_answers.list(session=session,
-                                                             assessment_id=review_id)}
-    assert statuses == {ChecklistStatus.NOT_RECORDED}
+    assert svc.checklist_answers.list(session=session, assessment_id=review_id) == []
     gaps = [g for g in register_gaps(session, TODAY, provider.id)
             if g.rule == "review-checklist-not-recorded"]
     assert [(g.severity, g.entity_id) for g in gaps] == [(Severity.HIGH, review_id)]
     follow_up = new_review(session, provider.id, assessed_on="2026-11-20")
-    carried = {a.status for a in svc.checklist_answers.list(session=session,
-                                                            assessment_id=follow_up)}
-    assert carried == {ChecklistStatus.OPEN}  # nothing recorded is nothing to carry
+    carried = [a.status for a in svc.checklist_answers.list(session=session,
+                                                            assessment_id=follow_up)]
+    assert carried == [ChecklistStatus.OPEN] * 30  # nothing recorded is nothing to carry
+    still = [g for g in register_gaps(session, TODAY, provider.id)
+             if g.rule == "review-checklist-not-recorded"]
+    assert len(still) == 1  # the new review is pending: the history is still the basis
+    answer_all(session, follow_up, open_items=set())
+    current = svc.assessments.get(session=session, record_id=follow_up)
+    svc.assessments.update(session=session, record_id=follow_up,
+                           changes={"outcome": "approved"},
+                           expected_version=current.version, actor="t")
     assert not [g for g in register_gaps(session, TODAY, provider.id)
                 if g.rule == "review-checklist-not-recorded"]
 

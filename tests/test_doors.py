@@ -203,14 +203,16 @@ def test_the_reference_holds_what_every_door_must_give(reference: tuple[Any, Any
     kinds = [entity for entity, _, _ in rows]
     assert kinds.count("agreement_clause") == len(clauses_for(AgreementKind.DPA)) + len(
         clauses_for(AgreementKind.ENTRUSTED_PROCESSING)) == 13 + 10  # GDPR 28(3), PIPL 21
-    assert kinds.count("checklist_answer") == 60  # two reviews, 30 items each
-    statuses = sorted({dict(key)["status"] for entity, key, _ in rows
-                       if entity == "checklist_answer"})
-    assert statuses == ["not_recorded", "open"]  # the 2025 review is history
-    # every clause starts missing; the last decided review (2025-03-01) is more than 12
-    # months old for a high-risk provider, and the 2026 one is still pending
+    # the pending 2026 review has its 30 items, open (nothing recorded to carry); the 2025
+    # review, decided when it came in, is history without a checklist
+    assert kinds.count("checklist_answer") == 30
+    assert {dict(key)["status"] for entity, key, _ in rows
+            if entity == "checklist_answer"} == {"open"}
+    # every clause starts missing; the last decided review (2025-03-01) has no checklist
+    # and is more than 12 months old for a high-risk provider; the 2026 one is pending
     assert sorted(rule for rule, _, _ in gaps) == [
-        "contract-missing-clauses", "contract-missing-clauses", "review-overdue"]
+        "contract-missing-clauses", "contract-missing-clauses",
+        "review-checklist-not-recorded", "review-overdue"]
 
 
 @pytest.mark.parametrize("door", list(DOORS))

@@ -73,9 +73,15 @@ def test_every_entity_is_created_and_audited(session: Session) -> None:
     ids = full_register(session)
     events = session.scalars(select(AuditEvent).where(col(AuditEvent.action) == "insert")).all()
     inserted = {(e.entity, int(e.entity_id)) for e in events}
-    assert set(ids.items()) <= inserted
-    # the DPA's 13 GDPR Art 28(3) clauses arrived with it, each audited
-    assert len([e for e in inserted if e[0] == "agreement_clause"]) == 13
+    derived = {("agreement_clause", clause_id) for e in events if e.entity == "agreement"
+               for clause_id in json.loads(e.after or "{}").get("derived", {})
+               .get("agreement_clause", {}).get("id", [])}
+    assert set(ids.items()) <= inserted | derived
+    # the DPA's 13 GDPR Art 28(3) clauses arrived with it, recorded in its insert event
+    assert len(derived) == 13 and ("agreement_clause", ids["agreement_clause"]) in derived
+    [dpa_event] = [e for e in events if e.entity == "agreement"]
+    assert json.loads(dpa_event.after or "")["derived"]["agreement_clause"]["status"] == \
+        "missing"
     agreement = svc.agreements.get(session=session, record_id=ids["agreement"])
     assert agreement.expires_on == date(2027, 12, 31)
     assert agreement.kind == "dpa"

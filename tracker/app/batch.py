@@ -12,15 +12,22 @@ checklist the per-record entry would read.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from enum import Enum
 from typing import Any
 
 from sqlalchemy import bindparam, select, update
 from sqlmodel import Session
 
-from tracker.app.pipeline import LATEST, PreviousReviews, review_rank, validate_values
+from tracker.app.pipeline import (
+    LATEST,
+    PreviousReviews,
+    derived_summary,
+    jsonable,
+    review_rank,
+    validate_values,
+)
 from tracker.domain.derived import derived_children, is_review, open_items
 from tracker.domain.enums import AuditAction, ChecklistStatus
 from tracker.domain.registry import PARENT_FIELD
@@ -58,23 +65,16 @@ class ImportOutcome:
     written: bool = False
 
 
-def jsonable(value: Any) -> Any:
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, datetime):
-        return value.isoformat().replace("+00:00", "Z")
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
-
-
 @dataclass
 class _Existing:
     id: int
     values: dict[str, Any]
 
 
+@functools.cache
 def _defaults(entity: str) -> dict[str, Any]:
+    """A new record's default values (read-only: callers copy it; pydantic's model_fields
+    is slow to walk per row)."""
     return {name: info.get_default(call_default_factory=True)
             for name, info in BASE_MODELS[entity].model_fields.items()
             if not info.is_required()}
@@ -124,7 +124,7 @@ def apply_plan(session: Session, plan: ImportPlan, *, actor: str,
         events: list[PendingEvent] = []
         inserted = _insert(session, entity, [(r, v) for r, e, v in changes[entity]
                                              if e is None], provider_ids, events, now)
-        _insert_children(session, entity, inserted, children, events, now)
+        _insert_children(session, inserted, children, events, now)
         _update(session, entity, [(e, v) for _, e, v in changes[entity] if e is not None],
                 events, now)
         record_events_bulk(session, actor=actor, events=events)
@@ -177,8 +177,8 @@ def _match_children(session: Session, plan: ImportPlan, entity: str,
 
 def _insert(session: Session, entity: str, rows: list[tuple[PlannedRecord, dict[str, Any]]],
             provider_ids: dict[Key, int], events: list[PendingEvent],
-            now: datetime) -> list[tuple[PlannedRecord, int]]:
-    """Insert new records; returns each with its new id."""
+            now: datetime) -> list[tuple[PlannedRecord, int, int]]:
+    """Insert new records; returns each with its new id and the index of its event."""
     if not rows:
         return []
     defaults = _defaults(entity)
@@ -200,7 +200,9 @@ def _insert(session: Session, entity: str, rows: list[tuple[PlannedRecord, dict[
         after = {k: jsonable(v) for k, v in full.items()}
         after["id"] = new_id
         events.append(PendingEvent(AuditAction.INSERT, entity, new_id, None, after))
-    return [(record, new_id) for (record, _), new_id in zip(rows, new_ids, strict=True)]
+    first = len(events) - len(rows)
+    return [(record, new_id, first + index) for index, ((record, _), new_id)
+            in enumerate(zip(rows, new_ids, strict=True))]
 
 
 Children = dict[int, list[tuple[str, dict[str, Any]]]]  # id(PlannedRecord) -> children
@@ -259,23 +261,34 @@ def _gate_approvals(session: Session, changes: dict[str, list[tuple[PlannedRecor
                                             f"assessment {error.field}: {error.message}"))
 
 
-def _insert_children(session: Session, entity: str, inserted: list[tuple[PlannedRecord, int]],
+def _insert_children(session: Session, inserted: list[tuple[PlannedRecord, int, int]],
                      children: Children, events: list[PendingEvent], now: datetime) -> None:
-    """Write the derived children of the records just inserted, an audit event each."""
-    if entity not in PARENTS or not inserted:
-        return
-    by_child: dict[str, list[dict[str, Any]]] = {}
-    for record, parent_id in inserted:
-        for child, values in children.get(id(record), []):
-            by_child.setdefault(child, []).append(
-                {**_defaults(child), **values, PARENT_FIELD[child]: parent_id, "version": 1,
-                 "created_at": now, "updated_at": now})
-    for child, payload in by_child.items():
-        new_ids = insert_rows(session, table_of(child), payload, assign_ids=True)
-        for full, new_id in zip(payload, new_ids, strict=True):
-            after = {k: jsonable(v) for k, v in full.items()}
-            after["id"] = new_id
-            events.append(PendingEvent(AuditAction.INSERT, child, new_id, None, after))
+    """Write the derived children of the records just inserted, a few thousand parents at
+    a time; each parent's audit event records its children (``derived_summary``), as the
+    per-record entry's does."""
+    for start in range(0, len(inserted), CHILD_CHUNK):
+        by_child: dict[str, list[dict[str, Any]]] = {}
+        owners: list[tuple[int, str, int]] = []  # event index, child entity, payload index
+        for record, parent_id, event_index in inserted[start:start + CHILD_CHUNK]:
+            for child, values in children.get(id(record), []):
+                payload = by_child.setdefault(child, [])
+                owners.append((event_index, child, len(payload)))
+                payload.append({**_defaults(child), **values, PARENT_FIELD[child]: parent_id,
+                                "version": 1, "created_at": now, "updated_at": now})
+        for child, payload in by_child.items():
+            for full, new_id in zip(payload, insert_rows(session, table_of(child), payload,
+                                                         assign_ids=True), strict=True):
+                full["id"] = new_id
+        grouped: dict[int, list[tuple[str, dict[str, Any]]]] = {}
+        for event_index, child, index in owners:
+            grouped.setdefault(event_index, []).append((child, by_child[child][index]))
+        for event_index, rows in grouped.items():
+            after = events[event_index].after
+            assert after is not None
+            after["derived"] = derived_summary(rows)
+
+
+CHILD_CHUNK = 5000
 
 
 def validate_plan(plan: ImportPlan, today: date) -> None:

@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 from tracker.app.queries import ProviderFile, grouped, live_rows, provider_file
 from tracker.app.reminders import reminder_policy
 from tracker.checks.rules import Gap, ProviderRecords, provider_gaps
-from tracker.domain.enums import ChecklistStatus, ReminderKind, ReminderStatus
+from tracker.domain.enums import AssessmentKind, AssessmentOutcome, ReminderKind, ReminderStatus
 from tracker.reminders.derive import (
     AssessmentDates,
     ProviderDates,
@@ -85,13 +85,17 @@ def register_gaps(session: Session, today: date, provider_id: int | None = None)
         for row in live_rows(session, model):
             if row.provider_id in records:
                 getattr(records[row.provider_id], attribute).append(row)
-    unrecorded = select(ChecklistAnswer.assessment_id).where(
-        col(ChecklistAnswer.status) == ChecklistStatus.NOT_RECORDED).distinct()
+    answered = select(ChecklistAnswer.assessment_id).where(
+        col(ChecklistAnswer.assessment_id) == col(Assessment.id)).exists()
+    unrecorded = select(Assessment.id).where(
+        col(Assessment.kind) == AssessmentKind.DUE_DILIGENCE,
+        col(Assessment.outcome) != AssessmentOutcome.PENDING,
+        col(Assessment.archived_at).is_(None), ~answered)
     review_owner = {a.id: a.provider_id for r in records.values() for a in r.assessments}
     for assessment_id in session.exec(unrecorded).all():
         owner = review_owner.get(assessment_id)
-        if owner is not None:
-            records[owner].unrecorded_checklists.add(assessment_id)
+        if owner is not None and assessment_id is not None:
+            records[owner].unrecorded_checklists.add(int(assessment_id or 0))
     for provider_id, since in overdue_reviews(session, records.values(), today).items():
         records[provider_id].review_overdue_since = since
     return [gap for r in records.values() for gap in provider_gaps(r, today)]

@@ -11,8 +11,9 @@ failure anywhere rolls back the change and its audit event together.
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
+from enum import Enum
 from typing import Any, Generic, TypeVar
 
 import pydantic
@@ -28,6 +29,7 @@ from tracker.domain.text import clean_text, search_key
 from tracker.errors import IntegrityRefused, NotFound, StaleVersion, ValidationFailed
 from tracker.store.audit import record_event
 from tracker.store.models import (
+    ENTITY_MODELS,
     Agreement,
     AgreementBase,
     AgreementClause,
@@ -181,6 +183,12 @@ class EntityService(Generic[RowT]):
     def create(self, *, session: Session, data: Mapping[str, Any] | SQLModel,
                actor: str) -> RowT:
         values = data.model_dump(exclude_unset=False) if isinstance(data, SQLModel) else data
+        return self._create(session, values, actor, children=lambda row: [])
+
+    def _create(self, session: Session, values: Mapping[str, Any], actor: str, *,
+                children: Callable[[RowT], Sequence[tuple[str, dict[str, Any]]]]) -> RowT:
+        """Validate, write the record and the children it arrives with, and audit them in
+        one event (the children are part of the record's creation, as in the batch entry)."""
         clean = validate_values(self.entity, self.base, values)
         self._check_references(session, clean)
         self._check_unique(session, clean, record_id=None)
@@ -188,8 +196,20 @@ class EntityService(Generic[RowT]):
         self._derive(row)
         session.add(row)
         session.flush()
+        after = row_values(row)
+        derived = children(row)
+        if derived:
+            written = []
+            for entity, child in derived:
+                model = ENTITY_MODELS[entity]
+                stored = model(**{**child, PARENT_FIELD[entity]: getattr(row, "id")})
+                session.add(stored)
+                written.append((entity, stored))
+            session.flush()
+            after["derived"] = derived_summary(
+                [(entity, row_values(stored)) for entity, stored in written])
         record_event(session, actor=actor, action=AuditAction.INSERT, entity=self.entity,
-                     entity_id=getattr(row, "id"), before=None, after=row_values(row))
+                     entity_id=getattr(row, "id"), before=None, after=after)
         return row
 
     def update(self, *, session: Session, record_id: int, changes: Mapping[str, Any],
@@ -355,14 +375,40 @@ def _as_date(value: Any) -> date | None:
         return None  # validation names it
 
 
-def create_children(session: Session, parent: str, parent_id: int,
-                    children: list[tuple[str, dict[str, Any]]], actor: str) -> None:
-    """Write a new record's derived children through their own service (validated and
-    audited like any record)."""
+DERIVED_BOOKKEEPING = frozenset({"version", "created_at", "updated_at"})
+
+
+def derived_summary(children: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
+    """A new record's derived children as its audit event records them, column-wise: ids
+    and each value (one value when all children share it), so a DPA's 13 clauses or a
+    review's 30 answers cost one short entry, not one event each."""
+    summary: dict[str, Any] = {}
+    by_entity: dict[str, list[dict[str, Any]]] = {}
     for entity, values in children:
-        SERVICES[entity].create(session=session, data={**values,
-                                                       PARENT_FIELD[entity]: parent_id},
-                                actor=actor)
+        by_entity.setdefault(entity, []).append(values)
+    for entity, rows in by_entity.items():
+        parent = PARENT_FIELD[entity]
+        names = [n for n in rows[0] if n not in DERIVED_BOOKKEEPING and n != parent]
+        columns: dict[str, Any] = {}
+        for name in names:
+            column = [jsonable(r.get(name)) for r in rows]
+            if name == "id" or len(set(map(repr, column))) > 1:
+                columns[name] = column
+            elif column[0] is not None:
+                columns[name] = column[0]
+        summary[entity] = columns
+    return summary
+
+
+def jsonable(value: Any) -> Any:
+    """A value as an audit event stores it."""
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, datetime):
+        return value.isoformat().replace("+00:00", "Z")
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
 
 
 class AgreementService(EntityService[Agreement]):
@@ -371,17 +417,16 @@ class AgreementService(EntityService[Agreement]):
 
     def create(self, *, session: Session, data: Mapping[str, Any] | SQLModel,
                actor: str) -> Agreement:
-        agreement = super().create(session=session, data=data, actor=actor)
-        create_children(session, self.entity, int(agreement.id or 0),
-                        derived_children(self.entity, row_values(agreement)), actor)
-        return agreement
+        values = data.model_dump() if isinstance(data, SQLModel) else data
+        return self._create(session, values, actor, children=lambda row: derived_children(
+            self.entity, row_values(row)))
 
 
 class AssessmentService(EntityService[Assessment]):
     """A due-diligence review arrives with the 30-item checklist (tracker.domain.derived:
-    the previous review's answers carried forward, every item open, or "not recorded" for a
-    review already decided); it cannot be approved while a critical item is open unless an
-    override reason is recorded."""
+    the previous review's answers carried forward, or every item open; none for a review
+    already decided with nothing to carry); it cannot be approved while a critical item is
+    open unless an override reason is recorded."""
 
     def create(self, *, session: Session, data: Mapping[str, Any] | SQLModel,
                actor: str) -> Assessment:
@@ -391,9 +436,7 @@ class AssessmentService(EntityService[Assessment]):
             if is_review(values) else {}
         children = derived_children(self.entity, values, previous)
         self._refuse_unapproved(values, open_items(children))  # before anything is written
-        assessment = super().create(session=session, data=data, actor=actor)
-        create_children(session, self.entity, int(assessment.id or 0), children, actor)
-        return assessment
+        return self._create(session, values, actor, children=lambda row: children)
 
     def update(self, *, session: Session, record_id: int, changes: Mapping[str, Any],
                expected_version: int, actor: str) -> Assessment:

@@ -14,7 +14,8 @@ from sqlalchemy import ColumnElement, func, or_, select
 from sqlmodel import Session, col
 
 from tracker.checks.rules import ProviderRecords
-from tracker.domain.enums import ChecklistStatus, ProviderRole, ProviderStatus, RiskTier
+from tracker.domain.derived import is_decided, is_review
+from tracker.domain.enums import ProviderRole, ProviderStatus, RiskTier
 from tracker.domain.text import search_key
 from tracker.store.models import (
     Agreement,
@@ -26,6 +27,7 @@ from tracker.store.models import (
     Reminder,
     Supply,
     Transfer,
+    row_values,
 )
 
 SORTABLE = ("legal_name", "country", "role", "risk_tier", "status", "updated_at", "id")
@@ -211,8 +213,8 @@ def provider_file(session: Session, provider_id: int) -> ProviderFile | None:
         result.checklist[assessment.id] = children(ChecklistAnswer,
                                                    ChecklistAnswer.assessment_id,
                                                    assessment.id, archived=False)
-        if any(a.status == ChecklistStatus.NOT_RECORDED
-               for a in result.checklist[assessment.id]):
+        if not result.checklist[assessment.id] and is_review(row_values(assessment)) \
+                and is_decided(row_values(assessment)):
             result.unrecorded_checklists.add(assessment.id)
     result.evidence = children(Evidence, Evidence.provider_id, provider_id)
     result.reminders = children(Reminder, Reminder.provider_id, provider_id, archived=False)

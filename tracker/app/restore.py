@@ -19,9 +19,15 @@ from typing import Any
 from sqlalchemy import UniqueConstraint, delete, select, update
 from sqlmodel import Session, col
 
-from tracker.app.batch import PARENTS, EntityCounts, jsonable, update_rows
+from tracker.app.batch import PARENTS, EntityCounts, update_rows
 from tracker.app.export_content import LOCAL_SETTINGS
-from tracker.app.pipeline import LATEST, PreviousReviews, validate_values
+from tracker.app.pipeline import (
+    LATEST,
+    PreviousReviews,
+    derived_summary,
+    jsonable,
+    validate_values,
+)
 from tracker.domain.checklists import CHECKLIST_BY_NUMBER
 from tracker.domain.derived import derived_children, is_review
 from tracker.domain.enums import AuditAction, ChecklistStatus
@@ -97,19 +103,25 @@ def apply_native(session: Session, native: NativeBook, *, actor: str,
     now = utcnow()
     previous = PreviousReviews(session, sorted(
         {c.values["provider_id"] for c in changes["assessment"] if c.before is None}))
-    new_parents: list[tuple[str, _Change, int]] = []
+    new_parents: list[tuple[str, _Change, int, PendingEvent]] = []
+    held: list[PendingEvent] = []  # the parents' events wait for their derived children
     for entity in ENTITY_ORDER:
         events: list[PendingEvent] = []
-        for change, record_id in _insert(session, entity, [c for c in changes[entity]
-                                                           if c.before is None], now, events):
-            if entity in PARENTS:
-                new_parents.append((entity, change, record_id))
+        inserted = _insert(session, entity, [c for c in changes[entity] if c.before is None],
+                           now, events)
+        if entity in PARENTS:  # _insert wrote one event per record, in order
+            new_parents += [(entity, change, record_id, event) for (change, record_id), event
+                            in zip(inserted, events, strict=False)]
         update_rows(session, entity, [(c.record_id, c.before, c.values)
                                       for c in changes[entity]
                                       if c.before is not None and c.record_id is not None],
                     now=now, events=events)
-        record_events_bulk(session, actor=actor, events=events)
-    _derive_children(session, given, new_parents, previous, now, actor)
+        if entity in PARENTS:
+            held += events
+        else:
+            record_events_bulk(session, actor=actor, events=events)
+    _derive_children(session, given, new_parents, previous, now)
+    record_events_bulk(session, actor=actor, events=held)
     for key, value in settings:
         set_setting(session, key, value, actor=actor)
     _write_marks(session, marks, actor)
@@ -299,39 +311,37 @@ def _check_approvals(existing: dict[str, dict[int, dict[str, Any]]],
 
 
 def _derive_children(session: Session, given: dict[str, set[Any]],
-                     new_parents: list[tuple[str, _Change, int]],
-                     previous: PreviousReviews, now: datetime,
-                     actor: str) -> None:
+                     new_parents: list[tuple[str, _Change, int, PendingEvent]],
+                     previous: PreviousReviews, now: datetime) -> None:
     """A new agreement or review the file gives no clause or checklist rows for (a row added
-    by hand to an exported workbook) gets the children every other door gives it. Written
-    after every row of the file, so their new IDs cannot collide with the file's."""
-    payload: dict[str, list[dict[str, Any]]] = {}
-    def in_time(item: tuple[str, _Change, int]) -> tuple[int, int]:
+    by hand to an exported workbook) gets the children every other door gives it, recorded
+    in its own audit event. Written after every row of the file, so their new IDs cannot
+    collide with the file's."""
+    def in_time(item: tuple[str, _Change, int, PendingEvent]) -> tuple[int, int]:
         on = item[1].values.get("assessed_on")
         return (on.toordinal(), item[2]) if on else (LATEST, item[2])
 
-    for entity, change, record_id in sorted(new_parents, key=in_time):
+    for entity, change, record_id, event in sorted(new_parents, key=in_time):
         child_entity = "agreement_clause" if entity == "agreement" else "checklist_answer"
         if change.record_id is not None and change.record_id in given[child_entity]:
             continue
         pid = change.values["provider_id"]
-        carried = previous.answers_for(pid, change.values.get("assessed_on")) \
-            if entity == "assessment" and is_review(change.values) else {}
+        review = entity == "assessment" and is_review(change.values)
+        carried = previous.answers_for(pid, change.values.get("assessed_on")) if review else {}
         kids = derived_children(entity, change.values, carried)
-        if entity == "assessment" and is_review(change.values):
+        if review:
             previous.add(pid, change.values.get("assessed_on"), {v["item"]: v for _, v in kids})
-        for child, values in kids:
-            payload.setdefault(child, []).append(
-                {**values, PARENT_FIELD[child]: record_id, "version": 1, "created_at": now,
-                 "updated_at": now})
-    events: list[PendingEvent] = []
-    for child, rows in payload.items():
-        for full, new_id in zip(rows, insert_rows(session, table_of(child), rows,
-                                                  assign_ids=True), strict=True):
-            after = {k: jsonable(v) for k, v in full.items()}
-            after["id"] = new_id
-            events.append(PendingEvent(AuditAction.INSERT, child, new_id, None, after))
-    record_events_bulk(session, actor=actor, events=events)
+        if not kids:
+            continue
+        rows = [{**values, PARENT_FIELD[child]: record_id, "version": 1, "created_at": now,
+                 "updated_at": now} for child, values in kids]
+        table = table_of(kids[0][0])
+        for full, new_id in zip(rows, insert_rows(session, table, rows, assign_ids=True),
+                                strict=True):
+            full["id"] = new_id
+        assert event.after is not None
+        event.after["derived"] = derived_summary([(child, full) for (child, _), full
+                                                  in zip(kids, rows, strict=True)])
 
 
 def _insert(session: Session, entity: str, new: list[_Change], now: datetime,

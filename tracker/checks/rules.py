@@ -14,6 +14,7 @@ from tracker.domain.cac_thresholds import mechanism_covers as covers
 from tracker.domain.enums import (
     AgreementKind,
     AssessmentKind,
+    AssessmentOutcome,
     ClauseStatus,
     IntendedUse,
     ProviderRole,
@@ -71,7 +72,7 @@ class ProviderRecords:
     assessments: list[Any] = field(default_factory=list)
     evidence: list[Any] = field(default_factory=list)
     review_overdue_since: date | None = None
-    # Reviews whose checklist holds "not recorded" items (tracker.domain.derived).
+    # Decided reviews with no checklist recorded (history; tracker.domain.derived).
     unrecorded_checklists: set[int] = field(default_factory=set)
 
 
@@ -332,10 +333,13 @@ def review_tier_and_date(r: ProviderRecords, today: date) -> Iterable[Gap]:
 
 @rule("review-checklist-not-recorded")
 def review_checklist_not_recorded(r: ProviderRecords, today: date) -> Iterable[Gap]:
-    """The latest review was decided without a recorded checklist (history entered after
-    the fact): nothing shows what was checked, so the next review must record it."""
-    reviews = [a for a in r.assessments if a.kind == AssessmentKind.DUE_DILIGENCE]
-    if not reviews or not r.unrecorded_checklists:
+    """The latest decided review has no recorded checklist (history entered after the
+    fact): nothing shows what was checked, so the next review must record it."""
+    if not r.unrecorded_checklists:
+        return
+    reviews = [a for a in r.assessments if a.kind == AssessmentKind.DUE_DILIGENCE
+               and a.outcome != AssessmentOutcome.PENDING]
+    if not reviews:
         return
     latest = max(reviews, key=lambda a: (a.assessed_on or date.min, a.id or 0))
     if latest.id in r.unrecorded_checklists:

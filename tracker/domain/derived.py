@@ -5,10 +5,12 @@ import, restore): an agreement its statutory clause checklist, a due-diligence r
 A new review carries the provider's latest earlier review's answers, and the approval gate
 reads them. A review that is already decided when it enters the register (an outcome other
 than pending: history typed in after the fact, or imported from the officer's old
-workbook) with no earlier review to carry from gets every item as "not recorded" rather
-than "open": its answers were never recorded here, so the gate has nothing to check, and
-the register says so with a high gap ("review decided without a recorded checklist")
-instead of either refusing the history or passing it silently.
+workbook) with no earlier review to carry from is history whose checklist was never
+recorded: it gets no checklist rows rather than 30 "open" ones, the gate has nothing to
+check, and the register says so with a high gap ("review-checklist-not-recorded") instead
+of either refusing the history or passing it silently. (No rows rather than 30 rows marked
+"not recorded": an imported register of 100,000 reviews would otherwise hold three million
+rows that say nothing.)
 """
 
 from __future__ import annotations
@@ -55,11 +57,7 @@ def derived_children(entity: str, values: Values,
                 for clause in clauses_for(AgreementKind(str(getattr(kind, "value", kind))))]
     if entity == "assessment" and is_review(values):
         if is_decided(values) and not previous_answers:
-            return [("checklist_answer", {"item": item.number,
-                                          "status": ChecklistStatus.NOT_RECORDED,
-                                          "note": None, "evidence_id": None,
-                                          "answered_by": None, "answered_on": None})
-                    for item in DUE_DILIGENCE_CHECKLIST]
+            return []  # history: its checklist was never recorded
         previous = previous_answers or {}
         rows: list[tuple[str, dict[str, Any]]] = []
         for item in DUE_DILIGENCE_CHECKLIST:
@@ -69,9 +67,6 @@ def derived_children(entity: str, values: Values,
                                       "answered_by": None, "answered_on": None}
             if carried is not None:
                 answer.update({name: carried.get(name) for name in CARRIED_FIELDS})
-                if str(getattr(answer["status"], "value", answer["status"])) == \
-                        ChecklistStatus.NOT_RECORDED.value:
-                    answer["status"] = ChecklistStatus.OPEN  # nothing to carry
             rows.append(("checklist_answer", answer))
         return rows
     return []

@@ -231,11 +231,6 @@ class ChecklistStatus(CitedEnum):
     OPEN = ("open", "Open", "")
     SATISFIED = ("satisfied", "Satisfied", "")
     NOT_APPLICABLE = ("not_applicable", "Not applicable", "")
-    # A review recorded after the fact (already decided when it entered the register, e.g.
-    # from the officer's old workbook): its answers were never recorded, so the approval
-    # gate cannot check them, and the gap rule "review decided without a recorded
-    # checklist" says so until a new review is made (tracker/domain/derived.py).
-    NOT_RECORDED = ("not_recorded", "Not recorded", "")
 
 
 class EvidenceKind(CitedEnum):

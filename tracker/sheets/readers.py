@@ -183,7 +183,9 @@ class CsvDirectorySource(SheetSource):
         file = self.files.get(name)
         if file is None:
             return None
-        found = read_csv(file).sheets[0]
+        # The tracker writes its CSV files with commas; sniffing a file whose notes hold
+        # many semicolons could take ";" for the separator.
+        found = read_csv(file, delimiter=",").sheets[0]
         found.name, found.source = name, file.name
         return found
 
@@ -224,7 +226,7 @@ def _delimiter(sample: str) -> str:
         return max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
 
 
-def read_csv(path: Path) -> Workbook:
+def read_csv(path: Path, delimiter: str | None = None) -> Workbook:
     check_size(path)
     raw = path.read_bytes()
     if b"\x00" in raw[:4096] and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -234,7 +236,7 @@ def read_csv(path: Path) -> Workbook:
             raise FileRefused(f"{path.name} holds binary data, not CSV text")
     else:
         text, encoding = _decode(raw, path.name)
-    delimiter = _delimiter(text[: limits.CSV_SNIFF_BYTES])
+    delimiter = delimiter or _delimiter(text[: limits.CSV_SNIFF_BYTES])
     rows: list[list[Any]] = []
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
