@@ -4,7 +4,7 @@ future, is refused with its field on every door; and a date already stored out o
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -97,6 +97,17 @@ def test_a_restore_refuses_it_too(tmp_path: Path) -> None:
         ("Agreements", 2, "Expires on")]
     assert "2300-01-01 is outside" in report.problems[0].reason
     assert register.get("agreement", 1).expires_on == date(2027, 5, 1)
+    book = load_workbook(register.export(tmp_path / "again.xlsx").path)
+    sheet = book["Providers"]
+    headers = [c.value for c in sheet[1]]
+    sheet.cell(row=2, column=headers.index("Archived at (UTC)") + 1,
+               value=datetime(2300, 1, 1, 9, 0))
+    book.save(tmp_path / "again.xlsx")
+    report = register.import_file(tmp_path / "again.xlsx", profile=None, order=None,
+                                  dry_run=False)
+    assert [(p.sheet, p.header) for p in report.problems] == [("Providers",
+                                                               "Archived at (UTC)")]
+    assert register.get("provider", 1).archived_at is None
     register.close()
 
 

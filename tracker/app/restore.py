@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import UniqueConstraint, delete, select, update
@@ -29,6 +29,7 @@ from tracker.app.pipeline import (
     validate_values,
 )
 from tracker.domain.checklists import CHECKLIST_BY_NUMBER
+from tracker.domain.dates import date_problem
 from tracker.domain.derived import derived_children, is_review
 from tracker.domain.enums import AuditAction, ChecklistStatus
 from tracker.domain.registry import PARENT_FIELD, REFERENCES
@@ -201,6 +202,14 @@ def _plan_records(session: Session, native: NativeBook, outcome: RestoreOutcome,
             # A blank "Archived at" restores the record; a blank "Added at" is not known.
             stamps = {s: row.values[s] for s in STAMPS if s in row.values
                       and (row.values[s] is not None or s == "archived_at")}
+            bad_stamps = [(name, problem) for name, stamp in stamps.items()
+                          if isinstance(stamp, datetime) and (problem := date_problem(
+                              "stamp", stamp.date(), date.today())) is not None]
+            for name, problem in bad_stamps:
+                outcome.problems.append(_problem(row, name, row.values[name],
+                                                 f"{entity.replace('_', ' ')} {name}: {problem}"))
+            if bad_stamps:
+                continue
             if unique:
                 keyed.append((row, row.id, tuple(tuple(clean[n] for n in names)
                                                  for names in unique)))
