@@ -122,6 +122,9 @@ def _parent_fields() -> dict[str, str]:
 
 PARENT_FIELD = _parent_fields()
 COUNTRY_FIELDS = frozenset({"country", "origin_country", "destination_country"})
+# Natural-key fields compared case- and width-folded (tracker.domain.text.search_key):
+# "ACME Ltd" and "acme ltd" are one provider; a file path is not folded.
+FOLDED_KEY_FIELDS = frozenset({"legal_name", "name", "title"})
 
 
 def owner_path(entity: str) -> tuple[str, str] | None:

@@ -2,13 +2,10 @@
 problem of reading with where it is. Pure: no database, so it is tested on rows alone. The
 records' own rules are the write pipeline's (``tracker.app.batch.validate_plan``).
 
-Natural keys (how a row finds the record it updates):
-  provider    normalized legal name + country (name alone when the file gives no country)
-  supply      provider + normalized name
-  agreement   provider + kind + normalized title
-  assessment  provider + kind + date
-  transfer    provider + origin + destination
-  evidence    provider + location
+How a row finds the record it updates is each entity's natural key in the registry
+(tracker.domain.registry): a provider by folded legal name + country (name alone when the
+file gives no country), the others by their provider plus e.g. kind + folded title for an
+agreement, kind + date for an assessment, origin + destination for a transfer.
 """
 
 from __future__ import annotations
@@ -19,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from tracker.domain.registry import COUNTRY_FIELDS, field_kind
+from tracker.domain.registry import COUNTRY_FIELDS, ENTITIES, FOLDED_KEY_FIELDS, field_kind
 from tracker.domain.text import search_key
 from tracker.sheets import limits
 from tracker.sheets.mapping import IMPORT_ENTITIES, ColumnMapping, SheetMapping
@@ -113,19 +110,15 @@ def _with_default(entity: str, values: dict[str, Any], name: str) -> Any:
 
 
 def record_key(entity: str, pkey: Key, values: dict[str, Any]) -> Key:
-    if entity in {"agreement", "assessment"}:
-        values = {**values, "kind": _with_default(entity, values, "kind")}
-    if entity == "supply":
-        return (pkey, search_key(values.get("name") or ""))
-    if entity == "agreement":
-        return (pkey, values.get("kind"), search_key(values.get("title") or ""))
-    if entity == "assessment":
-        return (pkey, values.get("kind"), values.get("assessed_on"))
-    if entity == "transfer":
-        return (pkey, values.get("origin_country"), values.get("destination_country"))
-    if entity == "evidence":
-        return (pkey, values.get("location"))
-    return pkey
+    """The provider's key plus the entity's natural key (tracker.domain.registry); names
+    and titles compare folded, a kind the file leaves out is the stored default."""
+    if entity == "provider":
+        return pkey
+    parts: list[Any] = [pkey]
+    for name in ENTITIES[entity].natural_key:
+        value = _with_default(entity, values, name) if name == "kind" else values.get(name)
+        parts.append(search_key(value or "") if name in FOLDED_KEY_FIELDS else value)
+    return tuple(parts)
 
 
 def plan_import(book: Workbook, mappings: list[SheetMapping], *, order: DayOrder,
