@@ -18,6 +18,7 @@ from tracker.app.values import parse_field_values
 from tracker.cli import main
 from tracker.domain.checklists import clauses_for
 from tracker.domain.enums import AgreementKind
+from tracker.errors import ValidationFailed
 from tracker.ui.app import TrackerApp
 from tracker.ui.screens.record_form import RecordForm
 
@@ -262,3 +263,95 @@ async def test_the_form_gives_the_same_rows_and_gaps(tmp_path: Path,
     expected_rows, expected_gaps = reference
     assert sorted(set(map(repr, rows)) ^ set(map(repr, expected_rows))) == []
     assert (rows, gaps) == reference
+
+
+def _book(path: Path, rows: list[list[Any]], title: str = "Register") -> Path:
+    book = Workbook()
+    book.active.title = title
+    for row in rows:
+        book.active.append(row)
+    book.save(path)
+    return path
+
+
+def test_an_import_that_adds_the_provider_meets_the_gate_as_the_form_does(
+        tmp_path: Path) -> None:
+    """Reviews of a provider the same import creates carry the earlier one's open items, so
+    approving the later one is refused, as it is in the form."""
+    headers = ["Legal name", "Country", "Last review date", "Review outcome"]
+    path = _book(tmp_path / "reviews.xlsx", [headers, ["Acme Ltd", "DE", date(2025, 1, 1),
+                                                       "pending"],
+                                             ["Acme Ltd", "DE", date(2026, 1, 1),
+                                              "approved"]])
+    register = _register(tmp_path / "import.sqlite")
+    # one provider, two reviews: the file names the provider on both rows
+    report = register.import_file(path, profile=None, order=None, dry_run=False)
+    assert not report.written
+    assert any("cannot approve while critical checklist items are open" in p.reason
+               for p in report.problems)
+    form = _register(tmp_path / "form.sqlite")
+    provider = form.create("provider", {"legal_name": "Acme Ltd", "country": "DE"})
+    form.create("assessment", {"provider_id": provider.id, "assessed_on": date(2025, 1, 1)})
+    with pytest.raises(ValidationFailed, match="cannot approve"):
+        form.create("assessment", {"provider_id": provider.id,
+                                   "assessed_on": date(2026, 1, 1), "outcome": "approved"})
+    register.close()
+    form.close()
+
+
+def test_an_import_checks_the_record_as_it_would_be_stored(tmp_path: Path) -> None:
+    register = _register(tmp_path / "merged.sqlite")
+    provider = register.create("provider", {"legal_name": "Merge GmbH", "country": "DE"})
+    register.create("supply", {"provider_id": provider.id, "name": "Faces",
+                               "contains_pi": True, "contains_sensitive_pi": True})
+    register.create("transfer", {"provider_id": provider.id, "origin_country": "DE",
+                                 "destination_country": "US", "mechanism": "eu_scc"})
+    path = _book(tmp_path / "edit.xlsx", [
+        ["Legal name", "Country", "Data set", "Personal information"],
+        ["Merge GmbH", "DE", "Faces", "no"]])
+    report = register.import_file(path, profile=None, order=None, dry_run=False)
+    assert not report.written  # the stored row is sensitive PI: it cannot stop being PI
+    assert [(p.row, p.reason.split(":")[0]) for p in report.problems] == [
+        (2, "supply contains_pi")]
+    # a row that changes only the date keeps the stored mechanism: not refused
+    path = _book(tmp_path / "date.xlsx", [
+        ["Legal name", "Country", "Origin country", "Destination country", "Took effect on"],
+        ["Merge GmbH", "DE", "DE", "US", date(2026, 5, 1)]], title="Transfers")
+    report = register.import_file(path, profile=None, order=None, dry_run=False)
+    assert report.problems == [] and report.counts["transfer"].changed == 1
+    register.close()
+
+
+def test_a_kind_its_checklist_depends_on_cannot_change_on_any_door(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = tmp_path / "kind.sqlite"
+    register = through_cli(db)
+    dpa = next(a for a in register.provider_file(1).agreements  # type: ignore[union-attr]
+               if a.kind == "dpa")
+    with pytest.raises(ValidationFailed, match="cannot change from 'dpa'"):
+        register.update("agreement", int(dpa.id), {"kind": "entrusted_processing"},
+                        expected_version=int(dpa.version))
+    assert main(["--db", str(db), "edit", "agreement", str(dpa.id),
+                 "kind=entrusted_processing"]) == 2
+    assert "cannot change" in capsys.readouterr().err
+    register.close()
+
+
+def test_a_review_done_today_is_not_history(tmp_path: Path,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    """Completing the first review of a provider records a live review: its 30 items are
+    open, so approving it needs the override, as in the form."""
+    db = tmp_path / "first.sqlite"
+    assert main(["--db", str(db), "add", "provider", "legal_name=First Review Ltd",
+                 "country=DE", "status=active"]) == 0
+    assert main(["--db", str(db), "reminders", "done", "review-1",
+                 "--outcome", "approved"]) == 2
+    assert "critical checklist items are open" in capsys.readouterr().err
+    assert main(["--db", str(db), "reminders", "done", "review-1", "--outcome", "approved",
+                 "--override", "onboarding call held; answers to follow"]) == 0
+    register = _register(db)
+    found = register.provider_file(1)
+    assert found is not None
+    [review] = found.assessments
+    assert len(found.checklist[review.id]) == 30
+    register.close()

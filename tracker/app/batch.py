@@ -5,14 +5,15 @@ batches, every change with its audit event. A blank cell never erases a stored v
 This is the write pipeline's batch entry. Why batches and not the per-record services: at
 100,000 rows the ORM path costs tens of seconds (MEASURED.md: add_all is 15x a raw
 executemany). The rules are the pipeline's own, not copies: every planned record passes
-``validate_values`` (``validate_plan``), a new agreement or review gets the children of
-``tracker.domain.derived``, and an approval meets ``approval_blockers`` with the same
-checklist the per-record entry would read.
+``validate_values`` over the record as it would be stored (``_validate``), a new
+agreement or review gets the children of ``tracker.domain.derived``, and an approval
+meets ``approval_blockers`` with the same checklist the per-record entry would read.
 """
 
 from __future__ import annotations
 
 import functools
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -25,6 +26,7 @@ from tracker.app.pipeline import (
     PreviousReviews,
     derived_summary,
     jsonable,
+    refuse_fixed_changes,
     review_rank,
     validate_values,
 )
@@ -91,9 +93,10 @@ def _load(session: Session, entity: str, where: Any = None) -> list[dict[str, An
 
 def apply_plan(session: Session, plan: ImportPlan, *, actor: str,
                dry_run: bool) -> ImportOutcome:
-    validate_plan(plan, date.today())
     outcome = ImportOutcome(problems=list(plan.problems))
     provider_ids, matched = _match_providers(session, plan, outcome)
+    columns = _columns_of(plan)
+    today = date.today()
     changes: dict[str, list[tuple[PlannedRecord, _Existing | None, dict[str, Any]]]] = {}
     for entity in IMPORT_ENTITIES:
         found = matched if entity == "provider" else _match_children(session, plan, entity,
@@ -101,6 +104,10 @@ def apply_plan(session: Session, plan: ImportPlan, *, actor: str,
         changes[entity] = []
         for key, record in plan.records[entity].items():
             existing = found.get(key)
+            # the pipeline's rules on the record as the import would leave it: the file's
+            # cells over the stored record, or over the defaults for a new one
+            if not _validate(entity, record, existing, columns, today, outcome.problems):
+                continue
             if existing is None:
                 outcome.counts[entity].new += 1
                 changes[entity].append((record, None, record.values))
@@ -225,13 +232,13 @@ def _plan_children(changes: dict[str, list[tuple[PlannedRecord, _Existing | None
     new_reviews.sort(key=lambda pair: review_rank(pair[1].get("assessed_on"), 0)
                      if pair[1].get("assessed_on") else (LATEST, 0))
     for record, full in new_reviews:
-        pid = provider_ids.get(record.provider_key)
+        # a provider this import creates has no id yet: its reviews meet by its key
+        owner: Hashable = provider_ids.get(record.provider_key, record.provider_key)
         kids = derived_children("assessment", full, previous.answers_for(
-            pid, full.get("assessed_on")) if is_review(full) else {})
+            owner, full.get("assessed_on")) if is_review(full) else {})
         planned[id(record)] = kids
-        if pid is not None and is_review(full):
-            previous.add(pid, full.get("assessed_on"),
-                         {v["item"]: v for _, v in kids})
+        if is_review(full):
+            previous.add(owner, full.get("assessed_on"), {v["item"]: v for _, v in kids})
     return planned
 
 
@@ -291,28 +298,36 @@ def _insert_children(session: Session, inserted: list[tuple[PlannedRecord, int, 
 CHILD_CHUNK = 5000
 
 
-def validate_plan(plan: ImportPlan, today: date) -> None:
-    """The pipeline's own rules (``validate_values``), run on every planned record before
-    anything is written, so the preview shows every problem the write would hit."""
+def _columns_of(plan: ImportPlan) -> dict[tuple[str, str], ColumnMapping]:
     columns: dict[tuple[str, str], ColumnMapping] = {}
     for mapping in plan.mappings:
         for column in mapping.mapped:
             if column.target:
                 entity, name = column.target.split(".")
                 columns[(mapping.sheet, f"{entity}.{name}")] = column
-    for entity, records in plan.records.items():
-        for record in records.values():
-            values = dict(record.values)
-            if entity != "provider":
-                values["provider_id"] = 0  # linked on write; its existence is not in question
-            try:
-                record.values = {k: v for k, v in validate_values(
-                    entity, BASE_MODELS[entity], values, today=today).items()
-                    if k in record.values}
-            except ValidationFailed as failure:
-                sheet, row = record.origin[0]
-                for error in failure.errors:
-                    plan.problems.append(_locate(error, entity, sheet, row, columns, values))
+    return columns
+
+
+def _validate(entity: str, record: PlannedRecord, existing: _Existing | None,
+              columns: dict[tuple[str, str], ColumnMapping], today: date,
+              problems: list[Problem]) -> bool:
+    """``validate_values`` over the record as it would be stored; the cleaned values
+    replace the file's. Every problem is located at the row the record came from."""
+    values = {**(existing.values if existing is not None else {}), **record.values}
+    values.pop("id", None)
+    if entity != "provider" and existing is None:
+        values["provider_id"] = 0  # linked on write; its existence is not in question
+    try:
+        clean = validate_values(entity, BASE_MODELS[entity], values, today=today)
+        if existing is not None:
+            refuse_fixed_changes(entity, existing.values, clean)
+    except ValidationFailed as failure:
+        sheet, row = record.origin[0]
+        problems.extend(_locate(error, entity, sheet, row, columns, values)
+                        for error in failure.errors)
+        return False
+    record.values = {k: clean[k] for k in record.values}
+    return True
 
 
 def _locate(error: FieldError, entity: str, sheet: str, row: int,

@@ -11,7 +11,7 @@ failure anywhere rolls back the change and its audit event together.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from datetime import date, datetime
 from enum import Enum
 from typing import Any, Generic, TypeVar
@@ -23,7 +23,7 @@ from sqlmodel import Session, SQLModel, col
 from tracker.domain.dates import date_problem
 from tracker.domain.derived import derived_children, is_review, open_items
 from tracker.domain.enums import AssessmentKind, AuditAction, ChecklistStatus
-from tracker.domain.registry import PARENT_FIELD, field_kind
+from tracker.domain.registry import ENTITIES, PARENT_FIELD, field_kind
 from tracker.domain.rules import FieldError, approval_blockers, check_record
 from tracker.domain.text import clean_text, search_key
 from tracker.errors import IntegrityRefused, NotFound, StaleVersion, ValidationFailed
@@ -130,6 +130,18 @@ def _blank_is_default(base: type[SQLModel], values: Mapping[str, Any]) -> Mappin
     return {k: defaults[k] if v is None and k in defaults else v for k, v in values.items()}
 
 
+def refuse_fixed_changes(entity: str, stored: Mapping[str, Any],
+                         clean: Mapping[str, Any]) -> None:
+    """A field the record's derived children depend on (an agreement's or a review's kind)
+    cannot change: the record would keep the wrong checklist."""
+    errors = [FieldError(name, f"cannot change from {jsonable(stored.get(name))!r} once the "
+                               f"{entity.replace('_', ' ')} exists (its checklist depends on "
+                               "it): archive it and record a new one")
+              for name in ENTITIES[entity].fixed if stored.get(name) != clean.get(name)]
+    if errors:
+        raise ValidationFailed(entity, errors)
+
+
 def date_errors(values: Mapping[str, Any], today: date) -> list[FieldError]:
     """Every date field inside the register's bounds, and what has happened not dated in
     the future (tracker.domain.dates)."""
@@ -220,6 +232,7 @@ class EntityService(Generic[RowT]):
         self._check_version(row, expected_version)
         current = {name: getattr(row, name) for name in self.base.model_fields}
         clean = validate_values(self.entity, self.base, {**current, **changes})
+        refuse_fixed_changes(self.entity, current, clean)
         self._check_references(session, clean)
         self._check_unique(session, clean, record_id=record_id)
         before = row_values(row)
@@ -473,8 +486,12 @@ class PreviousReviews:
 
     def __init__(self, session: Session, provider_ids: Sequence[int]) -> None:
         self.session = session
-        self.history: dict[int, list[tuple[Rank, int | None, dict[int, dict[str, Any]]]]] = {}
+        # keyed by provider id, or by the import's provider key for a provider the same
+        # batch creates
+        self.history: dict[Hashable, list[tuple[Rank, int | None,
+                                                dict[int, dict[str, Any]]]]] = {}
         self._answers: dict[int, dict[int, dict[str, Any]]] = {}
+        self._arrivals = 0
         wanted = set(provider_ids)
         if not wanted:
             return
@@ -488,9 +505,8 @@ class PreviousReviews:
             if provider_id in wanted:
                 self.history.setdefault(provider_id, []).append(
                     (review_rank(assessed_on, int(review_id)), int(review_id), {}))
-        self._arrivals = 0
 
-    def answers_for(self, provider_id: int | None, assessed_on: date | None
+    def answers_for(self, provider_id: Hashable | None, assessed_on: date | None
                     ) -> dict[int, dict[str, Any]]:
         if provider_id is None:
             return {}
@@ -501,7 +517,7 @@ class PreviousReviews:
         _, review_id, answers = max(earlier, key=lambda entry: entry[0])
         return self._stored(review_id) if review_id is not None else answers
 
-    def add(self, provider_id: int, assessed_on: date | None,
+    def add(self, provider_id: Hashable, assessed_on: date | None,
             answers: dict[int, dict[str, Any]]) -> None:
         """A review derived in this batch, which later-dated reviews of the batch carry."""
         self._arrivals += 1

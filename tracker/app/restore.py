@@ -26,6 +26,7 @@ from tracker.app.pipeline import (
     PreviousReviews,
     derived_summary,
     jsonable,
+    refuse_fixed_changes,
     validate_values,
 )
 from tracker.domain.checklists import CHECKLIST_BY_NUMBER
@@ -190,6 +191,8 @@ def _plan_records(session: Session, native: NativeBook, outcome: RestoreOutcome,
                          if stored else {}), **fields}
             try:
                 clean = validate_values(entity, base, merged)
+                if stored is not None:
+                    refuse_fixed_changes(entity, stored, clean)
             except ValidationFailed as failure:
                 outcome.problems += [_problem(row, e.field, merged.get(e.field),
                                               f"{entity.replace('_', ' ')} {e.field}: "

@@ -64,6 +64,9 @@ class EntitySpec:
     imported: bool = False  # filled by an ordinary spreadsheet import
     children: tuple[str, ...] = ()  # derived on creation (tracker.domain.derived)
     extra_stamps: tuple[str, ...] = ()  # timestamps kept beyond the typed fields
+    # Fields that cannot change once the record exists: its derived children depend on them
+    # (a DPA's clauses are GDPR Art 28(3)'s; a PIPL Art 21 contract is another record).
+    fixed: tuple[str, ...] = ()
     references: dict[str, str] = field(default_factory=dict)
 
 
@@ -76,13 +79,14 @@ ENTITIES: dict[str, EntitySpec] = {spec.name: spec for spec in (
     EntitySpec("legal_basis", "legal basis", "Legal bases", owner=("supply_id", "supply")),
     EntitySpec("agreement", "agreement", "Agreements",
                ("agreements", "agreement", "contracts", "合同"),
-               natural_key=("kind", "title"), imported=True, children=("agreement_clause",)),
+               natural_key=("kind", "title"), imported=True, children=("agreement_clause",),
+               fixed=("kind",)),
     EntitySpec("agreement_clause", "agreement clause", "Agreement clauses",
                owner=("agreement_id", "agreement"), archivable=False),
     EntitySpec("assessment", "assessment", "Assessments",
                ("assessments", "assessment", "reviews", "审查", "评估"),
                natural_key=("kind", "assessed_on"), imported=True,
-               children=("checklist_answer",)),
+               children=("checklist_answer",), fixed=("kind",)),
     EntitySpec("checklist_answer", "checklist answer", "Checklist answers",
                owner=("assessment_id", "assessment"), archivable=False),
     EntitySpec("transfer", "transfer", "Transfers",

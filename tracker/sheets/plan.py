@@ -1,6 +1,6 @@
 """From a read workbook and a mapping to the records an import would write, and every
 problem of reading with where it is. Pure: no database, so it is tested on rows alone. The
-records' own rules are the write pipeline's (``tracker.app.batch.validate_plan``).
+records' own rules are the write pipeline's, run by its batch entry (``tracker.app.batch``).
 
 How a row finds the record it updates is each entity's natural key in the registry
 (tracker.domain.registry): a provider by folded legal name + country (name alone when the
