@@ -355,3 +355,27 @@ def test_a_review_done_today_is_not_history(tmp_path: Path,
     [review] = found.assessments
     assert len(found.checklist[review.id]) == 30
     register.close()
+
+
+def test_a_review_added_to_an_export_meets_the_gate(tmp_path: Path) -> None:
+    register = _register(tmp_path / "gate.sqlite")
+    provider = register.create("provider", {"legal_name": "Gate SA", "country": "FR"})
+    register.create("assessment", {"provider_id": provider.id,
+                                   "assessed_on": date(2026, 1, 10)})  # 30 items open
+    exported = register.export(tmp_path / "export.xlsx").path
+    book = load_workbook(exported)
+    sheet = book["Assessments"]
+    headers = [c.value for c in sheet[1]]
+    columns = _export_columns("assessment")
+    row: list[Any] = [None] * len(headers)
+    row[headers.index("Provider ID")] = provider.id
+    row[headers.index(columns["assessed_on"])] = date(2026, 6, 1)
+    row[headers.index(columns["outcome"])] = "approved"
+    sheet.append(row)
+    book.save(exported)
+    report = register.import_file(exported, profile=None, order=None, dry_run=False)
+    assert not report.written
+    assert [(p.sheet, p.row) for p in report.problems] == [("Assessments", 3)]
+    assert "cannot approve while critical checklist items are open" in \
+        report.problems[0].reason
+    register.close()

@@ -31,7 +31,7 @@ from tracker.app.pipeline import (
 )
 from tracker.domain.checklists import CHECKLIST_BY_NUMBER
 from tracker.domain.dates import date_problem
-from tracker.domain.derived import derived_children, is_review
+from tracker.domain.derived import derived_children, is_review, open_items
 from tracker.domain.enums import AuditAction, ChecklistStatus
 from tracker.domain.registry import PARENT_FIELD, REFERENCES
 from tracker.domain.rules import approval_blockers
@@ -96,6 +96,7 @@ def apply_native(session: Session, native: NativeBook, *, actor: str,
     given = {child: {r.values.get(parent) for r in native.rows.get(child, [])}
              for child, parent in PARENT_FIELD.items()}
     changes = _plan_records(session, native, outcome, keep_ids=not same)
+    _gate_new_reviews(session, changes, given, outcome)
     settings = _plan_settings(session, native, outcome)
     marks = _plan_marks(session, native, outcome, same)
     if outcome.problems or dry_run:
@@ -319,6 +320,25 @@ def _check_approvals(existing: dict[str, dict[int, dict[str, Any]]],
                       if status == ChecklistStatus.OPEN and item in CHECKLIST_BY_NUMBER]
         for error in approval_blockers(values, open_items):
             outcome.problems.append(_problem(change.row, error.field, values.get("outcome"),
+                                             f"assessment {error.field}: {error.message}"))
+
+
+def _gate_new_reviews(session: Session, changes: dict[str, list[_Change]],
+                      given: dict[str, set[Any]], outcome: RestoreOutcome) -> None:
+    """The approval gate for a new review the file gives no checklist rows for (a row added
+    by hand): it meets the checklist it will be given, as in the form."""
+    new = [c for c in changes["assessment"] if c.before is None
+           and (c.record_id is None or c.record_id not in given["checklist_answer"])
+           and is_review(c.values)]
+    if not new:
+        return
+    previous = PreviousReviews(session, sorted({c.values["provider_id"] for c in new}))
+    for change in new:
+        kids = derived_children("assessment", change.values, previous.answers_for(
+            change.values["provider_id"], change.values.get("assessed_on")))
+        for error in approval_blockers(change.values, open_items(kids)):
+            outcome.problems.append(_problem(change.row, error.field,
+                                             change.values.get("outcome"),
                                              f"assessment {error.field}: {error.message}"))
 
 
