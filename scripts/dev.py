@@ -6,6 +6,7 @@ python3, so the setup itself is written in the standard library.
 
     python3 scripts/dev.py demo   # set up, then open the TUI on the demo register
     python3 scripts/dev.py test   # set up, then ruff, mypy, import-linter and pytest
+    python3 scripts/dev.py test -n 0 tests/test_cli.py   # arguments go to pytest
 """
 
 from __future__ import annotations
@@ -59,7 +60,11 @@ def run_tests(extra: list[str]) -> int:
         [str(BIN / "ruff"), "check", "."],
         [str(BIN / "mypy")],
         [str(BIN / "lint-imports")],
-        [str(BIN / "python"), "-m", "pytest", *extra],
+        # One pytest-xdist worker per CPU: the screen tests mostly wait between key presses,
+        # so two workers on two cores take ~60 s where one takes ~105 s. Each worker has its
+        # own register templates and its own PostgreSQL database (tests/test_postgres.py).
+        # Given after the defaults, `-n 0` runs everything in one process (e.g. for --pdb).
+        [str(BIN / "python"), "-m", "pytest", "-n", "auto", *extra],
     ]
     with tempfile.TemporaryDirectory(prefix="tracker-pg-") as pg_dir:
         url = start_postgres(Path(pg_dir))

@@ -18,8 +18,7 @@ from tracker.errors import ValidationFailed
 from tracker.store.models import AuditEvent
 
 from .conftest import TODAY
-from .test_cli import write_demo_register
-from .test_services import make_provider
+from .helpers import make_provider
 
 
 def answer_all(session: Session, assessment_id: int, *, open_items: set[int]) -> None:
@@ -117,10 +116,8 @@ def test_a_new_review_carries_the_last_answers(session: Session) -> None:
 
 
 def test_completing_a_review_reminder_needs_the_override_when_items_stay_open(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    path = tmp_path / "demo.sqlite"
-    write_demo_register(path)
-    args = ["--db", str(path), "reminders", "done", "review-2", "--outcome", "approved",
+        demo_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["--db", str(demo_path), "reminders", "done", "review-2", "--outcome", "approved",
             "--today", TODAY.isoformat()]
     assert main(args) == 2
     assert "critical checklist items are open: 9" in capsys.readouterr().err

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tracker.checks.rules import RULES, ProviderRecords, Severity, provider_gaps
+from tracker.checks.rules import RULES, ProviderRecords, provider_gaps
 from tracker.cli import main
 from tracker.domain.enums import (
     AgreementKind,
@@ -26,7 +26,6 @@ from tracker.domain.enums import (
 )
 
 from .conftest import TODAY
-from .test_cli import write_demo_register
 
 D = date.fromisoformat
 
@@ -174,19 +173,23 @@ def test_every_rule_cites_an_article() -> None:
                                                source_category=SourceCategory.SCRAPED,
                                                intended_use=IntendedUse.PRE_TRAINING)],
                               review_overdue_since=TODAY)
-    for gap in provider_gaps(records, TODAY):
-        assert gap.article and gap.why and gap.fix and gap.severity in Severity
+    gaps = provider_gaps(records, TODAY)
+    assert {g.rule for g in gaps} == {  # the gaps these records must give, each checked below
+        "pi-without-legal-basis", "sensitive-without-separate-consent",
+        "content-sampling-not-done", "processor-without-contract", "scraped-without-provenance",
+        "no-risk-tier", "no-next-review-date", "review-overdue"}
+    for gap in gaps:
+        assert gap.article.strip() and gap.why.strip() and gap.fix.strip(), gap
     assert len(RULES) >= 13
 
 
-def test_check_on_the_demo_finds_each_kind(tmp_path: Path,
+def test_check_on_the_demo_finds_each_kind(demo_path: Path,
                                            capsys: pytest.CaptureFixture[str]) -> None:
-    path = tmp_path / "demo.sqlite"
-    write_demo_register(path)
-    capsys.readouterr()
-    assert main(["--db", str(path), "check", "--json", "--today", TODAY.isoformat()]) == 1
+    assert main(["--db", str(demo_path), "check", "--json", "--today", TODAY.isoformat()]) == 1
     gaps = json.loads(capsys.readouterr().out)
-    assert {"rule", "severity", "article", "subject", "why", "fix"} <= set(gaps[0])
+    for gap in gaps:  # every gap of every kind says which article, why and how to fix it
+        assert all(str(gap[key]).strip() for key in ("rule", "severity", "article", "subject",
+                                                     "why", "fix")), gap
     rules = {g["rule"] for g in gaps}
     assert rules >= {
         "pi-without-legal-basis", "special-category-without-art9",
@@ -197,18 +200,16 @@ def test_check_on_the_demo_finds_each_kind(tmp_path: Path,
         "scraped-without-provenance", "content-sampling-over-limit",
         "content-sampling-not-done", "annotation-without-rules", "no-risk-tier",
         "review-overdue"}
-    assert main(["--db", str(path), "check", "--provider", "SynthCorpus", "--today",
+    assert main(["--db", str(demo_path), "check", "--provider", "SynthCorpus", "--today",
                  TODAY.isoformat()]) == 0
 
 
-def test_one_providers_gaps_equal_its_share_of_the_whole_register(tmp_path: Path) -> None:
+def test_one_providers_gaps_equal_its_share_of_the_whole_register(demo_path: Path) -> None:
     from tracker.app.gaps import register_gaps
     from tracker.store.engine import session_scope
     from tracker.store.migrate import open_register
 
-    path = tmp_path / "demo.sqlite"
-    write_demo_register(path)
-    engine = open_register(f"sqlite:///{path}")
+    engine = open_register(f"sqlite:///{demo_path}")
     try:
         with session_scope(engine, write=False) as session:
             everything = register_gaps(session, TODAY)
@@ -219,13 +220,11 @@ def test_one_providers_gaps_equal_its_share_of_the_whole_register(tmp_path: Path
         engine.dispose()
 
 
-def test_register_gaps_are_recomputed_after_any_change(tmp_path: Path) -> None:
+def test_register_gaps_are_recomputed_after_any_change(demo_path: Path) -> None:
     from tracker.app.register import Register
     from tracker.store.migrate import open_register
 
-    path = tmp_path / "demo.sqlite"
-    write_demo_register(path)
-    register = Register(open_register(f"sqlite:///{path}"))
+    register = Register(open_register(f"sqlite:///{demo_path}"))
     try:
         before = register.gaps(TODAY)
         assert register.gaps(TODAY) is before  # unchanged register: the same result

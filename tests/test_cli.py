@@ -20,6 +20,7 @@ from tracker.store.migrate import open_register
 from tracker.store.models import Agreement, Provider, Transfer
 
 from .conftest import TODAY
+from .helpers import register_id_of
 
 EU = {"AT", "BE", "DE", "DK", "ES", "FI", "FR", "IE", "IT", "NL", "PL", "PT", "SE"}
 
@@ -51,16 +52,8 @@ def test_user_errors_are_one_line_without_traceback(tmp_path: Path) -> None:
     assert result.stderr.startswith("tracker: unknown setting 'colour'")
 
 
-def write_demo_register(path: Path) -> None:
-    from tracker.app.demo import write_demo
-
-    write_demo(path, today=TODAY)
-
-
-def test_demo_register_is_realistic(tmp_path: Path) -> None:
-    path = tmp_path / "demo.sqlite"
-    write_demo_register(path)
-    engine = open_register(f"sqlite:///{path}")
+def test_demo_register_is_realistic(demo_path: Path) -> None:
+    engine = open_register(f"sqlite:///{demo_path}")
     with session_scope(engine) as session:
         providers = session.exec(select(Provider)).all()
         agreements = session.exec(select(Agreement)).all()
@@ -92,7 +85,9 @@ def test_demo_refuses_to_overwrite_a_real_register(tmp_path: Path,
 def test_demo_can_be_rewritten(tmp_path: Path) -> None:
     path = tmp_path / "demo.sqlite"
     assert main(["demo", "--db", str(path), "--no-open"]) == 0
+    first = register_id_of(path)
     assert main(["demo", "--db", str(path), "--no-open"]) == 0
+    assert register_id_of(path) != first  # a new register was written in its place
     engine = open_register(f"sqlite:///{path}")
     with session_scope(engine) as session:
         names = session.exec(select(Provider.legal_name)).all()
@@ -102,10 +97,7 @@ def test_demo_can_be_rewritten(tmp_path: Path) -> None:
     assert newest is not None and newest.expires_on and newest.expires_on > date.today()
 
 
-def test_providers_command_filters(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    path = tmp_path / "demo.sqlite"
-    write_demo_register(path)
-    capsys.readouterr()
-    assert main(["--db", str(path), "providers", "上海"]) == 0
+def test_providers_command_filters(demo_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--db", str(demo_path), "providers", "上海"]) == 0
     out = capsys.readouterr().out
     assert "Shanghai Biaozhu" in out and out.count("\n") == 1

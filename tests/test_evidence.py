@@ -8,21 +8,19 @@ import pytest
 
 from tracker.cli import main
 
-from .test_cli import write_demo_register
 
-
-def test_demo_evidence_is_checked(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    path = tmp_path / "demo.sqlite"
-    write_demo_register(path)
-    capsys.readouterr()
-    assert main(["--db", str(path), "evidence", "verify"]) == 1
+def test_demo_evidence_is_checked(demo_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--db", str(demo_path), "evidence", "verify"]) == 1
     lines = capsys.readouterr().out.splitlines()
     assert any(line.startswith("CHANGED") and "bj-news-licence-2023.pdf" in line
                for line in lines)
     assert any(line.startswith("MISSING") and "pvl-iso27001.pdf" in line for line in lines)
     assert sum(line.startswith("OK") for line in lines) == 3
-    contract = tmp_path / "demo-evidence" / "contracts" / "lumen-cn-standard-contract.pdf"
-    contract.write_text("tampered", encoding="utf-8")
-    assert main(["--db", str(path), "evidence", "verify"]) == 1
-    assert "CHANGED" in next(line for line in capsys.readouterr().out.splitlines()
-                             if "lumen-cn-standard-contract" in line)
+    lumen = "lumen-cn-standard-contract.pdf"
+    assert next(line for line in lines if lumen in line).startswith("OK")
+    (demo_path.parent / "demo-evidence" / "contracts" / lumen).write_text("tampered",
+                                                                         encoding="utf-8")
+    assert main(["--db", str(demo_path), "evidence", "verify"]) == 1
+    after = capsys.readouterr().out.splitlines()
+    assert next(line for line in after if lumen in line).startswith("CHANGED")
+    assert sum(line.startswith("OK") for line in after) == 2

@@ -4,6 +4,7 @@ neutralisation, and the round trip through the import (same data out as in)."""
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -16,51 +17,41 @@ from sqlalchemy import Engine, func, select
 from sqlmodel import col
 
 from tracker.app import pipeline as svc
-from tracker.app.demo import write_demo
 from tracker.app.exports import run_export
 from tracker.app.imports import run_import
 from tracker.domain.enums import AgreementKind
 from tracker.errors import TrackerError
 from tracker.sheets import writers
-from tracker.sheets.layout import ENTITY_ORDER, MANIFEST_SHEET, SUMMARY_SHEET, entity_sheets
-from tracker.sheets.readers import read_workbook
+from tracker.sheets.layout import MANIFEST_SHEET, SUMMARY_SHEET, entity_sheets
 from tracker.store.engine import session_scope
 from tracker.store.migrate import open_register
-from tracker.store.models import AuditEvent, Provider, table_of
+from tracker.store.models import AuditEvent, Provider
 
 from .conftest import TODAY
+from .helpers import copy_register, register_rows, sheet_data
 
-STAMPED = {SUMMARY_SHEET, MANIFEST_SHEET}  # these say when the file was written
-
-
-def sheet_data(path: Path) -> dict[str, list[list[Any]]]:
-    """Every sheet's cells as the import reads them, but the ones stamped with a time."""
-    book = read_workbook(path)
-    return {s.name: s.rows for s in book.sheets if s.name not in STAMPED}
-
-
-def register_rows(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
-    """Every record's typed values, without bookkeeping that a restore rightly renews."""
-    skip = {"version", "created_at", "updated_at", "archived_at", "added_at"}
-    rows: dict[str, list[tuple[Any, ...]]] = {}
-    with engine.connect() as connection:
-        for entity in ENTITY_ORDER:
-            table = table_of(entity)
-            columns = [c for c in table.columns if c.name not in skip]
-            rows[entity] = [tuple(r) for r in connection.execute(
-                select(*columns).order_by(table.c.id))]
-    return rows
+EmptyRegister = Callable[..., Engine]
 
 
 @pytest.fixture
-def demo(tmp_path: Path) -> Engine:
-    path = tmp_path / "demo.sqlite"
-    write_demo(path, today=TODAY)
-    return open_register(f"sqlite:///{path}")
+def demo(demo_path: Path) -> Iterator[Engine]:
+    engine = open_register(f"sqlite:///{demo_path}")
+    yield engine
+    engine.dispose()
 
 
-def empty_register(tmp_path: Path, name: str = "empty.sqlite") -> Engine:
-    return open_register(f"sqlite:///{tmp_path / name}")
+@pytest.fixture
+def empty_register(empty_template: Path) -> Iterator[EmptyRegister]:
+    """``empty_register(folder, name)``: an empty register of its own in that folder."""
+    engines: list[Engine] = []
+
+    def make(where: Path, name: str = "empty.sqlite") -> Engine:
+        engines.append(open_register(f"sqlite:///{copy_register(empty_template, where / name)}"))
+        return engines[-1]
+
+    yield make
+    for engine in engines:
+        engine.dispose()
 
 
 def import_file(engine: Engine, path: Path, dry_run: bool = False) -> Any:
@@ -101,8 +92,8 @@ def test_the_workbook_has_a_sheet_per_entity_with_headers_filters_dates_and_drop
             Provider))
 
 
-def test_formula_text_is_neutralised_and_numbers_stay_numbers(engine: Engine,
-                                                                tmp_path: Path) -> None:
+def test_formula_text_is_neutralised_and_numbers_stay_numbers(
+        engine: Engine, tmp_path: Path, empty_register: EmptyRegister) -> None:
     hostile = ["=HYPERLINK(\"http://evil\",\"x\")", "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)",
                "'quoted already"]
     numbers_as_text = ["-42", "-12.50"]  # not formulas: written as they are
@@ -144,8 +135,8 @@ def test_formula_text_is_neutralised_and_numbers_stay_numbers(engine: Engine,
 # --- the round trip ------------------------------------------------------------------------
 
 @pytest.mark.parametrize("as_csv", [False, True], ids=["xlsx", "csv"])
-def test_the_demo_round_trips_through_an_empty_register(demo: Engine, tmp_path: Path,
-                                                        as_csv: bool) -> None:
+def test_the_demo_round_trips_through_an_empty_register(
+        demo: Engine, tmp_path: Path, as_csv: bool, empty_register: EmptyRegister) -> None:
     first = tmp_path / ("first" if as_csv else "first.xlsx")
     second = tmp_path / ("second" if as_csv else "second.xlsx")
     run_export(demo, first, as_csv=as_csv, today=TODAY)
@@ -160,8 +151,8 @@ def test_the_demo_round_trips_through_an_empty_register(demo: Engine, tmp_path: 
     assert all(c.new == c.changed == 0 for c in again.counts.values())
 
 
-def test_a_provider_file_holds_that_provider_alone_and_restores(demo: Engine,
-                                                                tmp_path: Path) -> None:
+def test_a_provider_file_holds_that_provider_alone_and_restores(
+        demo: Engine, tmp_path: Path, empty_register: EmptyRegister) -> None:
     with session_scope(demo, write=False) as session:
         provider = session.scalars(select(Provider).where(
             col(Provider.legal_name) == "WebHarvest Analytics Ltd")).one()
@@ -184,7 +175,8 @@ def test_a_provider_file_holds_that_provider_alone_and_restores(demo: Engine,
 
 
 def test_a_long_sheet_continues_on_numbered_sheets_and_files(
-        demo: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        demo: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        empty_register: EmptyRegister) -> None:
     assert writers.ROWS_PER_SHEET < 1_048_576  # Excel's limit, and the import's is lower
     monkeypatch.setattr(writers, "ROWS_PER_SHEET", 100)
     out = tmp_path / "split.xlsx"
@@ -256,7 +248,7 @@ def test_bad_cells_are_named_and_nothing_is_written(demo: Engine, tmp_path: Path
 
 
 def test_another_registers_export_is_refused_by_a_register_holding_records(
-        demo: Engine, tmp_path: Path) -> None:
+        demo: Engine, tmp_path: Path, empty_register: EmptyRegister) -> None:
     out = tmp_path / "theirs.xlsx"
     run_export(demo, out, today=TODAY)
     other = empty_register(tmp_path, "other.sqlite")
@@ -279,10 +271,11 @@ def test_export_refuses_a_wrong_target_and_leaves_no_partial_file(demo: Engine,
     with pytest.raises(TrackerError, match="other files"):
         run_export(demo, busy, as_csv=True, today=TODAY)
     assert sorted(p.name for p in busy.iterdir()) == ["notes.txt"]
-    assert not list(tmp_path.glob(".register-*"))
+    assert not list(tmp_path.glob(".*"))  # no temporary file or folder was left beside them
 
 
-def test_reminder_marks_travel_with_the_export(demo: Engine, tmp_path: Path) -> None:
+def test_reminder_marks_travel_with_the_export(demo: Engine, tmp_path: Path,
+                                               empty_register: EmptyRegister) -> None:
     from tracker.app.reminders import current_reminders, snooze_reminder
 
     with session_scope(demo) as session:
@@ -325,6 +318,7 @@ def long_note(draw: st.DrawFn) -> str:
                                     st.sampled_from(["low", "high", None])),
                           min_size=1, max_size=4))
 def test_generated_registers_round_trip_exactly(tmp_path_factory: pytest.TempPathFactory,
+                                               empty_register: EmptyRegister,
                                                providers: list[tuple[Any, ...]]) -> None:
     from tracker.errors import ValidationFailed
 
@@ -399,7 +393,8 @@ def test_a_tampered_export_is_refused_with_every_problem_located(demo: Engine,
     assert register_rows(demo) == snapshot
 
 
-def test_a_newer_export_format_is_refused(demo: Engine, tmp_path: Path) -> None:
+def test_a_newer_export_format_is_refused(demo: Engine, tmp_path: Path,
+                                          empty_register: EmptyRegister) -> None:
     out = tmp_path / "future.xlsx"
     run_export(demo, out, today=TODAY)
     book = openpyxl.load_workbook(out)
@@ -451,7 +446,7 @@ def test_clearing_a_mark_in_the_register_it_came_from_removes_it(demo: Engine,
 
 
 def test_without_its_manifest_the_exports_derived_sheets_are_not_read_as_records(
-        demo: Engine, tmp_path: Path) -> None:
+        demo: Engine, tmp_path: Path, empty_register: EmptyRegister) -> None:
     out = tmp_path / "stripped.xlsx"
     run_export(demo, out, today=TODAY)
     book = openpyxl.load_workbook(out)
@@ -516,10 +511,12 @@ def test_approving_through_the_workbook_passes_the_approval_gate(demo: Engine,
     assert import_file(demo, out).written
 
 
-def test_a_csv_directory_always_holds_exactly_one_export(demo: Engine, tmp_path: Path,
-                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_csv_directory_always_holds_exactly_one_export(
+        demo: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        empty_register: EmptyRegister) -> None:
     out = tmp_path / "csv"
     run_export(demo, out, provider_id=6, as_csv=True, today=TODAY)  # with gaps.csv
+    assert "gaps.csv" in {p.name for p in out.iterdir()}
     with monkeypatch.context() as patched:
         patched.setattr(writers, "ROWS_PER_SHEET", 100)
         run_export(demo, out, as_csv=True, today=TODAY)  # with checklist-answers-(4).csv

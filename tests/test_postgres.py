@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, create_engine, make_url, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import SQLModel
 
@@ -26,8 +26,7 @@ from tracker.store.engine import session_scope
 from tracker.store.migrate import current_revision, head_revision, open_register
 
 from .conftest import TODAY
-from .test_cli import write_demo_register
-from .test_services import full_register
+from .helpers import full_register, register_rows, sheet_data
 
 PG_URL = os.environ.get("TRACKER_TEST_PG_URL")
 pytestmark = [
@@ -38,15 +37,35 @@ pytestmark = [
 SAMPLE = Path(__file__).resolve().parent.parent / "imports" / "sample-register.xlsx"
 
 
-@pytest.fixture
-def pg(tmp_path: Path) -> Iterator[Engine]:
+@pytest.fixture(scope="session")
+def pg_url() -> str:
+    """The server's database, or under pytest-xdist one database per worker on the same
+    server (tracker_gw0, tracker_gw1, ...), so workers never share a schema."""
     assert PG_URL is not None
-    admin = create_engine(PG_URL)
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return PG_URL
+    url = make_url(PG_URL)
+    name = f"{url.database}_{worker}"
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            if connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                                  {"name": name}).first() is None:
+                connection.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        admin.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture
+def pg(pg_url: str) -> Iterator[Engine]:
+    admin = create_engine(pg_url)
     with admin.begin() as connection:
         connection.execute(text("DROP SCHEMA public CASCADE"))
         connection.execute(text("CREATE SCHEMA public"))
     admin.dispose()
-    engine = open_register(PG_URL)
+    engine = open_register(pg_url)
     yield engine
     engine.dispose()
 
@@ -88,12 +107,10 @@ def test_import_is_idempotent(pg: Engine) -> None:
         assert verify_chain(session)[1] == []
 
 
-def test_reminders_match_the_sqlite_register(pg: Engine, tmp_path: Path) -> None:
+def test_reminders_match_the_sqlite_register(pg: Engine, demo_path: Path) -> None:
     with session_scope(pg) as session:
         build_demo(session, TODAY)
-    lite_path = tmp_path / "demo.sqlite"
-    write_demo_register(lite_path)
-    lite = open_register(f"sqlite:///{lite_path}")
+    lite = open_register(f"sqlite:///{demo_path}")
     try:
         with session_scope(lite, write=False) as session:
             expected = [(r.uid, r.due_on, r.status) for r in current_reminders(session, TODAY)]
@@ -104,15 +121,11 @@ def test_reminders_match_the_sqlite_register(pg: Engine, tmp_path: Path) -> None
     assert actual == expected and len(actual) > 40
 
 
-def test_an_export_restores_into_postgresql_and_exports_the_same(pg: Engine,
-                                                                 tmp_path: Path) -> None:
-    from tracker.app.demo import write_demo
+def test_an_export_restores_into_postgresql_and_exports_the_same(
+        pg: Engine, demo_path: Path, tmp_path: Path) -> None:
     from tracker.app.exports import run_export
 
-    from .test_export import register_rows, sheet_data
-
-    write_demo(tmp_path / "demo.sqlite", today=TODAY)
-    lite = open_register(f"sqlite:///{tmp_path / 'demo.sqlite'}")
+    lite = open_register(f"sqlite:///{demo_path}")
     run_export(lite, tmp_path / "first.xlsx", today=TODAY)
     report = run_import(pg, tmp_path / "first.xlsx", profile=None, order=None, dry_run=False)
     assert report.written and not report.problems

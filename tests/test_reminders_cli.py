@@ -11,14 +11,11 @@ from icalendar import Calendar
 from tracker.cli import main
 
 from .conftest import TODAY
-from .test_cli import write_demo_register
 
 
 @pytest.fixture
-def demo(tmp_path: Path) -> Path:
-    path = tmp_path / "demo.sqlite"
-    write_demo_register(path)
-    return path
+def demo(demo_path: Path) -> Path:
+    return demo_path
 
 
 def run(demo: Path, *args: str) -> int:
@@ -119,7 +116,7 @@ def test_ics_parses_back_with_stable_uids(demo: Path, tmp_path: Path,
     assert "Why: Expires" in str(event["description"])
     triggers = sorted(a.decoded("trigger").days for a in event.walk("VALARM"))
     assert triggers == [-90, -30, -7]
-    run(demo, "reminders", "done", uid.split("@")[0], "--today", TODAY.isoformat())
+    assert run(demo, "reminders", "done", uid.split("@")[0], "--today", TODAY.isoformat()) == 0
     assert run(demo, "reminders", "--ics", str(second), "--today", TODAY.isoformat()) == 0
     again = {str(e["uid"]): e for e in Calendar.from_ical(second.read_bytes()).walk("VEVENT")}
     assert set(again) == set(events)

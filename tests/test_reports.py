@@ -10,14 +10,11 @@ from openpyxl import load_workbook
 from tracker.cli import main
 
 from .conftest import TODAY
-from .test_cli import write_demo_register
 
 
 @pytest.fixture
-def demo(tmp_path: Path) -> Path:
-    path = tmp_path / "demo.sqlite"
-    write_demo_register(path)
-    return path
+def demo(demo_path: Path) -> Path:
+    return demo_path
 
 
 def report(demo: Path, tmp_path: Path, kind: str, name: str, *extra: str) -> Path:

@@ -16,57 +16,7 @@ from tracker.errors import IntegrityRefused, StaleVersion, ValidationFailed
 from tracker.store.engine import session_scope
 from tracker.store.models import AuditEvent, Provider
 
-ACTOR = "tester"
-
-
-def make_provider(session: Session, **values: Any) -> Provider:
-    return svc.providers.create(session=session,
-                                data={"legal_name": "Acme Data Ltd", "country": "GB", **values},
-                                actor=ACTOR)
-
-
-def full_register(session: Session) -> dict[str, int]:
-    """One record of every entity, linked as in life; returns their ids."""
-    p = make_provider(session, role="processor", risk_tier="high", status="active")
-    assert p.id
-    s = svc.supplies.create(session=session, data={
-        "provider_id": p.id, "name": "Speech set", "contains_pi": True,
-        "contains_sensitive_pi": True, "modality": "audio", "source_category": "licensed_private",
-        "people_concerned": 1200, "intended_use": "fine_tuning"}, actor=ACTOR)
-    e = svc.evidence.create(session=session, data={
-        "provider_id": p.id, "location": "contracts/dpa.pdf", "kind": "signed_contract",
-        "sha256": "ab" * 32, "size_bytes": 10, "valid_until": "2027-01-01"}, actor=ACTOR)
-    lb = svc.legal_bases.create(session=session, data={
-        "supply_id": s.id, "regime": "gdpr", "gdpr_art6": "a_consent",
-        "gdpr_art9": "a_explicit_consent", "evidence_id": e.id, "verified_by": "DPO",
-        "verified_on": "2026-01-10"}, actor=ACTOR)
-    a = svc.agreements.create(session=session, data={
-        "provider_id": p.id, "supply_id": s.id, "kind": "dpa", "signed_on": "2026-01-01",
-        "effective_on": "2026-01-01", "expires_on": "2027-12-31", "notice_period_days": 90,
-        "auto_renewal": True, "governing_law": "Ireland"}, actor=ACTOR)
-    [c] = [row for row in svc.agreement_clauses.list(session=session, agreement_id=a.id)
-           if row.clause == "gdpr28_c_security"]
-    assert c.status == "missing"
-    assert c.id
-    svc.agreement_clauses.update(session=session, record_id=c.id, changes={"status": "present"},
-                                 expected_version=1, actor=ACTOR)
-    asmt = svc.assessments.create(session=session, data={
-        "provider_id": p.id, "kind": "tia", "assessed_on": "2026-02-01", "reviewer": "DPO",
-        "outcome": "approved", "next_review_on": "2027-02-01", "retain_until": "2036-02-01"},
-        actor=ACTOR)
-    ans = svc.checklist_answers.create(session=session, data={
-        "assessment_id": asmt.id, "item": 13, "status": "satisfied", "evidence_id": e.id},
-        actor=ACTOR)  # a TIA carries no automatic checklist; answers can still be recorded
-    t = svc.transfers.create(session=session, data={
-        "provider_id": p.id, "supply_id": s.id, "origin_country": "FR",
-        "destination_country": "CN", "mechanism": "eu_scc", "assessment_id": asmt.id},
-        actor=ACTOR)
-    r = svc.reminders.create(session=session, data={
-        "provider_id": p.id, "title": "Chase audit report", "due_on": "2026-12-01"}, actor=ACTOR)
-    ids = {"provider": p.id, "supply": s.id, "evidence": e.id, "legal_basis": lb.id,
-           "agreement": a.id, "agreement_clause": c.id, "assessment": asmt.id,
-           "checklist_answer": ans.id, "transfer": t.id, "reminder": r.id}
-    return {k: int(v or 0) for k, v in ids.items()}
+from .helpers import ACTOR, full_register, make_provider
 
 
 def test_every_entity_is_created_and_audited(session: Session) -> None:
@@ -212,21 +162,26 @@ def test_invalid_update_changes_nothing(engine: Engine) -> None:
     assert getattr(stored, "notes") is None and getattr(stored, "version") == 1
 
 
-def test_stale_version_is_refused_between_two_programs(db_path: Any) -> None:
+def test_stale_version_is_refused_between_two_programs(engine: Engine, db_path: Any) -> None:
     """Two TUIs on one file: both read version 1; the second save is refused."""
     from tracker.store.migrate import open_register
 
-    first = Register(open_register(f"sqlite:///{db_path}"))
-    second = Register(open_register(f"sqlite:///{db_path}"))
-    created = first.create("provider", {"legal_name": "Shared Co"})
-    pid = int(getattr(created, "id"))
-    seen_by_second = second.get("provider", pid)
-    first.update("provider", pid, {"notes": "first"}, expected_version=1)
-    with pytest.raises(StaleVersion) as refusal:
-        second.update("provider", pid, {"notes": "second"},
-                      expected_version=int(getattr(seen_by_second, "version")))
-    assert "changed by someone else" in str(refusal.value)
-    assert getattr(first.get("provider", pid), "notes") == "first"
+    first = Register(engine)
+    second_engine = open_register(f"sqlite:///{db_path}")
+    second = Register(second_engine)
+    try:
+        created = first.create("provider", {"legal_name": "Shared Co"})
+        pid = int(getattr(created, "id"))
+        seen_by_second = second.get("provider", pid)
+        first.update("provider", pid, {"notes": "first"}, expected_version=1)
+        with pytest.raises(StaleVersion) as refusal:
+            second.update("provider", pid, {"notes": "second"},
+                          expected_version=int(getattr(seen_by_second, "version")))
+        assert "changed by someone else" in str(refusal.value)
+        assert getattr(first.get("provider", pid), "notes") == "first"
+        assert getattr(second.get("provider", pid), "notes") == "first"
+    finally:
+        second_engine.dispose()
 
 
 def test_archive_and_restore(session: Session) -> None:

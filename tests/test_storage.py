@@ -20,19 +20,19 @@ from tracker.errors import SchemaError
 from tracker.store.engine import make_engine, session_scope
 from tracker.store.migrate import alembic_config, current_revision, head_revision, open_register
 
-from .test_services import full_register
+from .helpers import full_register
 
 
-def test_new_register_is_at_head_and_matches_the_models(engine: Engine) -> None:
-    assert current_revision(engine) == head_revision(engine)
-    with engine.connect() as connection:
+def test_new_register_is_at_head_and_matches_the_models(fresh_engine: Engine) -> None:
+    assert current_revision(fresh_engine) == head_revision(fresh_engine)
+    with fresh_engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         assert compare_metadata(context, SQLModel.metadata) == []
 
 
-def test_register_file_is_private_and_in_wal_mode(engine: Engine, db_path: Path) -> None:
+def test_register_file_is_private_and_in_wal_mode(fresh_engine: Engine, db_path: Path) -> None:
     assert stat.S_IMODE(db_path.stat().st_mode) == 0o600
-    with engine.connect() as connection:
+    with fresh_engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 10_000

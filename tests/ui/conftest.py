@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from tracker.app.demo import write_demo
 from tracker.store.migrate import open_register
 from tracker.ui.app import TrackerApp
 
@@ -18,18 +17,10 @@ from ..conftest import TODAY
 SIZE = (120, 36)
 
 
-@pytest.fixture(scope="session")
-def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("demo") / "demo.sqlite"
-    write_demo(path, today=TODAY)
-    return path
-
-
 @pytest.fixture
-def demo_engine(demo_template: Path, tmp_path: Path) -> Iterator[Engine]:
-    copy = tmp_path / "demo.sqlite"
-    copy.write_bytes(demo_template.read_bytes())
-    engine = open_register(f"sqlite:///{copy}")
+def demo_engine(demo_path: Path) -> Iterator[Engine]:
+    """This test's copy of the session's demo register (tests/conftest.py)."""
+    engine = open_register(f"sqlite:///{demo_path}")
     yield engine
     engine.dispose()
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from sqlmodel import select
-from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Select, Static
 
 from tracker.app.register import Register
@@ -18,23 +17,7 @@ from tracker.ui.screens.providers import ProvidersScreen
 from tracker.ui.screens.record_form import RecordForm
 
 from .conftest import SIZE
-
-
-async def settle(pilot: Pilot[Any]) -> None:
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-
-
-async def type_into(pilot: Pilot[Any], selector: str, text: str) -> None:
-    widget = pilot.app.screen.query_one(selector, Input)
-    widget.focus()
-    widget.value = ""
-    await pilot.press(*text)
-
-
-def table_names(app: TrackerApp) -> list[str]:
-    table = app.screen.query_one("#providers-table", DataTable)
-    return [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
+from .helpers import paste_into, settle, table_names, type_into
 
 
 async def test_starts_on_an_empty_register(empty_app: TrackerApp) -> None:
@@ -86,7 +69,7 @@ async def test_add_an_agreement_and_see_it_in_detail_and_history(demo_app: Track
         form = demo_app.screen
         assert isinstance(form, RecordForm)
         form.query_one("#input-kind", Select).value = "data_licence"
-        await type_into(pilot, "#input-title", "Fine-tuning data licence")
+        await paste_into(pilot, "#input-title", "Fine-tuning data licence")
         await type_into(pilot, "#input-effective_on", "2027-01-01")
         await type_into(pilot, "#input-expires_on", "2026-12-31")
         hint = form.query_one("#hint-expires_on", Static)
@@ -272,18 +255,18 @@ async def test_export_the_register_and_a_provider_file_from_the_keyboard(
         assert isinstance(demo_app.screen, ExportForm)
         default = demo_app.screen.query_one("#input-path", Input).value
         assert default.endswith("register-2026-11-25.xlsx")
-        await type_into(pilot, "#input-path", "/proc/no-such-place/register.xlsx")
+        await paste_into(pilot, "#input-path", "/proc/no-such-place/register.xlsx")
         await pilot.press("ctrl+s")
         await settle(pilot)
         error = demo_app.screen.query_one("#error-path", Static)
         assert error.display and "/proc/no-such-place" in str(error.render())
-        await type_into(pilot, "#input-path", str(tmp_path / "all.xlsx"))
+        await paste_into(pilot, "#input-path", str(tmp_path / "all.xlsx"))
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert not demo_app.screen.query_one("#error-path", Static).display
         shown = str(demo_app.screen.query_one("#export-result", Static).render())
         assert "Written" in shown and "all.xlsx" in shown
-        await type_into(pilot, "#input-path", str(tmp_path / "all.ods" / "x.xlsx.bak"))
+        await paste_into(pilot, "#input-path", str(tmp_path / "all.ods" / "x.xlsx.bak"))
         await pilot.press("enter")  # not .xlsx: a CSV directory, which is fine
         await settle(pilot)
         assert (tmp_path / "all.ods" / "x.xlsx.bak" / "providers.csv").is_file()
@@ -294,7 +277,7 @@ async def test_export_the_register_and_a_provider_file_from_the_keyboard(
         await pilot.press("f")
         await pilot.pause()
         assert "Hangzhou Lumen" in str(demo_app.screen.query_one("#form-title").render())
-        await type_into(pilot, "#input-path", str(tmp_path / "six.xlsx"))
+        await paste_into(pilot, "#input-path", str(tmp_path / "six.xlsx"))
         await pilot.press("ctrl+s")
         await settle(pilot)
     book = openpyxl.load_workbook(tmp_path / "all.xlsx", read_only=True)

@@ -13,7 +13,7 @@ from tracker.ui.screens.providers import ProvidersScreen
 
 from ..sheets_helpers import write_xlsx
 from .conftest import SIZE
-from .test_flows import settle, table_names, type_into
+from .helpers import paste_into, settle, table_names
 
 SAMPLE = Path(__file__).resolve().parents[2] / "imports" / "sample-register.xlsx"
 
@@ -25,7 +25,7 @@ async def test_preview_then_import_then_find(empty_app: TrackerApp) -> None:
         await pilot.pause()
         screen = empty_app.screen
         assert isinstance(screen, ImportScreen)
-        await type_into(pilot, "#import-file", str(SAMPLE))
+        await paste_into(pilot, "#import-file", str(SAMPLE))
         assert screen.query_one("#import", Button).disabled
         await pilot.click("#preview")
         await settle(pilot)
@@ -52,14 +52,14 @@ async def test_problems_are_listed_and_import_stays_off(empty_app: TrackerApp,
         await pilot.press("i")
         await pilot.pause()
         screen = empty_app.screen
-        await type_into(pilot, "#import-file", str(bad))
+        await paste_into(pilot, "#import-file", str(bad))
         await pilot.click("#preview")
         await settle(pilot)
         problems = screen.query_one("#import-problems", DataTable)
         assert problems.row_count == 1
         assert str(problems.get_row_at(0)[2]) == "B" and "Narnia" in str(problems.get_row_at(0)[3])
         assert screen.query_one("#import", Button).disabled
-        await type_into(pilot, "#import-file", str(tmp_path / "missing.xlsx"))
+        await paste_into(pilot, "#import-file", str(tmp_path / "missing.xlsx"))
         await pilot.click("#preview")
         await settle(pilot)
         assert "Cannot import" in str(screen.query_one("#import-summary", Static).render())
@@ -77,7 +77,7 @@ async def test_the_trackers_own_export_restores_from_the_import_screen(
         await pilot.press("i")
         await pilot.pause()
         screen = empty_app.screen
-        await type_into(pilot, "#import-file", str(tmp_path / "demo.xlsx"))
+        await paste_into(pilot, "#import-file", str(tmp_path / "demo.xlsx"))
         await pilot.click("#preview")
         await settle(pilot)
         summary = str(screen.query_one("#import-summary", Static).render())

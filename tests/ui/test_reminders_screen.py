@@ -16,7 +16,7 @@ from tracker.ui.screens.snooze import SnoozeForm
 
 from ..conftest import TODAY
 from .conftest import SIZE
-from .test_flows import settle, type_into
+from .helpers import paste_into, settle, type_into
 
 
 def rows(app: TrackerApp) -> list[tuple[str, ...]]:
@@ -62,7 +62,7 @@ async def test_snooze_then_complete(demo_app: TrackerApp, demo_engine: Any) -> N
         errors = str(demo_app.screen.query_one("#error-until", Static).render())
         assert "after today" in errors
         await type_into(pilot, "#input-until", "2026-12-10")
-        await type_into(pilot, "#input-reason", "vendor on holiday")
+        await paste_into(pilot, "#input-reason", "vendor on holiday")
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(demo_app.screen, RemindersScreen)

@@ -13,7 +13,7 @@ from textual.pilot import Pilot
 from tracker.ui.app import TrackerApp
 
 from ..conftest import TODAY
-from .test_flows import settle
+from .helpers import settle
 
 SnapCompare = Callable[..., bool]
 
