@@ -4,7 +4,7 @@ future, is refused with its field on every door; and a date already stored out o
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -191,3 +191,13 @@ async def test_the_tui_opens_on_the_most_extreme_stored_dates(
                 await pilot.press(key)
                 await pilot.pause()
             assert app.screen is not None and app.return_code is None
+
+
+def test_an_exported_timestamp_is_read_as_the_utc_instant_it_names() -> None:
+    from tracker.sheets.native import _timestamp
+
+    assert _timestamp("2026-11-01T10:00:00+08:00") == datetime(2026, 11, 1, 2, 0,
+                                                                tzinfo=UTC)
+    assert _timestamp("2026-11-01 10:00:00") == datetime(2026, 11, 1, 10, 0, tzinfo=UTC)
+    with pytest.raises(ValueError, match="past the last date"):
+        _timestamp("9999-12-31T23:59:59.9")  # rounding it would overflow

@@ -222,8 +222,13 @@ def _timestamp(raw: Any) -> datetime:
             raise ValueError(f"{raw!r} is not a date and time (YYYY-MM-DD HH:MM:SS)") from None
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
+    # A time with an offset is stored as the UTC instant it names, as every stamp is.
+    value = value.astimezone(UTC) if value.year > 1 else value
     # A workbook stores time as a fraction of a day: round off the float's last digits.
-    return (value + _HALF_SECOND).replace(microsecond=0)
+    try:
+        return (value + _HALF_SECOND).replace(microsecond=0)
+    except OverflowError:
+        raise ValueError(f"{raw!r} is past the last date a register holds") from None
 
 
 _HALF_SECOND = datetime.min.replace(microsecond=500_000) - datetime.min
