@@ -201,3 +201,28 @@ def test_an_exported_timestamp_is_read_as_the_utc_instant_it_names() -> None:
     assert _timestamp("2026-11-01 10:00:00") == datetime(2026, 11, 1, 10, 0, tzinfo=UTC)
     with pytest.raises(ValueError, match="past the last date"):
         _timestamp("9999-12-31T23:59:59.9")  # rounding it would overflow
+
+
+def test_a_snooze_read_back_meets_the_snooze_rules(tmp_path: Path) -> None:
+    register = _register(tmp_path)
+    provider = register.create("provider", {"legal_name": "Snooze SA", "country": "FR",
+                                            "status": "active"})
+    register.create("agreement", {"provider_id": provider.id, "kind": "dpa",
+                                  "expires_on": date.today() + timedelta(days=20)})
+    [due] = [r for r in register.reminders(date.today()) if r.kind.value == "agreement_expiry"]
+    register.snooze(due.uid, until=date.today() + timedelta(days=10), reason="renewal sent",
+                    today=date.today())
+    exported = register.export(tmp_path / "marks.xlsx").path
+    book = load_workbook(exported)
+    sheet = book["Reminders"]
+    headers = [c.value for c in sheet[1]]
+    row = next(r for r in sheet.iter_rows(min_row=2) if r[0].value == due.key)
+    reason = next(h for h in headers if h and "reason" in h.lower())
+    until = next(h for h in headers if h and "until" in h.lower())
+    row[headers.index(reason)].value = None
+    row[headers.index(until)].value = date(2500, 1, 1)
+    book.save(exported)
+    report = register.import_file(exported, profile=None, order=None, dry_run=False)
+    assert not report.written
+    assert sorted(p.reason.split(" ")[1] for p in report.problems) == ["2500-01-01", "say"]
+    register.close()

@@ -32,7 +32,7 @@ from tracker.app.pipeline import (
 from tracker.domain.checklists import CHECKLIST_BY_NUMBER
 from tracker.domain.dates import date_problem
 from tracker.domain.derived import derived_children, is_review, open_items
-from tracker.domain.enums import AuditAction, ChecklistStatus
+from tracker.domain.enums import AuditAction, ChecklistStatus, ReminderState
 from tracker.domain.registry import PARENT_FIELD, REFERENCES
 from tracker.domain.rules import approval_blockers
 from tracker.domain.settings import SettingError, spec_for
@@ -473,6 +473,8 @@ def _plan_marks(session: Session, native: NativeBook, outcome: RestoreOutcome,
                                             "reason": held.reason}
         values = {"state": state, "until": row.values.get("until"),
                   "reason": row.values.get("reason")}
+        if values != before and not _mark_is_valid(row, values, outcome):
+            continue
         if before == values:
             counts.unchanged += 1
             continue
@@ -482,6 +484,24 @@ def _plan_marks(session: Session, native: NativeBook, outcome: RestoreOutcome,
             counts.changed += 1
         planned.append(_Mark(key, values, before))
     return planned
+
+
+def _mark_is_valid(row: NativeRow, values: dict[str, Any], outcome: RestoreOutcome) -> bool:
+    """A snooze read back meets the rules a snooze typed in does (tracker.app.reminders):
+    a reason, and an end inside the register's dates."""
+    if str(getattr(values["state"], "value", values["state"])) != ReminderState.SNOOZED.value:
+        return True
+    problems = []
+    until = values.get("until")
+    if not isinstance(until, date):
+        problems.append(("until", "a snoozed reminder needs the date it is snoozed until"))
+    elif (problem := date_problem("until", until, date.today())) is not None:
+        problems.append(("until", problem))
+    if not (values.get("reason") or "").strip():
+        problems.append(("reason", "say why the reminder is snoozed"))
+    for name, reason in problems:
+        outcome.problems.append(_problem(row, name, values.get(name), f"snooze {reason}"))
+    return not problems
 
 
 def _write_marks(session: Session, marks: list[_Mark], actor: str) -> None:

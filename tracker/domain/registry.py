@@ -131,9 +131,4 @@ COUNTRY_FIELDS = frozenset({"country", "origin_country", "destination_country"})
 FOLDED_KEY_FIELDS = frozenset({"legal_name", "name", "title"})
 
 
-def owner_path(entity: str) -> tuple[str, str] | None:
-    """(reference field, entity) that leads an entity without a provider_id to its owner."""
-    return ENTITIES[entity].owner
-
-
 assert set(INSERT_ORDER) == set(ENTITIES) == set(SHEET_ORDER)
