@@ -379,3 +379,20 @@ def test_a_review_added_to_an_export_meets_the_gate(tmp_path: Path) -> None:
     assert "cannot approve while critical checklist items are open" in \
         report.problems[0].reason
     register.close()
+
+
+def test_an_import_names_two_stored_records_it_cannot_tell_apart(tmp_path: Path) -> None:
+    register = _register(tmp_path / "twins.sqlite")
+    provider = register.create("provider", {"legal_name": "Twin Reviews BV", "country": "NL"})
+    for reviewer in ("first", "second"):  # the form allows two reviews on one date
+        register.create("assessment", {"provider_id": provider.id,
+                                       "assessed_on": date(2026, 3, 1), "reviewer": reviewer})
+    path = _book(tmp_path / "twins.xlsx", [
+        ["Legal name", "Country", "Last review date", "Review findings"],
+        ["Twin Reviews BV", "NL", date(2026, 3, 1), "all fine"]])
+    report = register.import_file(path, profile=None, order=None, dry_run=False)
+    assert not report.written
+    assert [(p.row, p.reason[:40]) for p in report.problems] == [
+        (2, "2 assessment records of this provider in")]
+    assert "IDs 1, 2" in report.problems[0].reason
+    register.close()

@@ -71,6 +71,7 @@ class ImportOutcome:
 class _Existing:
     id: int
     values: dict[str, Any]
+    also: list[int] = field(default_factory=list)  # other stored records with the same key
 
 
 @functools.cache
@@ -106,6 +107,15 @@ def apply_plan(session: Session, plan: ImportPlan, *, actor: str,
             existing = found.get(key)
             # the pipeline's rules on the record as the import would leave it: the file's
             # cells over the stored record, or over the defaults for a new one
+            if existing is not None and existing.also:
+                sheet, line = record.origin[0]
+                ids = ", ".join(str(i) for i in [existing.id, *existing.also])
+                outcome.problems.append(Problem(
+                    sheet, line, None, None, None,
+                    f"{len(existing.also) + 1} {entity.replace('_', ' ')} records of this "
+                    f"provider in the register match this row (IDs {ids}); tell them apart "
+                    "(e.g. a title or a date) or edit them in the register"))
+                continue
             if not _validate(entity, record, existing, columns, today, outcome.problems):
                 continue
             if existing is None:
@@ -178,7 +188,12 @@ def _match_children(session: Session, plan: ImportPlan, entity: str,
     for row in _load(session, entity):
         pkey = key_of_id.get(row["provider_id"])
         if pkey is not None:
-            found[record_key(entity, pkey, row)] = _Existing(row["id"], row)
+            key = record_key(entity, pkey, row)
+            held = found.get(key)
+            if held is None:
+                found[key] = _Existing(row["id"], row)
+            else:  # two stored records answer to this key (e.g. two reviews on one date)
+                held.also.append(int(row["id"]))
     return found
 
 
