@@ -96,7 +96,7 @@ def apply_native(session: Session, native: NativeBook, *, actor: str,
     given = {child: {r.values.get(parent) for r in native.rows.get(child, [])}
              for child, parent in PARENT_FIELD.items()}
     changes = _plan_records(session, native, outcome, keep_ids=not same)
-    _gate_new_reviews(session, changes, given, outcome)
+    derived = _plan_derived(session, changes, given, outcome)
     settings = _plan_settings(session, native, outcome)
     marks = _plan_marks(session, native, outcome, same)
     if outcome.problems or dry_run:
@@ -104,16 +104,14 @@ def apply_native(session: Session, native: NativeBook, *, actor: str,
     if not any(changes.values()) and not settings and not marks:
         return outcome
     now = utcnow()
-    previous = PreviousReviews(session, sorted(
-        {c.values["provider_id"] for c in changes["assessment"] if c.before is None}))
-    new_parents: list[tuple[str, _Change, int, PendingEvent]] = []
+    new_parents: list[tuple[_Change, int, PendingEvent]] = []
     held: list[PendingEvent] = []  # the parents' events wait for their derived children
     for entity in ENTITY_ORDER:
         events: list[PendingEvent] = []
         inserted = _insert(session, entity, [c for c in changes[entity] if c.before is None],
                            now, events)
         if entity in PARENTS:  # _insert wrote one event per record, in order
-            new_parents += [(entity, change, record_id, event) for (change, record_id), event
+            new_parents += [(change, record_id, event) for (change, record_id), event
                             in zip(inserted, events, strict=False)]
         update_rows(session, entity, [(c.record_id, c.before, c.values)
                                       for c in changes[entity]
@@ -123,7 +121,7 @@ def apply_native(session: Session, native: NativeBook, *, actor: str,
             held += events
         else:
             record_events_bulk(session, actor=actor, events=events)
-    _derive_children(session, given, new_parents, previous, now)
+    _write_derived(session, derived, new_parents, now)
     record_events_bulk(session, actor=actor, events=held)
     for key, value in settings:
         set_setting(session, key, value, actor=actor)
@@ -323,53 +321,54 @@ def _check_approvals(existing: dict[str, dict[int, dict[str, Any]]],
                                              f"assessment {error.field}: {error.message}"))
 
 
-def _gate_new_reviews(session: Session, changes: dict[str, list[_Change]],
-                      given: dict[str, set[Any]], outcome: RestoreOutcome) -> None:
-    """The approval gate for a new review the file gives no checklist rows for (a row added
-    by hand): it meets the checklist it will be given, as in the form."""
-    new = [c for c in changes["assessment"] if c.before is None
-           and (c.record_id is None or c.record_id not in given["checklist_answer"])
-           and is_review(c.values)]
-    if not new:
-        return
-    previous = PreviousReviews(session, sorted({c.values["provider_id"] for c in new}))
-    for change in new:
-        kids = derived_children("assessment", change.values, previous.answers_for(
-            change.values["provider_id"], change.values.get("assessed_on")))
-        for error in approval_blockers(change.values, open_items(kids)):
-            outcome.problems.append(_problem(change.row, error.field,
-                                             change.values.get("outcome"),
-                                             f"assessment {error.field}: {error.message}"))
+Derived = dict[int, list[tuple[str, dict[str, Any]]]]  # id(change) -> its children
 
 
-def _derive_children(session: Session, given: dict[str, set[Any]],
-                     new_parents: list[tuple[str, _Change, int, PendingEvent]],
-                     previous: PreviousReviews, now: datetime) -> None:
-    """A new agreement or review the file gives no clause or checklist rows for (a row added
-    by hand to an exported workbook) gets the children every other door gives it, recorded
-    in its own audit event. Written after every row of the file, so their new IDs cannot
-    collide with the file's."""
-    def in_time(item: tuple[str, _Change, int, PendingEvent]) -> tuple[int, int]:
+def _plan_derived(session: Session, changes: dict[str, list[_Change]],
+                  given: dict[str, set[Any]], outcome: RestoreOutcome) -> Derived:
+    """The children of each new agreement or review the file gives no clause or checklist
+    rows for (a row added by hand to an exported workbook), as every other door derives them
+    (reviews in date order, each carrying the one before it), and the approval gate on the
+    checklist a new review will have."""
+    new = [(entity, c) for entity in PARENTS for c in changes[entity] if c.before is None
+           and (c.record_id is None or c.record_id not in given[
+               "agreement_clause" if entity == "agreement" else "checklist_answer"])]
+    previous = PreviousReviews(session, sorted(
+        {c.values["provider_id"] for entity, c in new if entity == "assessment"}))
+
+    def in_time(item: tuple[str, _Change]) -> int:
         on = item[1].values.get("assessed_on")
-        return (on.toordinal(), item[2]) if on else (LATEST, item[2])
+        return on.toordinal() if on else LATEST
 
-    for entity, change, record_id, event in sorted(new_parents, key=in_time):
-        child_entity = "agreement_clause" if entity == "agreement" else "checklist_answer"
-        if change.record_id is not None and change.record_id in given[child_entity]:
-            continue
+    derived: Derived = {}
+    for entity, change in sorted(new, key=in_time):
         pid = change.values["provider_id"]
         review = entity == "assessment" and is_review(change.values)
-        carried = previous.answers_for(pid, change.values.get("assessed_on")) if review else {}
-        kids = derived_children(entity, change.values, carried)
+        kids = derived_children(entity, change.values, previous.answers_for(
+            pid, change.values.get("assessed_on")) if review else {})
+        derived[id(change)] = kids
         if review:
             previous.add(pid, change.values.get("assessed_on"), {v["item"]: v for _, v in kids})
+            for error in approval_blockers(change.values, open_items(kids)):
+                outcome.problems.append(_problem(change.row, error.field,
+                                                 change.values.get("outcome"),
+                                                 f"assessment {error.field}: {error.message}"))
+    return derived
+
+
+def _write_derived(session: Session, derived: Derived,
+                   new_parents: list[tuple[_Change, int, PendingEvent]],
+                   now: datetime) -> None:
+    """Write the planned children under their parents' new IDs, after every row of the
+    file (so their IDs cannot collide with the file's), recorded in the parent's event."""
+    for change, record_id, event in new_parents:
+        kids = derived.get(id(change))
         if not kids:
             continue
         rows = [{**values, PARENT_FIELD[child]: record_id, "version": 1, "created_at": now,
                  "updated_at": now} for child, values in kids]
-        table = table_of(kids[0][0])
-        for full, new_id in zip(rows, insert_rows(session, table, rows, assign_ids=True),
-                                strict=True):
+        for full, new_id in zip(rows, insert_rows(session, table_of(kids[0][0]), rows,
+                                                  assign_ids=True), strict=True):
             full["id"] = new_id
         assert event.after is not None
         event.after["derived"] = derived_summary([(child, full) for (child, _), full
