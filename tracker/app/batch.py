@@ -22,12 +22,11 @@ from sqlalchemy import bindparam, select, update
 from sqlmodel import Session
 
 from tracker.app.pipeline import (
-    LATEST,
     PreviousReviews,
+    arrival_day,
     derived_summary,
     jsonable,
     refuse_fixed_changes,
-    review_rank,
     validate_values,
 )
 from tracker.domain.derived import derived_children, is_review, open_items
@@ -105,8 +104,6 @@ def apply_plan(session: Session, plan: ImportPlan, *, actor: str,
         changes[entity] = []
         for key, record in plan.records[entity].items():
             existing = found.get(key)
-            # the pipeline's rules on the record as the import would leave it: the file's
-            # cells over the stored record, or over the defaults for a new one
             if existing is not None and existing.also:
                 sheet, line = record.origin[0]
                 ids = ", ".join(str(i) for i in [existing.id, *existing.also])
@@ -116,6 +113,8 @@ def apply_plan(session: Session, plan: ImportPlan, *, actor: str,
                     f"provider in the register match this row (IDs {ids}); tell them apart "
                     "(e.g. a title or a date) or edit them in the register"))
                 continue
+            # the pipeline's rules on the record as the import would leave it: the file's
+            # cells over the stored record, or over the defaults for a new one
             if not _validate(entity, record, existing, columns, today, outcome.problems):
                 continue
             if existing is None:
@@ -244,8 +243,7 @@ def _plan_children(changes: dict[str, list[tuple[PlannedRecord, _Existing | None
     new_reviews = [(record, {**_defaults("assessment"), **values})
                    for record, existing, values in changes.get("assessment", [])
                    if existing is None]
-    new_reviews.sort(key=lambda pair: review_rank(pair[1].get("assessed_on"), 0)
-                     if pair[1].get("assessed_on") else (LATEST, 0))
+    new_reviews.sort(key=lambda pair: arrival_day(pair[1].get("assessed_on")))
     for record, full in new_reviews:
         # a provider this import creates has no id yet: its reviews meet by its key
         owner: Hashable = provider_ids.get(record.provider_key, record.provider_key)
@@ -286,28 +284,37 @@ def _gate_approvals(session: Session, changes: dict[str, list[tuple[PlannedRecor
 def _insert_children(session: Session, inserted: list[tuple[PlannedRecord, int, int]],
                      children: Children, events: list[PendingEvent], now: datetime) -> None:
     """Write the derived children of the records just inserted, a few thousand parents at
-    a time; each parent's audit event records its children (``derived_summary``), as the
-    per-record entry's does."""
+    a time."""
     for start in range(0, len(inserted), CHILD_CHUNK):
-        by_child: dict[str, list[dict[str, Any]]] = {}
-        owners: list[tuple[int, str, int]] = []  # event index, child entity, payload index
-        for record, parent_id, event_index in inserted[start:start + CHILD_CHUNK]:
-            for child, values in children.get(id(record), []):
-                payload = by_child.setdefault(child, [])
-                owners.append((event_index, child, len(payload)))
-                payload.append({**_defaults(child), **values, PARENT_FIELD[child]: parent_id,
-                                "version": 1, "created_at": now, "updated_at": now})
-        for child, payload in by_child.items():
-            for full, new_id in zip(payload, insert_rows(session, table_of(child), payload,
-                                                         assign_ids=True), strict=True):
-                full["id"] = new_id
-        grouped: dict[int, list[tuple[str, dict[str, Any]]]] = {}
-        for event_index, child, index in owners:
-            grouped.setdefault(event_index, []).append((child, by_child[child][index]))
-        for event_index, rows in grouped.items():
-            after = events[event_index].after
-            assert after is not None
-            after["derived"] = derived_summary(rows)
+        write_derived(session, [(parent_id, children.get(id(record), []), events[index])
+                                for record, parent_id, index
+                                in inserted[start:start + CHILD_CHUNK]], now)
+
+
+def write_derived(session: Session,
+                  parents: list[tuple[int, list[tuple[str, dict[str, Any]]], PendingEvent]],
+                  now: datetime) -> None:
+    """Write (parent id, derived children, the parent's insert event) in one insert per
+    child table; each parent's event records its children (``derived_summary``), as the
+    per-record entry's does. The import and the restore both write through here."""
+    by_child: dict[str, list[dict[str, Any]]] = {}
+    owners: list[tuple[PendingEvent, str, int]] = []  # event, child entity, payload index
+    for parent_id, kids, event in parents:
+        for child, values in kids:
+            payload = by_child.setdefault(child, [])
+            owners.append((event, child, len(payload)))
+            payload.append({**_defaults(child), **values, PARENT_FIELD[child]: parent_id,
+                            "version": 1, "created_at": now, "updated_at": now})
+    for child, payload in by_child.items():
+        for full, new_id in zip(payload, insert_rows(session, table_of(child), payload,
+                                                     assign_ids=True), strict=True):
+            full["id"] = new_id
+    grouped: dict[int, tuple[PendingEvent, list[tuple[str, dict[str, Any]]]]] = {}
+    for event, child, index in owners:
+        grouped.setdefault(id(event), (event, []))[1].append((child, by_child[child][index]))
+    for event, rows in grouped.values():
+        assert event.after is not None
+        event.after["derived"] = derived_summary(rows)
 
 
 CHILD_CHUNK = 5000

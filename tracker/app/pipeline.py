@@ -472,6 +472,11 @@ Rank = tuple[int, int]
 LATEST = date.max.toordinal() + 1  # an undated new review comes after every dated one
 
 
+def arrival_day(assessed_on: date | None) -> int:
+    """Where a new review stands in time: its date, or after every dated one if undated."""
+    return assessed_on.toordinal() if assessed_on else LATEST
+
+
 def review_rank(assessed_on: date | None, order: int) -> Rank:
     """Where a review stands in a provider's history: by date (an undated stored review
     counts as the oldest), then by ``order`` (its id; a new review's arrival)."""
@@ -510,7 +515,7 @@ class PreviousReviews:
                     ) -> dict[int, dict[str, Any]]:
         if provider_id is None:
             return {}
-        limit = (assessed_on.toordinal() if assessed_on else LATEST, 1 << 62)
+        limit = (arrival_day(assessed_on), 1 << 62)
         earlier = [entry for entry in self.history.get(provider_id, []) if entry[0] <= limit]
         if not earlier:
             return {}
@@ -521,7 +526,7 @@ class PreviousReviews:
             answers: dict[int, dict[str, Any]]) -> None:
         """A review derived in this batch, which later-dated reviews of the batch carry."""
         self._arrivals += 1
-        rank = (assessed_on.toordinal() if assessed_on else LATEST, (1 << 61) + self._arrivals)
+        rank = (arrival_day(assessed_on), (1 << 61) + self._arrivals)
         self.history.setdefault(provider_id, []).append((rank, None, answers))
 
     def _stored(self, review_id: int) -> dict[int, dict[str, Any]]:

@@ -19,12 +19,11 @@ from typing import Any
 from sqlalchemy import UniqueConstraint, delete, select, update
 from sqlmodel import Session, col
 
-from tracker.app.batch import PARENTS, EntityCounts, update_rows
+from tracker.app.batch import PARENTS, EntityCounts, update_rows, write_derived
 from tracker.app.export_content import LOCAL_SETTINGS
 from tracker.app.pipeline import (
-    LATEST,
     PreviousReviews,
-    derived_summary,
+    arrival_day,
     jsonable,
     refuse_fixed_changes,
     validate_values,
@@ -121,7 +120,9 @@ def apply_native(session: Session, native: NativeBook, *, actor: str,
             held += events
         else:
             record_events_bulk(session, actor=actor, events=events)
-    _write_derived(session, derived, new_parents, now)
+    # after every row of the file, so the children's new IDs cannot collide with the file's
+    write_derived(session, [(record_id, derived.get(id(change), []), event)
+                            for change, record_id, event in new_parents], now)
     record_events_bulk(session, actor=actor, events=held)
     for key, value in settings:
         set_setting(session, key, value, actor=actor)
@@ -337,8 +338,7 @@ def _plan_derived(session: Session, changes: dict[str, list[_Change]],
         {c.values["provider_id"] for entity, c in new if entity == "assessment"}))
 
     def in_time(item: tuple[str, _Change]) -> int:
-        on = item[1].values.get("assessed_on")
-        return on.toordinal() if on else LATEST
+        return arrival_day(item[1].values.get("assessed_on"))
 
     derived: Derived = {}
     for entity, change in sorted(new, key=in_time):
@@ -354,25 +354,6 @@ def _plan_derived(session: Session, changes: dict[str, list[_Change]],
                                                  change.values.get("outcome"),
                                                  f"assessment {error.field}: {error.message}"))
     return derived
-
-
-def _write_derived(session: Session, derived: Derived,
-                   new_parents: list[tuple[_Change, int, PendingEvent]],
-                   now: datetime) -> None:
-    """Write the planned children under their parents' new IDs, after every row of the
-    file (so their IDs cannot collide with the file's), recorded in the parent's event."""
-    for change, record_id, event in new_parents:
-        kids = derived.get(id(change))
-        if not kids:
-            continue
-        rows = [{**values, PARENT_FIELD[child]: record_id, "version": 1, "created_at": now,
-                 "updated_at": now} for child, values in kids]
-        for full, new_id in zip(rows, insert_rows(session, table_of(kids[0][0]), rows,
-                                                  assign_ids=True), strict=True):
-            full["id"] = new_id
-        assert event.after is not None
-        event.after["derived"] = derived_summary([(child, full) for (child, _), full
-                                                  in zip(kids, rows, strict=True)])
 
 
 def _insert(session: Session, entity: str, new: list[_Change], now: datetime,

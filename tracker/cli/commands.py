@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from tracker.app.pipeline import jsonable
 from tracker.app.register import Register
 from tracker.app.views import RecordView
 from tracker.cli.output import out, print_import, reminder_json, say
@@ -267,16 +268,10 @@ def _field_texts(pairs: list[str]) -> dict[str, str]:
 
 def _print_record(record: RecordView, as_json: bool, verb: str) -> None:
     if as_json:
-        out(json.dumps({k: _jsonable(v) for k, v in record.values.items()},
+        out(json.dumps({k: jsonable(v) for k, v in record.values.items()},
                        ensure_ascii=False, indent=2))
     else:
         out(f"{verb} {record.label}")
-
-
-def _jsonable(value: Any) -> Any:
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return getattr(value, "value", value)
 
 
 def cmd_add(args: argparse.Namespace) -> int:
