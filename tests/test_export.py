@@ -74,7 +74,9 @@ def test_the_workbook_has_a_sheet_per_entity_with_headers_filters_dates_and_drop
     header = [c.value for c in agreements[1]]
     assert header[:3] == ["ID", "Provider ID", "Provider"]
     assert agreements["A1"].font.b and agreements.freeze_panes == "D2"
-    assert agreements.auto_filter.ref == f"A1:P{result.rows['Agreements'] + 1}"
+    assert header[-1] == "Version"  # so an old workbook cannot revert newer changes
+    last = openpyxl.utils.get_column_letter(len(header))
+    assert agreements.auto_filter.ref == f"A1:{last}{result.rows['Agreements'] + 1}"
     expires = agreements.cell(row=2, column=header.index("Expires on") + 1)
     assert expires.is_date and expires.number_format == "yyyy-mm-dd"
     kind_column = openpyxl.utils.get_column_letter(header.index("Kind") + 1)

@@ -45,6 +45,7 @@ SUMMARY_COLUMNS = (Column("Supplier due-diligence register", None, "text", 30),
 def build_export(session: Session, *, scope: ExportScope, today: date,
                  actor: str) -> ExportContent:
     from tracker.app.reminders import reminders_by_provider
+    from tracker.store.audit import last_event_id
     from tracker.store.settings import register_id
 
     pid = scope.provider_id
@@ -75,6 +76,8 @@ def build_export(session: Session, *, scope: ExportScope, today: date,
         ["register_id", register_id(session)],
         ["scope", "register" if pid is None else "provider"],
         ["provider_id", pid], ["exported_at", _now().isoformat()],
+        # read in the export's own transaction: every later event is news to this file
+        ["audit_last_event", last_event_id(session)],
         ["tracker_version", __version__]], hidden=True))
     return content
 
@@ -169,6 +172,8 @@ def _summary_rows(session: Session, scope: ExportScope, today: date, actor: str,
         ["How to import it back", "tracker import FILE (the import removes those apostrophes)."],
         ["", "Into the register it came from, records are matched by ID: a blank ID adds a "
          "record, a blank cell clears a field."],
+        ["", "What the register changed after this export is kept: only cells you change "
+         "here are applied, and a cell changed on both sides is reported as a conflict."],
         ["", "Into an empty register, everything is restored with the same IDs."],
         ["", "Summary, Gaps and the reminders' status are derived and not imported; the marks "
          "(snoozed, done) on the Reminders sheet are."],

@@ -57,6 +57,8 @@ class ImportReport:
     rows_read: int
     saved_profile: Path | None = None
     notes: list[str] = field(default_factory=list)
+    # What the register and the workbook both changed since its export (register kept).
+    conflicts: list[Problem] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -69,6 +71,7 @@ class ImportReport:
             "left_out_sheets": self.left_out_sheets,
             "counts": {e: vars(c) for e, c in self.counts.items()},
             "problems": [p.as_dict() for p in self.problems],
+            "conflicts": [p.as_dict() for p in self.conflicts],
             "saved_profile": str(self.saved_profile) if self.saved_profile else None,
         }
 
@@ -155,9 +158,12 @@ def _run_native(engine: Engine, path: Path, source: SheetSource, manifest: dict[
     return ImportReport(path=path, mappings=[], left_out_sheets=native.left_out,
                         counts=outcome.counts, problems=outcome.problems,
                         written=outcome.written, dry_run=dry_run, rows_read=native.rows_read,
+                        conflicts=outcome.conflicts,
                         notes=[f"the tracker's own export ({manifest.get('scope', 'register')}"
                                f", exported {manifest.get('exported_at', '?')}), imported "
-                               f"into {outcome.mode}: records matched by ID"])
+                               f"into {outcome.mode}: records matched by ID"
+                               + ("; what the register changed since the export is kept"
+                                  if outcome.mode == "same register" else "")])
 
 
 def profile_from(name: str, mappings: list[SheetMapping], order: DayOrder) -> Profile:

@@ -28,6 +28,7 @@ from tracker.app.pipeline import (
     refuse_fixed_changes,
     validate_values,
 )
+from tracker.app.rebase import ChangesSince, Since, changes_since, comparable, rebase
 from tracker.domain.checklists import CHECKLIST_BY_NUMBER
 from tracker.domain.dates import date_problem
 from tracker.domain.derived import derived_children, is_review, open_items
@@ -57,6 +58,8 @@ class RestoreOutcome:
     counts: dict[str, EntityCounts] = field(
         default_factory=lambda: {e: EntityCounts() for e in COUNTED})
     problems: list[Problem] = field(default_factory=list)
+    # Fields the register and the workbook both changed since the export: register kept.
+    conflicts: list[Problem] = field(default_factory=list)
     written: bool = False
 
 
@@ -94,10 +97,12 @@ def apply_native(session: Session, native: NativeBook, *, actor: str,
     # before planning, which lets go of each row's values).
     given = {child: {r.values.get(parent) for r in native.rows.get(child, [])}
              for child, parent in PARENT_FIELD.items()}
-    changes = _plan_records(session, native, outcome, keep_ids=not same)
+    since = changes_since(session, last_event=native.last_event,
+                          exported_at=native.exported_at) if same else {}
+    changes = _plan_records(session, native, outcome, keep_ids=not same, since=since)
     derived = _plan_derived(session, changes, given, outcome)
-    settings = _plan_settings(session, native, outcome)
-    marks = _plan_marks(session, native, outcome, same)
+    settings = _plan_settings(session, native, outcome, since)
+    marks = _plan_marks(session, native, outcome, same, since)
     if outcome.problems or dry_run:
         return outcome
     if not any(changes.values()) and not settings and not marks:
@@ -135,7 +140,8 @@ def apply_native(session: Session, native: NativeBook, *, actor: str,
 
 def _load(session: Session, entity: str) -> dict[int, dict[str, Any]]:
     table = table_of(entity)
-    names = [*BASE_MODELS[entity].model_fields, *(s for s in STAMPS if s in table.c)]
+    names = [*BASE_MODELS[entity].model_fields, *(s for s in STAMPS if s in table.c),
+             "version"]
     statement = select(table.c.id, *(table.c[n] for n in names))
     return {row[0]: dict(zip(names, row[1:], strict=True)) for row in session.execute(statement)}
 
@@ -153,7 +159,7 @@ def _problem(row: NativeRow, name: str | None, value: Any, reason: str) -> Probl
 
 
 def _plan_records(session: Session, native: NativeBook, outcome: RestoreOutcome,
-                  keep_ids: bool) -> dict[str, list[_Change]]:
+                  keep_ids: bool, since: ChangesSince) -> dict[str, list[_Change]]:
     existing = {entity: _load(session, entity) for entity in ENTITY_ORDER}
     in_file = {entity: {r.id for r in native.rows.get(entity, []) if r.id is not None}
                for entity in ENTITY_ORDER}
@@ -219,8 +225,27 @@ def _plan_records(session: Session, native: NativeBook, outcome: RestoreOutcome,
             counts = outcome.counts[entity]
             if stored is None:
                 counts.new += 1
-                changes[entity].append(_Change(row, row.id, {**clean, **stamps}, None))
+                # A restore keeps each record's version, so its next export is the same.
+                kept = {"version": row.version} if row.version and row.id else {}
+                changes[entity].append(_Change(row, row.id, {**clean, **stamps, **kept},
+                                               None))
+            elif row.version is not None and row.version > int(stored["version"]):
+                outcome.problems.append(_problem(row, "version", row.version, (
+                    f"{entity.replace('_', ' ')} {row.id} is at version {stored['version']} "
+                    f"in this register, but the workbook says version {row.version}: the row "
+                    "is not from this register's history (was the Version cell edited?); "
+                    "export again and make the change there")))
+                continue
             else:
+                if _changed_since_export(entity, row, stored, since):
+                    rebased = _rebase_row(entity, row, stored, {
+                        **{k: clean[k] for k in fields}, **stamps}, since, outcome)
+                    if rebased is None:
+                        continue
+                    clean = {**{k: v for k, v in stored.items() if k in base.model_fields},
+                             **{k: v for k, v in rebased.items() if k in base.model_fields}}
+                    fields = {k: v for k, v in rebased.items() if k in base.model_fields}
+                    stamps = {k: v for k, v in rebased.items() if k in STAMPS}
                 differ = {k: clean[k] for k in fields if clean[k] != stored.get(k)}
                 differ |= {s: v for s, v in stamps.items() if not _same_stamp(v, stored.get(s))}
                 if differ:
@@ -236,6 +261,56 @@ def _plan_records(session: Session, native: NativeBook, outcome: RestoreOutcome,
             _check_unique(entity, unique, existing[entity], keyed, outcome)
     _check_approvals(existing, final, changes, outcome)
     return changes
+
+
+def _changed_since_export(entity: str, row: NativeRow, stored: dict[str, Any],
+                          since: ChangesSince) -> bool:
+    """The register changed this record after the export: an event says so, or its
+    version moved past the one the workbook was given."""
+    return ((entity, str(row.id)) in since
+            or (row.version is not None and int(stored["version"]) > row.version))
+
+
+def _rebase_row(entity: str, row: NativeRow, stored: dict[str, Any],
+                proposed: dict[str, Any], since: ChangesSince,
+                outcome: RestoreOutcome) -> dict[str, Any] | None:
+    """What of a row the register changed since the export may still be applied: the
+    workbook's own edits, unless they collide with the register's (then a conflict). None:
+    the row cannot be applied at all (a problem says why)."""
+    label = entity.replace("_", " ")
+    record = since.get((entity, str(row.id)))
+    if record is not None and record.created:
+        outcome.problems.append(_problem(row, "id", row.id, (
+            f"{label} {row.id} was deleted and its ID given to a new record after the "
+            f"export ({record.who}): this row describes another record; clear its ID to add "
+            "it as a new one")))
+        return None
+    applied, collisions = rebase(proposed, stored, record)
+    for collision in collisions:
+        who = f" ({record.who})" if record is not None and record.who else ""
+        was = ("" if record is None else
+               f" from {_shown(collision.field, collision.exported)}")
+        outcome.conflicts.append(_problem(row, collision.field, collision.workbook, (
+            f"{label} {row.id} {collision.field}: changed in the register since the "
+            f"export{who}{was} to {_shown(collision.field, collision.register)}, and in the "
+            f"workbook to {_shown(collision.field, collision.workbook)}; the register's "
+            "value is kept (change it in the register if the workbook is right)")))
+    if collisions or applied:
+        try:
+            validate_values(entity, BASE_MODELS[entity], {
+                **{k: v for k, v in stored.items() if k in BASE_MODELS[entity].model_fields},
+                **{k: v for k, v in applied.items() if k not in STAMPS}})
+        except ValidationFailed as failure:
+            outcome.problems += [_problem(row, e.field, applied.get(e.field), (
+                f"{label} {e.field}: {e.message} (with the register's newer values, "
+                "changed since the export)")) for e in failure.errors]
+            return None
+    return applied
+
+
+def _shown(name: str, value: Any) -> str:
+    shown = comparable(name, value)
+    return "blank" if shown in (None, "") else repr(shown)
 
 
 def _unique_keys(entity: str) -> list[tuple[str, ...]]:
@@ -404,8 +479,8 @@ def _full_row(entity: str, change: _Change, names: list[str], now: datetime,
 
 # --- settings and reminder marks ---------------------------------------------------------
 
-def _plan_settings(session: Session, native: NativeBook,
-                   outcome: RestoreOutcome) -> list[tuple[str, Any]]:
+def _plan_settings(session: Session, native: NativeBook, outcome: RestoreOutcome,
+                   since: ChangesSince) -> list[tuple[str, Any]]:
     planned: list[tuple[str, Any]] = []
     for row in native.settings:
         key, text = row.values.get("key"), row.values.get("value")
@@ -417,7 +492,14 @@ def _plan_settings(session: Session, native: NativeBook,
         except (SettingError, json.JSONDecodeError) as err:
             outcome.problems.append(_problem(row, "value", text, f"setting {key}: {err}"))
             continue
-        if get_setting(session, key) == value:
+        current = get_setting(session, key)
+        changed = since.get(("setting", key))
+        if changed is not None:  # the register's later value stands
+            _note_collision(row, f"setting {key}", changed,
+                            spec.default if changed.absent else changed.exported.get("value"),
+                            current, value, outcome)
+            outcome.counts["setting"].unchanged += 1
+        elif current == value:
             outcome.counts["setting"].unchanged += 1
         else:
             outcome.counts["setting"].changed += 1
@@ -432,13 +514,46 @@ class _Mark:
     before: dict[str, Any] | None
 
 
+def _note_collision(row: NativeRow, label: str, since: Since, exported: Any, current: Any,
+                    workbook: Any, outcome: RestoreOutcome) -> None:
+    """A mark or a setting is one value: when the register changed it after the export,
+    its value stands, and a workbook that changed it too gets a conflict."""
+    if workbook == exported or workbook == current:
+        return
+    outcome.conflicts.append(_problem(row, "value" if label.startswith("setting") else
+                                      "state", None, (
+        f"{label}: changed in the register since the export ({since.who}) from "
+        f"{_shown('', exported)} to {_shown('', current)}, and in the workbook to "
+        f"{_shown('', workbook)}; the register's value is kept")))
+
+
+def _mark_values(mark: ReminderAction | None) -> dict[str, Any] | None:
+    return None if mark is None else {"state": mark.state, "until": mark.until,
+                                      "reason": mark.reason}
+
+
+def _exported_mark(since: Since) -> dict[str, Any] | None:
+    if since.absent or not since.exported:
+        return None
+    return {"state": since.exported.get("state"), "until": since.exported.get("until"),
+            "reason": since.exported.get("reason")}
+
+
+def _comparable_mark(values: dict[str, Any] | None) -> Any:
+    return None if values is None else tuple(comparable(k, values.get(k))
+                                             for k in ("state", "until", "reason"))
+
+
 def _plan_marks(session: Session, native: NativeBook, outcome: RestoreOutcome,
-                same: bool) -> list[_Mark]:
+                same: bool, since: ChangesSince) -> list[_Mark]:
     stored = {m.key: m for m in session.execute(select(ReminderAction)).scalars()}
     planned: list[_Mark] = []
     counts = outcome.counts["reminder_mark"]
     if same:
         for cleared in sorted(native.unmarked & stored.keys()):
+            if ("reminder_action", cleared) in since:  # marked after the export: kept
+                counts.unchanged += 1
+                continue
             gone = stored[cleared]
             counts.changed += 1
             planned.append(_Mark(cleared, None, {"state": gone.state, "until": gone.until,
@@ -449,10 +564,16 @@ def _plan_marks(session: Session, native: NativeBook, outcome: RestoreOutcome,
         if not key or state is None:
             continue
         held = stored.get(key)
-        before = None if held is None else {"state": held.state, "until": held.until,
-                                            "reason": held.reason}
+        before = _mark_values(held)
         values = {"state": state, "until": row.values.get("until"),
                   "reason": row.values.get("reason")}
+        changed = since.get(("reminder_action", key))
+        if changed is not None:  # marked after the export: the register's mark stands
+            _note_collision(row, f"the mark of reminder {key}", changed,
+                            _comparable_mark(_exported_mark(changed)),
+                            _comparable_mark(before), _comparable_mark(values), outcome)
+            counts.unchanged += 1
+            continue
         if values != before and not _mark_is_valid(row, values, outcome):
             continue
         if before == values:

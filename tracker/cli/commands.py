@@ -194,7 +194,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         out(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
     else:
         print_import(report)
-    return EXIT_PROBLEM_FOUND if report.problems else 0
+    return EXIT_PROBLEM_FOUND if report.problems or report.conflicts else 0
 
 
 def cmd_export(args: argparse.Namespace) -> int:

@@ -46,6 +46,11 @@ def print_import(report: ImportReport) -> None:
         out(f"{len(report.problems)} problem(s):")
         for problem in report.problems:
             out(f"  {problem}")
+    if report.conflicts:
+        out(f"{len(report.conflicts)} conflict(s): changed in the register since the export "
+            "and in the workbook; the register's values were kept:")
+        for conflict in report.conflicts:
+            out(f"  {conflict}")
     if report.saved_profile:
         say(f"mapping saved as profile {report.saved_profile.stem} ({report.saved_profile})")
     if report.written:

@@ -26,7 +26,10 @@ from tracker.domain.registry import (
 from tracker.store.models import BASE_MODELS
 
 FORMAT_NAME = "tracker-register-export"
-FORMAT_VERSION = 1
+# 2: each record carries its version, and the manifest the last audit event it reflects, so
+# an old workbook imported back cannot revert what changed since (tracker.app.restore).
+FORMAT_VERSION = 2
+READABLE_FORMATS = frozenset({1, 2})
 MANIFEST_SHEET = "_tracker"  # hidden: format, register identity, scope
 LISTS_SHEET = "Lists"  # hidden: the allowed values behind each drop-down
 SUMMARY_SHEET = "Summary"
@@ -80,6 +83,8 @@ GROUPED_NUMBERS = frozenset({"people_concerned", "people_non_sensitive", "people
 # Timestamps a record keeps beyond its typed fields, exported so a restore is complete.
 EXTRA_STAMPS = {name: spec.extra_stamps for name, spec in ENTITIES.items() if spec.extra_stamps}
 STAMP_HEADERS = {"archived_at": "Archived at (UTC)", "added_at": "Added at (UTC)"}
+# The record's version when it was exported: the import compares it with the register's.
+VERSION_HEADER = "Version"
 ARCHIVABLE = frozenset(name for name, spec in ENTITIES.items() if spec.archivable)
 
 
@@ -155,6 +160,7 @@ def entity_sheet(entity: str) -> EntitySheet:
         columns.append(Column(STAMP_HEADERS[stamp], stamp, "datetime", 20))
     if entity in ARCHIVABLE:
         columns.append(Column(STAMP_HEADERS["archived_at"], "archived_at", "datetime", 20))
+    columns.append(Column(VERSION_HEADER, "version", "int", 9))
     return EntitySheet(entity, SHEET_TITLES[entity], tuple(columns))
 
 

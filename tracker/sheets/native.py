@@ -20,6 +20,7 @@ from tracker.sheets.layout import (
     FORMAT_NAME,
     FORMAT_VERSION,
     MANIFEST_SHEET,
+    READABLE_FORMATS,
     REMINDER_COLUMNS,
     REMINDERS_SHEET,
     SETTING_COLUMNS,
@@ -50,6 +51,7 @@ class NativeRow:
     id: int | None
     values: dict[str, Any]  # only the fields whose columns are in the sheet
     columns: dict[str, tuple[str, str]]  # field -> (column letter, header): where it is
+    version: int | None = None  # the record's version when it was exported
 
 
 @dataclass
@@ -67,6 +69,23 @@ class NativeBook:
     def register_id(self) -> str:
         return self.manifest.get("register_id", "")
 
+    @property
+    def last_event(self) -> int | None:
+        """The newest audit event the export reflects: every later event is a change the
+        workbook cannot know of (format 2 on; format 1 only says when it was exported)."""
+        try:
+            number = parse_number(self.manifest.get("audit_last_event") or None)
+        except ValueError:
+            return None
+        return number if isinstance(number, int) and number >= 0 else None
+
+    @property
+    def exported_at(self) -> datetime | None:
+        try:
+            return datetime.fromisoformat(self.manifest.get("exported_at", ""))
+        except ValueError:
+            return None
+
 
 def manifest_of(sheet: Sheet | None) -> dict[str, str] | None:
     """The manifest when ``sheet`` is the hidden sheet of the tracker's own export."""
@@ -83,10 +102,10 @@ def read_native(sheets: Iterable[Sheet], manifest: dict[str, str],
     deadline = deadline or limits.Deadline()
     native = NativeBook(manifest=manifest)
     version = parse_number(manifest.get("format_version") or 0)
-    if version != FORMAT_VERSION:
+    if version not in READABLE_FORMATS:
         native.problems.append(Problem(MANIFEST_SHEET, None, None, None, str(version),
                                        f"written by a tracker with export format {version}; "
-                                       f"this one reads format {FORMAT_VERSION}"))
+                                       f"this one reads formats up to {FORMAT_VERSION}"))
         return native
     for sheet in sheets:
         title = sheet.name
@@ -150,7 +169,9 @@ def _read_rows(native: NativeBook, sheet: Sheet, entity: str, layout: tuple[Colu
             continue
         if ok:
             record_id = values.pop("id", None)
-            rows.append(NativeRow(entity, where_named, number, record_id, values, where))
+            version = values.pop("version", None)
+            rows.append(NativeRow(entity, where_named, number, record_id, values, where,
+                                  version))
     return rows
 
 

@@ -93,6 +93,12 @@ def record_event(session: Session, *, actor: str, action: AuditAction, entity: s
     return event
 
 
+def last_event_id(session: Session) -> int:
+    """The id of the newest event (0 for an empty trail), as this transaction sees it."""
+    head = session.get(AuditHead, 1)
+    return head.last_id if head is not None else 0
+
+
 @dataclass(frozen=True, slots=True)
 class PendingEvent:
     """An audit event of a bulk write, before it is chained."""
