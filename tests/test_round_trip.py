@@ -241,3 +241,49 @@ def test_a_restored_copy_is_a_register_of_its_own_and_cannot_overwrite_its_origi
     assert not report.written
     assert "another register" in report.problems[0].reason
     assert demo.get("provider", 2).contact_name != "Edited In The Copy"
+
+
+# --- a workbook that is not the tracker's export, imported again --------------------------
+
+SAMPLE = Path(__file__).resolve().parent.parent / "imports" / "sample-register.xlsx"
+
+
+@pytest.fixture
+def imported(register: Register) -> Register:
+    """The sample register imported once into an empty register."""
+    first = _import(register, SAMPLE)
+    assert first.written and not first.problems
+    return register
+
+
+def _provider_id(register: Register, name: str) -> int:
+    return int(register.resolve_provider(name).id)
+
+
+def test_the_same_workbook_imported_again_does_not_undo_a_later_edit(
+        imported: Register, capsys: pytest.CaptureFixture[str]) -> None:
+    pid = _provider_id(imported, "WebHarvest")
+    _change(imported, "provider", pid, risk_tier="high")  # the sample says critical
+
+    code = main(["--db", str(imported.engine.url.database), "import", str(SAMPLE)])
+
+    printed = capsys.readouterr().out
+    assert code == 1
+    assert "1 conflict(s)" in printed and "risk_tier" in printed and "'high'" in printed
+    assert imported.get("provider", pid).risk_tier == "high"
+
+
+def test_a_workbook_cell_changed_to_a_value_never_held_is_applied(
+        imported: Register, tmp_path: Path) -> None:
+    pid = _provider_id(imported, "WebHarvest")
+    _change(imported, "provider", pid, risk_tier="high")
+    book = openpyxl.load_workbook(SAMPLE)
+    sheet = book.worksheets[0]
+    sheet["C6"] = "medium"  # the officer's own, new decision in the workbook
+    edited = tmp_path / "edited.xlsx"
+    book.save(edited)
+
+    report = _import(imported, edited)
+
+    assert report.written and not report.conflicts and not report.problems
+    assert imported.get("provider", pid).risk_tier == "medium"

@@ -29,6 +29,7 @@ from tracker.app.pipeline import (
     refuse_fixed_changes,
     validate_values,
 )
+from tracker.app.rebase import field_histories, reversions
 from tracker.domain.derived import derived_children, is_review, open_items
 from tracker.domain.enums import AuditAction, ChecklistStatus
 from tracker.domain.registry import PARENT_FIELD
@@ -63,6 +64,8 @@ class ImportOutcome:
     counts: dict[str, EntityCounts] = field(
         default_factory=lambda: {e: EntityCounts() for e in IMPORT_ENTITIES})
     problems: list[Problem] = field(default_factory=list)
+    # Cells holding a value the register had once and has moved on from: register kept.
+    conflicts: list[Problem] = field(default_factory=list)
     written: bool = False
 
 
@@ -71,6 +74,7 @@ class _Existing:
     id: int
     values: dict[str, Any]
     also: list[int] = field(default_factory=list)  # other stored records with the same key
+    version: int = 1
 
 
 @functools.cache
@@ -84,7 +88,7 @@ def _defaults(entity: str) -> dict[str, Any]:
 
 def _load(session: Session, entity: str, where: Any = None) -> list[dict[str, Any]]:
     table = table_of(entity)
-    names = ["id", *BASE_MODELS[entity].model_fields]
+    names = ["id", *BASE_MODELS[entity].model_fields, "version"]
     statement = select(*(table.c[n] for n in names))
     if "archived_at" in table.c:
         statement = statement.where(table.c.archived_at.is_(None))
@@ -127,6 +131,7 @@ def apply_plan(session: Session, plan: ImportPlan, *, actor: str,
                 changes[entity].append((record, existing, differ))
             else:
                 outcome.counts[entity].unchanged += 1
+    _keep_newer_values(session, changes, columns, today, outcome)
     reviewed = sorted({provider_ids[r.provider_key] for r, e, _ in changes["assessment"]
                        if e is None and r.provider_key in provider_ids})
     children = _plan_children(changes, provider_ids, PreviousReviews(session, reviewed))
@@ -174,7 +179,7 @@ def _match_providers(session: Session, plan: ImportPlan,
             row = candidates[0] if candidates else None
         if row is not None:
             ids[key] = row["id"]
-            matched[key] = _Existing(row["id"], row)
+            matched[key] = _Existing(row["id"], row, version=row.pop("version"))
     return ids, matched
 
 
@@ -190,7 +195,7 @@ def _match_children(session: Session, plan: ImportPlan, entity: str,
             key = record_key(entity, pkey, row)
             held = found.get(key)
             if held is None:
-                found[key] = _Existing(row["id"], row)
+                found[key] = _Existing(row["id"], row, version=row.pop("version"))
             else:  # two stored records answer to this key (e.g. two reviews on one date)
                 held.also.append(int(row["id"]))
     return found
@@ -328,6 +333,57 @@ def _columns_of(plan: ImportPlan) -> dict[tuple[str, str], ColumnMapping]:
                 entity, name = column.target.split(".")
                 columns[(mapping.sheet, f"{entity}.{name}")] = column
     return columns
+
+
+def _keep_newer_values(session: Session,
+                       changes: dict[str, list[tuple[PlannedRecord, _Existing | None,
+                                                     dict[str, Any]]]],
+                       columns: dict[tuple[str, str], ColumnMapping], today: date,
+                       outcome: ImportOutcome) -> None:
+    """A workbook imported again after the register moved on must not undo that: a cell
+    holding a value the record had before a later change (an old copy of the workbook, or
+    one kept beside the register) is a conflict, and the register's value stays. Only
+    records changed since they were made (version 2 on) have a history to consult."""
+    for entity, planned in changes.items():
+        changed = {e.id: e for _, e, _ in planned if e is not None and e.version > 1}
+        if not changed:
+            continue
+        histories = field_histories(session, entity, changed)
+        kept: list[tuple[PlannedRecord, _Existing | None, dict[str, Any]]] = []
+        for record, existing, differ in planned:
+            found = (reversions(differ, histories.get(existing.id, {}))
+                     if existing is not None and existing.id in changed else [])
+            if not found or existing is None:
+                kept.append((record, existing, differ))
+                continue
+            sheet, row = record.origin[0]
+            label = entity.replace("_", " ")
+            for reversion in found:
+                column = columns.get((sheet, f"{entity}.{reversion.field}"))
+                outcome.conflicts.append(Problem(
+                    sheet, row, column.letter if column else None,
+                    column.header if column else f"{entity}.{reversion.field}",
+                    show_value(reversion.workbook), (
+                        f"{label} {existing.id} {reversion.field}: the workbook holds an "
+                        f"earlier value; the register changed it since{reversion.who} to "
+                        f"{show_value(reversion.register)!r}, which is kept (change it in "
+                        "the register if the workbook is right)")))
+            rest = {k: v for k, v in differ.items()
+                    if k not in {r.field for r in found}}
+            if not rest:
+                outcome.counts[entity].changed -= 1
+                outcome.counts[entity].unchanged += 1
+                continue
+            try:
+                validate_values(entity, BASE_MODELS[entity], {
+                    **{k: v for k, v in existing.values.items() if k != "id"}, **rest},
+                    today=today)
+            except ValidationFailed as failure:
+                outcome.problems.extend(_locate(error, entity, sheet, row, columns, rest)
+                                        for error in failure.errors)
+                continue
+            kept.append((record, existing, rest))
+        changes[entity] = kept
 
 
 def _validate(entity: str, record: PlannedRecord, existing: _Existing | None,

@@ -135,7 +135,7 @@ def run_import(engine: Engine, path: Path, *, profile: Profile | None, order: Da
     report = ImportReport(path=path, mappings=mappings, left_out_sheets=left_out,
                           counts=outcome.counts, problems=outcome.problems,
                           written=outcome.written, dry_run=dry_run,
-                          rows_read=plan.rows_read)
+                          rows_read=plan.rows_read, conflicts=outcome.conflicts)
     if save_as and not any("look like" in p.reason for p in report.problems):
         report.saved_profile = save_profile(profile_from(save_as, mappings, order))
     return report

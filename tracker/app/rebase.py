@@ -151,3 +151,67 @@ def rebase(workbook: Mapping[str, Any], register: Mapping[str, Any],
             continue
         collisions.append(Collision(name, was, now, value))
     return applied, collisions
+
+
+# --- a workbook that is not the tracker's export: its values against each field's history --
+
+FieldHistory = dict[str, list[tuple[Any, AuditEvent | None]]]  # field -> values, oldest first
+_BOOKKEEPING = frozenset({"id", "version", "created_at", "updated_at", "search_name"})
+
+
+def field_histories(session: Session, entity: str,
+                    ids: Iterable[int]) -> dict[int, FieldHistory]:
+    """Each record's field values through time, from its audit events: what the trail says
+    the field held, and the event that set each value (None: held before the trail says)."""
+    histories: dict[int, FieldHistory] = {}
+    wanted = [str(i) for i in ids]
+    for start in range(0, len(wanted), 500):
+        statement = (select(AuditEvent)
+                     .where(col(AuditEvent.entity) == entity,
+                            col(AuditEvent.entity_id).in_(wanted[start:start + 500]))
+                     .order_by(col(AuditEvent.id)))
+        for event in session.scalars(statement):
+            history = histories.setdefault(int(event.entity_id), {})
+            before = json.loads(event.before) if event.before else {}
+            after = json.loads(event.after) if event.after else {}
+            if not isinstance(after, dict):
+                continue
+            for name, value in after.items():
+                if name in _BOOKKEEPING or name == "derived":
+                    continue
+                values = history.setdefault(name, [])
+                if not values and isinstance(before, dict) and name in before:
+                    values.append((before[name], None))
+                values.append((value, event))
+    return histories
+
+
+@dataclass(frozen=True, slots=True)
+class Reversion:
+    """A workbook value the register held once and has since moved on from."""
+
+    field: str
+    workbook: Any
+    register: Any
+    changed_by: AuditEvent | None
+
+    @property
+    def who(self) -> str:
+        event = self.changed_by
+        return "" if event is None else f" by {event.actor} on {event.at:%Y-%m-%d}"
+
+
+def reversions(workbook: Mapping[str, Any], history: FieldHistory) -> list[Reversion]:
+    """The fields where the workbook holds an earlier value of the record, not its current
+    one: importing them would undo a later change (someone's edit, a completed review)."""
+    found: list[Reversion] = []
+    for name, value in workbook.items():
+        values = history.get(name, [])
+        if len(values) < 2:
+            continue
+        *earlier, (current, changed_by) = values
+        if same(name, value, current):
+            continue
+        if any(same(name, value, old) for old, _ in earlier):
+            found.append(Reversion(name, value, current, changed_by))
+    return found

@@ -47,8 +47,8 @@ def print_import(report: ImportReport) -> None:
         for problem in report.problems:
             out(f"  {problem}")
     if report.conflicts:
-        out(f"{len(report.conflicts)} conflict(s): changed in the register since the export "
-            "and in the workbook; the register's values were kept:")
+        out(f"{len(report.conflicts)} conflict(s): the register changed these since the "
+            "workbook's values were current; the register's values were kept:")
         for conflict in report.conflicts:
             out(f"  {conflict}")
     if report.saved_profile:
