@@ -135,3 +135,20 @@ def test_an_export_restores_into_postgresql_and_exports_the_same(
     with session_scope(pg) as session:  # the id sequences moved past the restored ids
         added = svc.providers.create(session=session, actor="t", data={"legal_name": "Next"})
         assert added.id == 1 + max(r[0] for r in register_rows(lite)["provider"])
+
+
+def test_an_old_workbook_cannot_revert_later_work_on_postgresql(pg: Engine,
+                                                                 tmp_path: Path) -> None:
+    register = Register(pg)
+    assert register.import_file(SAMPLE, profile=None, order=None, dry_run=False).written
+    pid = int(register.resolve_provider("WebHarvest").id)
+    register.export(tmp_path / "old.xlsx", today=TODAY)
+    current = register.get("provider", pid)
+    register.update("provider", pid, {"risk_tier": "high"},
+                    expected_version=int(current.version))
+    again = register.import_file(SAMPLE, profile=None, order=None, dry_run=False)
+    restored = register.import_file(tmp_path / "old.xlsx", profile=None, order=None,
+                                    dry_run=False)
+    assert [c.header for c in again.conflicts] == ["风险等级"]
+    assert not restored.problems and not restored.conflicts
+    assert register.get("provider", pid).risk_tier == "high"
