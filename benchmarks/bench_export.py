@@ -62,9 +62,9 @@ def main() -> None:
               f"({csv_s / exported:.2f}x the xlsx export)")
         if args.restore:
             restored, restore_mb = child(
-                "from pathlib import Path\nfrom tracker.store.migrate import open_register\n"
+                "from pathlib import Path\nfrom tracker.store.migrate import create_register\n"
                 "from tracker.app.imports import run_import\n"
-                f"engine = open_register('sqlite:///{Path(tmp) / 'restored.sqlite'}')\n"
+                f"engine = create_register('sqlite:///{Path(tmp) / 'restored.sqlite'}')\n"
                 "started = time.perf_counter()\n"
                 f"report = run_import(engine, Path({str(out)!r}), profile=None, order=None,"
                 " dry_run=False)\nassert report.written, report.problems[:3]")

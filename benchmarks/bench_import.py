@@ -88,9 +88,9 @@ def main() -> None:
             "for row in wb.worksheets[0].iter_rows(values_only=True): pass\nwb.close()")
         db = Path(tmp) / "r.sqlite"
         imported, import_mb = child(
-            "from pathlib import Path\nfrom tracker.store.migrate import open_register\n"
+            "from pathlib import Path\nfrom tracker.store.migrate import create_register\n"
             "from tracker.app.imports import run_import\n"
-            f"engine = open_register('sqlite:///{db}')\n"
+            f"engine = create_register('sqlite:///{db}')\n"
             "started = time.perf_counter()\n"
             f"report = run_import(engine, Path({str(sheet)!r}), profile=None, order=None, "
             "dry_run=False)\nassert report.written and not report.problems, report.problems[:3]")

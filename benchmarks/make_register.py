@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from tracker.domain.text import search_key
-from tracker.store.migrate import open_register
+from tracker.store.migrate import create_register
 
 SYLLABLES = ["data", "corp", "vision", "speech", "text", "lab", "net", "soft", "info", "ai",
              "数据", "科技", "智能", "信息", "Müller", "Øre", "Société", "Nord"]
@@ -33,7 +33,7 @@ def make_register(path: Path, providers: int, *, seed: int = 7,
     benchmark writes every kind of record)."""
     if path.exists():
         path.unlink()
-    open_register(f"sqlite:///{path}").dispose()
+    create_register(f"sqlite:///{path}").dispose()
     rng = random.Random(seed)
     base = date(2026, 1, 1)
 

@@ -2,9 +2,9 @@
 
 Registers are copied, not built: running every Alembic migration on a new file, or writing
 the demo through the services, is done once per session into a template (each template is
-made by the real code: ``open_register``, ``write_demo``), and each test gets a copy of the
-file with an identity of its own (tests/helpers.py ``copy_register``). ``open_register`` on a
-copy finds it at head and does nothing. Tests of creating a register (its file mode, its
+made by the real code: ``create_register``, ``write_demo``), and each test gets a copy of
+the file with an identity of its own (tests/helpers.py ``copy_register``). ``open_register``
+on a copy finds it at head and does nothing. Tests of creating a register (its file mode, its
 migrations) use ``fresh_engine``, which does build one."""
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from sqlmodel import Session
 
 from tracker.app.register import Register
 from tracker.store.engine import session_scope
-from tracker.store.migrate import open_register
+from tracker.store.migrate import create_register, open_register
 
 from .helpers import copy_demo, copy_register
 
@@ -45,7 +45,7 @@ def empty_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = where / "register.sqlite"
     with pytest.MonkeyPatch.context() as patch:
         _hermetic_env(patch, where)
-        open_register(f"sqlite:///{path}").dispose()
+        create_register(f"sqlite:///{path}").dispose()
     return path
 
 
@@ -85,8 +85,8 @@ def engine(empty_template: Path, db_path: Path) -> Iterator[Engine]:
 
 @pytest.fixture
 def fresh_engine(db_path: Path) -> Iterator[Engine]:
-    """A register created at db_path by ``open_register`` itself: every migration runs."""
-    engine = open_register(f"sqlite:///{db_path}")
+    """A register created at db_path by ``create_register`` itself: every migration runs."""
+    engine = create_register(f"sqlite:///{db_path}")
     yield engine
     engine.dispose()
 

@@ -20,7 +20,7 @@ from tracker.store.migrate import open_register
 from tracker.store.models import Agreement, Provider, Transfer
 
 from .conftest import TODAY
-from .helpers import register_id_of
+from .helpers import copy_register, register_id_of
 
 EU = {"AT", "BE", "DE", "DK", "ES", "FI", "FR", "IE", "IT", "NL", "PL", "PT", "SE"}
 
@@ -43,8 +43,10 @@ def test_every_command_has_help() -> None:
                 assert action.help, f"{name} {action.option_strings} has no help text"
 
 
-def test_user_errors_are_one_line_without_traceback(tmp_path: Path) -> None:
-    result = subprocess.run([sys.executable, "-m", "tracker", "--db", str(tmp_path / "r.sqlite"),
+def test_user_errors_are_one_line_without_traceback(tmp_path: Path,
+                                                    empty_template: Path) -> None:
+    register = copy_register(empty_template, tmp_path / "r.sqlite")
+    result = subprocess.run([sys.executable, "-m", "tracker", "--db", str(register),
                              "settings", "set", "colour", "blue"],
                             capture_output=True, text=True, check=False)
     assert result.returncode == 2
@@ -75,6 +77,7 @@ def test_demo_register_is_realistic(demo_path: Path) -> None:
 def test_demo_refuses_to_overwrite_a_real_register(tmp_path: Path,
                                                    capsys: pytest.CaptureFixture[str]) -> None:
     real = tmp_path / "real.sqlite"
+    assert main(["--db", str(real), "init"]) == 0
     assert main(["--db", str(real), "settings", "set", "review_cadence_months.low", "24"]) == 0
     assert main(["demo", "--db", str(real), "--no-open"]) == 2
     assert "is not a demo register" in capsys.readouterr().err

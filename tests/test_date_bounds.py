@@ -22,7 +22,7 @@ from .conftest import TODAY
 
 
 def _register(tmp_path: Path, name: str = "bounds.sqlite") -> Register:
-    return Register.open(f"sqlite:///{tmp_path / name}")
+    return Register.new(f"sqlite:///{tmp_path / name}")
 
 
 @pytest.mark.parametrize(("name", "value", "refused"), [
@@ -55,6 +55,7 @@ def test_the_register_refuses_an_out_of_range_date_with_its_field(tmp_path: Path
 def test_the_command_line_refuses_it_naming_the_field(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     db = str(tmp_path / "cli.sqlite")
+    assert main(["--db", db, "init"]) == 0
     assert main(["--db", db, "add", "provider", "legal_name=Far Future Ltd"]) == 0
     code = main(["--db", db, "add", "agreement", "--provider", "Far Future", "kind=dpa",
                  "expires_on=9999-12-31"])

@@ -61,7 +61,7 @@ IMPORT_HEADERS = {
 
 
 def _register(path: Path) -> Register:
-    return Register.open(f"sqlite:///{path}")
+    return Register.new(f"sqlite:///{path}")
 
 
 def snapshot(register: Register) -> tuple[list[tuple[Any, ...]], list[tuple[str, ...]]]:
@@ -103,10 +103,11 @@ def through_register(path: Path) -> Register:
 def through_cli(path: Path) -> Register:
     def run(*args: str) -> None:
         assert main(["--db", str(path), *args]) == 0
+    run("init")
     run("add", "provider", *(f"{k}={v}" for k, v in PROVIDER.items()))
     for entity, texts in RECORDS:
         run("add", entity, "--provider", "Acme", *(f"{k}={v}" for k, v in texts.items()))
-    return _register(path)
+    return Register.open(f"sqlite:///{path}")
 
 
 def spreadsheet(path: Path) -> Path:
@@ -342,6 +343,7 @@ def test_a_review_done_today_is_not_history(tmp_path: Path,
     """Completing the first review of a provider records a live review: its 30 items are
     open, so approving it needs the override, as in the form."""
     db = tmp_path / "first.sqlite"
+    assert main(["--db", str(db), "init"]) == 0
     assert main(["--db", str(db), "add", "provider", "legal_name=First Review Ltd",
                  "country=DE", "status=active"]) == 0
     assert main(["--db", str(db), "reminders", "done", "review-1",
@@ -349,7 +351,7 @@ def test_a_review_done_today_is_not_history(tmp_path: Path,
     assert "critical checklist items are open" in capsys.readouterr().err
     assert main(["--db", str(db), "reminders", "done", "review-1", "--outcome", "approved",
                  "--override", "onboarding call held; answers to follow"]) == 0
-    register = _register(db)
+    register = Register.open(f"sqlite:///{db}")
     found = register.provider_file(1)
     assert found is not None
     [review] = found.assessments

@@ -494,7 +494,7 @@ def test_approving_through_the_workbook_passes_the_approval_gate(demo: Engine,
     run_export(demo, out, today=TODAY)
     _edit(out, "Assessments", {(2, "Outcome"): "Rejected"})
     assert import_file(demo, out).written
-    run_export(demo, out, today=TODAY)
+    run_export(demo, out, today=TODAY, force=True)
     book = openpyxl.load_workbook(out)
     answers = book["Checklist answers"]
     header = [c.value for c in answers[1]]
@@ -521,9 +521,9 @@ def test_a_csv_directory_always_holds_exactly_one_export(
     assert "gaps.csv" in {p.name for p in out.iterdir()}
     with monkeypatch.context() as patched:
         patched.setattr(writers, "ROWS_PER_SHEET", 100)
-        run_export(demo, out, as_csv=True, today=TODAY)  # with checklist-answers-(4).csv
+        run_export(demo, out, as_csv=True, today=TODAY, force=True)  # checklist-answers-(4)
     assert "checklist-answers-(4).csv" in {p.name for p in out.iterdir()}
-    run_export(demo, out, as_csv=True, today=TODAY)  # the whole register, in one file each
+    run_export(demo, out, as_csv=True, today=TODAY, force=True)  # the whole register
     names = {p.name for p in out.iterdir()}
     assert "gaps.csv" not in names and not any("(" in n for n in names)
     restored = empty_register(tmp_path)
@@ -579,3 +579,74 @@ def test_a_record_may_refer_only_to_records_of_its_own_provider(demo: Engine,
     [problem] = report.problems
     assert (problem.sheet, problem.row, problem.header) == ("Agreements", 2, "Supply ID")
     assert "supply 2 belongs to provider 2, not to provider 1" in problem.reason
+
+
+# --- CSV safe in every locale; control characters shown, not fatal ----------------------------
+
+LOCALE_BYPASSES = ["x;=1+1;", "＝1+1", "＋cmd|' /C calc'!A0", "a|@SUM(1)", "a\t=1",
+                   "note\n-2+3", "a; \"=1+1\"", "ok,=HYPERLINK(\"http://x\")", "x;'=quoted",
+                   "－2+3", "＠SUM(A1)"]
+FORMULA_STARTERS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
+
+
+def _starts_a_formula(field: str) -> bool:
+    from tracker.sheets.formula import PLAIN_NUMBER
+
+    stripped = field.lstrip(' "')
+    return stripped.startswith(FORMULA_STARTERS) and not PLAIN_NUMBER.fullmatch(stripped)
+
+
+def test_the_csv_export_starts_no_formula_whatever_the_separator_and_round_trips(
+        engine: Engine, tmp_path: Path, empty_register: EmptyRegister) -> None:
+    with session_scope(engine) as session:
+        provider = svc.providers.create(session=session, actor="t",
+                                        data={"legal_name": "Acme;=1+1 Ltd",
+                                              "notes": "\n".join(LOCALE_BYPASSES)})
+        for text in LOCALE_BYPASSES:
+            svc.supplies.create(session=session, actor="t", data={
+                "provider_id": provider.id, "name": text, "people_concerned": 1200,
+                "sampling_illegal_pct": 0.5})
+    out = tmp_path / "csv"
+    run_export(engine, out, as_csv=True, today=TODAY)
+    for file in sorted(out.iterdir()):
+        written = file.read_bytes().decode("utf-8-sig")
+        for delimiter in ",;\t|":
+            fields = [f for row in csv.reader(written.splitlines(keepends=True),
+                                              delimiter=delimiter) for f in row]
+            fields += [f for line in written.splitlines() for f in line.split(delimiter)]
+            dangerous = [f for f in fields if _starts_a_formula(f)]
+            assert not dangerous, (file.name, repr(delimiter), dangerous[:3])
+    with session_scope(engine, write=False) as session:  # a name is one line: as stored
+        stored = [s.name for s in svc.supplies.list(session=session)]
+    restored = empty_register(tmp_path)
+    assert import_file(restored, out).written
+    with session_scope(restored, write=False) as session:
+        assert [s.name for s in svc.supplies.list(session=session)] == stored
+        [back] = svc.providers.list(session=session)
+        assert back.legal_name == "Acme;=1+1 Ltd"
+        assert back.notes == "\n".join(LOCALE_BYPASSES)  # line breaks and all
+
+
+@pytest.mark.parametrize("as_csv", [False, True], ids=["xlsx", "csv"])
+def test_a_control_character_in_old_data_is_exported_visibly(
+        demo: Engine, demo_path: Path, tmp_path: Path, as_csv: bool) -> None:
+    import sqlite3
+
+    planted = "<script>alert(1)</script> \x1b]52;c;SGVsbG8=\x07"
+    connection = sqlite3.connect(demo_path)
+    connection.execute("UPDATE setting SET value = ? WHERE key = 'organisation_name'",
+                       (f'"{planted}"'.replace("\x1b", "\\u001b").replace("\x07", "\\u0007"),))
+    connection.execute("UPDATE provider SET notes = ? WHERE id = 4", (planted,))
+    connection.commit()
+    connection.close()
+    out = tmp_path / ("csv" if as_csv else "export.xlsx")
+    run_export(demo, out, as_csv=as_csv, today=TODAY)
+    if as_csv:
+        texts = [file.read_bytes().decode("utf-8-sig") for file in out.iterdir()]
+    else:
+        book = openpyxl.load_workbook(out, read_only=True)
+        texts = [str(v) for sheet in book.worksheets
+                 for row in sheet.iter_rows(values_only=True) for v in row if v is not None]
+        book.close()
+    assert not any("\x1b" in t or "\x07" in t for t in texts)
+    assert sum("<script>alert(1)</script> \\x1b]52;c;SGVsbG8=\\x07" in t for t in texts) >= 2

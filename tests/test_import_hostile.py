@@ -21,6 +21,7 @@ from sqlalchemy import Engine
 
 from tracker.cli import main
 
+from .helpers import copy_register
 from .sheets_helpers import rewrite_member, write_xlsx
 
 ROWS = [["Supplier name", "Country", "Expiry date", "Agreement type"],
@@ -39,14 +40,20 @@ Refused = Callable[[Path, str], None]
 
 
 @pytest.fixture
-def run_import_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> RunCli:
+def register_file(empty_template: Path, tmp_path: Path) -> Path:
+    """An empty register at tmp_path/r.sqlite, for the import to be refused by."""
+    return copy_register(empty_template, tmp_path / "r.sqlite")
+
+
+@pytest.fixture
+def run_import_cli(register_file: Path, capsys: pytest.CaptureFixture[str]) -> RunCli:
     """``tracker --db tmp_path/r.sqlite import FILE ...`` run in this process (the command's
     own ``main``, as the console script calls it); the process itself is run once, below."""
 
     def run(file: Path, *extra: str) -> Ran:
         capsys.readouterr()
         started = time.perf_counter()
-        code = main(["--db", str(tmp_path / "r.sqlite"), "import", str(file), *extra])
+        code = main(["--db", str(register_file), "import", str(file), *extra])
         assert time.perf_counter() - started < 60
         out, err = capsys.readouterr()
         assert "Traceback" not in err and code in (0, 1, 2), err
@@ -62,9 +69,7 @@ def refused(run_import_cli: RunCli, tmp_path: Path) -> Refused:
         assert result.returncode == 2, result.stdout + result.stderr
         assert result.stderr.count("\n") == 1 and message in result.stderr, result.stderr
         assert result.stdout == ""
-        register = tmp_path / "r.sqlite"
-        assert not register.exists() or stored(tmp_path, "SELECT count(*) FROM provider") == [
-            (0,)]
+        assert stored(tmp_path, "SELECT count(*) FROM provider") == [(0,)]
 
     return check
 
@@ -74,12 +79,13 @@ def stored(tmp_path: Path, query: str) -> list[tuple[Any, ...]]:
         return connection.execute(query).fetchall()
 
 
-def test_the_program_refuses_a_hostile_file_in_one_line(tmp_path: Path) -> None:
+def test_the_program_refuses_a_hostile_file_in_one_line(tmp_path: Path,
+                                                         register_file: Path) -> None:
     """The installed command as a process: exit 2, one line on stderr, no traceback."""
     path = tmp_path / "notes.xlsx"
     path.write_text("just some text, not a workbook")
     result = subprocess.run(
-        [sys.executable, "-m", "tracker", "--db", str(tmp_path / "r.sqlite"), "import",
+        [sys.executable, "-m", "tracker", "--db", str(register_file), "import",
          str(path)], capture_output=True, text=True, timeout=120, check=False)
     assert result.returncode == 2, result.stdout + result.stderr
     assert result.stderr.count("\n") == 1 and "not an .xlsx workbook" in result.stderr

@@ -150,6 +150,9 @@ def test_the_installed_program_runs_outside_the_repository(
     assert "schema:" in info.stdout and "providers:" in info.stdout
 
     shutil.copy2(ROOT / "imports" / "sample-register.xlsx", elsewhere / "sample-register.xlsx")
+    assert run(tracker, "--db", "register.sqlite", "import", "x.xlsx").returncode == 2
+    created = run(tracker, "--db", "register.sqlite", "init")
+    assert created.returncode == 0, created.stderr
     imported = run(tracker, "--db", "register.sqlite", "import", "sample-register.xlsx")
     assert imported.returncode == 0, imported.stdout + imported.stderr
     assert "imported 6 rows" in imported.stdout + imported.stderr

@@ -12,7 +12,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, create_engine, make_url, text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import SQLModel
 
 from tracker.app import pipeline as svc
@@ -20,10 +20,16 @@ from tracker.app.demo import build_demo
 from tracker.app.imports import run_import
 from tracker.app.register import Register
 from tracker.app.reminders import current_reminders
+from tracker.cli import main
 from tracker.errors import IntegrityRefused, StaleVersion
 from tracker.store.audit import verify_chain
 from tracker.store.engine import session_scope
-from tracker.store.migrate import current_revision, head_revision, open_register
+from tracker.store.migrate import (
+    create_register,
+    current_revision,
+    head_revision,
+    open_register,
+)
 
 from .conftest import TODAY
 from .helpers import full_register, register_rows, sheet_data
@@ -59,13 +65,19 @@ def pg_url() -> str:
 
 
 @pytest.fixture
-def pg(pg_url: str) -> Iterator[Engine]:
+def empty_pg(pg_url: str) -> str:
+    """The worker's database with nothing in it: no register."""
     admin = create_engine(pg_url)
     with admin.begin() as connection:
         connection.execute(text("DROP SCHEMA public CASCADE"))
         connection.execute(text("CREATE SCHEMA public"))
     admin.dispose()
-    engine = open_register(pg_url)
+    return pg_url
+
+
+@pytest.fixture
+def pg(empty_pg: str) -> Iterator[Engine]:
+    engine = create_register(empty_pg)
     yield engine
     engine.dispose()
 
@@ -135,6 +147,33 @@ def test_an_export_restores_into_postgresql_and_exports_the_same(
     with session_scope(pg) as session:  # the id sequences moved past the restored ids
         added = svc.providers.create(session=session, actor="t", data={"legal_name": "Next"})
         assert added.id == 1 + max(r[0] for r in register_rows(lite)["provider"])
+
+
+def test_an_empty_database_holds_no_register_until_init(
+        empty_pg: str, capsys: pytest.CaptureFixture[str]) -> None:
+    shown = make_url(empty_pg).render_as_string(hide_password=True)
+    assert main(["--db", empty_pg, "check"]) == 2
+    assert capsys.readouterr().err == (f"tracker: no register at {shown}; create one with "
+                                       "`tracker init`\n")
+    assert main(["--db", empty_pg, "init"]) == 0
+    assert main(["--db", empty_pg, "init"]) == 2
+    assert "already holds a register" in capsys.readouterr().err
+    assert main(["--db", empty_pg, "check"]) == 0
+
+
+def test_a_register_opened_read_only_refuses_writes_and_so_does_the_server(
+        pg: Engine, pg_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    shown = make_url(pg_url).render_as_string(hide_password=True)
+    assert main(["--db", pg_url, "--read-only", "add", "provider", "legal_name=X"]) == 2
+    assert capsys.readouterr().err == (f"tracker: the register at {shown} is read-only "
+                                       "(opened read-only); nothing was changed\n")
+    reader = open_register(pg_url, read_only=True)
+    try:
+        with pytest.raises(DBAPIError, match="read-only transaction"), \
+                reader.begin() as connection:
+            connection.execute(text("UPDATE setting SET version = version + 1"))
+    finally:
+        reader.dispose()
 
 
 def test_an_old_workbook_cannot_revert_later_work_on_postgresql(pg: Engine,

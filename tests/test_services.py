@@ -268,4 +268,4 @@ def test_text_is_stored_with_plain_line_ends_and_no_control_characters(engine: E
             svc.providers.create(session=session, actor="t",
                                  data={"legal_name": "Bad", "notes": "bell \x07 and escape \x1b"})
         assert [(e.field, e.message) for e in failure.value.errors] == [
-            ("notes", "contains control characters")]
+            ("notes", "contains control characters (U+0007 at character 6)")]

@@ -46,6 +46,7 @@ def test_lead_days_are_sorted_and_deduplicated() -> None:
     assert parse_setting("reminder_lead_days", "[7, 90, 30, 7]") == [90, 30, 7]
 
 
+@pytest.mark.usefixtures("engine")  # a register at db_path
 def test_settings_command(db_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--db", str(db_path), "settings", "set", "reminder_lead_days", "[60,14]"]) == 0
     assert main(["--db", str(db_path), "settings", "get", "reminder_lead_days"]) == 0

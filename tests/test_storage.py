@@ -17,6 +17,7 @@ from sqlmodel import SQLModel
 from tracker.app import pipeline as svc
 from tracker.cli import main
 from tracker.errors import SchemaError
+from tracker.store import sqlite
 from tracker.store.engine import make_engine, session_scope
 from tracker.store.migrate import alembic_config, current_revision, head_revision, open_register
 
@@ -48,6 +49,7 @@ def test_database_refuses_orphans_even_from_raw_sql(engine: Engine) -> None:
 
 def test_older_register_is_upgraded_after_a_backup(tmp_path: Path) -> None:
     path = tmp_path / "old.sqlite"
+    sqlite.create_private_file(path)
     old = make_engine(f"sqlite:///{path}")
     command.upgrade(alembic_config(old), "0001")
     with old.begin() as connection:
@@ -99,7 +101,7 @@ def test_a_file_that_is_not_a_database_gets_one_line(tmp_path: Path,
     path.write_bytes(b"these are not the pages you are looking for" * 100)
     assert main(["--db", str(path), "info"]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("tracker: cannot use the register") and "Traceback" not in err
+    assert err == f"tracker: {path} is not a tracker register (it is not a SQLite database)\n"
 
 
 def test_backup_is_consistent_while_another_writer_is_mid_transaction(

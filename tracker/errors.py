@@ -44,3 +44,21 @@ class IntegrityRefused(TrackerError):
 
 class SchemaError(TrackerError):
     """The database's schema cannot be used by this program (too new, or not a register)."""
+
+
+class NoRegister(TrackerError):
+    """The path (or database) holds no register. Refused rather than created: a typo in
+    ``--db`` must not answer "0 gaps" about a new empty file, nor start a second register."""
+
+    def __init__(self, where: str, hint: str = "create one with `tracker init`") -> None:
+        self.where = where
+        super().__init__(f"no register at {where}; {hint}")
+
+
+class ReadOnlyRegister(TrackerError):
+    """A write was asked of a register opened read-only (a read-only file, folder or medium,
+    or an auditor's copy opened so); it was refused before anything was written."""
+
+    def __init__(self, where: str, why: str) -> None:
+        self.where, self.why = where, why
+        super().__init__(f"the register at {where} is read-only ({why}); nothing was changed")

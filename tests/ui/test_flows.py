@@ -85,7 +85,7 @@ async def test_add_an_agreement_and_see_it_in_detail_and_history(demo_app: Track
         await pilot.pause()
         assert isinstance(demo_app.screen, ProviderDetailScreen)
         table = demo_app.screen.query_one("#table-agreement", DataTable)
-        rows = [table.get_row_at(i) for i in range(table.row_count)]
+        rows = [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
         assert any(r[1] == "Fine-tuning data licence" and r[3] == "2027-12-31" for r in rows)
         await pilot.press("right_square_bracket", "right_square_bracket",
                           "right_square_bracket", "right_square_bracket",
@@ -131,7 +131,7 @@ async def test_edit_a_provider(demo_app: TrackerApp, demo_engine: Any) -> None:
         await settle(pilot)
         assert isinstance(demo_app.screen, ProvidersScreen)
         table = demo_app.screen.query_one("#providers-table", DataTable)
-        assert table.get_row_at(0)[3] == "Critical"
+        assert str(table.get_row_at(0)[3]) == "Critical"
     with session_scope(demo_engine, write=False) as session:
         nordic = session.exec(select(Provider).where(Provider.legal_name == "Nordic Speech AS")
                               ).one()

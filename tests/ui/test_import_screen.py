@@ -11,6 +11,7 @@ from tracker.ui.app import TrackerApp
 from tracker.ui.screens.importing import ImportScreen
 from tracker.ui.screens.providers import ProvidersScreen
 
+from ..conftest import TODAY
 from ..sheets_helpers import write_xlsx
 from .conftest import SIZE
 from .helpers import paste_into, settle, table_names
@@ -88,3 +89,31 @@ async def test_the_trackers_own_export_restores_from_the_import_screen(
         await pilot.press("escape", "p")
         await settle(pilot)
         assert len(table_names(empty_app)) == 14  # the archived one stays hidden
+
+
+async def test_the_preview_lists_a_conflict_and_the_import_keeps_the_register_value(
+        engine: Engine) -> None:
+    from tracker.app.register import Register
+
+    register = Register(engine)
+    assert register.import_file(SAMPLE, profile=None, order=None, dry_run=False).written
+    pid = int(register.resolve_provider("WebHarvest").id)
+    current = register.get("provider", pid)
+    register.update("provider", pid, {"risk_tier": "high"},
+                    expected_version=int(current.version))
+    app = TrackerApp(engine=engine, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("i")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ImportScreen)
+        await paste_into(pilot, "#import-file", str(SAMPLE))
+        await pilot.click("#preview")
+        await settle(pilot)
+        table = screen.query_one("#import-problems", DataTable)
+        reasons = [str(table.get_row_at(i)[4]) for i in range(table.row_count)]
+        assert len(reasons) == 1 and reasons[0].startswith("conflict: provider")
+        assert "'high'" in reasons[0]
+        assert "1 conflict(s)" in str(screen.query_one("#import-summary", Static).render())
+    assert register.get("provider", pid).risk_tier == "high"

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
+from sqlalchemy import Engine
 from sqlmodel import Session
 
 from tracker.app import pipeline as svc
@@ -391,7 +392,7 @@ def is_demo_register(path: Path) -> bool:
 def write_demo(path: Path, *, today: date) -> None:
     """Write a fresh demo register at ``path``; refuses to replace anything but a demo."""
     from tracker.store.engine import session_scope
-    from tracker.store.migrate import open_register
+    from tracker.store.migrate import create_register
 
     if path.exists():
         if path.stat().st_size and not is_demo_register(path):
@@ -399,12 +400,14 @@ def write_demo(path: Path, *, today: date) -> None:
                                "(choose another --db path)")
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
-    engine = open_register(f"sqlite:///{path}")
-    try:
+
+    def fill(engine: Engine) -> None:
         with session_scope(engine) as session:
             build_demo(session, today)
-    finally:
-        engine.dispose()
+
+    # Built whole before it takes the name: a kill never leaves an empty "live" register
+    # where the demo should be (which `tracker demo` would then refuse to replace).
+    create_register(f"sqlite:///{path}", fill=fill).dispose()
     for location, text in EVIDENCE_FILES.items():
         target = path.parent / location
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -78,8 +78,18 @@ def build_export(session: Session, *, scope: ExportScope, today: date,
         ["provider_id", pid], ["exported_at", _now().isoformat()],
         # read in the export's own transaction: every later event is news to this file
         ["audit_last_event", last_event_id(session)],
+        # the audit anchor (tracker.store.anchors): `tracker audit verify --anchor FILE`
+        # checks that the register's event number audit_event_count still has this hash
+        *_anchor_rows(session),
         ["tracker_version", __version__]], hidden=True))
     return content
+
+
+def _anchor_rows(session: Session) -> list[list[Any]]:
+    from tracker.store.anchors import current_anchor
+
+    anchor = current_anchor(session)
+    return [["audit_event_count", anchor.count], ["audit_head_hash", anchor.hash]]
 
 
 def _now() -> datetime:

@@ -27,7 +27,10 @@ class ExportResult:
 
 
 def run_export(engine: Engine, path: Path, *, provider_id: int | None = None,
-               as_csv: bool = False, today: date | None = None) -> ExportResult:
+               as_csv: bool = False, today: date | None = None,
+               force: bool = False) -> ExportResult:
+    """Export, written atomically (tracker/files.py); an existing target is replaced only
+    with ``force``."""
     if not as_csv and path.suffix.lower() != ".xlsx":
         raise TrackerError(f"{path.name}: export to an .xlsx file, or to a directory with "
                            "--csv")
@@ -51,5 +54,6 @@ def run_export(engine: Engine, path: Path, *, provider_id: int | None = None,
             scope = ExportScope(provider_id, provider.legal_name)
         content = build_export(session, scope=scope, today=today or date.today(),
                                actor=current_actor(session))
-        rows = write_csv(content, path) if as_csv else write_xlsx(content, path)
+        rows = (write_csv(content, path, force=force) if as_csv
+                else write_xlsx(content, path, force=force))
     return ExportResult(path, rows, scope, time.perf_counter() - started)

@@ -25,7 +25,7 @@ from tracker.domain.derived import derived_children, is_review, open_items
 from tracker.domain.enums import AssessmentKind, AuditAction, ChecklistStatus
 from tracker.domain.registry import ENTITIES, PARENT_FIELD, field_kind
 from tracker.domain.rules import FieldError, approval_blockers, check_record
-from tracker.domain.text import clean_text, search_key
+from tracker.domain.text import ONE_LINE_FIELDS, clean_text, search_key
 from tracker.errors import IntegrityRefused, NotFound, StaleVersion, ValidationFailed
 from tracker.store.audit import record_event
 from tracker.store.models import (
@@ -160,7 +160,7 @@ def _clean_texts(values: Mapping[str, Any]) -> tuple[dict[str, Any], list[FieldE
     for name, value in values.items():
         if isinstance(value, str):
             try:
-                value = clean_text(value)
+                value = clean_text(value, one_line=name in ONE_LINE_FIELDS)
             except ValueError as err:
                 errors.append(FieldError(name, str(err)))
         cleaned[name] = value

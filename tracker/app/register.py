@@ -16,6 +16,7 @@ from sqlalchemy import Engine, func, select
 from sqlmodel import col
 
 from tracker.app import pipeline
+from tracker.app.audit import TrailVerdict
 from tracker.app.evidence import EvidenceCheck, verify_evidence
 from tracker.app.exports import ExportResult, run_export
 from tracker.app.gaps import register_gaps
@@ -46,9 +47,10 @@ from tracker.reminders.derive import DerivedReminder, ReminderPolicy
 from tracker.sheets.mapping import load_profile
 from tracker.sheets.values import DayOrder
 from tracker.store import sqlite
-from tracker.store.audit import AuditProblem, current_actor, verify_chain
-from tracker.store.engine import session_scope
-from tracker.store.migrate import current_revision, open_register
+from tracker.store.anchors import Anchor
+from tracker.store.audit import current_actor
+from tracker.store.engine import ensure_writable, read_only_reason, session_scope, where
+from tracker.store.migrate import create_register, current_revision, open_register
 from tracker.store.models import AuditEvent, AuditHead, Provider, Supply, Transfer
 from tracker.store.settings import all_settings, get_setting, set_setting
 
@@ -78,6 +80,7 @@ class RegisterInfo:
     kind: Any
     schema: str | None
     counts: dict[str, int]
+    read_only: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,9 +109,16 @@ class Register:
         self._gap_cache: tuple[tuple[str, date], list[Gap]] | None = None
 
     @classmethod
-    def open(cls, url: str, on_upgrade: Callable[[str], None] | None = None) -> Register:
-        """The register at ``url``, created or upgraded to the newest schema first."""
-        return cls(open_register(url, on_upgrade=on_upgrade))
+    def open(cls, url: str, on_upgrade: Callable[[str], None] | None = None, *,
+             read_only: bool = False) -> Register:
+        """The register at ``url``, upgraded to the newest schema first; refused when there
+        is none (``create``). Read-only when asked, or when it cannot be written."""
+        return cls(open_register(url, on_upgrade=on_upgrade, read_only=read_only))
+
+    @classmethod
+    def new(cls, url: str) -> Register:
+        """A new, empty register at ``url``; refused where anything already is."""
+        return cls(create_register(url))
 
     def close(self) -> None:
         self.engine.dispose()
@@ -120,6 +130,26 @@ class Register:
     @property
     def is_postgres(self) -> bool:
         return self.engine.dialect.name == "postgresql"
+
+    @property
+    def location(self) -> str:
+        """Where it is, as a person names it: its file, or its URL without the password."""
+        return where(self.engine)
+
+    @property
+    def name(self) -> str:
+        """What the title bar calls it: the file's name, or the PostgreSQL database's."""
+        path = sqlite.database_path(str(self.engine.url))
+        return path.name if path is not None else str(self.engine.url.database or self.url)
+
+    @property
+    def read_only(self) -> str | None:
+        """Why this register may not be written (every write is then refused), or None."""
+        return read_only_reason(self.engine)
+
+    def kind(self) -> str:
+        """``demo`` for a demo register (its setting ``register_kind``), else ``live``."""
+        return str(self.setting("register_kind"))
 
     # -- reads -----------------------------------------------------------------------
     def provider_page(self, flt: ProviderFilter, *, offset: int = 0,
@@ -146,7 +176,8 @@ class Register:
         with session_scope(self.engine, write=False) as session:
             counts = register_counts(session)
             kind = get_setting(session, "register_kind")
-        return RegisterInfo(self.url, kind, current_revision(self.engine), counts)
+        return RegisterInfo(self.url, kind, current_revision(self.engine), counts,
+                            self.read_only)
 
     def audit_log(self, *, limit: int, entity: str | None = None,
                   entity_id: str | None = None) -> list[EventView]:
@@ -154,9 +185,32 @@ class Register:
             return [_event_view(e) for e in recent_events(session, limit=limit, entity=entity,
                                                           entity_id=entity_id)]
 
-    def verify_audit(self) -> tuple[int, list[AuditProblem]]:
+    def verify_audit(self, anchor_file: Path | None = None, *,
+                     backups: Path | None = None) -> TrailVerdict:
+        """Check the chain and its head, replay the trail against the records, and check
+        the anchors: the one in ``anchor_file`` if given, else those of this register in
+        ``backups`` (default: the backups directory; see tracker.app.audit for why)."""
+        from tracker.app.audit import anchors_for, backup_anchors, verify_trail
+        from tracker.locations import backups_dir
+        from tracker.store.settings import register_id
+
         with session_scope(self.engine, write=False) as session:
-            return verify_chain(session)
+            here = register_id(session)
+            if anchor_file is not None:
+                anchors = anchors_for(here, anchor_file)
+            elif (path := sqlite.database_path(str(self.engine.url))) is not None:
+                anchors = backup_anchors(here, backups or backups_dir(), itself=path)
+            else:  # PostgreSQL: its copies are pg_dump's, not in the backups directory
+                anchors = []
+            return verify_trail(session, anchors)
+
+    def write_anchor(self, target: Path, *, force: bool = False) -> Anchor:
+        """The trail's anchor (register, event count, newest hash, time) as a JSON file to
+        keep somewhere the register's writers cannot reach."""
+        from tracker.app.audit import write_anchor_file
+
+        with session_scope(self.engine, write=False) as session:
+            return write_anchor_file(session, target, force=force)
 
     def settings(self) -> list[SettingView]:
         with session_scope(self.engine, write=False) as session:
@@ -184,18 +238,18 @@ class Register:
         with session_scope(self.engine, write=False) as session:
             return reminder_policy(session)
 
-    def backup(self, target: Path | None) -> Path:
-        """A consistent copy of a SQLite register (default: the backups directory)."""
+    def backup(self, target: Path | None, *, force: bool = False) -> Path:
+        """A consistent copy of a SQLite register (default: the backups directory), written
+        atomically; an existing ``target`` is replaced only with ``force``."""
         from tracker.locations import default_backup_path
+        from tracker.store.anchors import mark_copy
 
         path = sqlite.database_path(str(self.engine.url))
         if path is None:
             raise TrackerError("backup copies a SQLite register; for PostgreSQL use pg_dump")
         chosen = target or default_backup_path(path)
-        try:
-            sqlite.backup(self.engine, chosen)
-        except FileExistsError as err:
-            raise TrackerError(str(err)) from None
+        # the copy gets its own identity and keeps this register's audit anchor
+        sqlite.backup(self.engine, chosen, force=force, prepare=mark_copy)
         return chosen
 
     def verify_evidence(self) -> list[EvidenceCheck]:
@@ -205,13 +259,16 @@ class Register:
 
     def import_file(self, path: Path, *, profile: str | None, order: DayOrder,
                     dry_run: bool, save_as: str | None = None) -> ImportReport:
+        ensure_writable(self.engine)  # now, not after reading the whole file (even a dry
+        # run checks its rows by writing them in a transaction it rolls back)
         return run_import(self.engine, path, profile=load_profile(profile) if profile else None,
                           order=order, dry_run=dry_run, save_as=save_as)
 
     def export(self, path: Path, *, provider_id: int | None = None, as_csv: bool = False,
-               today: date | None = None) -> ExportResult:
+               today: date | None = None, force: bool = False) -> ExportResult:
+        """Written atomically; an existing ``path`` is replaced only with ``force``."""
         return run_export(self.engine, path, provider_id=provider_id, as_csv=as_csv,
-                          today=today)
+                          today=today, force=force)
 
     def summary(self, *, recent: int = 8) -> RegisterSummary:
         with session_scope(self.engine, write=False) as session:
@@ -258,8 +315,9 @@ class Register:
             return self._gap_cache[1]
 
     def write_report(self, kind: str, out: Path, today: date,
-                     provider_id: int | None = None) -> Path:
-        """Write one report (ropa, ai-act-summary, cac-explanation, dossier) to ``out``."""
+                     provider_id: int | None = None, *, force: bool = False) -> Path:
+        """Write one report (ropa, ai-act-summary, cac-explanation, dossier) to ``out``,
+        atomically; an existing ``out`` is replaced only with ``force``."""
         from tracker.app import reports as builders
         from tracker.reports.document import write
 
@@ -273,9 +331,23 @@ class Register:
                 build = {"ropa": builders.ropa, "ai-act-summary": builders.ai_act_summary,
                          "cac-explanation": builders.cac_explanation}[kind]
                 doc = build(session, register=register, today=today)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        write(doc, out)
+        write(doc, out, force=force)
         return out
+
+    def write_calendar(self, target: Path, today: date, *, include_snoozed: bool = False,
+                       force: bool = False) -> int:
+        """Write the reminders as an iCalendar file, atomically; an existing ``target`` is
+        replaced only with ``force``. Returns how many reminders it holds."""
+        from tracker.domain.enums import ReminderStatus
+        from tracker.files import write_bytes
+        from tracker.reminders.ics import reminders_calendar
+
+        chosen = [r for r in self.reminders(today)
+                  if include_snoozed or r.status != ReminderStatus.SNOOZED]
+        calendar = reminders_calendar(chosen, lead_days=self.reminder_policy().lead_days,
+                                      register_name=self.engine.url.database or "register")
+        write_bytes(target, calendar, force=force)
+        return len(chosen)
 
     def actor(self) -> str:
         with session_scope(self.engine, write=False) as session:

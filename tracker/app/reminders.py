@@ -25,6 +25,7 @@ from tracker.domain.enums import (
 )
 from tracker.domain.rules import FieldError
 from tracker.domain.settings import cadence_key
+from tracker.domain.text import clean_text
 from tracker.errors import TrackerError, ValidationFailed
 from tracker.gcpause import gc_paused
 from tracker.reminders.derive import (
@@ -208,13 +209,27 @@ def snooze_reminder(session: Session, *, ident: str, until: date, reason: str, t
                                           f"({max(today, written).isoformat()})"))
     elif problem := date_problem("until", until, written):
         errors.append(FieldError("until", problem))
-    if not reason.strip():
+    reason_text, problem = _reason(reason)
+    if problem:
+        errors.append(FieldError("reason", problem))
+    elif reason_text is None:
         errors.append(FieldError("reason", "say why the reminder is snoozed"))
     if errors:
         raise ValidationFailed("reminder snooze", errors)
     reminder = find_reminder(current_reminders(session, today), ident)
-    _mark(session, reminder, ReminderState.SNOOZED, until, reason.strip(), actor)
+    _mark(session, reminder, ReminderState.SNOOZED, until, reason_text, actor)
     return reminder
+
+
+def _reason(text: str | None) -> tuple[str | None, str | None]:
+    """A snooze reason or a completion note as every stored text is (clean_text: no control
+    characters, plain line ends), and the problem that refuses it."""
+    if text is None:
+        return None, None
+    try:
+        return clean_text(text), None
+    except ValueError as err:
+        return None, str(err)
 
 
 def complete_reminder(session: Session, *, ident: str, today: date, actor: str,
@@ -223,6 +238,9 @@ def complete_reminder(session: Session, *, ident: str, today: date, actor: str,
     """Mark a reminder done. A review reminder is done by recording the review itself (a
     due-diligence assessment dated today), which moves the next review date forward.
     ``today`` chooses which reminders are shown; what is written is dated by the clock."""
+    note, problem = _reason(note)
+    if problem:
+        raise ValidationFailed("reminder completion", [FieldError("note", problem)])
     reminder = find_reminder(current_reminders(session, today), ident)
     if reminder.is_review:
         if outcome is None or outcome == AssessmentOutcome.PENDING:

@@ -1,7 +1,9 @@
 """The ``tracker`` command: parse (``parser``), run one command (``commands``, which calls
 the application layer only), print (``output``).
 
-User errors print one sentence to stderr and exit non-zero; a traceback only with --debug.
+Each exit status means one thing (``tracker.cli.exits``): 0 fine, 1 findings, 2 a user
+error, printed as one sentence on stderr, 3 a bug, printed as one line too; a traceback
+only with --debug.
 """
 
 from __future__ import annotations
@@ -10,8 +12,9 @@ from collections.abc import Sequence
 
 from sqlalchemy.exc import DatabaseError, OperationalError
 
-from tracker.cli.commands import EXIT_USER_ERROR, cmd_open
-from tracker.cli.output import say
+from tracker.cli.commands import cmd_open
+from tracker.cli.exits import EXIT_INTERNAL_ERROR, EXIT_INTERRUPTED, EXIT_USER_ERROR
+from tracker.cli.output import safe, say
 from tracker.cli.parser import Handler, build_parser, check_arguments
 from tracker.errors import TrackerError
 
@@ -28,17 +31,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
     args.db = getattr(args, "db", None)
     args.debug = getattr(args, "debug", False)
+    args.demo = getattr(args, "demo", False)
+    args.read_only = getattr(args, "read_only", False)
     check_arguments(parser, args)
     handler: Handler = getattr(args, "handler", cmd_open)
     try:
         return handler(args)
     except KeyboardInterrupt:
-        return 130
+        return EXIT_INTERRUPTED
     except (TrackerError, OperationalError, DatabaseError, OSError) as err:
         if args.debug:
             raise
-        say(f"tracker: {_describe(err)}")
+        say(f"tracker: {safe(_describe(err))}")
         return EXIT_USER_ERROR
+    except Exception as err:  # a bug: one line and its own status, never 1 ("findings")
+        if args.debug:
+            raise
+        say(f"tracker: internal error: {type(err).__name__}: {safe(err)} "
+            "(run with --debug for the traceback)")
+        return EXIT_INTERNAL_ERROR
 
 
 def _describe(err: BaseException) -> str:

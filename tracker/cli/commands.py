@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -12,32 +11,58 @@ from typing import Any
 from tracker.app.pipeline import jsonable
 from tracker.app.register import Register
 from tracker.app.views import RecordView
-from tracker.cli.output import out, print_import, reminder_json, say
-from tracker.errors import TrackerError
+from tracker.cli.exits import EXIT_FINDINGS, EXIT_INTERNAL_ERROR, EXIT_OK
+from tracker.cli.output import json_text, out, out_json, print_import, reminder_json, safe, say
+from tracker.errors import NoRegister, TrackerError
 
-EXIT_USER_ERROR = 2
-EXIT_PROBLEM_FOUND = 1
+DEMO_HINT = "write it with `tracker demo --no-open`"
+
+
+def register_url(args: argparse.Namespace) -> str:
+    """The register the command is about: ``--demo``, ``--db``, TRACKER_DB, or your own."""
+    from tracker.locations import database_url, demo_register
+
+    if args.demo:
+        if args.db:
+            raise TrackerError("--demo and --db each name a register; give one of them")
+        return f"sqlite:///{demo_register()}"
+    return database_url(args.db)
 
 
 def open_register(args: argparse.Namespace, url: str | None = None) -> Register:
-    from tracker.locations import database_url
-
-    return Register.open(url or database_url(args.db), on_upgrade=say)
+    """The register, which must exist: no command creates one but ``init`` and ``demo``."""
+    try:
+        return Register.open(url or register_url(args), on_upgrade=say,
+                             read_only=args.read_only)
+    except NoRegister as err:
+        if args.demo and url is None:
+            raise NoRegister(err.where, DEMO_HINT) from None
+        raise
 
 
 def cmd_open(args: argparse.Namespace) -> int:
-    from tracker.locations import database_url
-
-    return _run_tui(args, database_url(args.db))
+    return _run_tui(args, None)
 
 
-def _run_tui(args: argparse.Namespace, url: str) -> int:
+def _run_tui(args: argparse.Namespace, url: str | None) -> int:
     register = open_register(args, url)
     from tracker.ui.app import TrackerApp
 
-    TrackerApp(engine=register.engine, today=date.today()).run()
+    app = TrackerApp(engine=register.engine, today=date.today())
+    app.run()
     register.close()
-    return 0
+    # Textual has printed the traceback of a crash itself; say it was one.
+    return EXIT_INTERNAL_ERROR if app.return_code else EXIT_OK
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    if args.demo:
+        raise TrackerError("--demo names the demo register, which `tracker demo --no-open` "
+                           "writes; `tracker init` creates your own")
+    register = Register.new(register_url(args))
+    register.close()
+    out(f"created a new, empty register at {register.location}")
+    return EXIT_OK
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -59,6 +84,7 @@ def cmd_info(args: argparse.Namespace) -> int:
     out(f"register:  {info.url}")
     out(f"kind:      {info.kind}")
     out(f"schema:    {info.schema}")
+    out(f"access:    {f'read-only ({info.read_only})' if info.read_only else 'read-write'}")
     for name, count in info.counts.items():
         out(f"{name + ':':<18}{count}")
     return 0
@@ -66,7 +92,7 @@ def cmd_info(args: argparse.Namespace) -> int:
 
 def cmd_backup(args: argparse.Namespace) -> int:
     target = open_register(args).backup(Path(args.to).expanduser().resolve() if args.to
-                                        else None)
+                                        else None, force=args.force)
     out(str(target))
     say(f"backup written; restore by opening it: tracker --db {target}")
     return 0
@@ -75,13 +101,13 @@ def cmd_backup(args: argparse.Namespace) -> int:
 def cmd_settings(args: argparse.Namespace) -> int:
     register = open_register(args)
     if args.action == "get":
-        out(json.dumps(register.setting(args.key), ensure_ascii=False))
+        out(json_text(register.setting(args.key)))
     elif args.action == "set":
         stored = register.change_setting(args.key, args.value)
-        out(f"{args.key} = {json.dumps(stored, ensure_ascii=False)}")
+        out(f"{safe(args.key)} = {json_text(stored)}")
     else:
         for setting in register.settings():
-            out(f"{setting.key:<34} {json.dumps(setting.value, ensure_ascii=False):<14} "
+            out(f"{safe(setting.key):<34} {json_text(setting.value):<14} "
                 f"{setting.help}")
     return 0
 
@@ -89,18 +115,34 @@ def cmd_settings(args: argparse.Namespace) -> int:
 def cmd_audit(args: argparse.Namespace) -> int:
     register = open_register(args)
     if args.action == "verify":
-        checked, problems = register.verify_audit()
-        for problem in problems:
-            out(str(problem))
-        if problems:
-            say(f"audit trail BROKEN: {len(problems)} problem(s) in {checked} events")
-            return EXIT_PROBLEM_FOUND
-        out(f"audit trail intact: {checked} events, chain and head match")
+        verdict = register.verify_audit(Path(args.anchor).expanduser() if args.anchor
+                                        else None)
+        for problem in verdict.problems:
+            out(safe(problem))
+        anchors = (f"; {len(verdict.anchors)} anchor(s) checked"
+                   f" ({', '.join(verdict.anchors)})" if verdict.anchors
+                   else "; no anchor to check it against")
+        if verdict.problems:
+            say(f"audit trail BROKEN: {len(verdict.problems)} problem(s) in "
+                f"{verdict.events} events and {verdict.records} records{safe(anchors)}")
+            return EXIT_FINDINGS
+        out(f"audit trail intact: {verdict.events} events, chain and head match; "
+            f"{verdict.records} records match their last recorded values{safe(anchors)}")
+        return 0
+    if args.action == "anchor":
+        if not args.out:
+            raise TrackerError("audit anchor needs --out FILE: where to write the anchor")
+        target = Path(args.out).expanduser()
+        anchor = register.write_anchor(target, force=args.force)
+        out(str(target))
+        say(f"anchor written: event {anchor.count} has hash {anchor.hash[:16]}…; keep it "
+            "where the register's writers cannot reach, and check with "
+            f"`tracker audit verify --anchor {safe(str(target))}`")
         return 0
     for event in register.audit_log(limit=args.limit, entity=args.entity, entity_id=args.id):
-        out(f"{event.id:>6} {event.at:%Y-%m-%d %H:%M} {event.actor:<24} "
-            f"{event.action:<8} {event.entity} {event.entity_id}  "
-            f"{event.before or ''} -> {event.after or ''}")
+        out(f"{event.id:>6} {event.at:%Y-%m-%d %H:%M} {safe(event.actor):<24} "
+            f"{safe(event.action):<8} {safe(event.entity)} {safe(event.entity_id)}  "
+            f"{safe(event.before)} -> {safe(event.after)}")
     return 0
 
 
@@ -111,11 +153,11 @@ def cmd_providers(args: argparse.Namespace) -> int:
         ProviderFilter(text=args.filter or "", include_archived=args.all), offset=0,
         limit=args.limit)
     if args.json:
-        out(json.dumps([row.as_dict() for row in page.rows], ensure_ascii=False, indent=2))
+        out_json([row.as_dict() for row in page.rows])
         return 0
     for row in page.rows:
-        out(f"{row.id:>5}  {row.legal_name[:48]:<48} {row.country or '--':<3} "
-            f"{row.risk_tier or '-':<9} {row.status:<12} {row.role or ''}")
+        out(f"{row.id:>5}  {safe(row.legal_name[:48]):<48} {safe(row.country or '--'):<3} "
+            f"{safe(row.risk_tier or '-'):<9} {safe(row.status):<12} {safe(row.role)}")
     say(f"{len(page.rows)} of {page.total} providers")
     return 0
 
@@ -135,37 +177,33 @@ def cmd_reminders(args: argparse.Namespace) -> int:
                 raise TrackerError("reminders snooze needs --until DATE and --reason TEXT")
             reminder = register.snooze(args.uid, until=args.until, reason=args.reason,
                                        today=today)
-            out(f"snoozed until {args.until.isoformat()}: {reminder.subject}")
+            out(f"snoozed until {args.until.isoformat()}: {safe(reminder.subject)}")
         else:
             outcome = AssessmentOutcome(args.outcome) if args.outcome else None
-            out(register.complete(args.uid, today=today, outcome=outcome, note=args.note,
-                                  override=args.override))
+            out(safe(register.complete(args.uid, today=today, outcome=outcome,
+                                       note=args.note, override=args.override)))
+        return 0
+    if args.ics:
+        target = Path(args.ics).expanduser()
+        count = register.write_calendar(target, today, include_snoozed=args.all,
+                                        force=args.force)
+        say(f"{count} reminders written to {target}")
         return 0
     reminders = register.reminders(today)
     policy = register.reminder_policy()
-    if args.ics:
-        from tracker.reminders.ics import reminders_calendar
-
-        chosen = [r for r in reminders if r.status != ReminderStatus.SNOOZED or args.all]
-        target = Path(args.ics).expanduser()
-        target.write_bytes(reminders_calendar(chosen, lead_days=policy.lead_days,
-                                              register_name=register.engine.url.database
-                                              or "register"))
-        say(f"{len(chosen)} reminders written to {target}")
-        return 0
     within = args.within if args.within is not None else max(policy.lead_days, default=90)
     shown = visible(reminders, today, within, include_closed=args.all)
     overdue = [r for r in shown if r.status == ReminderStatus.OVERDUE]
     if args.json:
-        out(json.dumps([reminder_json(r) for r in shown], ensure_ascii=False, indent=2))
+        out_json([reminder_json(r) for r in shown])
     else:
         for r in shown:
-            provider = (r.provider_name or "—")[:34]
+            provider = safe((r.provider_name or "—")[:34])
             out(f"{r.due_on.isoformat()}  {r.status.value:<8}  {provider:<34}  "
-                f"{r.kind.label}: {r.subject[:50]}  [{r.uid}]")
+                f"{r.kind.label}: {safe(r.subject[:50])}  [{safe(r.uid)}]")
         say(f"{len(shown)} reminders due by {(today + timedelta(days=within)).isoformat()}, "
             f"{len(overdue)} overdue")
-    return EXIT_PROBLEM_FOUND if overdue else 0
+    return EXIT_FINDINGS if overdue else EXIT_OK
 
 
 def cmd_event(args: argparse.Namespace) -> int:
@@ -180,7 +218,7 @@ def cmd_event(args: argparse.Namespace) -> int:
     provider = register.resolve_provider(args.provider)
     register.record_trigger(str(provider.id), kind, occurred_on=args.on or date.today(),
                             note=args.note)
-    out(f"recorded {kind.label} for {provider.legal_name}: its review is due now")
+    out(f"recorded {kind.label} for {safe(provider.legal_name)}: its review is due now")
     return 0
 
 
@@ -191,17 +229,17 @@ def cmd_import(args: argparse.Namespace) -> int:
                                              profile=args.profile, order=order,
                                              dry_run=args.dry_run, save_as=args.save_profile)
     if args.json:
-        out(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+        out_json(report.as_dict())
     else:
         print_import(report)
-    return EXIT_PROBLEM_FOUND if report.problems or report.conflicts else 0
+    return EXIT_FINDINGS if report.problems or report.conflicts else EXIT_OK
 
 
 def cmd_export(args: argparse.Namespace) -> int:
     register = open_register(args)
     provider_id = int(register.resolve_provider(args.provider).id) if args.provider else None
     result = register.export(Path(args.target).expanduser(), provider_id=provider_id,
-                             as_csv=args.csv, today=args.today)
+                             as_csv=args.csv, today=args.today, force=args.force)
     for title, count in result.rows.items():
         if not title.startswith("_"):
             out(f"{title:<20} {count:>9,} rows")
@@ -216,28 +254,28 @@ def cmd_check(args: argparse.Namespace) -> int:
     provider_id = int(register.resolve_provider(args.provider).id) if args.provider else None
     gaps = register.gaps(args.today or date.today(), provider_id)
     if args.json:
-        out(json.dumps([g.as_dict() for g in gaps], ensure_ascii=False, indent=2))
+        out_json([g.as_dict() for g in gaps])
     else:
         current = None
         for gap in gaps:
             if gap.provider != current:
                 current = gap.provider
-                out(f"\n{gap.provider}")
-            out(f"  {gap.severity.value.upper():<8} {gap.subject}: {gap.why}\n"
-                f"           fix: {gap.fix}  [{gap.article}; {gap.rule}]")
+                out(f"\n{safe(gap.provider)}")
+            out(f"  {gap.severity.value.upper():<8} {safe(gap.subject)}: {safe(gap.why)}\n"
+                f"           fix: {safe(gap.fix)}  [{safe(gap.article)}; {gap.rule}]")
     counts = {s: sum(g.severity == s for g in gaps) for s in Severity}
     say(f"{len(gaps)} gaps: " + ", ".join(f"{n} {s.value}" for s, n in counts.items()))
-    return EXIT_PROBLEM_FOUND if counts[Severity.CRITICAL] else 0
+    return EXIT_FINDINGS if counts[Severity.CRITICAL] else EXIT_OK
 
 
 def cmd_evidence(args: argparse.Namespace) -> int:
     checks = open_register(args).verify_evidence()
     for check in checks:
-        out(f"{check.status.upper():<9} {check.evidence_id:>5}  {check.provider[:30]:<30} "
-            f"{check.location}  ({check.detail})")
+        out(f"{check.status.upper():<9} {check.evidence_id:>5}  {safe(check.provider[:30]):<30} "
+            f"{safe(check.location)}  ({safe(check.detail)})")
     failed = [c for c in checks if c.failed]
     say(f"{len(checks)} evidence files: {len(failed)} missing or changed")
-    return EXIT_PROBLEM_FOUND if failed else 0
+    return EXIT_FINDINGS if failed else EXIT_OK
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -248,7 +286,7 @@ def cmd_report(args: argparse.Namespace) -> int:
             raise TrackerError("a dossier is about one provider: add --provider NAME")
         provider_id = int(register.resolve_provider(args.provider).id)
     written = register.write_report(args.kind, Path(args.out).expanduser(),
-                                    args.today or date.today(), provider_id)
+                                    args.today or date.today(), provider_id, force=args.force)
     out(str(written))
     return 0
 
@@ -268,10 +306,9 @@ def _field_texts(pairs: list[str]) -> dict[str, str]:
 
 def _print_record(record: RecordView, as_json: bool, verb: str) -> None:
     if as_json:
-        out(json.dumps({k: jsonable(v) for k, v in record.values.items()},
-                       ensure_ascii=False, indent=2))
+        out_json({k: jsonable(v) for k, v in record.values.items()})
     else:
-        out(f"{verb} {record.label}")
+        out(f"{verb} {safe(record.label)}")
 
 
 def cmd_add(args: argparse.Namespace) -> int:

@@ -1,23 +1,59 @@
 """How the command line prints: results on stdout, messages on stderr, and each kind of
-report in one place. Text from the register is printed as it is stored (control
-characters are refused at the door, tracker.domain.text)."""
+report in one place.
+
+Control characters are refused at the door (tracker.domain.text), but a register written
+before that, or edited with raw SQL, may still hold them, and a file name or an error can
+quote anything. So nothing reaches the terminal raw: ``out`` and ``say`` show every control
+character (ESC, BEL, C1, bidi controls, a lone carriage return) as a visible escape, each
+field of a one-line listing goes through ``safe`` (line breaks too: a name cannot forge a
+line), and JSON goes through ``out_json``, which writes those characters as ``\\uXXXX``
+and leaves Chinese readable."""
 
 from __future__ import annotations
 
+import json
+import re
 import sys
 from typing import Any
 
 from tracker.app.imports import ImportReport
+from tracker.domain.text import CONTROL_CHARACTERS, LINE_BREAKS, visible
 from tracker.reminders.derive import DerivedReminder
+
+
+def safe(text: object) -> str:
+    """One field of a one-line listing, safe for a terminal: control characters, bidi
+    controls, line breaks and tabs shown as visible escapes (``\\x1b``, ``\\u202e``,
+    ``\\n``)."""
+    return visible("" if text is None else str(text), one_line=True)
 
 
 def say(message: str) -> None:
     """A message for the person, not the pipe: stderr."""
-    print(message, file=sys.stderr)
+    print(visible(message, one_line=False), file=sys.stderr)
 
 
 def out(text: str) -> None:
-    print(text)
+    print(visible(text, one_line=False))
+
+
+# json.dumps escapes C0 controls inside strings, but with ensure_ascii=False it leaves DEL,
+# C1, bidi controls and U+2028 / U+2029 raw; those can only be inside strings, so writing
+# them as \uXXXX keeps the JSON valid and equal. A C0 character left over is JSON's own
+# whitespace (the indent), which stays.
+_RAW_IN_JSON = re.compile(f"{CONTROL_CHARACTERS.pattern}|{LINE_BREAKS.pattern}")
+
+
+def json_text(value: Any, *, indent: int | None = None) -> str:
+    """JSON for scripts and for values shown in a listing, with no raw control character."""
+    return _RAW_IN_JSON.sub(
+        lambda m: m.group() if ord(m.group()) < 0x7F else f"\\u{ord(m.group()):04x}",
+        json.dumps(value, ensure_ascii=False, indent=indent))
+
+
+def out_json(value: Any) -> None:
+    """A result as JSON on stdout (``--json``)."""
+    print(json_text(value, indent=2))
 
 
 def reminder_json(r: DerivedReminder) -> dict[str, Any]:
@@ -30,14 +66,14 @@ def reminder_json(r: DerivedReminder) -> dict[str, Any]:
 
 def print_import(report: ImportReport) -> None:
     for mapping in report.mappings:
-        out(f"sheet {mapping.sheet!r}, header on row {mapping.header_row}:")
+        out(f"sheet '{safe(mapping.sheet)}', header on row {mapping.header_row}:")
         for column in mapping.columns:
             target = column.target or "(left out: no field)"
-            out(f"  {column.letter:>3}  {column.header[:40]:<40} → {target}")
+            out(f"  {column.letter:>3}  {safe(column.header[:40]):<40} → {target}")
     for note in report.notes:
-        out(note)
+        out(safe(note))
     for sheet in report.left_out_sheets:
-        out(f"sheet left out: {sheet}")
+        out(f"sheet left out: {safe(sheet)}")
     for entity, counts in report.counts.items():
         if counts.new or counts.changed or counts.unchanged:
             out(f"{entity:<16} {counts.new:>7,} new {counts.changed:>7,} changed "
@@ -45,18 +81,18 @@ def print_import(report: ImportReport) -> None:
     if report.problems:
         out(f"{len(report.problems)} problem(s):")
         for problem in report.problems:
-            out(f"  {problem}")
+            out(f"  {safe(problem)}")
     if report.conflicts:
         out(f"{len(report.conflicts)} conflict(s): the register changed these since the "
             "workbook's values were current; the register's values were kept:")
         for conflict in report.conflicts:
-            out(f"  {conflict}")
+            out(f"  {safe(conflict)}")
     if report.saved_profile:
-        say(f"mapping saved as profile {report.saved_profile.stem} ({report.saved_profile})")
+        say(f"mapping saved as profile {report.saved_profile.stem} ({safe(report.saved_profile)})")
     if report.written:
-        say(f"imported {report.rows_read:,} rows from {report.path.name}")
+        say(f"imported {report.rows_read:,} rows from {safe(report.path.name)}")
     elif not report.problems and not report.dry_run:
-        say(f"{report.rows_read:,} rows read from {report.path.name}: the register already "
+        say(f"{report.rows_read:,} rows read from {safe(report.path.name)}: the register already "
             "holds all of it, nothing changed")
     elif report.problems:
         say("nothing was written: fix the problems above and import again")

@@ -8,6 +8,7 @@ from datetime import date
 
 from tracker import __version__
 from tracker.cli import commands as c
+from tracker.cli.exits import HELP as EXIT_HELP
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -28,12 +29,19 @@ def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--db", default=argparse.SUPPRESS, metavar="PATH",
                         help="register file (or database URL); default: your data directory")
+    common.add_argument("--demo", action="store_true", default=argparse.SUPPRESS,
+                        help="use the demo register (`tracker demo` writes it) instead of "
+                             "your own")
+    common.add_argument("--read-only", action="store_true", default=argparse.SUPPRESS,
+                        help="open the register read-only: every write is refused (a "
+                             "read-only file, folder or medium opens so by itself)")
     common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
                         help="show tracebacks instead of one-line errors")
     parser = argparse.ArgumentParser(
         prog="tracker", parents=[common],
         description="Due-diligence register of the companies that supply data and models "
-                    "to AI builders. With no command, opens the terminal UI.")
+                    "to AI builders. With no command, opens the terminal UI.",
+        epilog=EXIT_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"tracker {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -44,6 +52,8 @@ def build_parser() -> argparse.ArgumentParser:
         return sub
 
     add("open", c.cmd_open, "open the terminal UI on the register (the default)")
+    add("init", c.cmd_init, "create a new, empty register (at --db, or in your data "
+                            "directory); every other command needs one")
     demo = add("demo", c.cmd_demo, "open the terminal UI on the demo register, kept apart "
                                  "from your own (written on first use)")
     demo.add_argument("--no-open", action="store_true", help="only write the demo register")
@@ -51,13 +61,27 @@ def build_parser() -> argparse.ArgumentParser:
     add("info", c.cmd_info, "show where the register is, its schema and what it holds")
     backup = add("backup", c.cmd_backup, "copy the register consistently, even while it is open")
     backup.add_argument("--to", metavar="PATH", help="where to write the copy")
+    backup.add_argument("--force", action="store_true",
+                        help="replace the file at --to if it exists (it is refused otherwise)")
     settings = add("settings", c.cmd_settings,
                    "list, read or change the register's shared settings (audited)")
     settings.add_argument("action", nargs="?", choices=["list", "get", "set"], default="list")
     settings.add_argument("key", nargs="?", help="setting name, e.g. reminder_lead_days")
     settings.add_argument("value", nargs="?", help="new value (JSON or text), e.g. [90,30,7]")
-    audit = add("audit", c.cmd_audit, "verify the tamper-evident audit trail, or list events")
-    audit.add_argument("action", choices=["verify", "log"])
+    audit = add("audit", c.cmd_audit,
+                "verify the audit trail (its hash chain, every record against the events "
+                "that made it, the anchors kept elsewhere; exit 1 on any problem), list "
+                "events, or write an anchor to keep elsewhere")
+    audit.add_argument("action", choices=["verify", "log", "anchor"])
+    audit.add_argument("--anchor", metavar="FILE",
+                       help="check the trail against the anchor FILE holds: a backup "
+                            "(.sqlite), an export (.xlsx or CSV directory) or an anchor "
+                            "file (.json) (verify; default: every backup in the backups "
+                            "directory)")
+    audit.add_argument("--out", metavar="FILE",
+                       help="where to write the anchor, a small JSON file (anchor)")
+    audit.add_argument("--force", action="store_true",
+                       help="replace the --out file if it exists (anchor)")
     audit.add_argument("--limit", type=int, default=50, help="events to list (log)")
     audit.add_argument("--entity", help="only events of this entity, e.g. provider (log)")
     audit.add_argument("--id", help="only events of this record id (log)")
@@ -76,6 +100,8 @@ def build_parser() -> argparse.ArgumentParser:
                            help="show what is due within DAYS (default: the longest lead time)")
     reminders.add_argument("--json", action="store_true", help="print JSON for scripts")
     reminders.add_argument("--ics", metavar="FILE", help="write every reminder to an .ics file")
+    reminders.add_argument("--force", action="store_true",
+                           help="replace the --ics file if it exists (it is refused otherwise)")
     reminders.add_argument("--all", action="store_true", help="include snoozed and done")
     reminders.add_argument("--until", type=date_arg, metavar="DATE", help="snooze until DATE")
     reminders.add_argument("--reason", help="why the reminder is snoozed")
@@ -99,6 +125,8 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--out", required=True, metavar="FILE",
                         help="where to write it: .md, .html or .xlsx")
     report.add_argument("--provider", help="the provider of a dossier (id or part of its name)")
+    report.add_argument("--force", action="store_true",
+                        help="replace the --out file if it exists (it is refused otherwise)")
     report.add_argument("--today", type=date_arg, metavar="DATE",
                         help="report as if today were DATE")
     check = add("check", c.cmd_check, "list compliance gaps per provider, supply and transfer "
@@ -132,6 +160,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="one UTF-8 CSV per sheet (with a BOM, so Excel reads Chinese)")
     export.add_argument("--today", type=date_arg, metavar="DATE",
                         help="reminders as if today were DATE")
+    export.add_argument("--force", action="store_true",
+                        help="replace the target if it exists (it is refused otherwise); a "
+                             "CSV directory is replaced only if it holds an export's files")
     event = add("event", c.cmd_event, "record an event that makes a provider's review due at "
                                     "once (breach, new sub-processor, ...)")
     event.add_argument("provider", help="provider id or a unique part of its name")

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tracker.domain.enums import RiskTier
+from tracker.domain.text import control_problem, visible
 
 
 class SettingError(ValueError):
@@ -38,16 +39,25 @@ def _register_kind(value: Any) -> str:
     return str(value)
 
 
+def _one_line(value: str) -> str:
+    """A setting's text is one line with no control character (tracker.domain.text): it is
+    printed in report headers, the export's Summary and every audit line."""
+    problem = control_problem(value, one_line=True)
+    if problem:
+        raise SettingError(problem)
+    return value.strip()
+
+
 def _text(value: Any) -> str:
     if not isinstance(value, str) or len(value) > 500:
         raise SettingError("must be text of at most 500 characters")
-    return value.strip()
+    return _one_line(value)
 
 
 def _name(value: Any) -> str:
     if not isinstance(value, str) or not value.strip() or len(value) > 200:
         raise SettingError("must be a non-empty name of at most 200 characters")
-    return value.strip()
+    return _one_line(value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +106,11 @@ def spec_for(key: str) -> SettingSpec:
 
 
 def parse_setting(key: str, text: str) -> Any:
-    """Turn the command-line text of a value into a checked value for ``key``."""
+    """Turn the command-line text of a value into a checked value for ``key``. A display
+    name's key holds a user name, which is refused like the actor (tracker.store.audit)."""
+    problem = control_problem(key, one_line=True)
+    if problem:
+        raise SettingError(f"the setting name '{visible(key)}' {problem}")
     spec = spec_for(key)
     try:
         value: Any = json.loads(text)

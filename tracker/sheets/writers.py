@@ -1,30 +1,28 @@
 """Write an export's sheets as an xlsx workbook (openpyxl write-only: rows are streamed to
 the file, so memory stays flat however large the register) or as one CSV per sheet.
 
-Both write to a temporary file beside the target and rename it into place: a failed export
-leaves no half-written file and never replaces a good one.
+Both are written atomically (tracker/files.py): the workbook to a private temporary file
+beside the target, the CSV files into a temporary directory beside it, fsynced and then put
+in place, so a failed or killed export leaves no half-written file or torn directory under
+the target's name; an existing target is replaced only when asked to (``force``).
 """
 
 from __future__ import annotations
 
-import contextlib
 import csv
-import os
-import tempfile
-from collections.abc import Iterator
 from copy import copy
 from datetime import date, datetime
 from enum import Enum
 from pathlib import Path
 from typing import Any
 
+from tracker import files
 from tracker.domain.enums import CitedEnum
-from tracker.domain.text import CONTROL_CHARACTERS
 from tracker.errors import TrackerError
 from tracker.sheets import limits
 from tracker.sheets.content import ExportContent, SheetData
-from tracker.sheets.formula import neutralize
-from tracker.sheets.layout import LISTS_SHEET, Column, part_title, sheet_file_name, title_of_file
+from tracker.sheets.formula import neutralize, neutralize_csv
+from tracker.sheets.layout import LISTS_SHEET, part_title, sheet_file_name, title_of_file
 
 EXCEL_MAX_ROWS = 1_048_576
 # Data rows a sheet (or CSV file) holds before the rest goes on "Title (2)": what the import
@@ -40,37 +38,19 @@ BOOL_FORMAT = '"TRUE";"TRUE";"FALSE"'
 HEADER_HEIGHT = 45  # points: three lines of a wrapped header
 
 
-@contextlib.contextmanager
-def _replacing(target: Path, suffix: str) -> Iterator[Path]:
-    """A temporary path beside ``target``, renamed over it only when writing succeeded."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, name = tempfile.mkstemp(prefix=f".{target.stem}-", suffix=suffix,
-                                    dir=target.parent)
-    os.close(handle)
-    temporary = Path(name)
-    try:
-        yield temporary
-        os.chmod(temporary, 0o600)  # it holds personal data: the owner decides who gets it
-        os.replace(temporary, target)
-    finally:
-        temporary.unlink(missing_ok=True)
-
-
-def _text(value: str, sheet: str, row: int, column: Column) -> str:
-    if CONTROL_CHARACTERS.search(value):
-        raise TrackerError(f"{sheet}, row {row}, column {column.header}: the text holds a "
-                           "control character a spreadsheet cannot carry; edit that record "
-                           "and export again")
-    return neutralize(value)
+def _text(value: str) -> str:
+    # A control character (old data, raw SQL) is shown, not refused: XML cannot carry it,
+    # and one odd character must not stop the whole export.
+    return neutralize(files.shown_in_file(value))
 
 
 # --- xlsx ---------------------------------------------------------------------------------
 
-def write_xlsx(content: ExportContent, path: Path) -> dict[str, int]:
+def write_xlsx(content: ExportContent, path: Path, *, force: bool = False) -> dict[str, int]:
     """Returns the number of data rows written per sheet title."""
     from openpyxl import Workbook
 
-    with _replacing(path, ".xlsx") as temporary:
+    with files.replacing(path, force=force) as temporary:
         book = Workbook(write_only=True)
         lists = _enum_lists(content)
         written: dict[str, int] = {}
@@ -204,7 +184,7 @@ def _write_sheet(book: Any, data: SheetData,
             elif isinstance(value, Enum):  # before str: the enums are StrEnums
                 cells.append(value.label if isinstance(value, CitedEnum) else value.value)
             elif isinstance(value, str):
-                cells.append(_text(value, data.title, total + 1, column))
+                cells.append(_text(value))
             elif isinstance(value, bool):
                 cells.append(styles.cell(value, styles.flag))
             elif isinstance(value, datetime):
@@ -223,51 +203,58 @@ def _write_sheet(book: Any, data: SheetData,
 
 # --- CSV ----------------------------------------------------------------------------------
 
-def write_csv(content: ExportContent, directory: Path) -> dict[str, int]:
-    """One UTF-8 file with a byte-order mark per sheet (Excel then reads Chinese text right).
-    Refuses a directory holding anything but an earlier export's files, and removes those of
-    them this export did not write (a part file of a longer register, a provider's Gaps), so
-    the directory always holds exactly one export."""
-    directory.mkdir(parents=True, exist_ok=True)
-    strangers = sorted(p.name for p in directory.iterdir() if title_of_file(p.name) is None)
-    if strangers:
-        raise TrackerError(f"{directory} holds other files ({', '.join(strangers[:5])}); "
-                           "export CSV files to an empty directory")
+def write_csv(content: ExportContent, directory: Path, *,
+              force: bool = False) -> dict[str, int]:
+    """One UTF-8 file with a byte-order mark per sheet (Excel then reads Chinese text right),
+    built whole in a temporary directory and then put in place, so the directory always holds
+    exactly one complete export. An existing directory is replaced only with ``force``, and
+    only when it holds nothing but an earlier export's files."""
+    _refuse_strangers(directory)
     written: dict[str, int] = {}
-    files: set[str] = set()
-    for data in content.sheets:
-        rows = iter(data.rows)
-        count, part, more = 0, 1, True
-        while more:
-            title = part_title(data.title, part)
-            files.add(sheet_file_name(title))
-            with _replacing(directory / sheet_file_name(title), ".csv") as temporary:
-                with temporary.open("w", encoding="utf-8-sig", newline="") as handle:
+    with files.replacing_directory(directory, force=force) as temporary:
+        for data in content.sheets:
+            rows = iter(data.rows)
+            count, part, more = 0, 1, True
+            while more:
+                title = part_title(data.title, part)
+                fd = files.create_private(temporary / sheet_file_name(title))
+                with open(fd, "w", encoding="utf-8-sig", newline="") as handle:
                     writer = csv.writer(handle, lineterminator="\r\n")
                     writer.writerow([c.header for c in data.columns])
                     more = False
                     for index, row in enumerate(rows):
                         count += 1
-                        writer.writerow([_csv_value(v, title, index + 2, c)
-                                         for v, c in zip(row, data.columns, strict=True)])
+                        writer.writerow([_csv_value(v, line_start=not n)
+                                         for n, v in enumerate(row)])
                         if index + 1 == ROWS_PER_SHEET:
                             more = True
                             break
-            part += 1
-        written[data.title] = count
-    for stale in directory.iterdir():
-        if stale.name not in files:
-            stale.unlink()  # an earlier export's file (only those are left: see above)
+                part += 1
+            written[data.title] = count
     return written
 
 
-def _csv_value(value: Any, sheet: str, row: int, column: Column) -> Any:
+def _refuse_strangers(directory: Path) -> None:
+    """A directory is replaced whole, so one that holds anything but an export's files (a
+    home folder given by mistake) is never replaced, even with ``force``. A symlink at the
+    target is replaced itself, so what it points to does not matter."""
+    if directory.is_symlink() or not directory.is_dir():
+        return
+    strangers = sorted(p.name for p in directory.iterdir() if title_of_file(p.name) is None)
+    if strangers:
+        raise TrackerError(f"{directory} holds other files ({', '.join(strangers[:5])}); "
+                           "export CSV files to a new or empty directory")
+
+
+def _csv_value(value: Any, *, line_start: bool = False) -> Any:
     if value is None:
         return ""
     if isinstance(value, Enum):  # before str: the enums are StrEnums
         return value.label if isinstance(value, CitedEnum) else value.value
     if isinstance(value, str):
-        return _text(value, sheet, row, column)
+        # Neutralised at every place a spreadsheet may start a cell, whatever separator its
+        # locale splits on (tracker/sheets/formula.py).
+        return neutralize_csv(files.shown_in_file(value), line_start=line_start)
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, datetime):

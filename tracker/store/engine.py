@@ -1,34 +1,69 @@
 """Engine creation from a URL. SQLite gets its pragmas from ``store.sqlite``; any other
-backend (PostgreSQL) is used as SQLAlchemy gives it."""
+backend (PostgreSQL) is used as SQLAlchemy gives it.
+
+An engine never creates a database: a register is created once, on purpose, by
+``store.migrate.create_register`` (``tracker init``). An engine on a register that must not be
+written carries the reason (``read_only_reason``), and every write transaction is refused
+with it before it begins (``session_scope``): one check for every door."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from sqlalchemy import Engine, create_engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session
 
+from tracker.errors import ReadOnlyRegister
 from tracker.store import sqlite
+
+# Execution option that holds why an engine's register is read-only (absent: writable).
+READ_ONLY_OPTION = "tracker_read_only"
 
 
 def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for ``url``; a missing SQLite file is created readable by its owner only."""
+def make_engine(url: str, *, read_only: str | None = None) -> Engine:
+    """An engine for ``url``, read-only when ``read_only`` says why. A SQLite file must
+    exist: it is opened by URI (``sqlite.connector``), never created."""
+    options: dict[str, Any] = {READ_ONLY_OPTION: read_only} if read_only else {}
     if is_sqlite(url):
         path = sqlite.database_path(url)
-        if path is not None and not path.exists():
-            sqlite.create_private_file(path)
-        engine = create_engine(url, poolclass=NullPool,
-                               connect_args={"check_same_thread": False})
-        sqlite.configure(engine)
+        extra: dict[str, Any] = {}
+        if path is not None:
+            extra["creator"] = sqlite.connector(path, read_only=read_only is not None)
+        engine = create_engine(url, poolclass=NullPool, execution_options=options,
+                               connect_args={"check_same_thread": False}, **extra)
+        sqlite.configure(engine, read_only=read_only is not None)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    # PostgreSQL: the server refuses writes too, whatever a caller does.
+    connect_args = {"options": "-c default_transaction_read_only=on"} if read_only else {}
+    return create_engine(url, pool_pre_ping=True, execution_options=options,
+                         connect_args=connect_args)
+
+
+def where(engine: Engine) -> str:
+    """The register as a person names it: its file, or its URL without the password."""
+    path = sqlite.database_path(str(engine.url))
+    return str(path) if path is not None else engine.url.render_as_string(hide_password=True)
+
+
+def read_only_reason(engine: Engine) -> str | None:
+    """Why the register behind ``engine`` may not be written, or None when it may."""
+    reason = engine.get_execution_options().get(READ_ONLY_OPTION)
+    return str(reason) if reason else None
+
+
+def ensure_writable(engine: Engine) -> None:
+    """Refuse a write on a read-only register, in one line, before anything is done."""
+    reason = read_only_reason(engine)
+    if reason is not None:
+        raise ReadOnlyRegister(where(engine), reason)
 
 
 @contextmanager
@@ -37,7 +72,10 @@ def session_scope(engine: Engine, *, write: bool = True) -> Iterator[Session]:
 
     ``write=True`` takes SQLite's write lock at BEGIN, so the version check and the write
     that follows it cannot interleave with another program's; use ``write=False`` for reads.
+    A write on a read-only register is refused here, before the transaction begins.
     """
+    if write:
+        ensure_writable(engine)
     bind = engine.execution_options(**{sqlite.WRITE_OPTION: True}) if write else engine
     with Session(bind, expire_on_commit=False) as session:
         try:

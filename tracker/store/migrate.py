@@ -1,8 +1,11 @@
-"""Open a register at its newest schema: create it, upgrade it (after a backup), or refuse
-one written by a newer program. Alembic's scripts live in the top-level ``schema/``."""
+"""Open a register at its newest schema (upgrading it after a backup), refuse what is not a
+register this program can use, and create a new one on purpose (``tracker init``).
+Alembic's scripts live in the top-level ``schema/``."""
 
 from __future__ import annotations
 
+import os
+import sqlite3
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,10 +16,11 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect
 
-from tracker.errors import SchemaError
+from tracker import files
+from tracker.errors import NoRegister, SchemaError, TrackerError
 from tracker.resources import schema_dir
 from tracker.store import sqlite
-from tracker.store.engine import is_sqlite, make_engine
+from tracker.store.engine import is_sqlite, make_engine, where
 
 # Shipped in the package (tracker.schema); Alembic needs it as a real folder.
 SCHEMA_DIR = schema_dir()
@@ -50,39 +54,145 @@ def backup_before_upgrade(engine: Engine, url: str, revision: str) -> Path | Non
     return target
 
 
-def open_register(url: str, on_upgrade: Callable[[str], None] | None = None) -> Engine:
-    """An engine on a register at the newest schema; ``on_upgrade`` hears what was done."""
-    engine = make_engine(url)
+# Tables every tracker register has held since its first schema: they tell a register whose
+# schema version this program does not know (a newer tracker's) from another program's.
+TRACKER_TABLES = frozenset({"provider", "setting", "audit_event", "audit_head"})
+
+
+def open_register(url: str, on_upgrade: Callable[[str], None] | None = None, *,
+                  read_only: bool = False) -> Engine:
+    """An engine on the register at ``url``, at the newest schema; ``on_upgrade`` hears what
+    was done. Never creates one (``create_register`` does): a missing file, an empty file
+    or database, or another program's database is refused in one line.
+
+    The register opens read-only when asked (``read_only``) or when it cannot be written
+    (``sqlite.why_read_only``); a read-only register is never migrated, so one at an older
+    schema is refused, saying so, rather than upgraded or read by the wrong schema."""
+    path = sqlite.database_path(url)
+    why: str | None = None
+    if path is not None:
+        sqlite.check_register_file(path)
+        if not sqlite.has_pending_wal(path):  # else its tables may all be in the -wal yet
+            # Looked at before the first real connection, which would switch the file to
+            # WAL: a file that is not a register is refused without being written.
+            _refuse_unless_register(str(path), sqlite.table_names(path), file=True)
+        why = sqlite.why_read_only(path)
+    if why is None and read_only:
+        why = "opened read-only"
+    engine = make_engine(url, read_only=why)
     try:
-        before = current_revision(engine)
-        backup = upgrade_register(engine, url)
-        if on_upgrade is not None and before is not None and before != head_revision(engine):
-            on_upgrade(f"upgraded the register's schema from {before} to "
-                       f"{head_revision(engine)}; the old file was copied to {backup}")
+        before = _usable_revision(engine)
+        head = head_revision(engine)
+        if before != head:
+            if why is not None:
+                raise SchemaError(
+                    f"the register at {where(engine)} has schema {before}, older than this "
+                    f"program's {head}, and cannot be upgraded read-only ({why}); open a "
+                    "writable copy once to upgrade it")
+            backup = upgrade_register(engine, url)
+            if on_upgrade is not None:
+                on_upgrade(f"upgraded the register's schema from {before} to {head}; the "
+                           f"old file was copied to {backup}")
     except BaseException:
         engine.dispose()
         raise
     return engine
 
 
-def upgrade_register(engine: Engine, url: str) -> Path | None:
-    """Bring the schema to head; returns the backup made first, if any."""
-    script = ScriptDirectory.from_config(alembic_config(engine))
-    head = head_revision(engine)
+def _refuse_unless_register(where: str, tables: set[str], *, file: bool) -> None:
+    """Refuse, saying what it is, a database whose tables are not a tracker register's."""
+    if not tables:
+        if not file:
+            raise NoRegister(where)
+        raise SchemaError(f"{where} is an empty SQLite database, not a tracker register")
+    if "alembic_version" not in tables:
+        raise SchemaError(f"{where} holds tables but no tracker schema version: it is not a "
+                          "tracker register")
+    if not TRACKER_TABLES <= tables:
+        raise SchemaError(f"{where} holds another program's tables: it is not a tracker "
+                          "register")
+
+
+def _usable_revision(engine: Engine) -> str:
+    """The schema revision of a database that holds a register this program can use (at
+    head or older); anything else is refused with what it is."""
+    _refuse_unless_register(where(engine), set(inspect(engine).get_table_names()),
+                            file=sqlite.database_path(str(engine.url)) is not None)
     current = current_revision(engine)
-    if current == head:
-        return None
-    if current is not None and current not in {s.revision for s in script.walk_revisions()}:
+    if current is None:
+        raise SchemaError(f"{where(engine)} holds tables but no tracker schema version: "
+                          "it is not a tracker register")
+    known = {s.revision for s in ScriptDirectory.from_config(alembic_config(engine))
+             .walk_revisions()}
+    if current not in known:
         raise SchemaError(
             f"this register has schema {current}, which is newer than this program "
-            f"(it knows up to {head}); install a newer tracker to open it")
-    if current is None and inspect(engine).get_table_names():
-        raise SchemaError("this database holds tables but no tracker schema version: "
-                          "it is not a tracker register")
-    backup = backup_before_upgrade(engine, url, current) if current is not None else None
+            f"(it knows up to {head_revision(engine)}); install a newer tracker to open it")
+    return current
+
+
+def _holds_register(path: Path) -> bool:
+    """Whether the SQLite file at ``path`` holds a tracker register, of any schema."""
+    try:
+        sqlite.check_register_file(path)
+        return TRACKER_TABLES <= sqlite.table_names(path)
+    except (TrackerError, OSError, sqlite3.Error):
+        return False
+
+
+def upgrade_register(engine: Engine, url: str) -> Path | None:
+    """Bring an existing register's schema to head (``open_register`` checked that it is
+    one this program can upgrade); returns the backup made first, if any."""
+    current = current_revision(engine)
+    if current is None or current == head_revision(engine):
+        return None
+    backup = backup_before_upgrade(engine, url, current)
     command.upgrade(alembic_config(engine), "head")
     return backup
 
 
-__all__ = ["open_register", "upgrade_register", "current_revision", "head_revision",
-           "is_sqlite"]
+def create_register(url: str, *, fill: Callable[[Engine], None] | None = None) -> Engine:
+    """A new register at ``url``, migrated to head, then given its first records by
+    ``fill`` (the demo's); an engine on it.
+
+    A SQLite register is built whole in a private temporary file beside its name and takes
+    the name only when complete (tracker/files.py), so a kill leaves no half-made register
+    and an existing file is never written into. A PostgreSQL database must be empty."""
+    path = sqlite.database_path(url)
+    if path is None:
+        engine = make_engine(url)
+        try:
+            tables = inspect(engine).get_table_names()
+            if tables:
+                raise SchemaError(
+                    f"{where(engine)} already holds "
+                    + ("a register" if current_revision(engine) else "other tables")
+                    + "; `tracker init` creates a new register only, nothing was changed")
+            command.upgrade(alembic_config(engine), "head")
+            if fill is not None:
+                fill(engine)
+        except BaseException:
+            engine.dispose()
+            raise
+        return engine
+    if os.path.lexists(path):
+        what = "a register" if _holds_register(path) else "a file that is not a register"
+        raise SchemaError(f"there is already {what} at {path}; `tracker init` creates a new "
+                          "register only, nothing was changed")
+    try:
+        with files.replacing(path, companions=files.SQLITE_COMPANIONS) as temporary:
+            building = make_engine(f"sqlite:///{temporary}")
+            try:
+                command.upgrade(alembic_config(building), "head")
+                if fill is not None:
+                    fill(building)
+            finally:
+                building.dispose()  # the last connection checkpoints the -wal into the file
+    except files.TargetExists:
+        raise SchemaError(f"{path} was created by someone else meanwhile; nothing was "
+                          "changed") from None
+    return open_register(url)
+
+
+__all__ = ["open_register", "create_register", "upgrade_register", "current_revision",
+           "head_revision", "is_sqlite"]

@@ -29,11 +29,40 @@ def register_id(session: Session) -> str:
     return "" if stored is None else str(json.loads(stored.value))
 
 
+# Set on a backup copy (tracker.store.anchors.mark_copy): the anchor of the register it was
+# copied from at the moment of copying. Like the identity, nobody sets it by hand.
+COPIED_FROM_KEY = "copied_from"
+IDENTITY_KEYS = frozenset({REGISTER_ID_KEY, COPIED_FROM_KEY})
+
+
+def copied_from(session: Session) -> dict[str, Any] | None:
+    """The origin's anchor when this register is a backup copy (None otherwise)."""
+    stored = session.get(Setting, COPIED_FROM_KEY)
+    value = json.loads(stored.value) if stored is not None else None
+    return value if isinstance(value, dict) else None
+
+
+def set_identity(session: Session, key: str, value: Any, *, actor: str) -> None:
+    """Store one of the register's identity settings, audited like every setting (the
+    replay of the trail compares them), with no spec: they are not a person's settings."""
+    assert key in IDENTITY_KEYS, key
+    stored = session.get(Setting, key, with_for_update=True)
+    before = json.loads(stored.value) if stored is not None else None
+    text = json.dumps(value, ensure_ascii=False)
+    if stored is None:
+        session.add(Setting(key=key, value=text))
+    else:
+        stored.value, stored.version, stored.updated_at = text, stored.version + 1, utcnow()
+    session.flush()
+    record_event(session, actor=actor, action=AuditAction.UPDATE, entity="setting",
+                 entity_id=key, before={"value": before}, after={"value": value})
+
+
 def all_settings(session: Session) -> dict[str, Any]:
     """Every known setting with its value (stored or default), plus stored display names."""
     values = {key: spec.default for key, spec in SETTINGS.items()}
     for stored in session.exec(select(Setting)).all():
-        if stored.key == REGISTER_ID_KEY:
+        if stored.key in IDENTITY_KEYS:
             continue
         values[stored.key] = json.loads(stored.value)
     return dict(sorted(values.items()))

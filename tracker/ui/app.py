@@ -6,12 +6,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import date
+from pathlib import Path
 from typing import Any, ClassVar
 
 from sqlalchemy import Engine
 from textual import work
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.content import Content
+from textual.notifications import SeverityLevel
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
 from tracker import __version__
@@ -27,6 +32,11 @@ from tracker.ui.screens.provider_detail import ProviderDetailScreen
 from tracker.ui.screens.providers import ProvidersScreen
 from tracker.ui.screens.record_form import RecordForm, describe
 from tracker.ui.screens.reminders import RemindersScreen
+from tracker.ui.text import plain, shown
+
+
+class ReadOnlyBanner(Static):
+    """The line above every screen of a read-only register: why nothing can be saved."""
 
 
 class TrackerApp(App[None]):
@@ -60,9 +70,34 @@ class TrackerApp(App[None]):
         self.register = Register(engine)
         self.today = today
         self.label = label
+        self.register_kind = self.register.kind()
 
     def on_mount(self) -> None:
         self.sub_title = self.label or f"tracker {__version__}"
+        if self.register.read_only is not None:
+            self.screen_change_signal.subscribe(self, self._show_read_only)
+            self._show_read_only(self.screen)
+
+    # -- which register is open, on every screen ----------------------------------------
+    def format_title(self, title: str, sub_title: str) -> Content:
+        """The screen's title, then the register it shows: its name (the file's, or the
+        PostgreSQL database's), a DEMO badge on a demo register and READ-ONLY on one that
+        cannot be written. The name is data: plain Content, never markup."""
+        parts: list[str | Content | tuple[str, str]] = [
+            super().format_title(title, sub_title), (" · ", "dim"),
+            Content(shown(self.register.name))]
+        if self.register_kind == "demo":
+            parts += [" ", (" DEMO ", "bold reverse")]
+        if self.register.read_only is not None:
+            parts += [" ", (" READ-ONLY ", "bold reverse")]
+        return Content.assemble(*parts)
+
+    def _show_read_only(self, screen: Screen[Any]) -> None:
+        if isinstance(screen, ModalScreen) or screen.query(ReadOnlyBanner):
+            return
+        banner = ReadOnlyBanner(plain(f"read-only: {self.register.read_only}; nothing can "
+                                      "be saved"))
+        screen.mount(banner, before=0 if screen.children else None)
 
     # -- navigation ------------------------------------------------------------------
     def open_provider(self, provider_id: int) -> None:
@@ -92,17 +127,38 @@ class TrackerApp(App[None]):
         self.write_reports(["ropa", "ai-act-summary", "cac-explanation"], None)
 
     @work(thread=True, exclusive=True, group="reports", exit_on_error=False)
-    def write_reports(self, kinds: list[str], provider_id: int | None) -> None:
-        """Reports go to the data directory's reports folder, named by kind and date."""
+    def write_reports(self, kinds: list[str], provider_id: int | None, *,
+                      force: bool = False) -> None:
+        """Reports go to the data directory's reports folder, named by kind and date. One
+        written earlier (the same day) is replaced only after asking."""
+        from tracker.files import TargetExists
         from tracker.locations import reports_dir
 
         suffix = {"ropa": "xlsx"}
-        written = []
+        written, existing = [], []
         for kind in kinds:
             name = f"{kind}-{provider_id}" if provider_id else kind
             out = reports_dir() / f"{name}-{self.today.isoformat()}.{suffix.get(kind, 'html')}"
-            written.append(str(self.register.write_report(kind, out, self.today, provider_id)))
-        self.call_from_thread(self.notify, "Written: " + ", ".join(written), timeout=12)
+            try:
+                written.append(str(self.register.write_report(kind, out, self.today,
+                                                              provider_id, force=force)))
+            except TargetExists:
+                existing.append((kind, out))
+        if written:
+            self.call_from_thread(self.notify, "Written: " + ", ".join(written), timeout=12)
+        if existing:
+            self.call_from_thread(self._ask_to_replace_reports, existing, provider_id)
+
+    def _ask_to_replace_reports(self, existing: list[tuple[str, Path]],
+                                provider_id: int | None) -> None:
+        def answered(replace: bool | None) -> None:
+            if replace:
+                self.write_reports([kind for kind, _ in existing], provider_id, force=True)
+
+        paths = ", ".join(str(path) for _, path in existing)
+        self.push_screen(ConfirmScreen(f"Already written today: {paths}. Replace "
+                                       f"{'them' if len(existing) > 1 else 'it'}?",
+                                       confirm_label="Replace"), answered)
 
     def action_new_provider(self) -> None:
         self.edit_record("provider", None)
@@ -148,6 +204,15 @@ class TrackerApp(App[None]):
             f"Archive {entity.replace('_', ' ')} “{name}”?\nIt stays in the register and its "
             "history, hidden from lists; nothing is deleted.", confirm_label="Archive"),
             answered)
+
+    # -- notifications -----------------------------------------------------------------
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = True) -> None:
+        """Every notification of the tracker quotes data (a name, a path, an error about a
+        typed value), so none is read as markup, whichever screen sends it and whatever
+        ``markup`` says (Widget.notify passes True by default; tracker.ui.text)."""
+        super().notify(shown(message), title=shown(title), severity=severity,
+                       timeout=timeout, markup=False)
 
     # -- failures in workers -----------------------------------------------------------
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:

@@ -1,4 +1,5 @@
-"""A yes/no question before anything destructive."""
+"""A yes/no question before anything destructive. The question quotes a record's name, so
+it is shown as plain text (tracker.ui.text), never as markup."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label
+
+from tracker.ui.text import plain
 
 
 class ConfirmScreen(ModalScreen[bool]):
@@ -22,7 +25,7 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm-dialog", classes="dialog"):
-            yield Label(self.question, id="confirm-question")
+            yield Label(plain(self.question), id="confirm-question")
             with Horizontal(classes="buttons"):
                 yield Button(f"{self.confirm_label} (y)", variant="error", id="yes")
                 yield Button("Cancel (n)", id="no")

@@ -22,6 +22,7 @@ from tracker.domain.enums import (
 from tracker.formatting import audit_diff
 from tracker.reminders.derive import DerivedReminder
 from tracker.ui.screens.base import TrackerScreen
+from tracker.ui.text import plain, styled
 
 
 def _label(value: str) -> str:
@@ -99,15 +100,16 @@ class DashboardScreen(TrackerScreen):
         statuses = [f"{_label(k)} {n}" for k, n in sorted(s.providers_by_status.items())]
         by_severity = {sev: sum(g.severity == sev for g in message.gaps) for sev in Severity}
         gap_line = " · ".join(f"{n} {sev.value}" for sev, n in by_severity.items() if n)
-        self.query_one("#providers-summary", Static).update(
-            f"{total} providers\n[u]Risk tier[/u]  " + " · ".join(tiers)
-            + "\n[u]Status[/u]     " + " · ".join(statuses)
-            + f"\n[u]Open gaps[/u]  {gap_line or 'none'} (each provider's Gaps tab)")
+        self.query_one("#providers-summary", Static).update(styled(
+            f"{total} providers\n", ("Risk tier", "underline"), "  " + " · ".join(tiers),
+            "\n", ("Status", "underline"), "     " + " · ".join(statuses),
+            "\n", ("Open gaps", "underline"),
+            f"  {gap_line or 'none'} (each provider's Gaps tab)"))
         mechanisms = [f"{n} × {_label(k)}" for k, n in sorted(s.transfers_by_mechanism.items())]
-        self.query_one("#supplies-summary", Static).update(
+        self.query_one("#supplies-summary", Static).update(styled(
             f"{s.supplies_total} supplies · {s.supplies_with_pi} hold personal information · "
-            f"{s.supplies_with_sensitive_pi} sensitive\n[u]Transfers[/u] "
-            + ("; ".join(mechanisms) or "none"))
+            f"{s.supplies_with_sensitive_pi} sensitive\n", ("Transfers", "underline"),
+            " " + ("; ".join(mechanisms) or "none")))
         overdue = sum(r.status == ReminderStatus.OVERDUE for r in message.reminders)
         self.query_one("#reminders-title", Static).update(
             f"[b]Reminders[/b]  {overdue} overdue · {len(message.reminders) - overdue} due in "
@@ -116,13 +118,13 @@ class DashboardScreen(TrackerScreen):
         due_table.clear()
         self.provider_of = {r.uid: r.provider_id for r in message.reminders}
         for reminder in message.reminders:
-            due_table.add_row(reminder.due_on.isoformat(), reminder.status.label,
-                              (reminder.provider_name or "—")[:34],
-                              f"{reminder.kind.label}: {reminder.subject}"[:70],
+            due_table.add_row(plain(reminder.due_on.isoformat()), plain(reminder.status.label),
+                              plain((reminder.provider_name or "—")[:34]),
+                              plain(f"{reminder.kind.label}: {reminder.subject}"[:70]),
                               key=reminder.uid)
         table = self.query_one("#recent-changes", DataTable)
         table.clear()
         for event in s.recent_changes:
-            table.add_row(event.at.strftime("%Y-%m-%d %H:%M"), event.actor,
-                          f"{event.action} {event.entity} {event.entity_id}",
-                          audit_diff(event.before, event.after)[:90])
+            table.add_row(plain(event.at.strftime("%Y-%m-%d %H:%M")), plain(event.actor),
+                          plain(f"{event.action} {event.entity} {event.entity_id}"),
+                          plain(audit_diff(event.before, event.after)[:90]))

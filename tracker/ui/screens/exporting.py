@@ -17,7 +17,10 @@ from textual.widgets import Button, Input, Label, Static
 from tracker.app.exports import ExportResult
 from tracker.app.register import Register
 from tracker.errors import TrackerError
+from tracker.files import TargetExists
+from tracker.ui.screens.confirm import ConfirmScreen
 from tracker.ui.screens.record_form import show_message
+from tracker.ui.text import plain, styled
 
 
 def default_export_path(today: date, provider_id: int | None) -> Path:
@@ -32,9 +35,12 @@ class ExportForm(ModalScreen[None]):
                 Binding("escape", "close", "Close", id="export.close")]
 
     class Finished(Message):
-        def __init__(self, result: ExportResult | None, error: str | None) -> None:
+        """The export ended: written, failed, or refused because the target exists."""
+
+        def __init__(self, result: ExportResult | None, error: str | None,
+                     exists: Path | None = None) -> None:
             super().__init__()
-            self.result, self.error = result, error
+            self.result, self.error, self.exists = result, error, exists
 
     def __init__(self, register: Register, today: date, provider_id: int | None = None,
                  provider_name: str | None = None) -> None:
@@ -46,7 +52,7 @@ class ExportForm(ModalScreen[None]):
         what = (f"{self.provider_name}'s due-diligence file" if self.provider_id is not None
                 else "the whole register")
         with Vertical(id="export-dialog", classes="dialog"):
-            yield Label(f"Export {what}", id="form-title")
+            yield Label(plain(f"Export {what}"), id="form-title")
             with Horizontal(classes="field-row"):
                 yield Label("Write to", classes="field-label")
                 yield Input(str(default_export_path(self.today, self.provider_id)),
@@ -85,10 +91,13 @@ class ExportForm(ModalScreen[None]):
         self.write(path, as_csv=path.suffix.lower() != ".xlsx")
 
     @work(thread=True, exclusive=True, group="export", exit_on_error=False)
-    def write(self, path: Path, *, as_csv: bool) -> None:
+    def write(self, path: Path, *, as_csv: bool, force: bool = False) -> None:
         try:
             result = self.register.export(path, provider_id=self.provider_id, as_csv=as_csv,
-                                          today=self.today)
+                                          today=self.today, force=force)
+        except TargetExists as err:  # asked on the screen, like --force on the command line
+            self.post_message(self.Finished(None, None, exists=err.path))
+            return
         except (TrackerError, OSError) as err:
             self.post_message(self.Finished(None, str(err)))
             return
@@ -97,12 +106,29 @@ class ExportForm(ModalScreen[None]):
     def on_export_form_finished(self, message: Finished) -> None:
         self.query_one("#save", Button).disabled = False
         shown = self.query_one("#export-result", Static)
+        if message.exists is not None:
+            shown.update("")
+            self._ask_to_replace(message.exists)
+            return
         if message.result is None:
             shown.update("")
             show_message(self.query_one("#error-path", Static), message.error or "failed")
             return
         result = message.result
         records = sum(n for title, n in result.rows.items() if not title.startswith("_"))
-        shown.update(f"[b]Written[/b] {result.path} — {len(result.rows)} sheets, "
-                     f"{records:,} rows, {result.seconds:.1f} s")
+        shown.update(styled(("Written", "bold"), f" {result.path} — {len(result.rows)} sheets, "
+                            f"{records:,} rows, {result.seconds:.1f} s"))
         self.notify(f"Exported to {result.path}", timeout=10)
+
+    def _ask_to_replace(self, path: Path) -> None:
+        """An existing file or export directory is replaced only when the user says so."""
+
+        def answered(replace: bool | None) -> None:
+            if not replace:
+                return
+            self.query_one("#export-result", Static).update("Exporting …")
+            self.query_one("#save", Button).disabled = True
+            self.write(path, as_csv=path.suffix.lower() != ".xlsx", force=True)
+
+        self.app.push_screen(ConfirmScreen(f"{path} already exists. Replace it with this "
+                                           "export?", confirm_label="Replace"), answered)

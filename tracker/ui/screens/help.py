@@ -9,6 +9,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Label
 
+from tracker.ui.text import plain
+
 
 class HelpScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,question_mark,q", "dismiss", "Close", id="help.close")]
@@ -39,9 +41,10 @@ class HelpScreen(ModalScreen[None]):
                 key = binding.key_display or binding.key.replace("question_mark", "?") \
                     .replace("slash", "/").replace("left_square_bracket", "[") \
                     .replace("right_square_bracket", "]")
-                table.add_row(key, binding.description, where)
-        table.add_row("enter", "Open the selected row", "tables")
-        table.add_row("tab", "Move between fields and tables", "everywhere")
+                table.add_row(plain(key), plain(binding.description), plain(where))
+        table.add_row(plain("enter"), plain("Open the selected row"), plain("tables"))
+        table.add_row(plain("tab"), plain("Move between fields and tables"),
+                      plain("everywhere"))
         table.focus()
 
     async def action_dismiss(self, result: None = None) -> None:

@@ -16,6 +16,7 @@ from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Sel
 from tracker.app.imports import ImportReport
 from tracker.errors import TrackerError
 from tracker.ui.screens.base import TrackerScreen
+from tracker.ui.text import Part, plain, styled
 
 ORDERS: list[tuple[str, str]] = [("day-first (31/12/2026)", "day-first"),
                                  ("month-first (12/31/2026)", "month-first")]
@@ -110,34 +111,44 @@ class ImportScreen(TrackerScreen):
         mapping.clear()
         problems.clear()
         if message.report is None:
-            summary.update(f"[b]Cannot import:[/b] {message.error}")
+            summary.update(styled(("Cannot import:", "bold"), f" {message.error}"))
             return
         report = message.report
         for sheet in report.mappings:
             for column in sheet.columns:
-                mapping.add_row(sheet.sheet, column.letter, column.header,
-                                column.target or "(left out: no field)")
+                mapping.add_row(plain(sheet.sheet), plain(column.letter), plain(column.header),
+                                plain(column.target or "(left out: no field)"))
         for left in report.left_out_sheets:
-            mapping.add_row(left, "", "", "(sheet left out)")
+            mapping.add_row(plain(left), "", "", plain("(sheet left out)"))
         for problem in report.problems:
-            problems.add_row(problem.sheet, str(problem.row or ""), problem.column or "",
-                             (problem.value or "")[:40], problem.reason)
+            problems.add_row(plain(problem.sheet), plain(problem.row or ""),
+                             plain(problem.column or ""), plain((problem.value or "")[:40]),
+                             plain(problem.reason))
+        for conflict in report.conflicts:  # the register's newer value is kept
+            problems.add_row(plain(conflict.sheet), plain(conflict.row or ""),
+                             plain(conflict.column or ""), plain((conflict.value or "")[:40]),
+                             styled(("conflict", "bold yellow"), f": {conflict.reason}"))
         counts = " · ".join(f"{e}: {c.new} new, {c.changed} changed, {c.unchanged} unchanged"
                             for e, c in report.counts.items()
                             if c.new or c.changed or c.unchanged)
+        verdict: list[Part]
         if report.problems:
-            verdict = (f"[b]{len(report.problems)} problem(s)[/b]: fix the file and preview "
-                       "again; nothing was written.")
+            verdict = [(f"{len(report.problems)} problem(s)", "bold"),
+                       ": fix the file and preview again; nothing was written."]
         elif message.dry_run:
-            verdict = "No problems. Press Import to write it (one transaction, audited)."
+            verdict = ["No problems. Press Import to write it (one transaction, audited)."]
             self.previewed = self._options()
         elif report.written:
-            verdict = f"[b]Imported[/b] {report.rows_read:,} rows."
+            verdict = [("Imported", "bold"), f" {report.rows_read:,} rows."]
             self.notify(f"Imported {report.path.name}")
         else:
-            verdict = "The register already holds all of it: nothing changed."
+            verdict = ["The register already holds all of it: nothing changed."]
+        if report.conflicts and not report.problems:
+            verdict.append((f" {len(report.conflicts)} conflict(s)", "bold yellow"))
+            verdict.append(": the register changed those cells since the workbook's values "
+                           "were current, and its values are kept (listed below).")
         notes = "".join(f"{note}\n" for note in report.notes)
-        summary.update(f"{notes}{report.rows_read:,} rows read from {report.path.name}. "
-                       f"{counts}\n{verdict}")
+        summary.update(styled(f"{notes}{report.rows_read:,} rows read from "
+                              f"{report.path.name}. {counts}\n", *verdict))
         self.query_one("#import", Button).disabled = not (
             message.dry_run and not report.problems)

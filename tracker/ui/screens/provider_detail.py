@@ -16,6 +16,7 @@ from tracker.app.queries import ProviderFile
 from tracker.domain.checklists import ALL_CLAUSES, CHECKLIST_BY_NUMBER
 from tracker.formatting import audit_diff, show
 from tracker.ui.screens.base import TrackerScreen
+from tracker.ui.text import Part, plain, shown, styled
 
 # The tables of each tab, master first, and the entity each table lists.
 TABS: dict[str, tuple[str, ...]] = {
@@ -144,19 +145,20 @@ class ProviderDetailScreen(TrackerScreen):
             return
         self.file = found
         provider = found.provider
-        self.title = provider.legal_name
+        self.title = shown(provider.legal_name)
         archived = " · ARCHIVED" if provider.archived_at else ""
-        self.sub_title = f"{show(provider.status)} · {show(provider.risk_tier)} risk{archived}"
-        lines = [f"[b]{provider.legal_name}[/b]   (id {provider.id}, version {provider.version})",
-                 ""]
+        self.sub_title = shown(f"{show(provider.status)} · {show(provider.risk_tier)} risk"
+                               f"{archived}")
+        lines: list[Part] = [(provider.legal_name, "bold"),
+                             f"   (id {provider.id}, version {provider.version})\n"]
         for name in PROVIDER_FIELDS[1:]:
             label = name.replace("_", " ").capitalize()
-            lines.append(f"{label:<26} {show(getattr(provider, name))}")
+            lines.append(f"\n{label:<26} {show(getattr(provider, name))}")
         counts = (f"{len(found.supplies)} supplies · {len(found.agreements)} agreements · "
                   f"{len(found.transfers)} transfers · {len(found.assessments)} assessments · "
                   f"{len(found.evidence)} evidence")
-        lines += ["", counts]
-        self.query_one("#overview", Static).update("\n".join(lines))
+        lines.append(f"\n\n{counts}")
+        self.query_one("#overview", Static).update(styled(*lines))
         self._fill("supply", found.supplies)
         self._fill("agreement", found.agreements)
         self._fill("transfer", found.transfers)
@@ -174,7 +176,8 @@ class ProviderDetailScreen(TrackerScreen):
         cursor = table.cursor_row
         table.clear()
         for row in rows:
-            table.add_row(*(show(get(row)) for _, get in COLUMNS[entity]), key=str(row.id))
+            table.add_row(*(plain(show(get(row))) for _, get in COLUMNS[entity]),
+                          key=str(row.id))
         if table.row_count:
             table.move_cursor(row=min(cursor, table.row_count - 1))
 
@@ -190,8 +193,9 @@ class ProviderDetailScreen(TrackerScreen):
             caption = self.query_one(f"#caption-{child}", Label)
             noun = {"legal_basis": "Legal bases", "agreement_clause": "Clause checklist",
                     "checklist_answer": "Due-diligence checklist"}[child]
-            caption.update(f"{noun} of {master.replace('_', ' ')} {master_id}" if master_id
-                           else f"{noun}: select a {master.replace('_', ' ')} above")
+            caption.update(plain(f"{noun} of {master.replace('_', ' ')} {master_id}"
+                                 if master_id
+                                 else f"{noun}: select a {master.replace('_', ' ')} above"))
 
     @on(DataTable.RowHighlighted)
     def _follow(self, event: DataTable.RowHighlighted) -> None:

@@ -17,6 +17,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Static
 from tracker.app.queries import SORTABLE, ProviderFilter, ProviderPage
 from tracker.domain.enums import ProviderRole, ProviderStatus, RiskTier
 from tracker.ui.screens.base import TrackerScreen
+from tracker.ui.text import plain
 
 # A page a little taller than a tall terminal: each DataTable row costs ~230 µs to add
 # (MEASURED.md), and more rows load as the cursor nears the end.
@@ -91,11 +92,11 @@ class ProvidersScreen(TrackerScreen):
             self.loaded = 0
         for row in message.page.rows:
             name = f"{row.legal_name} (archived)" if row.archived else row.legal_name
-            table.add_row(name, row.country or "–",
-                          ProviderRole(row.role).label if row.role else "–",
-                          RiskTier(row.risk_tier).label if row.risk_tier else "–",
-                          ProviderStatus(row.status).label,
-                          row.updated_at.strftime("%Y-%m-%d"), key=str(row.id))
+            table.add_row(plain(name), plain(row.country or "–"),
+                          plain(ProviderRole(row.role).label if row.role else "–"),
+                          plain(RiskTier(row.risk_tier).label if row.risk_tier else "–"),
+                          plain(ProviderStatus(row.status).label),
+                          plain(row.updated_at.strftime("%Y-%m-%d")), key=str(row.id))
         self.loaded += len(message.page.rows)
         self.total = message.page.total
         self.shown_filter = message.filter

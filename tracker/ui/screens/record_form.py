@@ -20,6 +20,7 @@ from tracker.app.views import RecordView
 from tracker.domain.dates import parse_iso_date
 from tracker.errors import StaleVersion, TrackerError, ValidationFailed
 from tracker.formatting import long_date, show
+from tracker.ui.text import plain
 
 MAYBE = [("yes", True), ("no", False)]
 
@@ -53,14 +54,14 @@ class RecordForm(ModalScreen[RecordView | None]):
     # -- layout ----------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         with Vertical(id="form-dialog", classes="dialog"):
-            yield Label(self.heading, id="form-title")
+            yield Label(plain(self.heading), id="form-title")
             yield Static("", id="form-banner")
             with VerticalScroll(id="form-fields"):
                 for spec in self.specs:
                     with Vertical(classes="form-field", id=f"field-{spec.name}"):
                         star = " *" if spec.required else ""
                         with Horizontal(classes="field-row"):
-                            yield Label(f"{spec.label}{star}", classes="field-label")
+                            yield Label(plain(f"{spec.label}{star}"), classes="field-label")
                             yield self._input_for(spec)
                         if spec.kind == "date":
                             yield Static("", id=f"hint-{spec.name}", classes="field-hint")
@@ -76,7 +77,10 @@ class RecordForm(ModalScreen[RecordView | None]):
         if spec.kind == "bool":
             return Checkbox("yes", value=bool(current), id=widget_id, compact=True)
         if spec.kind in {"enum", "choice", "maybe_bool"}:
-            options = MAYBE if spec.kind == "maybe_bool" else spec.options
+            # a choice's label is a record's name (a supply, an agreement's title, an
+            # evidence path): shown as it is, never as markup
+            options = [(plain(label), value) for label, value in
+                       (MAYBE if spec.kind == "maybe_bool" else spec.options)]
             # A required choice starts blank: the user picks, the service names it if not.
             return Select(options, allow_blank=True, id=widget_id,
                           prompt="(choose)" if spec.required else "(not set)", compact=True,
@@ -216,13 +220,14 @@ class RecordForm(ModalScreen[RecordView | None]):
 
     def _banner(self, text: str, *, bad: bool = False) -> None:
         banner = self.query_one("#form-banner", Static)
-        banner.update(text)
+        banner.update(plain(text))
         banner.set_class(bad and bool(text), "bad")
 
 
 def show_message(static: Static, text: str) -> None:
-    """Hints and errors take no room until they have something to say."""
-    static.update(text)
+    """Hints and errors take no room until they have something to say. They quote what was
+    typed or stored, so they are shown as plain text, never as markup."""
+    static.update(plain(text))
     static.set_class(bool(text), "shown")
 
 

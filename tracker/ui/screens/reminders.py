@@ -12,10 +12,12 @@ from textual.message import Message
 from textual.widgets import DataTable, Footer, Header, Static
 
 from tracker.domain.enums import AssessmentKind, ReminderStatus
+from tracker.errors import TrackerError
 from tracker.reminders.derive import DerivedReminder
 from tracker.ui.screens.base import TrackerScreen
 from tracker.ui.screens.confirm import ConfirmScreen
 from tracker.ui.screens.snooze import SnoozeForm
+from tracker.ui.text import plain, styled
 
 GROUPS = (("overdue", "Overdue"), ("week", "This week"), ("month", "This month"),
           ("later", "Later"), ("closed", "Snoozed and done"))
@@ -85,17 +87,18 @@ class RemindersScreen(TrackerScreen):
             rows = grouped[key]
             if key == "closed" and not self.show_closed:
                 continue
-            table.add_row(f"[b]{title}[/b]", f"[b]{len(rows)}[/b]", "", "", "", "",
+            table.add_row(plain(title, "bold"), plain(str(len(rows)), "bold"), "", "", "", "",
                           key=f"group-{key}")
             for reminder in rows:
                 self.by_key[reminder.uid] = reminder
                 status = reminder.status.label + (
                     f" to {reminder.snoozed_until.isoformat()}" if reminder.snoozed_until else "")
-                table.add_row(reminder.due_on.isoformat(), status,
-                              (reminder.provider_name or "—")[:32],
-                              f"{reminder.kind.label}: {reminder.subject}"[:60],
-                              (reminder.why + (f" ⚠ {reminder.note}" if reminder.note else ""))
-                              [:120], reminder.uid, key=reminder.uid)
+                table.add_row(plain(reminder.due_on.isoformat()), plain(status),
+                              plain((reminder.provider_name or "—")[:32]),
+                              plain(f"{reminder.kind.label}: {reminder.subject}"[:60]),
+                              plain((reminder.why + (f" ⚠ {reminder.note}" if reminder.note
+                                                     else ""))[:120]),
+                              plain(reminder.uid), key=reminder.uid)
         if table.row_count:
             table.move_cursor(row=min(cursor, table.row_count - 1))
         counts = {key: len(grouped[key]) for key, _ in GROUPS}
@@ -118,11 +121,11 @@ class RemindersScreen(TrackerScreen):
         if reminder is None:
             detail.update("")
             return
-        detail.update(
-            f"[b]{reminder.kind.label}[/b] — {reminder.subject}"
+        detail.update(styled(
+            (reminder.kind.label, "bold"), f" — {reminder.subject}"
             f"{' — ' + reminder.provider_name if reminder.provider_name else ''}\n"
             f"Why: {reminder.why}\nDo: {reminder.action}   Source: {reminder.article or '—'}"
-            + (f"\n⚠ {reminder.note}" if reminder.note else ""))
+            + (f"\n⚠ {reminder.note}" if reminder.note else "")))
 
     @on(DataTable.RowSelected)
     def _open(self) -> None:
@@ -155,17 +158,25 @@ class RemindersScreen(TrackerScreen):
             return
         if reminder.is_review and reminder.provider_id is not None:
             # Completing a review reminder means recording the review.
+            try:
+                reviewer = self.register.actor()
+            except TrackerError as err:  # a TRACKER_USER that cannot be recorded
+                self.notify(str(err), severity="error", timeout=10)
+                return
             self.tracker.edit_record(
                 "assessment", None,
                 preset={"provider_id": reminder.provider_id,
                         "kind": AssessmentKind.DUE_DILIGENCE.value},
-                initial={"assessed_on": self.today, "reviewer": self.register.actor()},
+                initial={"assessed_on": self.today, "reviewer": reviewer},
                 on_saved=lambda _row: self._reload())
             return
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self.notify(self.register.complete(reminder.uid, today=self.today))
+                try:
+                    self.notify(self.register.complete(reminder.uid, today=self.today))
+                except TrackerError as err:
+                    self.notify(str(err), severity="error", timeout=10)
                 self.load()
 
         self.app.push_screen(ConfirmScreen(

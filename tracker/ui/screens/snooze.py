@@ -16,6 +16,7 @@ from tracker.errors import TrackerError, ValidationFailed
 from tracker.formatting import long_date
 from tracker.reminders.derive import DerivedReminder
 from tracker.ui.screens.record_form import show_message
+from tracker.ui.text import plain
 
 
 class SnoozeForm(ModalScreen[bool]):
@@ -28,7 +29,7 @@ class SnoozeForm(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="snooze-dialog", classes="dialog"):
-            yield Label(f"Snooze: {self.reminder.kind.label} — {self.reminder.subject}",
+            yield Label(plain(f"Snooze: {self.reminder.kind.label} — {self.reminder.subject}"),
                         id="form-title")
             yield Static("", id="form-banner")
             with Horizontal(classes="field-row"):
@@ -83,6 +84,6 @@ class SnoozeForm(ModalScreen[bool]):
                 show_message(self.query_one(f"#error-{error.field}", Static), error.message)
             return
         except TrackerError as err:
-            self.query_one("#form-banner", Static).update(str(err))
+            self.query_one("#form-banner", Static).update(plain(err))
             return
         self.dismiss(True)
