@@ -8,6 +8,10 @@ floor: openpyxl's write-only mode writing the same number of plain cells with no
     .venv/bin/python -m benchmarks.bench_export [--providers 100000] [--restore]
 
 --restore also imports the workbook into an empty register and times that.
+--round-trip imports the workbook back into the register it came from, once as exported
+(nothing changed since) and once after 1,000 providers were edited in the register: the
+rebase (tracker.app.rebase) reads only the events after the export, so the two should
+take about the same time.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--providers", type=int, default=100_000)
     parser.add_argument("--restore", action="store_true")
+    parser.add_argument("--round-trip", action="store_true")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "register.sqlite"
@@ -70,6 +75,38 @@ def main() -> None:
                 " dry_run=False)\nassert report.written, report.problems[:3]")
             print(f"import it into an empty register: {restored:6.1f} s  peak "
                   f"{restore_mb:5.0f} MB")
+
+
+        if args.round_trip:
+            _round_trip(db, out)
+
+
+_REIMPORT = ("from pathlib import Path\nfrom tracker.store.migrate import open_register\n"
+             "from tracker.app.imports import run_import\n"
+             "engine = open_register('sqlite:///{db}')\nstarted = time.perf_counter()\n"
+             "report = run_import(engine, Path({out!r}), profile=None, order=None, "
+             "dry_run=True)\nassert not report.problems, report.problems[:3]\n"
+             "import sys\nprint(len(report.conflicts), file=sys.stderr)")
+
+
+def _round_trip(db: Path, out: Path) -> None:
+    code = _REIMPORT.format(db=db, out=str(out))
+    unchanged, unchanged_mb = child(code)
+    edited = 1000
+    started = time.perf_counter()
+    child("from tracker.app.register import Register\n"
+          f"register = Register.open('sqlite:///{db}')\n"
+          f"for pid in range(1, {edited} + 1):\n"
+          "    current = register.get('provider', pid)\n"
+          "    register.update('provider', pid, {'contact_name': f'Edited {pid}'},\n"
+          "                    expected_version=int(current.version))")
+    print(f"edited {edited:,} providers in the register in "
+          f"{time.perf_counter() - started:.1f} s")
+    rebased, rebased_mb = child(code)
+    print(f"old export back into its register (dry run), nothing changed since: "
+          f"{unchanged:6.1f} s  peak {unchanged_mb:5.0f} MB")
+    print(f"the same after {edited:,} providers changed since:           "
+          f"{rebased:6.1f} s  peak {rebased_mb:5.0f} MB  ({rebased / unchanged:.2f}x)")
 
 
 def _cells(path: Path) -> tuple[int, int]:
