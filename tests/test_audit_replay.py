@@ -180,8 +180,11 @@ def test_raw_sql_edits_of_derived_children_settings_and_marks(demo_path: Path) -
     event; settings and reminder marks have events of their own."""
     engine = open_register(f"sqlite:///{demo_path}")
     register = Register(engine)
+    [first, *_] = [r for r in register.reminders(TODAY) if not r.is_review]
+    register.snooze(first.uid, until=date(2099, 1, 1), reason="negotiating", today=TODAY)
     assert _problems(register) == []
     _raw(demo_path,
+         "UPDATE reminder_action SET until = '2199-12-31'",
          "UPDATE agreement_clause SET note = 'x' WHERE id = (SELECT max(id) FROM "
          "agreement_clause)",
          "UPDATE checklist_answer SET status = 'satisfied' WHERE id = (SELECT min(id) FROM "
@@ -192,8 +195,10 @@ def test_raw_sql_edits_of_derived_children_settings_and_marks(demo_path: Path) -
     assert _chain_only(engine) == []
     problems = _problems(register)
     engine.dispose()
-    assert len(problems) == 5
-    provider, supply, clause, answer, setting = problems
+    assert len(problems) == 6
+    provider, supply, clause, answer, setting, mark = problems
+    assert mark == (f"reminder mark {first.key!r}: until is '2199-12-31' in the table but the "
+                    f"trail last recorded '2099-01-01' (event {mark.split('(event ')[1]}")
     assert provider.startswith("provider 1: risk_tier is 'hihg' in the table but the trail ")
     assert supply.startswith("supply 1: contains_pi is 2 in the table but the trail last "
                              "recorded true")
@@ -493,12 +498,13 @@ def pg(tmp_path: Path) -> Iterator[Engine]:
 @pytest.mark.skipif(PG_URL is None, reason="no PostgreSQL server: scripts/dev.py test starts "
                                            "one (scripts/pg.py) where it can")
 def test_the_replay_on_postgresql(pg: Engine, tmp_path: Path) -> None:
-    from tracker.app.demo import build_demo
-
     with session_scope(pg) as session:
-        build_demo(session, TODAY)
+        full_register(session)  # every entity, a DPA's clauses among them
     register = Register(pg)
     register.import_file(SAMPLE, profile=None, order=None, dry_run=False)
+    archived = register.archive("provider", 2, expected_version=1)
+    register.restore("provider", 2, expected_version=int(archived.version))
+    register.change_setting("organisation_name", "Lumina")
     exported = register.export(tmp_path / "register.xlsx").path
     assert register.verify_audit(exported).problems == []
     with pg.begin() as connection:

@@ -119,8 +119,9 @@ def cmd_audit(args: argparse.Namespace) -> int:
                                         else None)
         for problem in verdict.problems:
             out(safe(problem))
-        anchors = (f"; {len(verdict.anchors)} anchor(s) checked"
-                   f" ({', '.join(verdict.anchors)})" if verdict.anchors
+        named = ", ".join(verdict.anchors[:3]) + (
+            f" and {len(verdict.anchors) - 3} more" if len(verdict.anchors) > 3 else "")
+        anchors = (f"; {len(verdict.anchors)} anchor(s) checked ({named})" if verdict.anchors
                    else "; no anchor to check it against")
         if verdict.problems:
             say(f"audit trail BROKEN: {len(verdict.problems)} problem(s) in "
