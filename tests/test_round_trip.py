@@ -162,10 +162,12 @@ def test_a_mark_changed_on_both_sides_is_a_conflict(demo: Register, tmp_path: Pa
         ReminderStatus.SNOOZED
 
 
-def test_a_version_the_register_never_had_is_refused(demo: Register, tmp_path: Path) -> None:
+@pytest.mark.parametrize("shift", [5, -100])
+def test_a_version_the_register_never_had_is_refused(demo: Register, tmp_path: Path,
+                                                     shift: int) -> None:
     out = _export(demo, tmp_path / "old.xlsx")
     version = int(demo.get("provider", 2).version)
-    row = _cells(out, "Providers", 2, {"Version": version + 5, "Contact name": "X"})
+    row = _cells(out, "Providers", 2, {"Version": version + shift, "Contact name": "X"})
     report = _import(demo, out)
     assert not report.written
     assert [(p.sheet, p.row, p.header) for p in report.problems] == [
@@ -184,10 +186,10 @@ def test_an_export_from_before_record_versions_is_rebased_by_its_time(
             row[1].value = 1
         if row[0].value == "audit_last_event":
             row[0].value = row[1].value = None
-    for title in ("Providers",):
-        ws = book[title]
+    for ws in book.worksheets:  # format 1 had no Version column on any sheet
         header = [c.value for c in ws[1]]
-        ws.delete_cols(header.index("Version") + 1)
+        if "Version" in header:
+            ws.delete_cols(header.index("Version") + 1)
     book.save(out)
     _change(demo, "provider", 2, contact_name="After The Export")
     _cells(out, "Providers", 2, {"Legal name": "Renamed Ltd"})
@@ -287,3 +289,89 @@ def test_a_workbook_cell_changed_to_a_value_never_held_is_applied(
 
     assert report.written and not report.conflicts and not report.problems
     assert imported.get("provider", pid).risk_tier == "medium"
+
+
+# --- a workbook whose account of its own export cannot be trusted -------------------------
+
+def _manifest(path: Path, changes: dict[str, Any]) -> None:
+    book = openpyxl.load_workbook(path)
+    for row in book["_tracker"].iter_rows(min_row=2):
+        if row[0].value in changes:
+            row[1].value = changes[row[0].value]
+    book.save(path)
+
+
+@pytest.mark.parametrize("changes", [
+    {"audit_last_event": 99999},  # beyond the trail
+    {"audit_last_event": None, "audit_head_hash": None},  # blanked
+    {"exported_at": "2099-01-01T00:00:00"},  # in the future
+    {"audit_head_hash": "0" * 64},  # not this register's history
+    {"format_version": 1},  # claims to predate the versions it carries
+])
+def test_an_edited_hidden_sheet_is_refused_rather_than_trusted(
+        demo: Register, tmp_path: Path, changes: dict[str, Any]) -> None:
+    out = _export(demo, tmp_path / "old.xlsx")
+    _change(demo, "provider", 4, notes="a colleague's later note")
+    _manifest(out, changes)
+    report = _import(demo, out)
+    assert not report.written
+    assert [p.sheet for p in report.problems] == ["_tracker"]
+    assert "Export again" in report.problems[0].reason
+    assert demo.get("provider", 4).notes == "a colleague's later note"
+
+
+def test_an_export_of_a_plain_file_copy_that_went_on_by_itself_is_refused(
+        demo: Register, demo_path: Path, tmp_path: Path) -> None:
+    """`cp` keeps the register's identity; the copy's trail then forks from the origin's."""
+    import shutil
+
+    demo.close()
+    copy_path = tmp_path / "copy" / "demo.sqlite"
+    copy_path.parent.mkdir()
+    shutil.copy(demo_path, copy_path)
+    copy = Register.open(f"sqlite:///{copy_path}")
+    try:
+        _change(copy, "provider", 4, notes="from the copy")
+        from_copy = _export(copy, tmp_path / "copy.xlsx")
+    finally:
+        copy.close()
+    origin = Register.open(f"sqlite:///{demo_path}")
+    try:
+        _change(origin, "provider", 4, notes="the origin's newer note")
+        report = _import(origin, from_copy)
+        assert not report.written and [p.sheet for p in report.problems] == ["_tracker"]
+        assert origin.get("provider", 4).notes == "the origin's newer note"
+    finally:
+        origin.close()
+
+
+def test_an_export_without_its_hidden_sheet_is_an_ordinary_workbook_not_a_crash(
+        demo: Register, tmp_path: Path) -> None:
+    out = _export(demo, tmp_path / "no-manifest.xlsx")
+    book = openpyxl.load_workbook(out)
+    del book["_tracker"]
+    book.save(out)
+    report = _import(demo, out, dry_run=True)
+    assert not report.written  # read by natural keys now: whatever it finds, no traceback
+
+
+def test_an_own_csv_export_saved_again_with_semicolons_imports_back(
+        demo: Register, tmp_path: Path) -> None:
+    import csv
+
+    folder = tmp_path / "csv"
+    demo.export(folder, as_csv=True, today=TODAY)
+    providers = folder / "providers.csv"
+    rows = list(csv.reader(providers.read_text(encoding="utf-8-sig").splitlines()))
+    header = rows[0]
+    for row in rows[1:]:
+        if row[0] == "2":
+            row[header.index("Contact name")] = "Saved by Excel; EU locale"
+    with providers.open("w", encoding="utf-8-sig", newline="") as handle:
+        csv.writer(handle, delimiter=";").writerows(rows)
+
+    report = _import(demo, folder)
+
+    assert report.written and not report.problems, report.problems[:3]
+    assert report.counts["provider"].changed == 1
+    assert demo.get("provider", 2).contact_name == "Saved by Excel; EU locale"

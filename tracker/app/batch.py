@@ -77,6 +77,12 @@ class _Existing:
     version: int = 1
 
 
+def _existing(row: dict[str, Any]) -> _Existing:
+    """A stored record as matched; two rows of the file may match the same one."""
+    return _Existing(row["id"], {k: v for k, v in row.items() if k != "version"},
+                     version=int(row["version"]))
+
+
 @functools.cache
 def _defaults(entity: str) -> dict[str, Any]:
     """A new record's default values (read-only: callers copy it; pydantic's model_fields
@@ -179,7 +185,7 @@ def _match_providers(session: Session, plan: ImportPlan,
             row = candidates[0] if candidates else None
         if row is not None:
             ids[key] = row["id"]
-            matched[key] = _Existing(row["id"], row, version=row.pop("version"))
+            matched[key] = _existing(row)
     return ids, matched
 
 
@@ -195,7 +201,7 @@ def _match_children(session: Session, plan: ImportPlan, entity: str,
             key = record_key(entity, pkey, row)
             held = found.get(key)
             if held is None:
-                found[key] = _Existing(row["id"], row, version=row.pop("version"))
+                found[key] = _existing(row)
             else:  # two stored records answer to this key (e.g. two reviews on one date)
                 held.also.append(int(row["id"]))
     return found

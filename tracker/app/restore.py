@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import UniqueConstraint, delete, select, update
@@ -38,12 +38,12 @@ from tracker.domain.rules import approval_blockers
 from tracker.domain.settings import SettingError, spec_for
 from tracker.domain.text import search_key
 from tracker.errors import ValidationFailed
-from tracker.sheets.layout import ENTITY_ORDER, SHEET_TITLES
+from tracker.sheets.layout import ENTITY_ORDER, MANIFEST_SHEET, SHEET_TITLES
 from tracker.sheets.native import NativeBook, NativeRow
 from tracker.sheets.plan import Problem
-from tracker.store.audit import PendingEvent, record_events_bulk
+from tracker.store.audit import PendingEvent, last_event_id, record_events_bulk
 from tracker.store.fastinsert import insert_rows
-from tracker.store.models import BASE_MODELS, ReminderAction, table_of, utcnow
+from tracker.store.models import BASE_MODELS, AuditEvent, ReminderAction, table_of, utcnow
 from tracker.store.settings import REGISTER_ID_KEY, get_setting, register_id, set_setting
 from tracker.store.snapshot import naive_utc
 
@@ -93,6 +93,10 @@ def apply_native(session: Session, native: NativeBook, *, actor: str,
         return outcome
     outcome = RestoreOutcome(mode="same register" if same else "empty register",
                              problems=list(native.problems))
+    doubt = _provenance_doubt(session, native) if same and not native.problems else None
+    if doubt is not None:
+        outcome.problems.append(Problem(MANIFEST_SHEET, None, None, None, None, doubt))
+        return outcome
     # Which agreements and reviews the file gives clause and checklist rows for (read
     # before planning, which lets go of each row's values).
     given = {child: {r.values.get(parent) for r in native.rows.get(child, [])}
@@ -134,6 +138,40 @@ def apply_native(session: Session, native: NativeBook, *, actor: str,
     _write_marks(session, marks, actor)
     outcome.written = True
     return outcome
+
+
+def _provenance_doubt(session: Session, native: NativeBook) -> str | None:
+    """Why the workbook's own account of when it was exported cannot be trusted, or None.
+    The rebase keeps what changed after the export only if it knows the export's place in
+    this register's trail; a hidden sheet that was edited, or an export of a plain file copy
+    that went on by itself (same identity, another history), would let it revert work."""
+    edited = ("the hidden _tracker sheet was edited or this workbook was exported from a "
+              "copy of this register that went on by itself; importing it could undo later "
+              "work, so nothing was written. Export again from this register")
+    exported_at = native.exported_at
+    if exported_at is not None and exported_at > datetime.now(UTC).replace(tzinfo=None) \
+            + timedelta(minutes=5):
+        return f"the workbook says it was exported at {exported_at:%Y-%m-%d %H:%M}, in " \
+               f"the future: {edited}"
+    if native.format_version < 2:
+        if native.versioned:
+            return f"the workbook says export format 1 but its sheets carry versions: {edited}"
+        if exported_at is None:
+            return f"the workbook does not say when it was exported: {edited}"
+        return None
+    last, head_hash = native.last_event, native.manifest.get("audit_head_hash", "")
+    if last is None or not head_hash:
+        return f"the workbook does not say which audit event it reflects: {edited}"
+    newest = last_event_id(session)
+    if last > newest:
+        return (f"the workbook reflects audit event {last}, but this register's trail ends "
+                f"at event {newest}: {edited}")
+    if last > 0:
+        event = session.get(AuditEvent, last)
+        if event is None or event.hash != head_hash:
+            return (f"this register's audit event {last} is not the one the workbook was "
+                    f"exported after: {edited}")
+    return None
 
 
 # --- records ------------------------------------------------------------------------------
@@ -229,10 +267,10 @@ def _plan_records(session: Session, native: NativeBook, outcome: RestoreOutcome,
                 kept = {"version": row.version} if row.version and row.id else {}
                 changes[entity].append(_Change(row, row.id, {**clean, **stamps, **kept},
                                                None))
-            elif row.version is not None and row.version > int(stored["version"]):
+            elif row.version is not None and not 1 <= row.version <= int(stored["version"]):
                 outcome.problems.append(_problem(row, "version", row.version, (
                     f"{entity.replace('_', ' ')} {row.id} is at version {stored['version']} "
-                    f"in this register, but the workbook says version {row.version}: the row "
+                    f"in this register, and was never at version {row.version}: the row "
                     "is not from this register's history (was the Version cell edited?); "
                     "export again and make the change there")))
                 continue

@@ -64,6 +64,15 @@ class NativeBook:
     problems: list[Problem] = field(default_factory=list)
     rows_read: int = 0
     left_out: list[str] = field(default_factory=list)
+    versioned: bool = False  # a record sheet carries the Version column (format 2 on)
+
+    @property
+    def format_version(self) -> int:
+        try:
+            number = parse_number(self.manifest.get("format_version") or 0)
+        except ValueError:
+            return 0
+        return int(number) if isinstance(number, int) else 0
 
     @property
     def register_id(self) -> str:
@@ -137,6 +146,7 @@ def _read_rows(native: NativeBook, sheet: Sheet, entity: str, layout: tuple[Colu
         if column is not None:
             found.append((index, column))
     present = {c.field for _, c in found}
+    native.versioned = native.versioned or "version" in present
     key_field = "key" if entity in {"setting", "reminder_mark"} else "id"
     if key_field not in present:
         header = next(c.header for c in layout if c.field == key_field)

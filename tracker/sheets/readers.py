@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -183,9 +184,11 @@ class CsvDirectorySource(SheetSource):
         file = self.files.get(name)
         if file is None:
             return None
-        # The tracker writes its CSV files with commas; sniffing a file whose notes hold
-        # many semicolons could take ";" for the separator.
-        found = read_csv(file, delimiter=",").sheets[0]
+        # The tracker writes its CSV files with commas, and Excel saves them again with its
+        # locale's separator (";" in most of the EU). The header line holds only the
+        # layout's column names, so it tells the separator; sniffing the whole file could
+        # take a note's many semicolons for it.
+        found = read_csv(file, delimiter=header_delimiter(file)).sheets[0]
         found.name, found.source = name, file.name
         return found
 
@@ -216,6 +219,17 @@ def _decode(raw: bytes, name: str) -> tuple[str, str]:
         return raw.decode(encoding), encoding
     except UnicodeDecodeError as err:
         raise FileRefused(f"{name}: not valid {encoding} text at byte {err.start}") from None
+
+
+def header_delimiter(path: Path) -> str:
+    """The separator of a CSV file whose first line is a header of plain column names: the
+    one that appears most outside quotes (a comma when none does)."""
+    with path.open("rb") as handle:
+        first = handle.readline(64 * 1024)
+    line = re.sub(r'"[^"]*"', "", first.decode("utf-8", errors="replace"))
+    counts = {d: line.count(d) for d in ",;\t|"}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
 
 
 def _delimiter(sample: str) -> str:
