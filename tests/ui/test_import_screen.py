@@ -109,11 +109,13 @@ async def test_the_preview_lists_a_conflict_and_the_import_keeps_the_register_va
         screen = app.screen
         assert isinstance(screen, ImportScreen)
         await paste_into(pilot, "#import-file", str(SAMPLE))
-        await pilot.click("#preview")
+        await pilot.press("enter")  # Enter in the path field previews
         await settle(pilot)
         table = screen.query_one("#import-problems", DataTable)
         reasons = [str(table.get_row_at(i)[4]) for i in range(table.row_count)]
         assert len(reasons) == 1 and reasons[0].startswith("conflict: provider")
         assert "'high'" in reasons[0]
         assert "1 conflict(s)" in str(screen.query_one("#import-summary", Static).render())
+        detail = str(screen.query_one("#import-problem-detail", Static).render())
+        assert detail.startswith("conflict: ") and "kept" in detail  # the whole sentence
     assert register.get("provider", pid).risk_tier == "high"

@@ -36,6 +36,7 @@ class ImportScreen(TrackerScreen):
     def __init__(self) -> None:
         super().__init__()
         self.previewed: tuple[Any, ...] | None = None
+        self.details: list[str] = []  # the problems table's rows, each whole
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -55,6 +56,9 @@ class ImportScreen(TrackerScreen):
         yield DataTable(id="import-mapping", cursor_type="row", zebra_stripes=True)
         yield Label("Problems", classes="caption")
         yield DataTable(id="import-problems", cursor_type="row", zebra_stripes=True)
+        # A problem's or conflict's whole sentence (both values, who, when): the table's
+        # column cuts it at the screen's width.
+        yield Static("", id="import-problem-detail")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -79,6 +83,13 @@ class ImportScreen(TrackerScreen):
     def _options_changed(self) -> None:
         self.query_one("#import", Button).disabled = True  # preview the file you import
 
+    @on(DataTable.RowHighlighted, "#import-problems")
+    def _show_problem(self, event: DataTable.RowHighlighted) -> None:
+        row = event.cursor_row
+        detail = self.details[row] if 0 <= row < len(self.details) else ""
+        self.query_one("#import-problem-detail", Static).update(plain(detail))
+
+    @on(Input.Submitted, "#import-file")
     @on(Button.Pressed, "#preview")
     def action_preview(self) -> None:
         self.query_one("#import-summary", Static).update("Reading …")
@@ -110,6 +121,8 @@ class ImportScreen(TrackerScreen):
         problems = self.query_one("#import-problems", DataTable)
         mapping.clear()
         problems.clear()
+        self.details = []
+        self.query_one("#import-problem-detail", Static).update("")
         if message.report is None:
             summary.update(styled(("Cannot import:", "bold"), f" {message.error}"))
             return
@@ -120,6 +133,8 @@ class ImportScreen(TrackerScreen):
                                 plain(column.target or "(left out: no field)"))
         for left in report.left_out_sheets:
             mapping.add_row(plain(left), "", "", plain("(sheet left out)"))
+        self.details = [str(p) for p in report.problems] + [
+            f"conflict: {c}" for c in report.conflicts]
         for problem in report.problems:
             problems.add_row(plain(problem.sheet), plain(problem.row or ""),
                              plain(problem.column or ""), plain((problem.value or "")[:40]),
