@@ -48,7 +48,7 @@ def ropa(session: Session, *, register: str, today: date) -> Document:
                    _stamp(session, register, today))
     about = doc.section("Controller")
     about.paragraphs.append(
-        f"Controller: {get_setting(session, 'organisation_name') or 'not set'}. Data "
+        f"{get_setting(session, 'organisation_name') or 'Not set'}. Data "
         f"protection officer: {get_setting(session, 'organisation_dpo') or 'not set'}. "
         "Art 30(1)(a).")
     providers = {p.id: p for p in live_rows(session, Provider)}
