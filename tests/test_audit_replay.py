@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
@@ -21,6 +22,7 @@ from sqlalchemy import Engine, text
 from tracker.app import pipeline as svc
 from tracker.app.register import Register
 from tracker.cli import main
+from tracker.locations import backups_dir
 from tracker.store.audit import AuditProblem, verify_chain
 from tracker.store.engine import session_scope
 from tracker.store.migrate import open_register
@@ -311,7 +313,7 @@ def test_a_rewritten_event_before_the_anchor_fails_against_it(engine: Engine,
     [problem] = _problems(register, anchor_file=tmp_path / "anchor.json")
     assert problem.startswith(f"event {anchor.count}: the trail was cut or rewritten after "
                               f"{anchor.at}: the anchor file anchor.json says event "
-                              f"{anchor.count} has hash {anchor.hash[:16]}…, but it has ")
+                              f"{anchor.count} has hash {anchor.hash[:16]}…, but the trail has ")
 
 
 def _rehash_from(engine: Engine, first: int) -> None:
@@ -378,6 +380,7 @@ def test_a_backup_gets_its_own_identity_and_keeps_the_origins_anchor(
     connection.close()
     origin = json.loads(stored)
     assert (origin["register_id"], origin["count"]) == (register_id_of(db_path), before)
+    assert origin["file"] == str(db_path.resolve())  # which file it is the anchor of
     assert head_count == before + 2  # its new identity and its origin, audited in the copy
     copied = open_register(f"sqlite:///{copy}")
     verdict = Register(copied).verify_audit(backups=tmp_path / "none")
@@ -401,6 +404,113 @@ def test_an_export_of_a_backup_cannot_overwrite_its_origin(engine: Engine, tmp_p
     assert not report.written
     assert any("exported from another register" in p.reason for p in report.problems)
     assert register_rows(engine) == rows and register.verify_audit().events == events
+
+
+# --- a backup of a plain copy is not this register's evidence; reading one changes nothing --
+
+def _edit_note(path: Path, note: str) -> None:
+    assert main(["--db", str(path), "edit", "provider", "3", f"notes={note}"]) == 0
+
+
+@pytest.mark.parametrize("origin_moves_on", [True, False])
+def test_a_backup_of_a_plain_copy_changed_on_its_own_is_a_note_not_a_break(
+        demo_path: Path, tmp_path: Path, origin_moves_on: bool,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """``cp`` makes a second file with the same identity; once it is changed, its trail and
+    its backups' anchors go their own way from the fork. The origin is untouched: verify
+    must pass (with a note naming the copy), and the copy verifies clean against its own
+    backup. Named with --anchor, the same backup still fails: the person vouched for it."""
+    copy = tmp_path / "copy.sqlite"
+    shutil.copyfile(demo_path, copy)
+    _edit_note(copy, "on copy")
+    assert main(["--db", str(copy), "backup"]) == 0
+    [backup] = backups_dir().glob("copy-*.sqlite")
+    if origin_moves_on:
+        _edit_note(demo_path, "on origin")  # the same event number, another hash
+    capsys.readouterr()
+    assert main(["--db", str(demo_path), "audit", "verify"]) == 0
+    printed = capsys.readouterr()
+    assert printed.out.startswith("audit trail intact: ")
+    assert printed.err.startswith(f"note: the backup {backup.name} does not match this "
+                                  "register's trail (it says event ")
+    assert f"it is a backup of {copy.resolve()}, another file with this register's " \
+        "identity" in printed.err
+    assert f"tracker audit verify --anchor {backup}" in printed.err
+    assert main(["--db", str(copy), "audit", "verify"]) == 0
+    assert f"1 anchor(s) checked (the backup {backup.name})" in capsys.readouterr().out
+    assert main(["--db", str(demo_path), "audit", "verify", "--anchor", str(backup)]) == 1
+    printed = capsys.readouterr()
+    assert "the trail was cut or rewritten after " in printed.out
+    assert f"(a backup of {copy.resolve()})" in printed.out
+
+
+def test_a_byte_copy_in_the_backups_directory_that_disagrees_is_a_note(
+        engine: Engine, db_path: Path, tmp_path: Path, filled: dict[str, int],
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """A byte copy (an old `tracker backup`, or `cp` into the folder) names no file it was
+    taken of, so when it disagrees it cannot tell a cut trail from a diverged copy: a note,
+    not a problem. The cut is still caught by a backup of this file and by --anchor."""
+    register = Register(engine)
+    _three_notes(register, filled["provider"])
+    backups_dir().mkdir(parents=True)
+    byte_copy = shutil.copyfile(db_path, backups_dir() / "by-hand.sqlite")
+    _cut_newest(db_path, 3)
+    assert main(["--db", str(db_path), "audit", "verify"]) == 0
+    printed = capsys.readouterr()
+    assert printed.out.startswith("audit trail intact: ")
+    assert "either the trail was cut or rewritten after " in printed.err
+    assert main(["--db", str(db_path), "audit", "verify", "--anchor", str(byte_copy)]) == 1
+    # one more event, a `tracker backup`, and that event cut too: the backup names this
+    # file, so it binds
+    register.update("provider", filled["provider"], {"notes": "x"}, expected_version=1)
+    register.backup(backups_dir() / "of-this-file.sqlite")
+    _cut_newest(db_path, 1)
+    assert main(["--db", str(db_path), "audit", "verify"]) == 1
+    assert "the backup of-this-file.sqlite says event " in capsys.readouterr().out
+
+
+def _folder(directory: Path) -> dict[str, bytes]:
+    return {path.name: path.read_bytes() for path in sorted(directory.iterdir())}
+
+
+def test_reading_backups_for_their_anchors_leaves_their_folder_as_it_was(
+        engine: Engine, db_path: Path, filled: dict[str, int]) -> None:
+    """A backup is WAL: an ordinary read-only reader creates its -shm and -wal beside it."""
+    register = Register(engine)
+    first = register.backup(backups_dir() / "first.sqlite")
+    register.change_setting("organisation_name", "Lumina")
+    register.backup(backups_dir() / "second.sqlite")
+    before = _folder(backups_dir())
+    assert sorted(before) == ["first.sqlite", "second.sqlite"]
+    assert main(["--db", str(db_path), "audit", "verify"]) == 0
+    assert main(["--db", str(db_path), "audit", "verify", "--anchor", str(first)]) == 0
+    assert _folder(backups_dir()) == before
+
+
+def test_a_backup_with_changes_still_in_its_wal_is_read_whole_and_left_as_it_was(
+        engine: Engine, db_path: Path, filled: dict[str, int],
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """Someone has the backup open as a register: its newest change is only in its -wal.
+    Reading the main file alone would miss it (and could read it half-checkpointed); it is
+    read from a private copy with its -wal, and nothing beside it changes."""
+    register = Register(engine)
+    backup = register.backup(backups_dir() / "open.sqlite")
+    count = register.verify_audit().events
+    connection = sqlite3.connect(backup)
+    try:
+        stored = json.loads(connection.execute(
+            "SELECT value FROM setting WHERE key = 'copied_from'").fetchone()[0])
+        connection.execute("UPDATE setting SET value = ? WHERE key = 'copied_from'",
+                           (json.dumps({**stored, "count": count + 5}),))
+        connection.commit()
+        assert Path(f"{backup}-wal").stat().st_size > 0  # the change is in the -wal only
+        before = _folder(backups_dir())
+        assert main(["--db", str(db_path), "audit", "verify"]) == 1
+        assert (f"the backup open.sqlite says event {count + 5} has hash "
+                in capsys.readouterr().out)
+        assert _folder(backups_dir()) == before
+    finally:
+        connection.close()
 
 
 # --- no false alarm on a register used as people use it -------------------------------------

@@ -40,6 +40,7 @@ def open_umask() -> object:
 
 def test_a_file_is_written_private_and_whole(tmp_path: Path, open_umask: object) -> None:
     target = tmp_path / "deeper" / "report.md"
+    target.parent.mkdir()
     files.write_bytes(target, b"# report\n")
     assert target.read_bytes() == b"# report\n"
     assert _mode(target) == 0o600

@@ -147,6 +147,7 @@ def test_a_killed_writer_never_leaves_a_partial_file(register: Register, tmp_pat
                                                       name: str) -> None:
     kind = KINDS[name]
     out = tmp_path / "out"
+    out.mkdir()
     target = out / kind.target
     started = time.perf_counter()
     kind.write(register, target, False)

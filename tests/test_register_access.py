@@ -95,6 +95,7 @@ def test_your_own_register_must_be_created_first(capsys: Capsys) -> None:
 def test_init_creates_a_private_register_at_head_and_never_over_anything(
         tmp_path: Path, capsys: Capsys) -> None:
     path = tmp_path / "new" / "register.sqlite"
+    path.parent.mkdir()
     assert main(["init", "--db", str(path)]) == 0
     assert capsys.readouterr().out == f"created a new, empty register at {path}\n"
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
@@ -216,6 +217,7 @@ def test_a_read_only_file_opens_read_only_for_every_read(read_only_demo: Path,
                                                          capsys: Capsys) -> None:
     before = digest(read_only_demo)
     out = tmp_path / "out"
+    out.mkdir()
 
     def run(*args: str) -> int:
         return main(["--db", str(read_only_demo), *args])

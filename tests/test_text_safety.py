@@ -288,3 +288,15 @@ def test_the_import_report_escapes_headers_and_file_names(
     assert status == 0
     assert not RAW.search(out) and not RAW.search(err)
     assert "Extra\\x1b[31m\\u202e" in out and "reg\\u202eister" in out
+
+
+def test_a_display_name_stored_raw_with_a_control_character_does_not_stop_writes(
+        register: Register, db_path: Path) -> None:
+    from tracker.store.audit import os_user
+
+    with sqlite3.connect(db_path) as connection:
+        connection.execute("INSERT INTO setting (key, value, version, updated_at) "
+                           "VALUES (?, ?, 1, '2026-01-01')",
+                           (f"display_name.{os_user()}", '"Ann\x1b[31m"'))
+    connection.close()
+    assert register.actor() == f"Ann\\x1b[31m ({os_user()})"

@@ -15,6 +15,10 @@ disk, a denied permission, a kill), the target is untouched: a kill leaves at mo
 ``.name.tracker-….tmp`` beside it, which the next write of the same target removes once its
 lock shows that no writer is alive.
 
+The target's folder must exist: a typo in a folder name is one line naming it, never a tree
+of new folders. Only the program's own folders (tracker.locations.own_folders: the data
+directory and its backups, reports and exports) are created when missing, private (0700).
+
 A directory (the CSV export) is built the same way: whole, under a hidden sibling name,
 fsynced, then renamed into place; with ``force`` the old one is moved aside first and removed
 after, so the target name never holds a torn directory, only the old one, nothing, or the new.
@@ -34,6 +38,7 @@ from pathlib import Path
 
 from tracker.domain.text import visible
 from tracker.errors import TrackerError
+from tracker.locations import own_folders
 
 try:  # POSIX: a writer's lock tells a live temporary from one a killed run left behind
     import fcntl
@@ -84,6 +89,35 @@ def _cannot(path: Path, err: OSError) -> TrackerError | None:
         errno.ENAMETOOLONG: f"{path}: the name is too long; nothing changed",
     }.get(err.errno or 0)
     return TrackerError(why) if why else None
+
+
+def require_folder(target: Path) -> None:
+    """Refuse, in one line, a target whose folder is missing or is not a folder; create it
+    (0700) only when it is one of the program's own folders."""
+    folder = target.parent
+    if folder.is_dir():
+        return
+    if os.path.lexists(folder):
+        raise TrackerError(f"{folder} is not a folder: {target.name} not written; "
+                           "nothing changed")
+    own = {path.resolve() for path in own_folders()}
+    if folder.resolve() not in own:
+        raise TrackerError(f"no folder {folder}; create it first ({target.name} not "
+                           "written)")
+    _make_own_folder(folder, own)
+
+
+def _make_own_folder(folder: Path, own: set[Path]) -> None:
+    """Create one of the program's own folders, and its own folders above it, 0700; a
+    missing folder above those (the platform's data folder) the ordinary way."""
+    if not folder.parent.is_dir():
+        if folder.parent.resolve() in own:
+            _make_own_folder(folder.parent, own)
+        else:
+            folder.parent.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(FileExistsError):  # another program made it meanwhile
+        os.mkdir(folder, PRIVATE_DIRECTORY)
+        os.chmod(folder, PRIVATE_DIRECTORY)  # whatever the umask
 
 
 @contextlib.contextmanager
@@ -210,7 +244,7 @@ def replacing(target: Path, *, force: bool = False,
     ``-wal``): they are removed just before the new file takes the name, so a stale one can
     never be read as part of it."""
     with _explained(target):
-        target.parent.mkdir(parents=True, exist_ok=True)
+        require_folder(target)
         if not force and os.path.lexists(target):
             raise TargetExists(target)  # early, before the work; the link checks again
         remove_stale(target)
@@ -257,7 +291,7 @@ def replacing_directory(target: Path, *, force: bool = False) -> Iterator[Path]:
     or symlink is moved aside, the new one renamed in, and the old one removed; the caller
     decides beforehand whether the old directory may be removed at all."""
     with _explained(target):
-        target.parent.mkdir(parents=True, exist_ok=True)
+        require_folder(target)
         if not force and os.path.lexists(target) and not _empty_directory(target):
             raise TargetExists(target)
         remove_stale(target)

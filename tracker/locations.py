@@ -8,6 +8,8 @@ from pathlib import Path
 
 from platformdirs import user_data_path
 
+from tracker.errors import TrackerError
+
 APP_NAME = "tracker"
 
 
@@ -36,16 +38,40 @@ def exports_dir() -> Path:
     return data_dir() / "exports"
 
 
+def own_folders() -> tuple[Path, ...]:
+    """The folders the program itself names and may create when missing (0700); every other
+    folder a file is written into must exist already (tracker/files.py)."""
+    return (data_dir(), backups_dir(), reports_dir(), exports_dir())
+
+
 def default_backup_path(source: Path) -> Path:
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     return backups_dir() / f"{source.stem}-{stamp}.sqlite"
 
 
+def given_path(text: str, *, option: str) -> Path:
+    """A path the user typed (with ``option``), made absolute without following a symlink
+    at its last part: a writer's target is that name itself (a symlink there is refused
+    like any existing name, or replaced with --force), never the file it points to. The
+    folders above are resolved, so messages name the real place. An empty one is refused:
+    a script's unset variable must not mean "the default"."""
+    if not text.strip():
+        raise TrackerError(f"{option} is empty: give a file name, or leave {option} out")
+    path = Path(text).expanduser()
+    return path.parent.resolve() / path.name if path.name else path.resolve()
+
+
 def database_url(db: str | None) -> str:
     """``--db`` takes a file path or a SQLAlchemy URL (postgresql+psycopg://...);
-    TRACKER_DB does the same when --db is absent."""
-    chosen = db or os.environ.get("TRACKER_DB")
-    if chosen and "://" in chosen:
+    TRACKER_DB does the same when --db is absent. An empty --db is a mistake (a script's
+    unset variable), refused rather than read as "my own register"; an empty TRACKER_DB is
+    unset. A file path keeps its last part as given (``given_path``): ``tracker init``
+    creates that name, and opening a register follows a symlink there itself."""
+    from_env = os.environ.get("TRACKER_DB", "")
+    option, chosen = ("--db", db) if db is not None else (
+        "TRACKER_DB", from_env if from_env.strip() else None)
+    if chosen is None:
+        return f"sqlite:///{default_register().absolute()}"
+    if "://" in chosen:
         return chosen
-    path = Path(chosen).expanduser() if chosen else default_register()
-    return f"sqlite:///{path.resolve()}"
+    return f"sqlite:///{given_path(chosen, option=option)}"

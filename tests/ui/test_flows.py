@@ -266,6 +266,7 @@ async def test_export_the_register_and_a_provider_file_from_the_keyboard(
         assert not demo_app.screen.query_one("#error-path", Static).display
         shown = str(demo_app.screen.query_one("#export-result", Static).render())
         assert "Written" in shown and "all.xlsx" in shown
+        (tmp_path / "all.ods").mkdir()
         await paste_into(pilot, "#input-path", str(tmp_path / "all.ods" / "x.xlsx.bak"))
         await pilot.press("enter")  # not .xlsx: a CSV directory, which is fine
         await settle(pilot)

@@ -310,6 +310,7 @@ async def test_every_tab_and_form_of_a_provider_shows_hostile_texts_literally(
         assert isinstance(app.screen, ExportForm)
         assert f"Export {UK}'s due-diligence file" in screen_text(app)
         target = tmp_path / "[b]out" / "acme.xlsx"
+        target.parent.mkdir()
         await paste_into(pilot, "#input-path", str(target))
         await pilot.press("ctrl+s")
         await settle(pilot)
@@ -423,6 +424,11 @@ async def test_import_export_help_and_errors_show_hostile_texts_literally(
         await settle(pilot)
         assert "[b]file" in rendered(app, "#error-path")
         target = tmp_path / "[@click=app.screenshot()]" / "register.xlsx"
+        await paste_into(pilot, "#input-path", str(target))
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert f"no folder {target.parent}; create it first" in rendered(app, "#error-path")
+        target.parent.mkdir()
         await paste_into(pilot, "#input-path", str(target))
         await pilot.press("ctrl+s")
         await settle(pilot)

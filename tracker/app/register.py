@@ -248,8 +248,10 @@ class Register:
         if path is None:
             raise TrackerError("backup copies a SQLite register; for PostgreSQL use pg_dump")
         chosen = target or default_backup_path(path)
-        # the copy gets its own identity and keeps this register's audit anchor
-        sqlite.backup(self.engine, chosen, force=force, prepare=mark_copy)
+        # the copy gets its own identity and keeps this register's audit anchor, naming
+        # this file (tracker.app.audit: what a backup found in the backups directory proves)
+        sqlite.backup(self.engine, chosen, force=force,
+                      prepare=lambda copy: mark_copy(copy, origin=path))
         return chosen
 
     def verify_evidence(self) -> list[EvidenceCheck]:

@@ -23,7 +23,7 @@ def register_url(args: argparse.Namespace) -> str:
     from tracker.locations import database_url, demo_register
 
     if args.demo:
-        if args.db:
+        if args.db is not None:
             raise TrackerError("--demo and --db each name a register; give one of them")
         return f"sqlite:///{demo_register()}"
     return database_url(args.db)
@@ -67,9 +67,9 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from tracker.app.demo import write_demo
-    from tracker.locations import demo_register
+    from tracker.locations import demo_register, given_path
 
-    path = Path(args.db).expanduser().resolve() if args.db else demo_register()
+    path = given_path(args.db, option="--db") if args.db is not None else demo_register()
     fresh = args.no_open or args.reset or not path.exists()
     if fresh:
         write_demo(path, today=date.today())
@@ -91,8 +91,10 @@ def cmd_info(args: argparse.Namespace) -> int:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
-    target = open_register(args).backup(Path(args.to).expanduser().resolve() if args.to
-                                        else None, force=args.force)
+    from tracker.locations import given_path
+
+    target = open_register(args).backup(
+        given_path(args.to, option="--to") if args.to is not None else None, force=args.force)
     out(str(target))
     say(f"backup written; restore by opening it: tracker --db {target}")
     return 0
@@ -119,6 +121,8 @@ def cmd_audit(args: argparse.Namespace) -> int:
                                         else None)
         for problem in verdict.problems:
             out(safe(problem))
+        for note in verdict.notes:  # a backup found that may be a diverged copy's
+            say(f"note: {safe(note)}")
         named = ", ".join(verdict.anchors[:3]) + (
             f" and {len(verdict.anchors) - 3} more" if len(verdict.anchors) > 3 else "")
         anchors = (f"; {len(verdict.anchors)} anchor(s) checked ({named})" if verdict.anchors

@@ -85,7 +85,11 @@ def current_actor(session: Session) -> str:
     stored = session.get(Setting, f"display_name.{user}")
     if stored is None:
         return user
-    return f"{visible(str(json.loads(stored.value)))} ({user})"
+    try:  # as tracker.store.settings.stored_value reads it (that module imports this one)
+        name = json.loads(stored.value, strict=False)
+    except json.JSONDecodeError:
+        name = stored.value
+    return f"{visible(str(name))} ({user})"
 
 
 def record_event(session: Session, *, actor: str, action: AuditAction, entity: str,

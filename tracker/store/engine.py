@@ -14,14 +14,39 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session
 
-from tracker.errors import ReadOnlyRegister
+from tracker.errors import ReadOnlyRegister, TrackerError
 from tracker.store import sqlite
 
 # Execution option that holds why an engine's register is read-only (absent: writable).
 READ_ONLY_OPTION = "tracker_read_only"
+
+
+# The backends a register can live on; any other URL is a person's mistake, not a bug.
+BACKENDS = frozenset({"sqlite", "postgresql"})
+
+
+def check_url(url: str) -> None:
+    """Refuse, in one line, a URL this program cannot open a register at: one SQLAlchemy
+    cannot read, of another backend (``bogus://``, ``mysql://``), or naming a driver that
+    is not installed. Its password is never shown."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        scheme = url.partition("://")[0]
+        raise TrackerError(f"cannot use {scheme}://…: not a SQLite file or a PostgreSQL "
+                           "URL") from None
+    shown = parsed.render_as_string(hide_password=True)
+    if parsed.get_backend_name() not in BACKENDS:
+        raise TrackerError(f"cannot use {shown}: not a SQLite file or a PostgreSQL URL")
+    try:
+        parsed.get_dialect().import_dbapi()
+    except (NoSuchModuleError, ImportError):
+        raise TrackerError(f"cannot use {shown}: its driver {parsed.get_driver_name()!r} "
+                           "is not installed") from None
 
 
 def is_sqlite(url: str) -> bool:
@@ -31,6 +56,7 @@ def is_sqlite(url: str) -> bool:
 def make_engine(url: str, *, read_only: str | None = None) -> Engine:
     """An engine for ``url``, read-only when ``read_only`` says why. A SQLite file must
     exist: it is opened by URI (``sqlite.connector``), never created."""
+    check_url(url)
     options: dict[str, Any] = {READ_ONLY_OPTION: read_only} if read_only else {}
     if is_sqlite(url):
         path = sqlite.database_path(url)

@@ -15,12 +15,13 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect
+from sqlalchemy.engine import make_url
 
 from tracker import files
 from tracker.errors import NoRegister, SchemaError, TrackerError
 from tracker.resources import schema_dir
 from tracker.store import sqlite
-from tracker.store.engine import is_sqlite, make_engine, where
+from tracker.store.engine import check_url, is_sqlite, make_engine, where
 
 # Shipped in the package (tracker.schema); Alembic needs it as a real folder.
 SCHEMA_DIR = schema_dir()
@@ -67,10 +68,18 @@ def open_register(url: str, on_upgrade: Callable[[str], None] | None = None, *,
 
     The register opens read-only when asked (``read_only``) or when it cannot be written
     (``sqlite.why_read_only``); a read-only register is never migrated, so one at an older
-    schema is refused, saying so, rather than upgraded or read by the wrong schema."""
+    schema is refused, saying so, rather than upgraded or read by the wrong schema.
+
+    A SQLite register reached through a symlink is the file it points to: SQLite keeps its
+    -wal and -shm beside that file, so the checks here look there too."""
+    check_url(url)
     path = sqlite.database_path(url)
     why: str | None = None
     if path is not None:
+        if path.is_symlink():
+            path = path.resolve()
+            url = make_url(url).set(database=str(path)).render_as_string(
+                hide_password=False)
         sqlite.check_register_file(path)
         if not sqlite.has_pending_wal(path):  # else its tables may all be in the -wal yet
             # Looked at before the first real connection, which would switch the file to
@@ -158,6 +167,7 @@ def create_register(url: str, *, fill: Callable[[Engine], None] | None = None) -
     A SQLite register is built whole in a private temporary file beside its name and takes
     the name only when complete (tracker/files.py), so a kill leaves no half-made register
     and an existing file is never written into. A PostgreSQL database must be empty."""
+    check_url(url)
     path = sqlite.database_path(url)
     if path is None:
         engine = make_engine(url)

@@ -13,10 +13,24 @@ from tracker.store.audit import record_event
 from tracker.store.models import Setting, utcnow
 
 
+def stored_value(text: str) -> Any:
+    """A setting's value from its stored JSON, the one place settings are decoded.
+
+    The door refuses control characters, but a register written by an older version, or
+    edited with raw SQL, may hold one raw inside a JSON string, which strict JSON refuses:
+    it is read as the character it is (every output path shows it escaped). A value that is
+    not JSON at all (raw SQL without quotes) is read as its text, so listing the settings
+    still works and ``tracker settings set`` can put it right."""
+    try:
+        return json.loads(text, strict=False)
+    except json.JSONDecodeError:
+        return text
+
+
 def get_setting(session: Session, key: str) -> Any:
     spec = spec_for(key)
     stored = session.get(Setting, key)
-    return json.loads(stored.value) if stored is not None else spec.default
+    return stored_value(stored.value) if stored is not None else spec.default
 
 
 # Written once by migration 0005; not a setting anyone changes, so not listed with them.
@@ -26,7 +40,7 @@ REGISTER_ID_KEY = "register_id"
 def register_id(session: Session) -> str:
     """The register's identity, which its exports carry (see schema/versions/0005)."""
     stored = session.get(Setting, REGISTER_ID_KEY)
-    return "" if stored is None else str(json.loads(stored.value))
+    return "" if stored is None else str(stored_value(stored.value))
 
 
 # Set on a backup copy (tracker.store.anchors.mark_copy): the anchor of the register it was
@@ -38,7 +52,7 @@ IDENTITY_KEYS = frozenset({REGISTER_ID_KEY, COPIED_FROM_KEY})
 def copied_from(session: Session) -> dict[str, Any] | None:
     """The origin's anchor when this register is a backup copy (None otherwise)."""
     stored = session.get(Setting, COPIED_FROM_KEY)
-    value = json.loads(stored.value) if stored is not None else None
+    value = stored_value(stored.value) if stored is not None else None
     return value if isinstance(value, dict) else None
 
 
@@ -47,7 +61,7 @@ def set_identity(session: Session, key: str, value: Any, *, actor: str) -> None:
     replay of the trail compares them), with no spec: they are not a person's settings."""
     assert key in IDENTITY_KEYS, key
     stored = session.get(Setting, key, with_for_update=True)
-    before = json.loads(stored.value) if stored is not None else None
+    before = stored_value(stored.value) if stored is not None else None
     text = json.dumps(value, ensure_ascii=False)
     if stored is None:
         session.add(Setting(key=key, value=text))
@@ -64,7 +78,7 @@ def all_settings(session: Session) -> dict[str, Any]:
     for stored in session.exec(select(Setting)).all():
         if stored.key in IDENTITY_KEYS:
             continue
-        values[stored.key] = json.loads(stored.value)
+        values[stored.key] = stored_value(stored.value)
     return dict(sorted(values.items()))
 
 
@@ -73,7 +87,7 @@ def set_setting(session: Session, key: str, value: Any, *, actor: str) -> Any:
     spec = spec_for(key)
     checked = spec.check(value)
     stored = session.get(Setting, key, with_for_update=True)
-    before = json.loads(stored.value) if stored is not None else spec.default
+    before = stored_value(stored.value) if stored is not None else spec.default
     if stored is not None and before == checked:
         return checked
     text = json.dumps(checked, ensure_ascii=False)

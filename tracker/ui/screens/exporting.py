@@ -18,14 +18,13 @@ from tracker.app.exports import ExportResult
 from tracker.app.register import Register
 from tracker.errors import TrackerError
 from tracker.files import TargetExists
+from tracker.locations import exports_dir, given_path
 from tracker.ui.screens.confirm import ConfirmScreen
 from tracker.ui.screens.record_form import show_message
 from tracker.ui.text import plain, styled
 
 
 def default_export_path(today: date, provider_id: int | None) -> Path:
-    from tracker.locations import exports_dir
-
     name = f"provider-{provider_id}" if provider_id is not None else "register"
     return exports_dir() / f"{name}-{today.isoformat()}.xlsx"
 
@@ -87,7 +86,9 @@ class ExportForm(ModalScreen[None]):
         show_message(self.query_one("#error-path", Static), "")
         self.query_one("#export-result", Static).update("Exporting …")
         self.query_one("#save", Button).disabled = True
-        path = Path(text).expanduser()
+        # Absolute, so the result and a replace question say where, whatever the TUI's
+        # working folder (a symlink at the name itself is kept: tracker.locations).
+        path = given_path(text, option="the path")
         self.write(path, as_csv=path.suffix.lower() != ".xlsx")
 
     @work(thread=True, exclusive=True, group="export", exit_on_error=False)
@@ -118,6 +119,10 @@ class ExportForm(ModalScreen[None]):
         records = sum(n for title, n in result.rows.items() if not title.startswith("_"))
         shown.update(styled(("Written", "bold"), f" {result.path} — {len(result.rows)} sheets, "
                             f"{records:,} rows, {result.seconds:.1f} s"))
+        # The path has been used: keys pressed now (the app's own E among them) must not
+        # edit it. The field selects all its text when focused, so the next printable key
+        # would replace the whole path, and ctrl+s would export to that letter.
+        self.query_one("#cancel", Button).focus()
         self.notify(f"Exported to {result.path}", timeout=10)
 
     def _ask_to_replace(self, path: Path) -> None:
