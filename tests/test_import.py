@@ -147,6 +147,19 @@ def test_no_provider_column_is_a_clear_error(engine: Engine, tmp_path: Path) -> 
         run_import(engine, path, profile=None, order=None, dry_run=True)
 
 
+@pytest.mark.parametrize("name", ["../../escaped", ".hidden", "a/b"])
+def test_a_profile_name_is_a_file_name_never_a_path(
+        engine: Engine, tmp_path: Path, name: str,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from tracker.sheets.mapping import user_profiles_dir
+
+    code = main(["--db", str(engine.url.database), "import", str(SAMPLE), "--dry-run",
+                 "--save-profile", name])
+    assert code == 2 and "cannot name a profile" in capsys.readouterr().err
+    assert not (user_profiles_dir().parent.parent / "escaped.json").exists()
+    assert not list(tmp_path.rglob("escaped.json"))
+
+
 def test_profile_saved_and_reused(engine: Engine, tmp_path: Path,
                                   capsys: pytest.CaptureFixture[str]) -> None:
     db = str(engine.url.database)

@@ -18,6 +18,7 @@ from dateutil.relativedelta import relativedelta
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from tracker import files
 from tracker.app import pipeline as svc
 from tracker.domain.enums import AgreementKind
 from tracker.errors import TrackerError
@@ -411,5 +412,5 @@ def write_demo(path: Path, *, today: date) -> None:
     for location, text in EVIDENCE_FILES.items():
         target = path.parent / location
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text + (" (amended after signing)" if location == ALTERED else ""),
-                          encoding="utf-8")
+        files.write_bytes(target, (text + (" (amended after signing)" if location == ALTERED
+                                           else "")).encode("utf-8"), force=True)

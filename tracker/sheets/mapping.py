@@ -236,8 +236,20 @@ def load_profile(name: str) -> Profile:
 
 
 def save_profile(profile: Profile) -> Path:
+    """Keep a mapping as NAME.json among the user's profiles, replacing one of that name.
+    The name is a file name, never a path: `--save-profile ../../x` must not write
+    outside the profiles folder."""
+    from tracker import files
+    from tracker.domain.text import CONTROL_CHARACTERS
+    from tracker.errors import TrackerError
+
+    name = profile.name
+    if (not name.strip() or name.startswith(".") or "/" in name or "\\" in name
+            or CONTROL_CHARACTERS.search(name)):
+        raise TrackerError(f"{name!r} cannot name a profile: use letters, digits, - or _ "
+                           "(no folders, no leading dot)")
     directory = user_profiles_dir()
-    directory.mkdir(parents=True, exist_ok=True)
-    path = directory / f"{profile.name}.json"
-    path.write_text(profile.to_json(), encoding="utf-8")
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path = directory / f"{name}.json"
+    files.write_bytes(path, profile.to_json().encode("utf-8"), force=True)
     return path
