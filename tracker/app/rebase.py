@@ -46,8 +46,13 @@ class Since:
 
     @property
     def who(self) -> str:
-        when = f" on {self.at:%Y-%m-%d}" if self.at else ""
-        return f"by {self.actor}{when}" if self.actor else when.strip()
+        return by_whom(self.actor, self.at)
+
+
+def by_whom(actor: str, at: datetime | None) -> str:
+    """"by Ann (ann) on 2026-12-01": who made a change the import keeps, and when."""
+    when = f" on {at:%Y-%m-%d}" if at else ""
+    return f"by {actor}{when}" if actor else when.strip()
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,7 +203,7 @@ class Reversion:
     @property
     def who(self) -> str:
         event = self.changed_by
-        return "" if event is None else f" by {event.actor} on {event.at:%Y-%m-%d}"
+        return "" if event is None else f" {by_whom(event.actor, event.at)}"
 
 
 def reversions(workbook: Mapping[str, Any], history: FieldHistory) -> list[Reversion]:

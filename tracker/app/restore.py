@@ -594,8 +594,7 @@ def _plan_marks(session: Session, native: NativeBook, outcome: RestoreOutcome,
                 continue
             gone = stored[cleared]
             counts.changed += 1
-            planned.append(_Mark(cleared, None, {"state": gone.state, "until": gone.until,
-                                                 "reason": gone.reason}))
+            planned.append(_Mark(cleared, None, _mark_values(gone)))
     for row in native.marks:
         key = str(row.values.get("key") or "")
         state = row.values.get("state")

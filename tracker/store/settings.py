@@ -62,6 +62,13 @@ def set_identity(session: Session, key: str, value: Any, *, actor: str) -> None:
     assert key in IDENTITY_KEYS, key
     stored = session.get(Setting, key, with_for_update=True)
     before = stored_value(stored.value) if stored is not None else None
+    _write(session, key, stored, before, value, actor=actor)
+
+
+def _write(session: Session, key: str, stored: Setting | None, before: Any, value: Any, *,
+           actor: str) -> None:
+    """Store ``value`` over ``stored`` (None: a first value), its version moved on, and the
+    change in the audit trail beside it."""
     text = json.dumps(value, ensure_ascii=False)
     if stored is None:
         session.add(Setting(key=key, value=text))
@@ -90,12 +97,5 @@ def set_setting(session: Session, key: str, value: Any, *, actor: str) -> Any:
     before = stored_value(stored.value) if stored is not None else spec.default
     if stored is not None and before == checked:
         return checked
-    text = json.dumps(checked, ensure_ascii=False)
-    if stored is None:
-        session.add(Setting(key=key, value=text))
-    else:
-        stored.value, stored.version, stored.updated_at = text, stored.version + 1, utcnow()
-    session.flush()
-    record_event(session, actor=actor, action=AuditAction.UPDATE, entity="setting",
-                 entity_id=key, before={"value": before}, after={"value": checked})
+    _write(session, key, stored, before, checked, actor=actor)
     return checked
