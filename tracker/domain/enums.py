@@ -150,6 +150,9 @@ class AgreementKind(CitedEnum):
                             "PIPL Art 38(1)(3); CAC Standard Contract Measures")
     EU_SCC = ("eu_scc", "EU standard contractual clauses", "GDPR Art 46(2)(c)")
     NDA = ("nda", "Non-disclosure agreement", "")
+    # issue 14 rules
+    DATA_PROVISION = ("data_provision", "PI provision agreement (to another processor)",
+                      "PIPL Art 23; NDSMR Art 12")
 
 
 class SccModule(CitedEnum):
@@ -211,6 +214,12 @@ class TransferExemption(CitedEnum):
                        "2024 CAC Provisions Art 5(2)")
     EMERGENCY = ("emergency", "Emergency to protect life, health or property",
                  "2024 CAC Provisions Art 5(3)")
+    # issue 14 rules
+    STATUTORY_DUTY = ("statutory_duty", "Necessary to perform a statutory duty",
+                      "NDSMR Art 35(6)")
+    FREE_TRADE_ZONE = ("free_trade_zone",
+                       "Pilot free-trade zone exporter, data not on the zone's negative list",
+                       "2024 CAC Provisions Art 6")
 
 
 class AssessmentKind(CitedEnum):
@@ -218,6 +227,10 @@ class AssessmentKind(CitedEnum):
     PIPIA = ("pipia", "PI protection impact assessment", "PIPL Art 55-56")
     DPIA = ("dpia", "Data protection impact assessment", "GDPR Art 35")
     TIA = ("tia", "Transfer impact assessment", "EDPB Recommendations 01/2020")
+    # issue 14 rules
+    MODEL_LAWFULNESS = ("model_lawfulness",
+                        "Assessment that a model was not developed unlawfully",
+                        "EDPB Opinion 28/2024")
 
 
 class AssessmentOutcome(CitedEnum):
@@ -279,6 +292,12 @@ class ReviewTriggerKind(CitedEnum):
                       "CAC Security Assessment Measures Art 14")
     CERTIFICATE_EXPIRED = ("certificate_expired", "Certificate expired", "GDPR Art 42(7)")
     AGREEMENT_EXPIRED = ("agreement_expired", "Agreement expired", "GDPR Art 28(3)")
+    # issue 14 rules
+    DOJ_ONWARD_BREACH = ("doj_onward_breach",
+                         "Known or suspected breach of the onward-brokerage clause",
+                         "28 CFR 202.302")
+    DOJ_REJECTED_OFFER = ("doj_rejected_offer", "Rejected a prohibited data-brokerage offer",
+                          "28 CFR 202 reporting (rejected prohibited transactions)")
 
 
 class ReminderKind(CitedEnum):
@@ -300,6 +319,12 @@ class ReminderKind(CitedEnum):
     VOLUME_CLASS = ("volume_class", "Transfer volume needs a stricter mechanism",
                     "2024 CAC Provisions Art 7-8")
     USER = ("user", "Reminder", "")
+    # issue 14 rules
+    PI_COMPLIANCE_AUDIT = ("pi_compliance_audit", "PI protection compliance audit due",
+                           "PI Protection Compliance Audit Measures [check]")
+    PI_OFFICER_REPORT = ("pi_officer_report", "Report the PI protection officer",
+                         "PI Protection Compliance Audit Measures [check]")
+    DOJ_REPORT = ("doj_report", "Report to the DOJ within 14 days", "28 CFR 202.302")
 
 
 class ReminderStatus(CitedEnum):
@@ -319,3 +344,55 @@ class ExportClass(CitedEnum):
         "2024 CAC Provisions Art 8")
     SECURITY_ASSESSMENT = ("security_assessment", "CAC security assessment",
                            "2024 CAC Provisions Art 7; PIPL Art 40")
+
+
+# --- issue 14 rules -----------------------------------------------------------------------
+
+class ImportantDataStatus(CitedEnum):
+    """NDSMR Art 29, 37: data is important data once the authorities notify or publish it
+    as such; the processor's own declaration alone does not make it so."""
+
+    NOT_ASSESSED = ("not_assessed", "Not assessed", "NDSMR Art 29")
+    ASSESSED_NONE = ("assessed_none", "Assessed: no important data", "NDSMR Art 29")
+    DECLARED = ("declared", "Declared to the authorities (not yet notified)", "NDSMR Art 29")
+    NOTIFIED = ("notified", "Notified or published as important data", "NDSMR Art 29, 37")
+
+
+class ScrapedPiHandling(CitedEnum):
+    """NDSMR Art 24: PI gathered by automated collection that is unnecessary or lacks
+    consent is deleted or anonymised."""
+
+    KEPT = ("kept", "Kept as collected", "NDSMR Art 24")
+    DELETED = ("deleted", "Unnecessary / unconsented PI deleted", "NDSMR Art 24")
+    ANONYMISED = ("anonymised", "Unnecessary / unconsented PI anonymised", "NDSMR Art 24")
+    NECESSARY_WITH_CONSENT = ("necessary_with_consent", "Only necessary PI with consent kept",
+                              "NDSMR Art 24")
+
+
+class DojDataCategory(CitedEnum):
+    """Categories of sensitive personal data of 28 CFR 202 (thresholds in tracker.domain.doj)."""
+
+    HUMAN_GENOMIC = ("human_genomic", "Human genomic data", "28 CFR 202 Subpart B")
+    OTHER_OMIC = ("other_omic", "Other human 'omic data", "28 CFR 202 Subpart B")
+    BIOMETRIC = ("biometric", "Biometric identifiers", "28 CFR 202 Subpart B")
+    PRECISE_GEOLOCATION = ("precise_geolocation", "Precise geolocation data",
+                           "28 CFR 202 Subpart B")
+    PERSONAL_HEALTH = ("personal_health", "Personal health data", "28 CFR 202 Subpart B")
+    PERSONAL_FINANCIAL = ("personal_financial", "Personal financial data", "28 CFR 202 Subpart B")
+    COVERED_IDENTIFIERS = ("covered_identifiers", "Covered personal identifiers",
+                           "28 CFR 202 Subpart B")
+    GOVERNMENT_RELATED = ("government_related", "Government-related data", "28 CFR 202 Subpart B")
+
+
+class DojTransaction(CitedEnum):
+    """What the company's dealing with a counterparty gives it (28 CFR 202 Subparts C, D)."""
+
+    NONE = ("none", "No access to US sensitive data", "")
+    DATA_BROKERAGE = ("data_brokerage", "Data brokerage (selling or licensing access)",
+                      "28 CFR 202.301")
+    VENDOR_AGREEMENT = ("vendor_agreement", "Vendor agreement giving access",
+                        "28 CFR 202.401")
+    EMPLOYMENT_AGREEMENT = ("employment_agreement", "Employment agreement giving access",
+                            "28 CFR 202.401")
+    INVESTMENT_AGREEMENT = ("investment_agreement", "Investment agreement giving access",
+                            "28 CFR 202.401")

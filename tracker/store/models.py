@@ -25,9 +25,12 @@ from tracker.domain.enums import (
     CcpaDisclosure,
     ChecklistStatus,
     ClauseStatus,
+    DojDataCategory,
+    DojTransaction,
     EvidenceKind,
     GdprArt6Basis,
     GdprArt9Condition,
+    ImportantDataStatus,
     IntendedUse,
     Modality,
     PiplArt13Basis,
@@ -38,6 +41,7 @@ from tracker.domain.enums import (
     ReviewTriggerKind,
     RiskTier,
     SccModule,
+    ScrapedPiHandling,
     SourceCategory,
     TransferExemption,
     TransferMechanism,
@@ -107,6 +111,10 @@ class ProviderBase(SQLModel):
     handles_important_data: bool = Field(default=False,
                                          description="Handles important data (DSL 21; PIPL 40)")
     notes: str | None = Field(default=None, max_length=20000, description="Notes")
+    # issue 14 rules
+    covered_person: bool = Field(
+        default=False, description="US DOJ covered person: 50%+ owned from, or employee / "
+                                   "contractor of, a country of concern (28 CFR 202)")
 
     @field_validator("country")
     @classmethod
@@ -171,6 +179,52 @@ class SupplyBase(SQLModel):
                                           description="Content sampling done on")
     sampling_illegal_pct: float | None = Field(
         default=None, ge=0, le=100, description="Illegal / harmful content found in sample (%)")
+    # issue 14 rules
+    data_subject_countries: str | None = Field(
+        default=None, max_length=400,
+        description="Where the data subjects are (ISO codes, comma-separated)")
+    automated_decisions: bool = Field(
+        default=False, description="Used for automated decision-making (PIPL 55(2))")
+    public_disclosure: bool = Field(
+        default=False, description="PI disclosed publicly (PIPL 25, 55(3))")
+    significant_impact: bool = Field(
+        default=False, description="Other processing with significant impact (PIPL 55(5))")
+    important_data_status: ImportantDataStatus = Field(
+        default=ImportantDataStatus.NOT_ASSESSED, sa_type=enum_type(ImportantDataStatus),
+        description="Important data (NDSMR 29, 37)")
+    scraped_pi_handling: ScrapedPiHandling | None = Field(
+        default=None, sa_type=enum_type(ScrapedPiHandling),
+        description="Scraped PI handling (NDSMR 24)")
+    provided_on: date | None = Field(
+        default=None, description="Last provided / entrusted on (NDSMR 12)")
+    provision_log_until: date | None = Field(
+        default=None, description="Provision records kept until (NDSMR 12: 3 years)")
+    doj_data_category: DojDataCategory | None = Field(
+        default=None, sa_type=enum_type(DojDataCategory),
+        description="US sensitive data category (28 CFR 202)")
+    us_persons: int | None = Field(default=None, ge=0,
+                                   description="US persons whose data the counterparty gets")
+    doj_transaction: DojTransaction | None = Field(
+        default=None, sa_type=enum_type(DojTransaction),
+        description="What the dealing gives the counterparty (28 CFR 202)")
+    doj_transaction_on: date | None = Field(default=None,
+                                            description="Date of the covered dealing")
+    doj_onward_clause: bool | None = Field(
+        default=None, description="Clause forbidding onward brokerage (28 CFR 202.302)")
+    doj_security_requirements: bool | None = Field(
+        default=None, description="CISA security requirements and compliance programme met")
+    doj_records_until: date | None = Field(
+        default=None, description="DOJ records kept until (10 years)")
+
+
+    @field_validator("data_subject_countries")
+    @classmethod
+    def _check_subject_countries(cls, value: str | None) -> str | None:
+        """Each code checked like a provider's country; stored upper-case, comma-separated."""
+        if value is None or not value.strip():
+            return None
+        codes = [c.strip() for c in value.replace(";", ",").split(",") if c.strip()]
+        return ", ".join(dict.fromkeys(check_country_code(c) for c in codes))
 
 
 class Supply(SupplyBase, RecordMeta, Archivable, table=True):
@@ -346,6 +400,23 @@ class TransferBase(SQLModel):
                                      description="PIPL 39 notice and separate consent given")
     assessment_id: int | None = Field(default=None, foreign_key="assessment.id",
                                       ondelete="RESTRICT", description="Backing assessment")
+    # issue 14 rules
+    agreement_id: int | None = Field(default=None, foreign_key="agreement.id",
+                                     ondelete="RESTRICT",
+                                     description="Standard contract / SCCs it relies on")
+    approved_people: int | None = Field(
+        default=None, ge=0, description="Approved scale: people (NDSMR 38)")
+    approved_scope: str | None = Field(
+        default=None, max_length=4000,
+        description="Approved purpose, method, scope and categories (NDSMR 38)")
+    within_approved_scope: bool | None = Field(
+        default=None, description="Stays within the approved purpose, scope, categories")
+    free_trade_zone: str | None = Field(default=None, max_length=200,
+                                        description="Pilot free-trade zone of the exporter")
+    negative_list_edition: str | None = Field(
+        default=None, max_length=200, description="Zone's negative list edition checked")
+    on_negative_list: bool | None = Field(
+        default=None, description="Data is on the zone's negative list")
 
     @field_validator("origin_country", "destination_country")
     @classmethod
@@ -380,6 +451,9 @@ class ReviewTriggerBase(SQLModel):
     kind: ReviewTriggerKind = Field(sa_type=enum_type(ReviewTriggerKind), description="Event")
     occurred_on: date = Field(index=True, description="Occurred on")
     note: str | None = Field(default=None, max_length=4000, description="What happened")
+    # issue 14 rules
+    reported_on: date | None = Field(default=None,
+                                     description="Reported to the authority on")
 
 
 class ReviewTrigger(ReviewTriggerBase, RecordMeta, table=True):
