@@ -21,6 +21,7 @@ from tracker.domain.enums import (
     ReminderState,
     ReviewTriggerKind,
     RiskTier,
+    TransferExemption,
     TransferMechanism,
 )
 from tracker.domain.rules import FieldError
@@ -34,6 +35,7 @@ from tracker.reminders.derive import (
     AssessmentDates,
     DerivedReminder,
     EvidenceDates,
+    OrganisationDates,
     ProviderDates,
     RegisterDates,
     ReminderPolicy,
@@ -117,21 +119,30 @@ def _load(session: Session, providers: ProviderRange | None) -> RegisterDates:
         EvidenceDates(i, p, k, loc, day(v) if v else None) for i, p, k, loc, v in _rows(
             session, "SELECT id, provider_id, kind, location, valid_until FROM evidence"
                      " WHERE archived_at IS NULL", providers)]
-    mechanisms = _members(TransferMechanism)
+    mechanisms, exemptions = _members(TransferMechanism), _members(TransferExemption)
+    # PIPL Art 28: people of a supply holding sensitive PI or minors' data count as sensitive
+    sensitive = {int(i) for i, in _rows(
+        session, "SELECT id FROM supply WHERE contains_sensitive_pi = TRUE"
+                 " OR contains_minors_data = TRUE", None)}
     data.transfers = [
         TransferDates(i, p, o, d, mechanisms.get(m), y, ns or 0, se or 0,
                       day(e) if e else None, day(f) if f else None, num,
-                      day(x) if x else None)
-        for i, p, o, d, m, y, ns, se, e, f, num, x in _rows(
+                      day(x) if x else None, exemptions.get(ex),
+                      None if neg is None else bool(neg), s in sensitive)
+        for i, p, o, d, m, y, ns, se, e, f, num, x, ex, neg, s in _rows(
             session, "SELECT id, provider_id, origin_country, destination_country, mechanism,"
                      " count_year, people_non_sensitive, people_sensitive, effective_on,"
-                     " filed_on, filing_number, filing_expires_on FROM transfer"
+                     " filed_on, filing_number, filing_expires_on, exemption,"
+                     " on_negative_list, supply_id FROM transfer"
                      " WHERE archived_at IS NULL", providers)]
     trigger_kinds = _members(ReviewTriggerKind)
     data.triggers = [
-        TriggerDates(i, p, trigger_kinds[k], day(o), n) for i, p, k, o, n in _rows(
-            session, "SELECT id, provider_id, kind, occurred_on, note FROM review_trigger",
-            providers)]
+        TriggerDates(i, p, trigger_kinds[k], day(o), n, day(r) if r else None)
+        for i, p, k, o, n, r in _rows(
+            session, "SELECT id, provider_id, kind, occurred_on, note, reported_on"
+                     " FROM review_trigger", providers)]
+    if providers is None or providers[2]:
+        data.organisation = organisation_dates(session)
     data.user_reminders = [
         UserReminderDates(i, p, t, day(d), n) for i, p, t, d, n in _rows(
             session, "SELECT id, provider_id, title, due_on, notes FROM reminder", providers)]
@@ -141,6 +152,24 @@ def _load(session: Session, providers: ProviderRange | None) -> RegisterDates:
         for key, st, until, reason in _rows(
             session, "SELECT key, state, until, reason FROM reminder_action", None)}
     return data
+
+
+def organisation_dates(session: Session) -> OrganisationDates:
+    """The company's PI duties from its settings; the people count, when not set, is the
+    sum of the people concerned over the live supplies holding PI (an upper bound: one
+    person in two supplies counts twice, so an officer sets the figure when known)."""
+    people = get_setting(session, "pi_people_processed")
+    if people is None:
+        people = session.connection().exec_driver_sql(
+            "SELECT coalesce(sum(people_concerned), 0) FROM supply"
+            " WHERE contains_pi = TRUE AND archived_at IS NULL").scalar()
+
+    def day(key: str) -> date | None:
+        value = get_setting(session, key)
+        return date.fromisoformat(value) if value else None
+
+    return OrganisationDates(int(people or 0), day("pi_compliance_audit_last_on"),
+                             day("pi_million_reached_on"), day("pi_officer_reported_on"))
 
 
 def reminder_policy(session: Session) -> ReminderPolicy:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tracker.domain.enums import ExportClass, TransferMechanism
+from tracker.domain.enums import ExportClass, TransferExemption, TransferMechanism
 
 # Art 7: security assessment at or above these counts (or any important data, or a CIIO
 # exporting any PI).
@@ -62,3 +62,40 @@ def count_for_year(count_year: int | None, non_sensitive: int, sensitive: int,
                    year: int) -> tuple[int, int]:
     """The counter resets on 1 January: counts recorded for another year count as zero."""
     return (non_sensitive, sensitive) if count_year == year else (0, 0)
+
+
+# Transfers whose people are not counted in the year's volume: 2024 Provisions Art 4 (PI
+# collected abroad, processed in China and sent back), Art 5(1)-(3) (contract with the
+# person, cross-border HR, emergencies), Art 3 (no PI), Art 6 (a pilot free-trade zone's
+# data not on its negative list) and NDSMR Art 35(6) (a statutory duty). Art 5(4), under
+# 100,000 people, is a count, not a kind of transfer: those people still count.
+NOT_COUNTED = frozenset({
+    TransferExemption.COLLECTED_ABROAD, TransferExemption.CONTRACT_WITH_INDIVIDUAL,
+    TransferExemption.CROSS_BORDER_HR, TransferExemption.EMERGENCY,
+    TransferExemption.NO_PERSONAL_INFORMATION, TransferExemption.STATUTORY_DUTY,
+    TransferExemption.FREE_TRADE_ZONE})
+
+
+def counts_toward_volume(exemption: TransferExemption | None,
+                         on_negative_list: bool | None = None) -> bool:
+    """Whether a transfer's people count in the exporter's volume for the year. A
+    free-trade-zone transfer counts unless its data is recorded as not on the list."""
+    if exemption == TransferExemption.FREE_TRADE_ZONE:
+        return on_negative_list is not False
+    return exemption not in NOT_COUNTED
+
+
+def volume_counts(count_year: int | None, non_sensitive: int, sensitive: int, year: int, *,
+                  exemption: TransferExemption | None = None,
+                  on_negative_list: bool | None = None,
+                  sensitive_data: bool = False) -> tuple[int, int]:
+    """(non-sensitive, sensitive) people a transfer adds to this year's volume. PI of minors
+    under 14 is sensitive PI (PIPL Art 28): when the supply holds sensitive PI or minors'
+    data and the transfer counts no one as sensitive, its people count as sensitive (a
+    split the officer recorded is kept)."""
+    if not counts_toward_volume(exemption, on_negative_list):
+        return 0, 0
+    non_sensitive, sensitive = count_for_year(count_year, non_sensitive, sensitive, year)
+    if sensitive_data and not sensitive:
+        return 0, non_sensitive + sensitive
+    return non_sensitive, sensitive

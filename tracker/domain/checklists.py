@@ -56,13 +56,26 @@ PIPL_ART21_CLAUSES: tuple[ClauseItem, ...] = (
                "PIPL Art 21"),
 )
 
-ALL_CLAUSES: dict[str, ClauseItem] = {c.code: c for c in GDPR_ART28_CLAUSES + PIPL_ART21_CLAUSES}
+# issue 14 rules: NDSMR Art 12, providing PI or important data to another processor.
+NDSMR_ART12_CLAUSES: tuple[ClauseItem, ...] = (
+    ClauseItem("ndsmr12_purpose", "Purpose of the provision", "NDSMR Art 12"),
+    ClauseItem("ndsmr12_method", "Method of processing", "NDSMR Art 12"),
+    ClauseItem("ndsmr12_scope", "Scope (PI categories, volume)", "NDSMR Art 12"),
+    ClauseItem("ndsmr12_security", "Security protection obligations", "NDSMR Art 12"),
+    ClauseItem("ndsmr12_supervision", "Supervision of the recipient", "NDSMR Art 12"),
+    ClauseItem("ndsmr12_records", "Records of each provision kept at least 3 years",
+               "NDSMR Art 12"),
+)
+
+ALL_CLAUSES: dict[str, ClauseItem] = {
+    c.code: c for c in GDPR_ART28_CLAUSES + PIPL_ART21_CLAUSES + NDSMR_ART12_CLAUSES}
 
 # Which checklist an agreement kind is held to. A DPA answers to GDPR Art 28(3); an
 # entrusted-processing contract to PIPL Art 21. Other kinds carry no statutory checklist.
 CLAUSES_BY_AGREEMENT_KIND: dict[AgreementKind, tuple[ClauseItem, ...]] = {
     AgreementKind.DPA: GDPR_ART28_CLAUSES,
     AgreementKind.ENTRUSTED_PROCESSING: PIPL_ART21_CLAUSES,
+    AgreementKind.DATA_PROVISION: NDSMR_ART12_CLAUSES,
 }
 
 

@@ -60,6 +60,40 @@ def _name(value: Any) -> str:
     return _one_line(value)
 
 
+def _countries(value: Any) -> list[str]:
+    """A list of ISO codes, typed as JSON (["DE", "FR"]) or as text ("DE, FR")."""
+    from tracker.domain.countries import check_country_code
+
+    if isinstance(value, str):
+        value = [v for v in value.replace(";", ",").split(",") if v.strip()]
+    if not isinstance(value, list) or any(not isinstance(v, str) for v in value):
+        raise SettingError("must be a list of country codes, e.g. DE, FR or [\"DE\", \"FR\"]")
+    try:
+        return sorted({check_country_code(v) for v in value})
+    except ValueError as err:
+        raise SettingError(str(err)) from None
+
+
+def _people(value: Any) -> int | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise SettingError("must be a whole number of people (or empty: counted from supplies)")
+    return value
+
+
+def _day(value: Any) -> str | None:
+    """A date, stored as ISO text (settings are JSON)."""
+    from datetime import date
+
+    if value is None or value == "":
+        return None
+    try:
+        return date.fromisoformat(str(value)).isoformat()
+    except ValueError:
+        raise SettingError("must be a date as YYYY-MM-DD (or empty)") from None
+
+
 @dataclass(frozen=True, slots=True)
 class SettingSpec:
     key: str
@@ -87,6 +121,23 @@ SETTINGS: dict[str, SettingSpec] = {
                     "The DPO / PI protection officer named in reports (GDPR Art 30(1)(a))"),
         SettingSpec("register_kind", "live", _register_kind,
                     "demo marks a register `tracker demo` may overwrite; live is real data"),
+        # issue 14 rules: the company's side of which laws apply (tracker.domain.regimes)
+        SettingSpec("organisation_established_in", [], _countries,
+                    "Countries where the company is established (GDPR 3(1); PIPL 3(1))"),
+        SettingSpec("organisation_markets", [], _countries,
+                    "Markets the company's models or services are offered in (AI Act 2(1); "
+                    "Interim Measures 2)"),
+        SettingSpec("pi_people_processed", None, _people,
+                    "People whose PI the company processes (empty: the sum over supplies); "
+                    "PI Protection Compliance Audit Measures"),
+        SettingSpec("pi_compliance_audit_last_on", None, _day,
+                    "Date of the last PI protection compliance audit (every 2 years above "
+                    "10 million people)"),
+        SettingSpec("pi_million_reached_on", None, _day,
+                    "Date the company reached PI of 1 million people (officer report due "
+                    "30 working days later)"),
+        SettingSpec("pi_officer_reported_on", None, _day,
+                    "Date the PI protection officer was reported to the authority"),
     )
 }
 

@@ -15,12 +15,13 @@ from datetime import date
 from functools import lru_cache
 from typing import NamedTuple
 
+from tracker.domain import china, doj
 from tracker.domain.cac_thresholds import (
     STRICTNESS,
     ExportCount,
     classify_export,
-    count_for_year,
     mechanism_covers,
+    volume_counts,
 )
 from tracker.domain.dates import shift_days, shift_months
 from tracker.domain.enums import (
@@ -34,6 +35,7 @@ from tracker.domain.enums import (
     ReminderStatus,
     ReviewTriggerKind,
     RiskTier,
+    TransferExemption,
     TransferMechanism,
 )
 from tracker.gcpause import gc_paused
@@ -43,7 +45,7 @@ from tracker.reminders.workdays import CalendarUnknown, add_working_days
 # before the security-assessment result expires (有效期届满前60个工作日内).
 CAC_EXTENSION_WINDOW_WORKING_DAYS = 60
 # CAC Standard Contract Measures Art 7: file within 10 working days of taking effect.
-STANDARD_CONTRACT_FILING_WORKING_DAYS = 10
+STANDARD_CONTRACT_FILING_WORKING_DAYS = china.STANDARD_CONTRACT_FILING_WORKING_DAYS
 # When China's calendar for the year is not known: remind this many calendar days ahead and
 # say why (60 working days never span more than ~90 calendar days, holidays included).
 UNKNOWN_CALENDAR_FALLBACK_DAYS = 100
@@ -108,6 +110,10 @@ class TransferDates(NamedTuple):
     filed_on: date | None
     filing_number: str | None
     filing_expires_on: date | None
+    # issue 14 rules: what the volume counts (2024 Provisions Art 4-6; PIPL Art 28)
+    exemption: TransferExemption | None = None
+    on_negative_list: bool | None = None
+    sensitive_data: bool = False
 
 
 class TriggerDates(NamedTuple):
@@ -116,6 +122,7 @@ class TriggerDates(NamedTuple):
     kind: ReviewTriggerKind
     occurred_on: date
     note: str | None
+    reported_on: date | None = None  # issue 14 rules: DOJ 14-day reports
 
 
 class UserReminderDates(NamedTuple):
@@ -134,6 +141,16 @@ class ActionMark(NamedTuple):
     reason: str | None
 
 
+class OrganisationDates(NamedTuple):
+    """The company's own PI duties (settings): people whose PI it processes and the dates
+    of its last compliance audit, of reaching 1 million people, of reporting its officer."""
+
+    people: int
+    audit_last_on: date | None = None
+    million_reached_on: date | None = None
+    officer_reported_on: date | None = None
+
+
 @dataclass(slots=True)
 class RegisterDates:
     providers: dict[int, ProviderDates] = field(default_factory=dict)
@@ -144,6 +161,7 @@ class RegisterDates:
     triggers: list[TriggerDates] = field(default_factory=list)
     user_reminders: list[UserReminderDates] = field(default_factory=list)
     actions: dict[str, ActionMark] = field(default_factory=dict)
+    organisation: OrganisationDates | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -262,6 +280,8 @@ def _derive(data: RegisterDates, policy: ReminderPolicy, today: date) -> list[De
     _evidence_reminders(c)
     _transfer_reminders(c)
     _retention_reminders(c)
+    _doj_report_reminders(c)
+    _organisation_reminders(c)
     for reminder in data.user_reminders:
         c.add(f"user-{reminder.id}", ReminderKind.USER, reminder.due_on, reminder.provider_id,
               reminder.title, reminder.notes or "Written by a user", reminder.title,
@@ -429,9 +449,10 @@ def _volume_reminders(c: _Collector) -> dict[int, str]:
     for transfer in c.data.transfers:
         if transfer.origin_country != "CN" or transfer.provider_id not in c.live:
             continue
-        non_sensitive, sensitive = count_for_year(
+        non_sensitive, sensitive = volume_counts(
             transfer.count_year, transfer.people_non_sensitive, transfer.people_sensitive,
-            c.today.year)
+            c.today.year, exemption=transfer.exemption,
+            on_negative_list=transfer.on_negative_list, sensitive_data=transfer.sensitive_data)
         totals[transfer.provider_id][0] += non_sensitive
         totals[transfer.provider_id][1] += sensitive
         held[transfer.provider_id].append(transfer.mechanism)
@@ -454,6 +475,69 @@ def _volume_reminders(c: _Collector) -> dict[int, str]:
               f"Review the provider and put a {required.label} in place",
               entity="provider", entity_id=provider_id)
     return gaps
+
+
+DOJ_REPORTED_EVENTS = frozenset({ReviewTriggerKind.DOJ_ONWARD_BREACH,
+                                 ReviewTriggerKind.DOJ_REJECTED_OFFER})
+
+
+def _doj_report_reminders(c: _Collector) -> None:
+    """28 CFR 202.302: a known or suspected onward-brokerage breach, or a rejected
+    prohibited offer, is reported within 14 days."""
+    for trigger in c.data.triggers:
+        if (trigger.kind not in DOJ_REPORTED_EVENTS or trigger.reported_on is not None
+                or trigger.provider_id not in c.live):
+            continue
+        due = shift_days(trigger.occurred_on, doj.REPORT_DAYS)
+        c.add(f"trigger-{trigger.id}-doj-report", ReminderKind.DOJ_REPORT, due,
+              trigger.provider_id, f"Report to the DOJ: {trigger.kind.label.lower()}",
+              f"{trigger.kind.label} on {trigger.occurred_on.isoformat()}: report within "
+              f"{doj.REPORT_DAYS} days", "Report to the DOJ and record the date reported",
+              entity="provider", entity_id=trigger.provider_id)
+
+
+NOW_SUFFIX = "-now"  # a duty with no known start date: due at once (tracker.checks.rules)
+
+
+def _organisation_reminders(c: _Collector) -> None:
+    """PI Protection Compliance Audit Measures: above 10 million people, an audit at least
+    every 2 years; from 1 million people, the PI protection officer reported within 30
+    working days (China's calendar)."""
+    org = c.data.organisation
+    if org is None:
+        return
+    if org.people > china.COMPLIANCE_AUDIT_ABOVE_PEOPLE:
+        if org.audit_last_on is None:
+            c.add(f"pi-audit{NOW_SUFFIX}", ReminderKind.PI_COMPLIANCE_AUDIT, c.today, None,
+                  "PI protection compliance audit",
+                  f"PI of {org.people:,} people (more than 10 million) and no audit recorded",
+                  "Carry out the compliance audit and record its date")
+        else:
+            due = plus_months(org.audit_last_on, 12 * china.COMPLIANCE_AUDIT_EVERY_YEARS)
+            c.add("pi-audit", ReminderKind.PI_COMPLIANCE_AUDIT, due, None,
+                  "PI protection compliance audit",
+                  f"last audit {org.audit_last_on.isoformat()}; PI of {org.people:,} people "
+                  "(more than 10 million): at least every 2 years",
+                  "Carry out the compliance audit and record its date")
+    if org.people >= china.OFFICER_REPORT_FROM_PEOPLE and org.officer_reported_on is None:
+        if org.million_reached_on is None:
+            c.add(f"pi-officer{NOW_SUFFIX}", ReminderKind.PI_OFFICER_REPORT, c.today, None,
+                  "PI protection officer report",
+                  f"PI of {org.people:,} people (1 million or more); the day it was reached is "
+                  "not recorded and no report is", "Report the PI protection officer")
+            return
+        note = None
+        try:
+            due = add_working_days(org.million_reached_on, china.OFFICER_REPORT_WORKING_DAYS,
+                                   "CN")
+        except CalendarUnknown as err:
+            due = shift_days(org.million_reached_on, china.OFFICER_REPORT_WORKING_DAYS)
+            note = f"{err}; reminding 30 calendar days after instead"
+        c.add("pi-officer", ReminderKind.PI_OFFICER_REPORT, due, None,
+              "PI protection officer report",
+              f"1 million people reached on {org.million_reached_on.isoformat()}: report the "
+              "PI protection officer within 30 working days", "Report the PI protection officer",
+              note=note)
 
 
 def show_date(value: date | None) -> str:
