@@ -211,10 +211,13 @@ def test_the_reference_holds_what_every_door_must_give(reference: tuple[Any, Any
     assert {dict(key)["status"] for entity, key, _ in rows
             if entity == "checklist_answer"} == {"open"}
     # every clause starts missing; the last decided review (2025-03-01) has no checklist
-    # and is more than 12 months old for a high-risk provider; the 2026 one is pending
+    # and is more than 12 months old for a high-risk provider; the 2026 one is pending; the
+    # transfer names a standard contract not on file, unfiled 10 working days after it took
+    # effect (issue 14)
     assert sorted(rule for rule, _, _ in gaps) == [
         "contract-missing-clauses", "contract-missing-clauses",
-        "review-checklist-not-recorded", "review-overdue"]
+        "review-checklist-not-recorded", "review-overdue", "standard-contract-not-filed",
+        "transfer-document-missing"]
 
 
 @pytest.mark.parametrize("door", list(DOORS))

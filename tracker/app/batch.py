@@ -13,7 +13,7 @@ meets ``approval_blockers`` with the same checklist the per-record entry would r
 from __future__ import annotations
 
 import functools
-from collections.abc import Hashable
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -24,6 +24,7 @@ from sqlmodel import Session
 from tracker.app.pipeline import (
     PreviousReviews,
     arrival_day,
+    critical_gaps,
     derived_summary,
     jsonable,
     refuse_fixed_changes,
@@ -141,7 +142,7 @@ def apply_plan(session: Session, plan: ImportPlan, *, actor: str,
     reviewed = sorted({provider_ids[r.provider_key] for r, e, _ in changes["assessment"]
                        if e is None and r.provider_key in provider_ids})
     children = _plan_children(changes, provider_ids, PreviousReviews(session, reviewed))
-    _gate_approvals(session, changes, children, outcome)
+    _gate_approvals(session, changes, children, outcome, provider_ids, today)
     if outcome.problems or dry_run or not any(changes.values()):
         return outcome
     now = utcnow()
@@ -269,8 +270,10 @@ def _plan_children(changes: dict[str, list[tuple[PlannedRecord, _Existing | None
 def _gate_approvals(session: Session, changes: dict[str, list[tuple[PlannedRecord,
                                                                     _Existing | None,
                                                                     dict[str, Any]]]],
-                    children: Children, outcome: ImportOutcome) -> None:
-    """The approval gate for every review the import adds or approves anew."""
+                    children: Children, outcome: ImportOutcome,
+                    provider_ids: Mapping[tuple[Any, ...], int], today: date) -> None:
+    """The approval gate for every review the import adds or approves anew: its checklist,
+    and the provider's open critical gaps in the register as stored before the import."""
     for record, existing, values in changes.get("assessment", []):
         if existing is None:
             merged = {**_defaults("assessment"), **values}
@@ -286,7 +289,9 @@ def _gate_approvals(session: Session, changes: dict[str, list[tuple[PlannedRecor
         else:
             continue
         sheet, row = record.origin[0]
-        for error in approval_blockers(merged, still_open):
+        gaps = critical_gaps(session, {**merged, "provider_id": provider_ids.get(
+            record.provider_key, merged.get("provider_id"))}, today)
+        for error in approval_blockers(merged, still_open, gaps):
             outcome.problems.append(Problem(sheet, row, None, "assessment.outcome",
                                             str(jsonable(merged.get("outcome"))),
                                             f"assessment {error.field}: {error.message}"))

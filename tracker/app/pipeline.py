@@ -21,10 +21,10 @@ from sqlalchemy import UniqueConstraint, func, select
 from sqlmodel import Session, SQLModel, col
 
 from tracker.domain.dates import date_problem
-from tracker.domain.derived import derived_children, is_review, open_items
+from tracker.domain.derived import derived_children, is_history, is_review, open_items
 from tracker.domain.enums import AssessmentKind, AuditAction, ChecklistStatus
 from tracker.domain.registry import ENTITIES, PARENT_FIELD, field_kind
-from tracker.domain.rules import FieldError, approval_blockers, check_record
+from tracker.domain.rules import APPROVING, FieldError, approval_blockers, check_record
 from tracker.domain.text import ONE_LINE_FIELDS, clean_text, search_key
 from tracker.errors import IntegrityRefused, NotFound, StaleVersion, ValidationFailed
 from tracker.store.audit import record_event
@@ -448,7 +448,8 @@ class AssessmentService(EntityService[Assessment]):
                                     _as_date(values.get("assessed_on"))) \
             if is_review(values) else {}
         children = derived_children(self.entity, values, previous)
-        self._refuse_unapproved(values, open_items(children))  # before anything is written
+        # before anything is written
+        self._refuse_unapproved(values, open_items(children), critical_gaps(session, values))
         return self._create(session, values, actor, children=lambda row: children)
 
     def update(self, *, session: Session, record_id: int, changes: Mapping[str, Any],
@@ -458,14 +459,80 @@ class AssessmentService(EntityService[Assessment]):
             still_open = [a.item for a in checklist_answers.list(session=session,
                                                                  assessment_id=record_id)
                           if a.status == ChecklistStatus.OPEN]
-            self._refuse_unapproved({**row_values(current), **changes}, still_open)
+            merged = {**row_values(current), **changes}
+            gaps = critical_gaps(session, merged) if _approving_anew(current, changes) else []
+            self._refuse_unapproved(merged, still_open, gaps)
         return super().update(session=session, record_id=record_id, changes=changes,
                               expected_version=expected_version, actor=actor)
 
-    def _refuse_unapproved(self, values: Mapping[str, Any], still_open: list[int]) -> None:
-        errors = approval_blockers(values, still_open)
+    def _refuse_unapproved(self, values: Mapping[str, Any], still_open: list[int],
+                           gaps: Sequence[str] = ()) -> None:
+        errors = approval_blockers(values, still_open, gaps)
         if errors:
             raise ValidationFailed(self.entity, errors)
+
+
+def _approving_anew(current: Assessment, changes: Mapping[str, Any]) -> bool:
+    """The update decides the approval (its outcome or override changes): an edit of an
+    approved review's findings is not an approval to gate again."""
+    return any(name in changes and jsonable(changes[name]) != jsonable(getattr(current, name))
+               for name in ("outcome", "approval_override"))
+
+
+def critical_gaps(session: Session, values: Mapping[str, Any],
+                  today: date | None = None) -> list[str]:
+    """The provider's open critical gaps, as the approval gate lists them, for a live
+    review being approved (history entered after the fact is not gated on today's
+    register). The register as stored: a provider an import creates has none yet."""
+    from tracker.app.gaps import register_gaps
+    from tracker.checks.rules import Severity
+
+    outcome = values.get("outcome")
+    provider_id = values.get("provider_id")
+    today = today or date.today()
+    if (provider_id is None or not is_review(values) or is_history(values, today)
+            or str(getattr(outcome, "value", outcome)) not in APPROVING):
+        return []
+    try:
+        pid = int(provider_id)
+    except (TypeError, ValueError):
+        return []
+    return [f"{gap.subject}: {gap.why} [{gap.article}]"
+            for gap in register_gaps(session, today, pid) if gap.severity == Severity.CRITICAL]
+
+
+class ChecklistAnswerService(EntityService[ChecklistAnswer]):
+    """Every answer records who answered and when: a change of status or note is stamped
+    with the acting user and today, unless the caller names them (a supplier's
+    questionnaire names the supplier)."""
+
+    def create(self, *, session: Session, data: Mapping[str, Any] | SQLModel,
+               actor: str) -> ChecklistAnswer:
+        values = dict(data.model_dump() if isinstance(data, SQLModel) else data)
+        status = str(getattr(values.get("status"), "value", values.get("status")) or "open")
+        if status != ChecklistStatus.OPEN.value or values.get("note"):
+            values = stamp_answer(values, actor)
+        return super().create(session=session, data=values, actor=actor)
+
+    def update(self, *, session: Session, record_id: int, changes: Mapping[str, Any],
+               expected_version: int, actor: str) -> ChecklistAnswer:
+        current = self.get(session=session, record_id=record_id, lock=True)
+        answered = any(name in changes and jsonable(changes[name]) != jsonable(
+            getattr(current, name)) for name in ("status", "note"))
+        if answered:
+            changes = stamp_answer(changes, actor)
+        return super().update(session=session, record_id=record_id, changes=changes,
+                              expected_version=expected_version, actor=actor)
+
+
+def stamp_answer(values: Mapping[str, Any], actor: str) -> dict[str, Any]:
+    """Who answered and when, unless given explicitly."""
+    stamped = dict(values)
+    if not stamped.get("answered_by"):
+        stamped["answered_by"] = actor
+    if not stamped.get("answered_on"):
+        stamped["answered_on"] = date.today()
+    return stamped
 
 
 Rank = tuple[int, int]
@@ -556,7 +623,7 @@ agreements = AgreementService(Agreement, AgreementBase)
 agreement_clauses = EntityService(AgreementClause, AgreementClauseBase)
 transfers = EntityService(Transfer, TransferBase)
 assessments = AssessmentService(Assessment, AssessmentBase)
-checklist_answers = EntityService(ChecklistAnswer, ChecklistAnswerBase)
+checklist_answers = ChecklistAnswerService(ChecklistAnswer, ChecklistAnswerBase)
 evidence = EntityService(Evidence, EvidenceBase)
 reminders = EntityService(Reminder, ReminderBase)
 review_triggers = EntityService(ReviewTrigger, ReviewTriggerBase)

@@ -24,6 +24,7 @@ from tracker.app.export_content import LOCAL_SETTINGS
 from tracker.app.pipeline import (
     PreviousReviews,
     arrival_day,
+    critical_gaps,
     jsonable,
     refuse_fixed_changes,
     validate_values,
@@ -297,7 +298,7 @@ def _plan_records(session: Session, native: NativeBook, outcome: RestoreOutcome,
             row.values = {}  # planned: the change holds what is needed from here on
         if unique:
             _check_unique(entity, unique, existing[entity], keyed, outcome)
-    _check_approvals(existing, final, changes, outcome)
+    _check_approvals(session, existing, final, changes, outcome)
     return changes
 
 
@@ -412,7 +413,7 @@ def _references_known(row: NativeRow, existing: dict[str, dict[int, dict[str, An
     return ok
 
 
-def _check_approvals(existing: dict[str, dict[int, dict[str, Any]]],
+def _check_approvals(session: Session, existing: dict[str, dict[int, dict[str, Any]]],
                      final: dict[str, dict[int, dict[str, Any]]],
                      changes: dict[str, list[_Change]], outcome: RestoreOutcome) -> None:
     """The service's approval gate, for assessments the file approves (newly or anew)."""
@@ -430,7 +431,14 @@ def _check_approvals(existing: dict[str, dict[int, dict[str, Any]]],
         values = final["assessment"].get(change.record_id, change.values)
         open_items = [item for item, status in answers.get(change.record_id, {}).items()
                       if status == ChecklistStatus.OPEN and item in CHECKLIST_BY_NUMBER]
-        for error in approval_blockers(values, open_items):
+        # the register's open critical gaps, as stored before the restore, for a live review
+        # the file approves anew
+        before = existing["assessment"].get(change.record_id) or {}
+        anew = change.before is None or any(
+            jsonable(values.get(n)) != jsonable(before.get(n))
+            for n in ("outcome", "approval_override"))
+        gaps = critical_gaps(session, values) if anew else []
+        for error in approval_blockers(values, open_items, gaps):
             outcome.problems.append(_problem(change.row, error.field, values.get("outcome"),
                                              f"assessment {error.field}: {error.message}"))
 
@@ -462,7 +470,8 @@ def _plan_derived(session: Session, changes: dict[str, list[_Change]],
         derived[id(change)] = kids
         if review:
             previous.add(pid, change.values.get("assessed_on"), {v["item"]: v for _, v in kids})
-            for error in approval_blockers(change.values, open_items(kids)):
+            for error in approval_blockers(change.values, open_items(kids),
+                                           critical_gaps(session, change.values)):
                 outcome.problems.append(_problem(change.row, error.field,
                                                  change.values.get("outcome"),
                                                  f"assessment {error.field}: {error.message}"))

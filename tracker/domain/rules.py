@@ -6,7 +6,7 @@ tests use the same rules. Each returns the problems found, field by field.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -99,31 +99,60 @@ def legal_basis_rules(values: Values) -> list[FieldError]:
 
 
 def assessment_rules(values: Values) -> list[FieldError]:
-    return (_before(values, "assessed_on", "next_review_on",
-                    "the next review is before the assessment")
-            + _before(values, "assessed_on", "retain_until",
-                      "the retain-until date is before the assessment"))
+    errors = (_before(values, "assessed_on", "next_review_on",
+                      "the next review is before the assessment")
+              + _before(values, "assessed_on", "retain_until",
+                        "the retain-until date is before the assessment"))
+    problem = override_problem(values.get("approval_override"))
+    if problem:
+        errors.append(FieldError("approval_override", problem))
+    return errors
 
 
 APPROVING = frozenset({"approved", "approved_with_conditions"})
+# An override is a reason an auditor can read, not a tick: at least this many characters
+# and words (DOMAIN.md checklist; the override is audited with the approval).
+OVERRIDE_MIN_CHARS = 15
+OVERRIDE_MIN_WORDS = 3
 
 
-def approval_blockers(values: Values, open_items: list[int]) -> list[FieldError]:
-    """A due-diligence review cannot be approved while a critical checklist item is open,
-    unless an override reason is recorded (DOMAIN.md checklist; the override is audited)."""
+def override_problem(text: Any) -> str | None:
+    """Why an approval-override text is not a reason (None: it is one, or it is empty)."""
+    reason = (text or "").strip() if isinstance(text, str) or text is None else str(text)
+    if not reason:
+        return None
+    if len(reason) < OVERRIDE_MIN_CHARS or len(reason.split()) < OVERRIDE_MIN_WORDS:
+        return (f"name the reason in words (at least {OVERRIDE_MIN_WORDS} words and "
+                f"{OVERRIDE_MIN_CHARS} characters): who accepted which risk and why")
+    return None
+
+
+def approval_blockers(values: Values, open_items: list[int],
+                      critical_gaps: Sequence[str] = ()) -> list[FieldError]:
+    """A due-diligence review cannot be approved while a critical checklist item is open or
+    the register holds an open critical gap for the provider, unless an override reason is
+    recorded (DOMAIN.md checklist; the override is audited). Every blocker is listed."""
     from tracker.domain.checklists import CHECKLIST_BY_NUMBER
 
     critical = sorted(n for n in open_items if CHECKLIST_BY_NUMBER[n].critical)
     outcome = values.get("outcome")
-    if not critical or outcome is None or str(outcome) not in APPROVING:
+    if (not critical and not critical_gaps) or outcome is None \
+            or str(getattr(outcome, "value", outcome)) not in APPROVING:
         return []
-    if (values.get("approval_override") or "").strip():
+    override = values.get("approval_override")
+    if (override or "").strip() and override_problem(override) is None:
         return []
-    listed = ", ".join(f"{n} ({CHECKLIST_BY_NUMBER[n].text[:40]})" for n in critical[:5])
-    more = f" and {len(critical) - 5} more" if len(critical) > 5 else ""
-    return [FieldError("outcome", f"cannot approve while critical checklist items are open: "
-                                  f"{listed}{more}; satisfy them, or record why in "
-                                  "approval_override")]
+    parts = []
+    if critical:
+        listed = ", ".join(f"{n} ({CHECKLIST_BY_NUMBER[n].text})" for n in critical)
+        parts.append(f"critical checklist items are open: {listed}")
+    if critical_gaps:
+        listed = "; ".join(f"{i}) {gap}" for i, gap in enumerate(critical_gaps, 1))
+        parts.append(f"the register holds {len(critical_gaps)} open critical gap"
+                     f"{'s' if len(critical_gaps) > 1 else ''} for this provider: {listed}")
+    return [FieldError("outcome", "cannot approve while " + "; and ".join(parts)
+                       + ". Resolve them, or record in approval_override who accepted the "
+                         "risk and why")]
 
 
 def supply_rules(values: Values) -> list[FieldError]:
