@@ -105,6 +105,10 @@ def build_demo(session: Session, today: date) -> None:
     set_setting(session, "register_kind", "demo", actor=OFFICER)
     set_setting(session, "organisation_name", "Lumina Models Ltd (demo)", actor=OFFICER)
     set_setting(session, "organisation_dpo", "Li Wei, dpo@lumina-models.example", actor=OFFICER)
+    # Established in Germany with a US subsidiary, serving the EU, China and the US: GDPR
+    # follows the company to every supplier's PI, and 28 CFR 202 binds its US entity.
+    set_setting(session, "organisation_established_in", ["DE", "US"], actor=OFFICER)
+    set_setting(session, "organisation_markets", ["CN", "DE", "US"], actor=OFFICER)
 
     # 1. Licensed news archive (CN): licence expiring within 90 days.
     news = b.add("provider",
@@ -364,6 +368,8 @@ def build_demo(session: Session, today: date) -> None:
     broker = b.add("provider", legal_name="DataMart Brokers Corp.", country="US",
                    role="independent_controller", risk_tier="high", status="offboarded")
 
+    _issue14_cases(b, today)
+
     # A little history: changes after the fact, as an officer makes them.
     svc.providers.update(session=session, record_id=annot, changes={"risk_tier": "high"},
                          expected_version=1, actor=OFFICER)
@@ -375,6 +381,142 @@ def build_demo(session: Session, today: date) -> None:
     b.add("reminder", provider_id=lumen, title="File the standard contract with Zhejiang CAC",
           due_on=b.day(-2), notes="Due within 10 working days of taking effect")
     b.add("reminder", title="Quarterly register review with the DPO", due_on=b.day(12))
+
+
+def _issue14_cases(b: _Builder, today: date) -> None:
+    """A case of each rule of issue 14 (NDSMR, certification, DOJ 28 CFR 202, PIPIA
+    retention, linked transfer documents), and providers that comply with them."""
+    # 15. Crowd data (CN): scraped PI kept, important data notified and sent abroad under an
+    # expired, unfiled standard contract; its PIPIA kept only 2 years.
+    crowd = b.add("provider", legal_name="成都众包数据有限公司 Chengdu Crowd Data Co.",
+                  country="CN", role="independent_controller", risk_tier="high",
+                  status="active")
+    posts = b.add("supply", provider_id=crowd, name="Scraped social posts (CN)", modality="text",
+                  source_category="scraped", contains_pi=True, people_concerned=300_000,
+                  intended_use="pre_training", licence_training_permitted=True,
+                  provenance_records="Crawler logs", optout_respected=True,
+                  sampling_done_on=b.day(-20), sampling_illegal_pct=1.0,
+                  scraped_pi_handling="kept", important_data_status="notified",
+                  provided_on=b.day(-40), provision_log_until=b.day(-40) + relativedelta(years=3),
+                  data_subject_countries="CN")
+    for regime, basis in (("pipl", {"pipl_art13": "6_lawfully_disclosed"}),
+                          ("gdpr", {"gdpr_art6": "f_legitimate_interests"})):
+        b.add("legal_basis", supply_id=posts, regime=regime, verified_by=OFFICER,
+              verified_on=b.day(-30), **basis)
+    b.agreement(crowd, AgreementKind.DATA_PROVISION, supply_id=posts,
+                title="PI provision agreement (NDSMR Art 12)", signed_on=b.months(-14),
+                effective_on=b.months(-14), expires_on=b.months(10), governing_law="PRC")
+    old_sc = b.agreement(crowd, AgreementKind.CN_STANDARD_CONTRACT, title="Standard contract 2024",
+                         signed_on=b.months(-26), effective_on=b.months(-25),
+                         expires_on=b.day(-5), governing_law="PRC")
+    crowd_pipia = b.add("assessment", provider_id=crowd, kind="pipia", assessed_on=b.day(-60),
+                        reviewer=OFFICER, outcome="approved",
+                        retain_until=b.day(-60) + relativedelta(years=2))
+    b.add("transfer", provider_id=crowd, supply_id=posts, origin_country="CN",
+          destination_country="DE", mechanism="cn_standard_contract", agreement_id=old_sc,
+          count_year=today.year, people_non_sensitive=150_000, effective_on=b.day(-40),
+          notice_and_consent=True, assessment_id=crowd_pipia)
+    b.review(crowd, done=-60, next_in_months=12, outcome="approved", na_items=(11, 12))
+
+    # 16. Vision labs (CN): an approved security assessment exceeded, a free-trade-zone
+    # exemption with no list edition, a certificate relied on outside its band.
+    labs = b.add("provider", legal_name="苏州视界实验室 Suzhou Vision Labs", country="CN",
+                 role="independent_controller", risk_tier="high", status="active",
+                 handles_important_data=True)
+    scenes = b.add("supply", provider_id=labs, name="Driving scenes (plates blurred)",
+                   modality="video", source_category="licensed_private", contains_pi=True,
+                   people_concerned=80_000, intended_use="pre_training",
+                   licence_training_permitted=True, sampling_done_on=b.day(-15),
+                   sampling_illegal_pct=0.2, important_data_status="declared",
+                   provided_on=b.day(-15), provision_log_until=b.day(-15) + relativedelta(years=3))
+    scene_bases: tuple[tuple[str, dict[str, Any]], ...] = (
+        ("pipl", {"pipl_art13": "1_consent", "separate_consent": True}),
+        ("gdpr", {"gdpr_art6": "a_consent"}))
+    for regime, basis in scene_bases:
+        b.add("legal_basis", supply_id=scenes, regime=regime, verified_by=OFFICER,
+              verified_on=b.day(-15), **basis)
+    b.agreement(labs, AgreementKind.DATA_LICENCE, supply_id=scenes, title="Scenes licence",
+                signed_on=b.months(-4), effective_on=b.months(-4), expires_on=b.months(20))
+    b.agreement(labs, AgreementKind.DATA_PROVISION, supply_id=scenes,
+                title="Provision agreement", signed_on=b.months(-4), effective_on=b.months(-4),
+                expires_on=b.months(20))
+    b.add("assessment", provider_id=labs, kind="pipia", assessed_on=b.day(-120),
+          reviewer=OFFICER, outcome="approved", retain_until=b.day(-120) + relativedelta(years=3))
+    b.add("transfer", provider_id=labs, supply_id=scenes, origin_country="CN",
+          destination_country="US", mechanism="cac_security_assessment", count_year=today.year,
+          people_non_sensitive=80_000, filing_number="CAC-SA-2025-0311", filed_on=b.months(-6),
+          filing_expires_on=b.months(30), approved_people=50_000,
+          approved_scope="Model training on blurred driving scenes; no faces",
+          within_approved_scope=True, notice_and_consent=True)
+    b.add("transfer", provider_id=labs, supply_id=scenes, origin_country="CN",
+          destination_country="SG", exemption="free_trade_zone",
+          free_trade_zone="China (Shanghai) Pilot Free Trade Zone Lingang New Area",
+          notice_and_consent=True)
+    cert_transfer = b.add("transfer", provider_id=labs, supply_id=scenes, origin_country="CN",
+                          destination_country="JP", mechanism="pi_certification",
+                          notice_and_consent=True)
+    b.add("evidence", provider_id=labs, kind="certificate", transfer_id=cert_transfer,
+          location="evidence/labs-pi-certificate.pdf", sha256=_digest("labs-cert"),
+          size_bytes=9_000, supports="PI protection certificate (outbound)")
+    b.review(labs, done=-15, next_in_months=12, outcome="approved", na_items=(11, 12))
+
+    # 17. A Chinese annotation and data-exchange partner given bulk US data: prohibited
+    # brokerage, restricted vendor access without CISA's requirements, an unreported
+    # rejected offer (28 CFR 202).
+    exchange = b.add("provider", legal_name="大连数据交易所 Dalian Data Exchange Co.",
+                     country="CN", role="processor", risk_tier="critical", status="active")
+    b.add("supply", provider_id=exchange, name="US customer identifiers licensed out",
+          modality="tabular", source_category="user_data", contains_pi=True,
+          people_concerned=120_000, intended_use="evaluation",
+          doj_data_category="covered_identifiers", us_persons=120_000,
+          doj_transaction="data_brokerage", doj_transaction_on=b.day(-30),
+          doj_records_until=b.day(-30) + relativedelta(years=10), data_subject_countries="US")
+    b.add("supply", provider_id=exchange, name="US voiceprints for annotation",
+          modality="audio", source_category="annotation_service", contains_pi=True,
+          contains_sensitive_pi=True, people_concerned=1_500, intended_use="fine_tuning",
+          licence_training_permitted=True, labelling_rules="Speaker labels v1",
+          sampling_done_on=b.day(-10), sampling_illegal_pct=0.0,
+          doj_data_category="biometric", us_persons=1_500, doj_transaction="vendor_agreement",
+          doj_transaction_on=b.day(-10), data_subject_countries="US")
+    b.add("review_trigger", provider_id=exchange, kind="doj_rejected_offer",
+          occurred_on=b.day(-20), note="Declined a request to license US geolocation data")
+
+    # 18. A UK broker buying US health data from us: no onward-brokerage clause.
+    albion = b.add("provider", legal_name="Albion Data Partners Ltd", country="GB",
+                   role="independent_controller", risk_tier="medium", status="active")
+    b.add("supply", provider_id=albion, name="US wellness records licensed out",
+          modality="tabular", source_category="user_data", contains_pi=True,
+          contains_sensitive_pi=True, people_concerned=20_000, intended_use="evaluation",
+          doj_data_category="personal_health", us_persons=20_000,
+          doj_transaction="data_brokerage", doj_transaction_on=b.day(-45),
+          doj_records_until=b.day(-45) + relativedelta(years=10))
+
+    # 19. Compliant: data collected abroad and sent back (not counted in the volume,
+    # Provisions Art 4), and a vendor given US data below the bulk threshold.
+    returned = b.add("provider", legal_name="Kunming Return Processing Co.", country="CN",
+                     role="processor", risk_tier="low", status="active")
+    sent_back = b.add("supply", provider_id=returned, name="EU call-centre audio, transcribed",
+                      modality="audio", source_category="annotation_service",
+                      contains_pi=True, intended_use="evaluation", people_concerned=2_000_000,
+                      data_subject_countries="DE, FR", provided_on=b.day(-5),
+                      provision_log_until=b.day(-5) + relativedelta(years=3),
+                      labelling_rules="Transcription guide v2", doj_data_category="biometric",
+                      us_persons=1_000, doj_transaction="vendor_agreement",
+                      doj_transaction_on=b.day(-5),
+                      doj_records_until=b.day(-5) + relativedelta(years=10))
+    b.agreement(returned, AgreementKind.ENTRUSTED_PROCESSING, supply_id=sent_back,
+                title="Entrusted processing", signed_on=b.months(-6), effective_on=b.months(-6),
+                expires_on=b.months(18))
+    for regime, basis in (("pipl", {"pipl_art13": "2_contract_or_hr"}),
+                          ("gdpr", {"gdpr_art6": "b_contract"})):
+        b.add("legal_basis", supply_id=sent_back, regime=regime, verified_by=OFFICER,
+              verified_on=b.day(-6), **basis)
+    b.add("assessment", provider_id=returned, kind="pipia", assessed_on=b.day(-7),
+          reviewer=OFFICER, outcome="approved", retain_until=b.day(-7) + relativedelta(years=3))
+    b.add("transfer", provider_id=returned, supply_id=sent_back, origin_country="CN",
+          destination_country="DE", exemption="collected_abroad", count_year=today.year,
+          people_non_sensitive=2_000_000, notice_and_consent=True)
+    b.review(returned, done=-5, next_in_months=36, outcome="approved", na_items=(11, 12))
 
 
 def is_demo_register(path: Path) -> bool:

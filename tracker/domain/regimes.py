@@ -99,10 +99,10 @@ APPLICABILITY: tuple[Applies, ...] = (
     # AI Act Art 2(1)(a): providers placing models on the Union market, wherever established.
     Applies(Law.EU_AI_ACT, Side.MARKET, EEA, "AI Act Art 2(1)(a)"),
     Applies(Law.EU_AI_ACT, Side.ESTABLISHMENT, EEA, "AI Act Art 2(1)(b)"),
-    # CCPA: a business doing business in California; approximated by establishment in or
-    # market of the US, and by Californians among the data subjects.
+    # CCPA: the PI of California consumers held by a business doing business there;
+    # approximated by a US supplier and by US data subjects (a US company's establishment
+    # alone does not bring it to the data of people elsewhere).
     Applies(Law.CCPA, Side.SUPPLIER, US, "Cal. Civ. Code 1798.140(d)", secondary=True),
-    Applies(Law.CCPA, Side.ESTABLISHMENT, US, "Cal. Civ. Code 1798.140(d)", secondary=True),
     Applies(Law.CCPA, Side.DATA_SUBJECTS, US, "Cal. Civ. Code 1798.140(d)", secondary=True),
     # 28 CFR 202: binds US persons (the company established in the US); the data it protects
     # is US persons' (the count on the supply decides whether a dealing is covered).
