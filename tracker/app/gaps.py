@@ -26,6 +26,7 @@ from tracker.reminders.derive import (
     EvidenceDates,
     ProviderDates,
     RegisterDates,
+    ReminderPolicy,
     TransferDates,
     TriggerDates,
     derive_reminders,
@@ -80,11 +81,10 @@ def register_dates(records: Iterable[ProviderRecords]) -> RegisterDates:
     return dates
 
 
-def attach_reminders(session: Session, records: dict[int, ProviderRecords],
+def attach_reminders(records: dict[int, ProviderRecords], policy: ReminderPolicy,
                      today: date) -> None:
     """Give each provider its overdue review date and its overdue legal-duty reminders."""
-    for reminder in derive_reminders(register_dates(records.values()),
-                                     reminder_policy(session), today):
+    for reminder in derive_reminders(register_dates(records.values()), policy, today):
         if reminder.provider_id not in records or reminder.status != ReminderStatus.OVERDUE:
             continue
         held = records[reminder.provider_id]
@@ -106,7 +106,7 @@ def file_gaps(session: Session, found: ProviderFile, today: date) -> list[Gap]:
                       triggers=list(session.exec(select(ReviewTrigger).where(
                           col(ReviewTrigger.provider_id) == found.provider.id)).all()),
                       overdue_reminders=[])
-    attach_reminders(session, {int(found.provider.id or 0): records}, today)
+    attach_reminders({int(found.provider.id or 0): records}, reminder_policy(session), today)
     return provider_gaps(records, today)
 
 
@@ -154,6 +154,6 @@ def register_gaps(session: Session, today: date, provider_id: int | None = None)
     for trigger in session.exec(select(ReviewTrigger)).all():
         if trigger.provider_id in records:
             records[trigger.provider_id].triggers.append(trigger)
-    attach_reminders(session, records, today)
+    attach_reminders(records, reminder_policy(session), today)
     gaps = organisation_gaps(company, organisation_reminders(session, today), today)
     return gaps + [gap for r in records.values() for gap in provider_gaps(r, today)]
