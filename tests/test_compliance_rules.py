@@ -22,7 +22,7 @@ from tracker.checks.rules import (
     pipia_triggers,
     provider_gaps,
 )
-from tracker.domain.enums import AgreementKind, Regime, ReminderKind, RiskTier
+from tracker.domain.enums import AgreementKind, Regime, ReminderKind, RiskTier, ScrapedPiHandling
 from tracker.domain.regimes import (
     APPLICABILITY,
     Facts,
@@ -329,7 +329,7 @@ def test_ndsmr_scraped_pi_provision_records_and_notified_important_data() -> Non
     r = records(supplies=[scraped])
     assert {"ndsmr-scraped-pi", "ndsmr-provision-log",
             "ndsmr-provision-without-agreement"} <= rules(r)
-    scraped.scraped_pi_handling = "anonymised"
+    scraped.scraped_pi_handling = ScrapedPiHandling.ANONYMISED
     scraped.provision_log_until = D("2029-01-10")  # three years to the day
     r.agreements = [made(Agreement, id=50, provider_id=1, kind="data_provision")]
     assert not {"ndsmr-scraped-pi", "ndsmr-provision-log",
