@@ -458,6 +458,12 @@ def _issue14_cases(b: _Builder, today: date) -> None:
     b.add("evidence", provider_id=labs, kind="certificate", transfer_id=cert_transfer,
           location="evidence/labs-pi-certificate.pdf", sha256=_digest("labs-cert"),
           size_bytes=9_000, supports="PI protection certificate (outbound)")
+    undated_sc = b.agreement(labs, AgreementKind.CN_STANDARD_CONTRACT,
+                             title="Standard contract (Seoul office)", signed_on=b.day(-3),
+                             governing_law="PRC")
+    b.add("transfer", provider_id=labs, supply_id=scenes, origin_country="CN",
+          destination_country="KR", mechanism="cn_standard_contract", agreement_id=undated_sc,
+          notice_and_consent=True)
     b.review(labs, done=-15, next_in_months=12, outcome="approved", na_items=(11, 12))
 
     # 17. A Chinese annotation and data-exchange partner given bulk US data: prohibited

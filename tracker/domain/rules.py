@@ -140,7 +140,8 @@ def approval_blockers(values: Values, open_items: list[int],
             or str(getattr(outcome, "value", outcome)) not in APPROVING:
         return []
     override = values.get("approval_override")
-    if (override or "").strip() and override_problem(override) is None:
+    problem = override_problem(override)
+    if (override or "").strip() and problem is None:
         return []
     parts = []
     if critical:
@@ -150,9 +151,12 @@ def approval_blockers(values: Values, open_items: list[int],
         listed = "; ".join(f"{i}) {gap}" for i, gap in enumerate(critical_gaps, 1))
         parts.append(f"the register holds {len(critical_gaps)} open critical gap"
                      f"{'s' if len(critical_gaps) > 1 else ''} for this provider: {listed}")
-    return [FieldError("outcome", "cannot approve while " + "; and ".join(parts)
-                       + ". Resolve them, or record in approval_override who accepted the "
-                         "risk and why")]
+    errors = [FieldError("outcome", "cannot approve while " + "; and ".join(parts)
+                         + ". Resolve them, or record in approval_override who accepted the "
+                           "risk and why")]
+    if problem:
+        errors.append(FieldError("approval_override", f"not a reason: {problem}"))
+    return errors
 
 
 def supply_rules(values: Values) -> list[FieldError]:
