@@ -34,12 +34,12 @@ async def test_starts_on_an_empty_register(empty_app: TrackerApp) -> None:
 async def test_starts_on_the_demo_and_filters_as_you_type(demo_app: TrackerApp) -> None:
     async with demo_app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        assert "14 providers" in str(demo_app.screen.query_one("#providers-summary",
+        assert "19 providers" in str(demo_app.screen.query_one("#providers-summary",
                                                                Static).render())
         await pilot.press("p")
         await settle(pilot)
         assert isinstance(demo_app.screen, ProvidersScreen)
-        assert len(table_names(demo_app)) == 14
+        assert len(table_names(demo_app)) == 19  # 14, and 5 cases of issue 14
         await pilot.press("slash", *"harvest")
         await pilot.pause(0.2)
         await settle(pilot)
@@ -282,7 +282,7 @@ async def test_export_the_register_and_a_provider_file_from_the_keyboard(
         await pilot.press("ctrl+s")
         await settle(pilot)
     book = openpyxl.load_workbook(tmp_path / "all.xlsx", read_only=True)
-    assert len(list(book["Providers"].iter_rows(values_only=True))) == 16  # header + 15
+    assert len(list(book["Providers"].iter_rows(values_only=True))) == 21  # header + 20 (with the cases of issue 14)
     six = openpyxl.load_workbook(tmp_path / "six.xlsx", read_only=True)
     rows = list(six["Providers"].iter_rows(min_row=2, values_only=True))
     assert [r[0] for r in rows] == [6]

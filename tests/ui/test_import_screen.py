@@ -83,12 +83,12 @@ async def test_the_trackers_own_export_restores_from_the_import_screen(
         await settle(pilot)
         summary = str(screen.query_one("#import-summary", Static).render())
         assert "the tracker's own export" in summary and "empty register" in summary
-        assert "provider: 15 new" in summary and "No problems" in summary
+        assert "provider: 20 new" in summary and "No problems" in summary
         await pilot.click("#import")
         await settle(pilot)
         await pilot.press("escape", "p")
         await settle(pilot)
-        assert len(table_names(empty_app)) == 14  # the archived one stays hidden
+        assert len(table_names(empty_app)) == 19  # the archived one stays hidden
 
 
 async def test_the_preview_lists_a_conflict_and_the_import_keeps_the_register_value(
