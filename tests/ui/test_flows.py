@@ -282,7 +282,7 @@ async def test_export_the_register_and_a_provider_file_from_the_keyboard(
         await pilot.press("ctrl+s")
         await settle(pilot)
     book = openpyxl.load_workbook(tmp_path / "all.xlsx", read_only=True)
-    assert len(list(book["Providers"].iter_rows(values_only=True))) == 21  # header + 20 (with the cases of issue 14)
+    assert len(list(book["Providers"].iter_rows(values_only=True))) == 21  # header + 20 (issue 14)
     six = openpyxl.load_workbook(tmp_path / "six.xlsx", read_only=True)
     rows = list(six["Providers"].iter_rows(min_row=2, values_only=True))
     assert [r[0] for r in rows] == [6]
