@@ -17,7 +17,7 @@ from sqlmodel import col
 
 from tracker.app import pipeline
 from tracker.app.audit import TrailVerdict
-from tracker.app.evidence import EvidenceCheck, verify_evidence
+from tracker.app.evidence import EvidenceAdded, EvidenceCheck, hashed_from_form, verify_evidence
 from tracker.app.exports import ExportResult, run_export
 from tracker.app.gaps import register_gaps
 from tracker.app.imports import ImportReport, run_import
@@ -255,9 +255,30 @@ class Register:
         return chosen
 
     def verify_evidence(self) -> list[EvidenceCheck]:
-        path = sqlite.database_path(str(self.engine.url))
         with session_scope(self.engine, write=False) as session:
-            return verify_evidence(session, path.parent if path else None)
+            return verify_evidence(session, self.evidence_base())
+
+    def evidence_base(self) -> Path | None:
+        """The folder evidence locations are relative to: the register file's."""
+        path = sqlite.database_path(str(self.engine.url))
+        return path.parent if path else None
+
+    def add_evidence(self, provider: str, path: Path, texts: Mapping[str, str], *,
+                     links: Mapping[str, int | None], accept_change: bool = False
+                     ) -> EvidenceAdded:
+        """Hash ``path`` and record it as evidence of ``provider`` (id or name), or re-hash
+        the evidence already recorded for that file (tracker.app.evidence.add_evidence).
+        ``texts`` are typed values (kind, supports, valid_until) read as on every door."""
+        from tracker.app.evidence import add_evidence
+
+        values: dict[str, Any] = parse_field_values(
+            "evidence", {k: v for k, v in texts.items() if v is not None})
+        values.update({k: v for k, v in links.items() if v is not None})
+        with session_scope(self.engine) as session:
+            found = resolve_provider(session, provider)
+            return add_evidence(session, provider=found, path=path.expanduser(),
+                                base=self.evidence_base(), values=values,
+                                accept_change=accept_change, actor=current_actor(session))
 
     def import_file(self, path: Path, *, profile: str | None, order: DayOrder,
                     dry_run: bool, save_as: str | None = None) -> ImportReport:
@@ -379,7 +400,14 @@ class Register:
             return view_of(row)
 
     def create(self, entity: str, values: Mapping[str, Any]) -> RecordView:
+        """Through the pipeline; an evidence whose location is a local file gets its SHA-256
+        and size from the file, computed here (never typed: tracker.app.evidence)."""
         with session_scope(self.engine) as session:
+            if entity == "evidence":
+                hashed, at = hashed_from_form(values, self.evidence_base())
+                return view_of(pipeline.evidence.create(
+                    session=session, data=hashed, actor=current_actor(session),
+                    hashed_at=at))
             return view_of(pipeline.SERVICES[entity].create(
                 session=session, data=values, actor=current_actor(session)))
 
@@ -398,6 +426,14 @@ class Register:
     def update(self, entity: str, record_id: int, changes: Mapping[str, Any], *,
                expected_version: int) -> RecordView:
         with session_scope(self.engine) as session:
+            if entity == "evidence":  # a new location is hashed from its file
+                stored = pipeline.evidence.get(session=session, record_id=record_id)
+                hashed, at = hashed_from_form(changes, self.evidence_base(), {
+                    "location": stored.location, "sha256": stored.sha256})
+                return view_of(pipeline.evidence.update(
+                    session=session, record_id=record_id, changes=hashed,
+                    expected_version=expected_version, actor=current_actor(session),
+                    hashed_at=at))
             return view_of(pipeline.SERVICES[entity].update(
                 session=session, record_id=record_id, changes=changes,
                 expected_version=expected_version, actor=current_actor(session)))
