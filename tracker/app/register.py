@@ -103,6 +103,12 @@ class RegisterSummary:
     recent_changes: list[EventView]
 
 
+@dataclass(frozen=True, slots=True)
+class WrittenReport:
+    path: Path
+    missing: int  # items the AI Act summary still lacks (0 for other reports)
+
+
 class Register:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -338,24 +344,37 @@ class Register:
             return self._gap_cache[1]
 
     def write_report(self, kind: str, out: Path, today: date,
-                     provider_id: int | None = None, *, force: bool = False) -> Path:
+                     provider_id: int | None = None, *, force: bool = False,
+                     model: str | None = None, format: str | None = None) -> Path:
         """Write one report (ropa, ai-act-summary, cac-explanation, dossier) to ``out``,
-        atomically; an existing ``out`` is replaced only with ``force``."""
+        atomically; an existing ``out`` is replaced only with ``force``. ``model`` chooses
+        the AI model an ai-act-summary covers (default: every model recorded); ``format``
+        (md, html, xlsx, json) overrides ``out``'s extension. A report names the register
+        by its name, never by where it lies on this machine."""
+        return self.report(kind, out, today, provider_id, force=force, model=model,
+                           format=format).path
+
+    def report(self, kind: str, out: Path, today: date, provider_id: int | None = None, *,
+               force: bool = False, model: str | None = None,
+               format: str | None = None) -> WrittenReport:
         from tracker.app import reports as builders
+        from tracker.reports.ai_act import missing_count
         from tracker.reports.document import write
 
-        register = self.url
         with session_scope(self.engine, write=False) as session:
             if kind == "dossier":
                 assert provider_id is not None
-                doc = builders.dossier(session, register=register, today=today,
+                doc = builders.dossier(session, register=self.name, today=today,
                                        provider_id=provider_id)
+            elif kind == "ai-act-summary":
+                doc = builders.ai_act_summary(session, register=self.name, today=today,
+                                              model=model)
             else:
-                build = {"ropa": builders.ropa, "ai-act-summary": builders.ai_act_summary,
+                build = {"ropa": builders.ropa,
                          "cac-explanation": builders.cac_explanation}[kind]
-                doc = build(session, register=register, today=today)
-        write(doc, out, force=force)
-        return out
+                doc = build(session, register=self.name, today=today)
+        write(doc, out, force=force, format=format)
+        return WrittenReport(out, missing_count(doc) if kind == "ai-act-summary" else 0)
 
     def write_calendar(self, target: Path, today: date, *, include_snoozed: bool = False,
                        force: bool = False) -> int:

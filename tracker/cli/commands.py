@@ -322,9 +322,13 @@ def cmd_report(args: argparse.Namespace) -> int:
         if not args.provider:
             raise TrackerError("a dossier is about one provider: add --provider NAME")
         provider_id = int(register.resolve_provider(args.provider).id)
-    written = register.write_report(args.kind, Path(args.out).expanduser(),
-                                    args.today or date.today(), provider_id, force=args.force)
-    out(str(written))
+    written = register.report(args.kind, Path(args.out).expanduser(),
+                              args.today or date.today(), provider_id, force=args.force,
+                              model=args.model, format=args.format)
+    out(str(written.path))
+    if args.kind == "ai-act-summary":
+        say(f"{written.missing} items still missing before publication" if written.missing
+            else "every section of the template is answered")
     return 0
 
 

@@ -137,13 +137,19 @@ def build_parser() -> argparse.ArgumentParser:
                           help="record the new hash of a file that changed since it was "
                                "recorded (add; refused otherwise)")
     evidence.add_argument("--json", action="store_true", help="print JSON for scripts")
-    report = add("report", c.cmd_report, "write a report: ropa (GDPR Art 30), ai-act-summary "
-                                       "(Art 53(1)(d)), cac-explanation (Interim Measures), "
-                                       "dossier (one provider); format from --out's extension")
+    report = add("report", c.cmd_report,
+                 "write a report: ropa (GDPR Art 30(1)), ai-act-summary (Art 53(1)(d), the "
+                 "Commission's template, with what is still missing), cac-explanation "
+                 "(Interim Measures, Chinese and English), dossier (one provider); format "
+                 "from --out's extension or --format")
     report.add_argument("kind", choices=["ropa", "ai-act-summary", "cac-explanation",
                                          "dossier"])
     report.add_argument("--out", required=True, metavar="FILE",
-                        help="where to write it: .md, .html or .xlsx")
+                        help="where to write it: .md, .html, .xlsx or .json")
+    report.add_argument("--format", choices=["md", "html", "xlsx", "json"],
+                        help="the format, when --out's extension does not name it")
+    report.add_argument("--model", help="the AI model an ai-act-summary covers (its name, or "
+                                        "name and version; default: every model recorded)")
     report.add_argument("--provider", help="the provider of a dossier (id or part of its name)")
     report.add_argument("--force", action="store_true",
                         help="replace the --out file if it exists (it is refused otherwise)")
