@@ -564,8 +564,8 @@ def typed_evidence(stored: Mapping[str, Any] | None, values: Mapping[str, Any], 
     again. ``hashed_at`` is given only by the use case that hashed the file."""
     clean = dict(values)
     clean.pop("hashed_at", None)
-    if hashed_at is not None:
-        clean["hashed_at"] = hashed_at
+    if hashed_at is not None:  # whole seconds: a workbook holds no more, and a round trip
+        clean["hashed_at"] = hashed_at.replace(microsecond=0)  # must compare equal
     elif stored is None:
         clean["hashed_at"] = None
     elif any(name in clean and clean[name] != stored.get(name) for name in HASH_FIELDS):

@@ -73,7 +73,22 @@ def document_location(location: str | None) -> str | None:
     return bare
 
 
+# An absolute path in a text (an audit diff quoting an evidence file's place, a note):
+# a POSIX path of at least one folder, or a Windows one with its drive or share.
+_ABSOLUTE_PATH = re.compile(
+    r"(?<![\w:/.~-])(?:~/|/)(?:[^\s/'\",;|]+/)+(?P<posix>[^\s/'\",;|]+)"
+    r"|(?<![\w])(?:[A-Za-z]:|\\\\[^\s\\]+)\\(?:[^\s\\'\",;|]+\\)*(?P<win>[^\s\\'\",;|]+)")
+
+
+def without_paths(text: str) -> str:
+    """``text`` with every absolute path cut to its file name: a document names no
+    machine's folders (issue 14)."""
+    return _ABSOLUTE_PATH.sub(lambda m: m.group("posix") or m.group("win") or "", text)
+
+
 def _footnoted(doc: Document, value: Any) -> Any:
+    if isinstance(value, str):
+        value = without_paths(value)
     if not isinstance(value, str) or CHECK_MARK[:-1] not in value:
         return value
     marks = marked_citations(value)
@@ -90,7 +105,7 @@ def _footnoted(doc: Document, value: Any) -> Any:
 def finished(doc: Document) -> Document:
     """``doc`` with every working mark of a secondary source ("[check]", from an enum's
     article or a gap rule's source) turned into a footnote on its topic, so no document
-    prints the mark (issue 14). Idempotent."""
+    prints the mark, and every absolute path cut to its file name (issue 14). Idempotent."""
     def fix(value: Any) -> Any:
         return _footnoted(doc, value)
 
