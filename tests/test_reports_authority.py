@@ -319,3 +319,26 @@ def test_a_typed_hash_is_never_verified(db_path: Path, tmp_path: Path) -> None:
     assert edited.hashed_at is None
     assert not register.verify_audit().problems
     register.close()
+
+
+def test_the_evidence_form_offers_no_hash_to_type() -> None:
+    from tracker.app.fields import field_specs
+
+    names = {spec.name for spec in field_specs("evidence", hidden=set(), choices={})}
+    assert "location" in names and not names & {"sha256", "size_bytes", "hashed_at"}
+
+
+def test_a_door_that_types_values_never_sets_hashed_at() -> None:
+    from tracker.app.pipeline import typed_evidence
+
+    hashed = datetime(2026, 11, 2, 8, 30, 15, 123456)
+    stored = {"sha256": "a" * 64, "size_bytes": 10, "hashed_at": hashed}
+    # a workbook or a form that claims a hashing time: dropped
+    assert typed_evidence(None, {"location": "x", "hashed_at": hashed})["hashed_at"] is None
+    assert "hashed_at" not in typed_evidence(stored, {"supports": "ISO", "hashed_at": None})
+    # the same hash typed again keeps the program's; another one clears it
+    assert "hashed_at" not in typed_evidence(stored, {"sha256": "a" * 64})
+    assert typed_evidence(stored, {"size_bytes": 11})["hashed_at"] is None
+    # only the hashing use case passes it, in whole seconds (a workbook holds no more)
+    assert typed_evidence(stored, {}, hashed_at=hashed)["hashed_at"] == hashed.replace(
+        microsecond=0)
