@@ -342,3 +342,20 @@ def test_a_door_that_types_values_never_sets_hashed_at() -> None:
     # only the hashing use case passes it, in whole seconds (a workbook holds no more)
     assert typed_evidence(stored, {}, hashed_at=hashed)["hashed_at"] == hashed.replace(
         microsecond=0)
+
+
+def test_top_domains_come_from_the_file_and_an_unreadable_one_is_missing(
+        tmp_path: Path) -> None:
+    from tracker.app.reports import read_top_domains
+
+    listed = tmp_path / "top.csv"
+    listed.write_text("domain,share\nexample.org,0.2\n\nexample.net,0.1\n", encoding="utf-8")
+    assert read_top_domains(listed) == ["example.org", "example.net"]
+    assert read_top_domains(tmp_path / "absent.csv") is None
+    register = data(complete_crawl(), models=[model()], top_domains={7: None})
+    summary = build_summary(register, model())
+    assert [(m.section, m.item) for m in summary.missing] == [
+        ("2.3", "a readable top-domains file (top-domains.csv was not found or not read)")]
+    register.top_domains[7] = ["example.org", "example.net"]
+    text = to_markdown(ai_act_summary(register))
+    assert "| Web crawl | example.org, example.net | top-domains.csv |" in text

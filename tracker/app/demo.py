@@ -474,7 +474,8 @@ def _report_fields(b: _Builder, foundation_provider: int) -> None:
                 "(TLS 1.3); role-based access with MFA; training data in segregated "
                 "storage; access logs kept 12 months; ISO 27001-aligned ISMS", actor=OFFICER)
     EVIDENCE_FILES[TOP_DOMAINS_FILE] = "domain,share_of_tokens\nwikipedia.org,0.081\n" \
-        "reddit.com,0.043\nstackexchange.com,0.027\n"
+        "reddit.com,0.043\nstackexchange.com,0.027\narxiv.org,0.019\ngithub.com,0.017\n" \
+        "gutenberg.org,0.012\n"
     for supply in svc.supplies.list(session=session):
         if supply.name in SUPPLY_REPORT_FIELDS:
             b.update("supply", supply, **SUPPLY_REPORT_FIELDS[supply.name])

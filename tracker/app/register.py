@@ -368,7 +368,7 @@ class Register:
                                        provider_id=provider_id)
             elif kind == "ai-act-summary":
                 doc = builders.ai_act_summary(session, register=self.name, today=today,
-                                              model=model)
+                                              model=model, base=self.evidence_base())
             else:
                 build = {"ropa": builders.ropa,
                          "cac-explanation": builders.cac_explanation}[kind]

@@ -3,12 +3,14 @@ register; each cites what it answers to."""
 
 from __future__ import annotations
 
+import csv
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 from sqlmodel import Session
 
 from tracker import __version__
-from tracker.app.evidence import provenance
+from tracker.app.evidence import provenance, resolve_location
 from tracker.app.gaps import register_gaps
 from tracker.app.queries import grouped, live_rows, provider_file
 from tracker.domain.checklists import ALL_CLAUSES, CHECKLIST_BY_NUMBER
@@ -28,10 +30,40 @@ from tracker.store.models import (
 )
 from tracker.store.settings import get_setting
 
+# At most this many domains are read: the template's cap for SMEs (secondary copies of the
+# explanatory notice; tracker.domain.footnotes 'ai_act_large_dataset').
+TOP_DOMAINS_READ = 1000
+_DOMAIN_HEADERS = frozenset({"domain", "domains", "top domain", "top domains", "域名"})
 
-def load(session: Session, *, register: str, today: date) -> RegisterData:
+
+def read_top_domains(path: Path | None) -> list[str] | None:
+    """The domains a top-domains file lists, in its order (the first column of a CSV or one
+    a line; a header row is skipped), at most ``TOP_DOMAINS_READ``; None when it cannot be
+    read."""
+    if path is None or not path.is_file():
+        return None
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            domains: list[str] = []
+            for row in csv.reader(handle):
+                if not row or not row[0].strip():
+                    continue
+                value = row[0].strip()
+                if not domains and value.casefold() in _DOMAIN_HEADERS:
+                    continue
+                domains.append(value)
+                if len(domains) >= TOP_DOMAINS_READ:
+                    break
+            return domains
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return None
+
+
+def load(session: Session, *, register: str, today: date,
+         base: Path | None = None) -> RegisterData:
     """The register as the reports read it (tracker.reports.register_data): live records,
-    and the organisation from the settings."""
+    the organisation from the settings, and the domains the supplies' top-domains files list
+    (paths relative to ``base``, the register's folder)."""
     def text(key: str) -> str:
         return str(get_setting(session, key) or "")
 
@@ -40,7 +72,7 @@ def load(session: Session, *, register: str, today: date) -> RegisterData:
         country=text("organisation_country"), representative=text("eu_representative"),
         dpo=text("organisation_dpo"), security_measures=text("security_measures"))
     providers = {int(p.id): p for p in live_rows(session, Provider)}
-    return RegisterData(
+    data = RegisterData(
         organisation=organisation, register=register,
         made=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), today=today,
         version=__version__, providers=providers,
@@ -50,6 +82,11 @@ def load(session: Session, *, register: str, today: date) -> RegisterData:
         transfers=grouped(live_rows(session, Transfer), "provider_id"),
         evidence=grouped(live_rows(session, Evidence), "provider_id"),
         models=live_rows(session, AiModel))
+    for supply in data.supplies:
+        if supply.top_domains_file and supply.id is not None:
+            data.top_domains[supply.id] = read_top_domains(
+                resolve_location(supply.top_domains_file, base))
+    return data
 
 
 def ropa(session: Session, *, register: str, today: date) -> Document:
@@ -58,10 +95,11 @@ def ropa(session: Session, *, register: str, today: date) -> Document:
 
 
 def ai_act_summary(session: Session, *, register: str, today: date,
-                   model: str | None = None) -> Document:
+                   model: str | None = None, base: Path | None = None) -> Document:
     """EU AI Act Art 53(1)(d): the public summary of training content, per the Commission's
     template (tracker.reports.ai_act)."""
-    return summary.ai_act_summary(load(session, register=register, today=today), model)
+    return summary.ai_act_summary(load(session, register=register, today=today, base=base),
+                                  model)
 
 
 def cac_explanation(session: Session, *, register: str, today: date) -> Document:

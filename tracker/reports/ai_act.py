@@ -131,7 +131,8 @@ def build_summary(data: RegisterData, model: AiModel | None) -> ModelSummary:
     _private(third_parties, sections["2.2.2"],
              "Private datasets obtained from third parties other than rightsholders (data "
              "intermediaries, annotation vendors)")
-    _scraped(by_category.get(SourceCategory.SCRAPED, []), sections["2.3"], need)
+    _scraped(by_category.get(SourceCategory.SCRAPED, []), data.top_domains, sections["2.3"],
+             need)
     _user(by_category.get(SourceCategory.USER_DATA, []), sections["2.4"], need)
     _synthetic(by_category.get(SourceCategory.SYNTHETIC, []), sections["2.5"], need)
     _other(model, by_category.get(None, []), sections["2.6"], need)
@@ -266,20 +267,32 @@ def _private(items: list[Supply], section: SummarySection, label: str) -> None:
             for modality in MODALITY_ORDER if any(_modality(s) == modality for s in items)]))
 
 
-def _scraped(items: list[Supply], section: SummarySection, need: Need) -> None:
+def _scraped(items: list[Supply], top_domains: dict[int, list[str] | None],
+             section: SummarySection, need: Need) -> None:
     section.answers.append(("Data crawled or scraped by or on behalf of the provider",
                             "Yes" if items else "No"))
     if not items:
         return
     section.tables.append(Table(
         ["Data set", "Crawler names", "Purposes", "Behaviour (robots.txt, captchas, paywalls)",
-         "Collection period", "Top domains"],
+         "Collection period"],
         [[s.name, s.crawler_names, s.crawler_purposes, s.crawler_behaviour,
-          _period(s.collection_start, s.collection_end),
-          "; ".join(x for x in (s.top_domains,
-                                f"full list: {document_location(s.top_domains_file)}"
-                                if s.top_domains_file else None) if x) or None]
-         for s in items]))
+          _period(s.collection_start, s.collection_end)] for s in items]))
+    domain_rows = []
+    for supply in items:
+        # the file as the application read it; no entry: not read here (the list stands)
+        listed = top_domains.get(supply.id or 0) if supply.top_domains_file else None
+        unread = bool(supply.top_domains_file) and listed is None \
+            and (supply.id or 0) in top_domains
+        shown = ", ".join(listed) if listed else supply.top_domains
+        source = None if unread else document_location(supply.top_domains_file)
+        domain_rows.append([supply.name, shown, source])
+        if unread:
+            shown_file = document_location(supply.top_domains_file)
+            need("2.3", f"a readable top-domains file ({shown_file} was not found or not "
+                        "read)", _where(supply, "top_domains_file"))
+    section.tables.append(Table(["Data set", "Top domains by volume", "From the file"],
+                                domain_rows))
     for supply in items:
         for name, what in (("crawler_names", "the crawlers' names"),
                            ("crawler_purposes", "what the crawlers collect for"),

@@ -45,6 +45,8 @@ class RegisterData:
     transfers: dict[int, list[Transfer]] = field(default_factory=dict)  # by provider
     evidence: dict[int, list[Evidence]] = field(default_factory=dict)  # by provider
     models: list[AiModel] = field(default_factory=list)
+    # the domains each supply's top-domains file lists (None: the file could not be read)
+    top_domains: dict[int, list[str] | None] = field(default_factory=dict)
 
     def stamp(self) -> list[str]:
         organisation = self.organisation.name or "not set"
