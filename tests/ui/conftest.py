@@ -35,12 +35,14 @@ def frozen_demo_engine(demo_engine: Engine) -> Engine:
     with demo_engine.begin() as connection:
         for table in ("provider", "supply", "legal_basis", "agreement", "agreement_clause",
                       "transfer", "assessment", "checklist_answer", "evidence", "reminder",
-                      "review_trigger"):
+                      "review_trigger", "ai_model"):
             connection.exec_driver_sql(
                 f"UPDATE {table} SET created_at = ?, updated_at = ?", (FROZEN, FROZEN))
         connection.exec_driver_sql("UPDATE provider SET archived_at = ? "
                                    "WHERE archived_at IS NOT NULL", (FROZEN,))
         connection.exec_driver_sql("UPDATE evidence SET added_at = ?", (FROZEN,))
+        connection.exec_driver_sql("UPDATE evidence SET hashed_at = ? "
+                                   "WHERE hashed_at IS NOT NULL", (FROZEN,))
         connection.exec_driver_sql("UPDATE audit_event SET at = ?", (FROZEN,))
         stamp = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z?")
         for event_id, before, after in connection.exec_driver_sql(
