@@ -139,7 +139,10 @@ def add_evidence(session: Session, *, provider: Provider, path: Path, base: Path
     ``accept_change`` (the audit trail keeps the old hash either way)."""
     if not path.is_file():
         raise TrackerError(f"{path}: no such file (give the evidence file itself)")
-    digest, size = file_digest(path)
+    try:
+        digest, size = file_digest(path)
+    except OSError as err:
+        raise TrackerError(f"{path}: cannot be read ({err.strerror or err})") from None
     location = stored_location(path, base)
     when = now or utcnow()
     assert provider.id is not None
