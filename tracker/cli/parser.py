@@ -203,7 +203,8 @@ def build_parser() -> argparse.ArgumentParser:
                                    "title=... (dates YYYY-MM-DD, yes/no, labels or codes)")
     record.add_argument("entity", help="provider, supply, legal_basis, agreement, "
                                        "agreement_clause, assessment, checklist_answer, "
-                                       "transfer, evidence, review_trigger or reminder")
+                                       "transfer, evidence, review_trigger, reminder or "
+                                       "ai_model (a model an AI Act summary covers)")
     record.add_argument("fields", nargs="*", metavar="FIELD=VALUE",
                         help="field values, e.g. expires_on=2027-03-31")
     record.add_argument("--provider", help="the provider it belongs to (id or a unique part "
