@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -296,27 +296,27 @@ def test_evidence_add_hashes_re_hashes_and_reports_a_change(
     typed = {c["location"]: c["status"] for c in checks.values()
              if c["hash"] == "typed, unverified"}
     assert typed["demo-evidence/contracts/lumen-cn-standard-contract.pdf"] == "typed"
-    assert main([*db, "audit", "verify"]) == 0  # replay reproduces hashed_at
+    assert main([*db, "audit", "verify"]) == 0  # replay reproduces hashed_on
 
 
 def test_a_typed_hash_is_never_verified(db_path: Path, tmp_path: Path) -> None:
     register = Register.new(f"sqlite:///{db_path}")
     provider = register.create("provider", {"legal_name": "Acme"})
     pid = int(provider.id)
-    with pytest.raises(Exception, match="hashed_at: is set by the program"):
+    with pytest.raises(Exception, match="hashed_on: is set by the program"):
         register.create("evidence", {"provider_id": pid, "location": "x.pdf",
-                                     "hashed_at": datetime(2026, 1, 1)})
+                                     "hashed_on": date(2026, 1, 1)})
     typed = register.create_from_text("evidence", {"provider_id": str(pid),
                                                    "location": "x.pdf", "sha256": "a" * 64})
-    assert typed.hashed_at is None
+    assert typed.hashed_on is None
     # the form's door: a local file's location is hashed by the program
     (tmp_path / "contract.pdf").write_bytes(b"signed contract")
     hashed = register.create("evidence", {"provider_id": pid, "location": "contract.pdf"})
-    assert hashed.hashed_at is not None and hashed.size_bytes == 15
+    assert hashed.hashed_on is not None and hashed.size_bytes == 15
     # a hash typed over a computed one makes it unverified again
     edited = register.update("evidence", int(hashed.id), {"sha256": "b" * 64},
                              expected_version=int(hashed.version))
-    assert edited.hashed_at is None
+    assert edited.hashed_on is None
     assert not register.verify_audit().problems
     register.close()
 
@@ -325,23 +325,22 @@ def test_the_evidence_form_offers_no_hash_to_type() -> None:
     from tracker.app.fields import field_specs
 
     names = {spec.name for spec in field_specs("evidence", hidden=set(), choices={})}
-    assert "location" in names and not names & {"sha256", "size_bytes", "hashed_at"}
+    assert "location" in names and not names & {"sha256", "size_bytes", "hashed_on"}
 
 
-def test_a_door_that_types_values_never_sets_hashed_at() -> None:
+def test_a_door_that_types_values_never_sets_hashed_on() -> None:
     from tracker.app.pipeline import typed_evidence
 
-    hashed = datetime(2026, 11, 2, 8, 30, 15, 123456)
-    stored = {"sha256": "a" * 64, "size_bytes": 10, "hashed_at": hashed}
+    hashed = date(2026, 11, 2)
+    stored = {"sha256": "a" * 64, "size_bytes": 10, "hashed_on": hashed}
     # a workbook or a form that claims a hashing time: dropped
-    assert typed_evidence(None, {"location": "x", "hashed_at": hashed})["hashed_at"] is None
-    assert "hashed_at" not in typed_evidence(stored, {"supports": "ISO", "hashed_at": None})
+    assert typed_evidence(None, {"location": "x", "hashed_on": hashed})["hashed_on"] is None
+    assert "hashed_on" not in typed_evidence(stored, {"supports": "ISO", "hashed_on": None})
     # the same hash typed again keeps the program's; another one clears it
-    assert "hashed_at" not in typed_evidence(stored, {"sha256": "a" * 64})
-    assert typed_evidence(stored, {"size_bytes": 11})["hashed_at"] is None
-    # only the hashing use case passes it, in whole seconds (a workbook holds no more)
-    assert typed_evidence(stored, {}, hashed_at=hashed)["hashed_at"] == hashed.replace(
-        microsecond=0)
+    assert "hashed_on" not in typed_evidence(stored, {"sha256": "a" * 64})
+    assert typed_evidence(stored, {"size_bytes": 11})["hashed_on"] is None
+    # only the hashing use case passes it
+    assert typed_evidence(stored, {}, hashed_on=hashed)["hashed_on"] == hashed
 
 
 def test_top_domains_come_from_the_file_and_an_unreadable_one_is_missing(

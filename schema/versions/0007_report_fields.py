@@ -11,7 +11,7 @@ assessment's retention date; the public summary of training content follows the
 Commission's template (2025-07-24), whose sections 1.2-3.3 need the model's scope and, per
 supply, the size band, content types, collection period, crawlers, top-domains file,
 generating model and the TDM opt-out and illegal-content measures; and an evidence's
-SHA-256 counts as verified only when the program computed it (``hashed_at``), never when
+SHA-256 counts as verified only when the program computed it (``hashed_on``), never when
 it was typed (issue 14).
 """
 from alembic import op
@@ -55,7 +55,7 @@ def upgrade() -> None:
         for name, kind in SUPPLY_COLUMNS:
             batch_op.add_column(sa.Column(name, kind, nullable=True))
     with op.batch_alter_table('evidence', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('hashed_at', sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('hashed_on', sa.Date(), nullable=True))
     op.create_table(
         'ai_model',
         sa.Column('name', _TEXT(length=300), nullable=False),
@@ -89,7 +89,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_ai_model_provider_id'))
     op.drop_table('ai_model')
     with op.batch_alter_table('evidence', schema=None) as batch_op:
-        batch_op.drop_column('hashed_at')
+        batch_op.drop_column('hashed_on')
     with op.batch_alter_table('supply', schema=None) as batch_op:
         for name, _ in reversed(SUPPLY_COLUMNS):
             batch_op.drop_column(name)

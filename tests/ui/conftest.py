@@ -41,8 +41,6 @@ def frozen_demo_engine(demo_engine: Engine) -> Engine:
         connection.exec_driver_sql("UPDATE provider SET archived_at = ? "
                                    "WHERE archived_at IS NOT NULL", (FROZEN,))
         connection.exec_driver_sql("UPDATE evidence SET added_at = ?", (FROZEN,))
-        connection.exec_driver_sql("UPDATE evidence SET hashed_at = ? "
-                                   "WHERE hashed_at IS NOT NULL", (FROZEN,))
         connection.exec_driver_sql("UPDATE audit_event SET at = ?", (FROZEN,))
         stamp = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z?")
         for event_id, before, after in connection.exec_driver_sql(

@@ -319,5 +319,5 @@ async def test_the_evidence_form_hashes_the_file_it_names(demo_app: TrackerApp,
     with session_scope(demo_app.register.engine, write=False) as session:
         saved = session.exec(select(Evidence).where(
             Evidence.location == "demo-evidence/aleph-soc2.pdf")).one()
-        assert saved.size_bytes == 13 and saved.hashed_at is not None
+        assert saved.size_bytes == 13 and saved.hashed_on is not None
         assert saved.sha256 == "ba820d41f824d7e88f50d52cf4c8c8a7905b4636e71268f03f0b53b53b5ab0b1"

@@ -22,7 +22,6 @@ from tracker import files
 from tracker.app import pipeline as svc
 from tracker.domain.enums import AgreementKind
 from tracker.errors import TrackerError
-from tracker.store.models import utcnow
 from tracker.store.settings import set_setting
 
 OFFICER = "Li Wei (compliance)"
@@ -65,7 +64,7 @@ class _Builder:
             hashed = values.get("location") in EVIDENCE_FILES \
                 and values.get("location") not in TYPED_HASH
             row: Any = svc.evidence.create(session=self.session, data=values, actor=actor,
-                                           hashed_at=utcnow() if hashed else None)
+                                           hashed_on=self.today if hashed else None)
         else:
             row = svc.SERVICES[entity].create(session=self.session, data=values, actor=actor)
         return int(getattr(row, "id"))

@@ -1,14 +1,14 @@
 """Evidence integrity: the program hashes each file itself (SHA-256 and size, streamed) when
 it is recorded, and recomputes them to compare with the register. A hash typed by hand (a
 form of old, an import, ``tracker add``) is kept but never counts as verified: only
-``hashed_at``, set here, says the program computed it (issue 14)."""
+``hashed_on``, set here, says the program computed it (issue 14)."""
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -62,7 +62,7 @@ def verify_evidence(session: Session, base: Path | None) -> list[EvidenceCheck]:
     for evidence, provider in rows:
         assert evidence.id is not None
         path = resolve_location(evidence.location, base)
-        origin = provenance(evidence.sha256, evidence.hashed_at)
+        origin = provenance(evidence.sha256, evidence.hashed_on)
         if path is None:
             checks.append(EvidenceCheck(evidence.id, provider, evidence.location, "not-local",
                                         "a URI: check it where it is kept", origin))
@@ -80,7 +80,7 @@ def verify_evidence(session: Session, base: Path | None) -> list[EvidenceCheck]:
                     evidence.id, provider, evidence.location, "changed",
                     f"SHA-256 is now {digest[:16]}…, recorded {evidence.sha256[:16]}…"
                     f" ({size:,} bytes now)", origin))
-            elif evidence.hashed_at is None:
+            elif evidence.hashed_on is None:
                 checks.append(EvidenceCheck(
                     evidence.id, provider, evidence.location, "typed",
                     f"{size:,} bytes, matches a SHA-256 typed by hand (unverified when "
@@ -92,13 +92,13 @@ def verify_evidence(session: Session, base: Path | None) -> list[EvidenceCheck]:
     return checks
 
 
-def provenance(sha256: str | None, hashed_at: datetime | None) -> str:
+def provenance(sha256: str | None, hashed_on: date | None) -> str:
     """Where a recorded hash came from, as every list and report says it."""
     if not sha256:
         return "no hash recorded"
-    if hashed_at is None:
+    if hashed_on is None:
         return "typed, unverified"
-    return f"verified by the program on {hashed_at.date().isoformat()}"
+    return f"verified by the program on {hashed_on.isoformat()}"
 
 
 def stored_location(path: Path, base: Path | None) -> str:
@@ -132,9 +132,9 @@ class EvidenceAdded:
 
 def add_evidence(session: Session, *, provider: Provider, path: Path, base: Path | None,
                  values: Mapping[str, Any], accept_change: bool, actor: str,
-                 now: datetime | None = None) -> EvidenceAdded:
+                 today: date | None = None) -> EvidenceAdded:
     """Hash ``path`` (streamed) and record it as the provider's evidence through the write
-    pipeline, with ``hashed_at`` set. The same file given again (same place, same provider)
+    pipeline, with ``hashed_on`` set. The same file given again (same place, same provider)
     is re-hashed: unchanged, it is verified anew; changed, nothing is written unless
     ``accept_change`` (the audit trail keeps the old hash either way)."""
     if not path.is_file():
@@ -144,7 +144,7 @@ def add_evidence(session: Session, *, provider: Provider, path: Path, base: Path
     except OSError as err:
         raise TrackerError(f"{path}: cannot be read ({err.strerror or err})") from None
     location = stored_location(path, base)
-    when = now or utcnow()
+    when = today or utcnow().date()
     assert provider.id is not None
     existing = session.exec(select(Evidence).where(
         col(Evidence.provider_id) == provider.id, col(Evidence.location) == location,
@@ -153,7 +153,7 @@ def add_evidence(session: Session, *, provider: Provider, path: Path, base: Path
     if existing is None:
         row = pipeline.evidence.create(session=session, data={
             **given, "provider_id": provider.id, "location": location, "sha256": digest,
-            "size_bytes": size}, actor=actor, hashed_at=when)
+            "size_bytes": size}, actor=actor, hashed_on=when)
         return EvidenceAdded(row.id, provider.legal_name, location, digest, size, "added")
     previous = existing.sha256
     if previous and previous != digest and not accept_change:
@@ -161,14 +161,14 @@ def add_evidence(session: Session, *, provider: Provider, path: Path, base: Path
                              "changed", previous)
     pipeline.evidence.update(session=session, record_id=int(existing.id or 0), changes={
         **given, "sha256": digest, "size_bytes": size}, expected_version=existing.version,
-        actor=actor, hashed_at=when)
+        actor=actor, hashed_on=when)
     return EvidenceAdded(existing.id, provider.legal_name, location, digest, size,
                          "verified" if previous == digest else "replaced", previous)
 
 
 def hashed_from_form(values: Mapping[str, Any], base: Path | None,
                      stored: Mapping[str, Any] | None = None
-                     ) -> tuple[dict[str, Any], datetime | None]:
+                     ) -> tuple[dict[str, Any], date | None]:
     """A form's (or ``tracker add``'s) evidence values with the SHA-256 and size computed
     from the file its location names, when that is a local file: on creation, when the
     location changes, or when no hash is held yet. A URI or a file not there is kept
@@ -184,4 +184,4 @@ def hashed_from_form(values: Mapping[str, Any], base: Path | None,
     if path is None or not path.is_file():
         return dict(values), None
     digest, size = file_digest(path)
-    return {**values, "sha256": digest, "size_bytes": size}, utcnow()
+    return {**values, "sha256": digest, "size_bytes": size}, utcnow().date()

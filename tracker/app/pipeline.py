@@ -557,47 +557,47 @@ HASH_FIELDS = ("sha256", "size_bytes")
 
 
 def typed_evidence(stored: Mapping[str, Any] | None, values: Mapping[str, Any], *,
-                   hashed_at: datetime | None = None) -> dict[str, Any]:
-    """An evidence's values as a door that typed them may store them: ``hashed_at`` (the
+                   hashed_on: date | None = None) -> dict[str, Any]:
+    """An evidence's values as a door that typed them may store them: ``hashed_on`` (the
     program computed SHA-256 and size from the file, tracker.app.evidence) is never taken
     from the caller, and a hash or size typed over a computed one makes it unverified
-    again. ``hashed_at`` is given only by the use case that hashed the file."""
+    again. ``hashed_on`` is given only by the use case that hashed the file."""
     clean = dict(values)
-    clean.pop("hashed_at", None)
-    if hashed_at is not None:  # whole seconds: a workbook holds no more, and a round trip
-        clean["hashed_at"] = hashed_at.replace(microsecond=0)  # must compare equal
+    clean.pop("hashed_on", None)
+    if hashed_on is not None:
+        clean["hashed_on"] = hashed_on
     elif stored is None:
-        clean["hashed_at"] = None
+        clean["hashed_on"] = None
     elif any(name in clean and clean[name] != stored.get(name) for name in HASH_FIELDS):
-        clean["hashed_at"] = None
+        clean["hashed_on"] = None
     return clean
 
 
 class EvidenceService(EntityService[Evidence]):
-    """Evidence whose ``hashed_at`` only the hashing use case sets (``typed_evidence``)."""
+    """Evidence whose ``hashed_on`` only the hashing use case sets (``typed_evidence``)."""
 
     def create(self, *, session: Session, data: Mapping[str, Any] | SQLModel, actor: str,
-               hashed_at: datetime | None = None) -> Evidence:
+               hashed_on: date | None = None) -> Evidence:
         values = data.model_dump() if isinstance(data, SQLModel) else data
-        if hashed_at is None and values.get("hashed_at") is not None:
+        if hashed_on is None and values.get("hashed_on") is not None:
             raise ValidationFailed(self.entity, [FieldError(
-                "hashed_at", "is set by the program when it hashes the file itself "
+                "hashed_on", "is set by the program when it hashes the file itself "
                              "(tracker evidence add PROVIDER FILE)")])
-        return self._create(session, typed_evidence(None, values, hashed_at=hashed_at),
+        return self._create(session, typed_evidence(None, values, hashed_on=hashed_on),
                             actor, children=lambda row: [])
 
     def update(self, *, session: Session, record_id: int, changes: Mapping[str, Any],
                expected_version: int, actor: str,
-               hashed_at: datetime | None = None) -> Evidence:
+               hashed_on: date | None = None) -> Evidence:
         row = self.get(session=session, record_id=record_id)
-        stored = {name: getattr(row, name) for name in (*HASH_FIELDS, "hashed_at")}
-        if hashed_at is None and "hashed_at" in changes \
-                and changes["hashed_at"] != stored["hashed_at"]:
+        stored = {name: getattr(row, name) for name in (*HASH_FIELDS, "hashed_on")}
+        if hashed_on is None and "hashed_on" in changes \
+                and changes["hashed_on"] != stored["hashed_on"]:
             raise ValidationFailed(self.entity, [FieldError(
-                "hashed_at", "is set by the program when it hashes the file itself "
+                "hashed_on", "is set by the program when it hashes the file itself "
                              "(tracker evidence add PROVIDER FILE)")])
         return super().update(session=session, record_id=record_id,
-                              changes=typed_evidence(stored, changes, hashed_at=hashed_at),
+                              changes=typed_evidence(stored, changes, hashed_on=hashed_on),
                               expected_version=expected_version, actor=actor)
 
 

@@ -426,7 +426,7 @@ class Register:
                 hashed, at = hashed_from_form(values, self.evidence_base())
                 return view_of(pipeline.evidence.create(
                     session=session, data=hashed, actor=current_actor(session),
-                    hashed_at=at))
+                    hashed_on=at))
             return view_of(pipeline.SERVICES[entity].create(
                 session=session, data=values, actor=current_actor(session)))
 
@@ -452,7 +452,7 @@ class Register:
                 return view_of(pipeline.evidence.update(
                     session=session, record_id=record_id, changes=hashed,
                     expected_version=expected_version, actor=current_actor(session),
-                    hashed_at=at))
+                    hashed_on=at))
             return view_of(pipeline.SERVICES[entity].update(
                 session=session, record_id=record_id, changes=changes,
                 expected_version=expected_version, actor=current_actor(session)))

@@ -167,7 +167,7 @@ def dossier(session: Session, *, register: str, today: date, provider_id: int) -
     doc.section("Evidence").tables.append(Table(
         ["Kind", "Location", "Supports", "Valid until", "Size (bytes)", "SHA-256", "Hash"],
         [[e.kind, document_location(e.location), e.supports, e.valid_until, e.size_bytes,
-          e.sha256, provenance(e.sha256, e.hashed_at)] for e in found.evidence]))
+          e.sha256, provenance(e.sha256, e.hashed_on)] for e in found.evidence]))
     gaps = register_gaps(session, today, provider_id)
     doc.section(f"Open gaps ({len(gaps)})").tables.append(Table(
         ["Severity", "About", "Why", "Fix", "Source"],

@@ -134,7 +134,7 @@ FOLDED_KEY_FIELDS = frozenset({"legal_name", "name", "title"})
 # issue 14 reports: fields the program computes and a form does not offer for typing (the
 # evidence's SHA-256 and size come from the file, tracker.app.evidence).
 COMPUTED_FIELDS: dict[str, frozenset[str]] = {
-    "evidence": frozenset({"sha256", "size_bytes", "hashed_at"})}
+    "evidence": frozenset({"sha256", "size_bytes", "hashed_on"})}
 
 
 assert set(INSERT_ORDER) == set(ENTITIES) == set(SHEET_ORDER)

@@ -250,9 +250,8 @@ class EvidenceBase(SQLModel):
     transfer_id: int | None = Field(default=None, foreign_key="transfer.id",
                                     ondelete="RESTRICT")
     # --- issue 14 reports: a hash is verified only when the program computed it ---------
-    hashed_at: datetime | None = Field(
-        default=None, sa_type=sa.DateTime(timezone=True),
-        description="SHA-256 and size computed by the program at (UTC)")
+    hashed_on: date | None = Field(
+        default=None, description="SHA-256 and size computed by the program on (UTC)")
     # --- end issue 14 reports ---------------------------------------------------------------
 
     @field_validator("sha256")

@@ -76,7 +76,7 @@ COLUMNS: dict[str, Columns] = {
                          ("Sources", lambda r: CHECKLIST_BY_NUMBER[r.item].sources),
                          ("Status", _getter("status")), ("By", _getter("answered_by"))],
     "evidence": [*_cols("evidence", "kind", "location", "supports", "valid_until", "sha256"),
-                 ("Hash", lambda e: provenance(e.sha256, e.hashed_at))],  # issue 14
+                 ("Hash", lambda e: provenance(e.sha256, e.hashed_on))],  # issue 14
     "reminder": _cols("reminder", "title", "due_on", "notes"),
     "gap": [("Severity", lambda g: g.severity.value), ("About", _getter("subject")),
             ("Why", _getter("why")), ("Fix", _getter("fix")), ("Source", _getter("article"))],
