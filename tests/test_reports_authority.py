@@ -265,6 +265,10 @@ def test_no_report_holds_a_path_or_a_mark(demo_path: Path, tmp_path: Path) -> No
             assert "[check]" not in text, (kind, suffix)
             assert str(tmp_path) not in text and "/elsewhere/" not in text, (kind, suffix)
             assert "demo.sqlite" in text  # the register, by its name
+    calendar = tmp_path / "reminders.ics"
+    register.write_calendar(calendar, TODAY)
+    assert str(tmp_path).encode() not in calendar.read_bytes()
+    assert "Tracker reminders — demo.sqlite" in calendar.read_text(encoding="utf-8")
     register.close()
 
 

@@ -387,7 +387,7 @@ class Register:
         chosen = [r for r in self.reminders(today)
                   if include_snoozed or r.status != ReminderStatus.SNOOZED]
         calendar = reminders_calendar(chosen, lead_days=self.reminder_policy().lead_days,
-                                      register_name=self.engine.url.database or "register")
+                                      register_name=self.name)  # a name, never a path
         write_bytes(target, calendar, force=force)
         return len(chosen)
 
