@@ -40,23 +40,32 @@ def test_ropa_workbook(demo: Path, tmp_path: Path) -> None:
     assert any("Data protection officer: Li Wei" in line for line in about)
     sheet = book[book.sheetnames[1]]
     rows = list(sheet.iter_rows(values_only=True))
-    assert "Recipients / third countries (Art 30(1)(d))" in rows[0]
-    by_supply = {row[0]: row for row in rows[1:]}
+    headers = list(rows[0])
+    assert "Recipients, incl. in third countries (d)" in headers
+    by_supply = {row[0]: dict(zip(headers, row, strict=True)) for row in rows[1:]}
     speech = by_supply["Read speech with speaker metadata"]
-    assert "FR→CN" in speech[7] and "Commission standard contractual clauses" in speech[8]
-    assert "(a) explicit consent" in speech[6]
+    assert "in CN: Paris Voice Lab SAS" in speech["Recipients, incl. in third countries (d)"]
+    assert "FR→CN: Commission standard contractual clauses" in speech[
+        "Transfers to third countries and safeguards (e)"]
+    assert "(a) explicit consent" in speech["Legal basis"]
+    assert speech["Time limits for erasure (f)"] == "deleted 36 months after collection"
     assert "Synthetic dialogues v3" not in by_supply  # no personal data, not in the record
     book.close()
 
 
 def test_ai_act_summary(demo: Path, tmp_path: Path) -> None:
-    text = report(demo, tmp_path, "ai-act-summary", "summary.md").read_text(encoding="utf-8")
-    assert text.startswith("# Summary of the content used for training (EU AI Act Art 53(1)(d))")
-    assert "| Scraped data | 2 | 2 | Text |" in text  # with the NDSMR Art 24 case (issue 14)
-    assert "Top domains of scraped content: wikipedia.org, reddit.com, stackexchange.com." in text
-    assert "as of 2026-11-25" in text and "from the register" in text
+    text = report(demo, tmp_path, "ai-act-summary", "summary.md", "--model",
+                  "lumina-chat").read_text(encoding="utf-8")
+    assert text.startswith("# Public summary of training content (EU AI Act Art 53(1)(d)): "
+                           "Lumina-Chat 2.1")
+    # the top domains as the supply's top-domains file lists them, not its short list
+    assert "| Multilingual web crawl 2025 | wikipedia.org, reddit.com, stackexchange.com, " \
+           "arxiv.org, github.com, gutenberg.org | demo-evidence/ai-act/web-crawl-2025-" \
+           "top-domains.csv |" in text
+    assert "as of 2026-11-25" in text and "from the register “demo.sqlite”" in text
     html = report(demo, tmp_path, "ai-act-summary", "summary.html").read_text(encoding="utf-8")
-    assert html.startswith("<!DOCTYPE html>") and "<th>Source category</th>" in html
+    assert html.startswith("<!DOCTYPE html>") and "<h2>Lumina-Vision 0.9: 1.1 Provider " \
+                                                  "identification</h2>" in html
 
 
 def test_cac_explanation(demo: Path, tmp_path: Path) -> None:
@@ -86,7 +95,7 @@ def test_dossier(demo: Path, tmp_path: Path) -> None:
 def test_unknown_format_is_refused(demo: Path, tmp_path: Path,
                                    capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--db", str(demo), "report", "ropa", "--out", str(tmp_path / "r.pdf")]) == 2
-    assert "write reports as .md, .html or .xlsx" in capsys.readouterr().err
+    assert "write reports as .md, .html, .xlsx or .json" in capsys.readouterr().err
 
 
 # --- data is never markup, and no control character breaks a writer -----------------------
@@ -178,4 +187,4 @@ def test_a_second_report_to_the_same_file_is_refused_without_force(
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
     assert main(["--db", str(demo), "report", "ai-act-summary", "--out", str(out),
                  "--force"]) == 0
-    assert out.read_text(encoding="utf-8").startswith("# Summary of the content")
+    assert out.read_text(encoding="utf-8").startswith("# Public summary of training content")

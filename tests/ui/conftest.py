@@ -35,7 +35,7 @@ def frozen_demo_engine(demo_engine: Engine) -> Engine:
     with demo_engine.begin() as connection:
         for table in ("provider", "supply", "legal_basis", "agreement", "agreement_clause",
                       "transfer", "assessment", "checklist_answer", "evidence", "reminder",
-                      "review_trigger"):
+                      "review_trigger", "ai_model"):
             connection.exec_driver_sql(
                 f"UPDATE {table} SET created_at = ?, updated_at = ?", (FROZEN, FROZEN))
         connection.exec_driver_sql("UPDATE provider SET archived_at = ? "

@@ -286,3 +286,38 @@ async def test_export_the_register_and_a_provider_file_from_the_keyboard(
     six = openpyxl.load_workbook(tmp_path / "six.xlsx", read_only=True)
     rows = list(six["Providers"].iter_rows(min_row=2, values_only=True))
     assert [r[0] for r in rows] == [6]
+
+
+async def test_the_evidence_form_hashes_the_file_it_names(demo_app: TrackerApp,
+                                                          demo_path: Any) -> None:
+    """Issue 14: choosing a file computes its SHA-256 and size; nothing is typed by hand."""
+    from tracker.store.models import Evidence
+
+    (demo_path.parent / "demo-evidence" / "aleph-soc2.pdf").write_bytes(b"SOC 2 type II")
+    async with demo_app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("p", "slash", *"aleph", "enter")
+        await pilot.pause(0.2)
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press(*["right_square_bracket"] * 5)
+        await pilot.pause()
+        await pilot.press("n")
+        await pilot.pause()
+        form = demo_app.screen
+        assert isinstance(form, RecordForm) and form.entity == "evidence"
+        assert not form.query("#input-sha256") and not form.query("#input-size_bytes")
+        await paste_into(pilot, "#input-location", "demo-evidence/aleph-soc2.pdf")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(demo_app.screen, ProviderDetailScreen)
+        table = demo_app.screen.query_one("#table-evidence", DataTable)
+        rows = [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
+        assert any("aleph-soc2.pdf" in r[1] and r[-1].startswith("verified by the program")
+                   for r in rows)
+    with session_scope(demo_app.register.engine, write=False) as session:
+        saved = session.exec(select(Evidence).where(
+            Evidence.location == "demo-evidence/aleph-soc2.pdf")).one()
+        assert saved.size_bytes == 13 and saved.hashed_on is not None
+        assert saved.sha256 == "ba820d41f824d7e88f50d52cf4c8c8a7905b4636e71268f03f0b53b53b5ab0b1"

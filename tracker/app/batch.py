@@ -28,6 +28,7 @@ from tracker.app.pipeline import (
     derived_summary,
     jsonable,
     refuse_fixed_changes,
+    typed_evidence,
     validate_values,
 )
 from tracker.app.rebase import field_histories, reversions
@@ -402,6 +403,9 @@ def _validate(entity: str, record: PlannedRecord, existing: _Existing | None,
               problems: list[Problem]) -> bool:
     """``validate_values`` over the record as it would be stored; the cleaned values
     replace the file's. Every problem is located at the row the record came from."""
+    if entity == "evidence":  # a hash in a workbook is typed, not computed (issue 14)
+        record.values = typed_evidence(existing.values if existing is not None else None,
+                                       record.values)
     values = {**(existing.values if existing is not None else {}), **record.values}
     values.pop("id", None)
     if entity != "provider" and existing is None:

@@ -33,6 +33,9 @@ EVIDENCE_DIR = "demo-evidence"
 # has real files to check; one is altered after it was recorded, as happens in life.
 EVIDENCE_FILES: dict[str, str] = {}
 ALTERED = f"{EVIDENCE_DIR}/contracts/bj-news-licence-2023.pdf"
+# Recorded with a SHA-256 typed from the supplier's cover letter: listed as unverified.
+TYPED_HASH = {f"{EVIDENCE_DIR}/contracts/lumen-cn-standard-contract.pdf"}
+TOP_DOMAINS_FILE = f"{EVIDENCE_DIR}/ai-act/web-crawl-2025-top-domains.csv"
 
 
 def _digest(text: str) -> str:
@@ -57,7 +60,13 @@ class _Builder:
         return self.today + relativedelta(months=offset)
 
     def add(self, entity: str, actor: str = OFFICER, **values: Any) -> int:
-        row = svc.SERVICES[entity].create(session=self.session, data=values, actor=actor)
+        if entity == "evidence":  # the demo hashed the files it writes, bar one typed by hand
+            hashed = values.get("location") in EVIDENCE_FILES \
+                and values.get("location") not in TYPED_HASH
+            row: Any = svc.evidence.create(session=self.session, data=values, actor=actor,
+                                           hashed_on=self.today if hashed else None)
+        else:
+            row = svc.SERVICES[entity].create(session=self.session, data=values, actor=actor)
         return int(getattr(row, "id"))
 
     def agreement(self, provider_id: int, kind: AgreementKind, *,
@@ -381,6 +390,110 @@ def build_demo(session: Session, today: date) -> None:
     b.add("reminder", provider_id=lumen, title="File the standard contract with Zhejiang CAC",
           due_on=b.day(-2), notes="Due within 10 working days of taking effect")
     b.add("reminder", title="Quarterly register review with the DPO", due_on=b.day(12))
+    _report_fields(b, fm)
+
+
+# issue 14 reports: the organisation, the two models of the AI Act summary and the supply
+# fields behind it and behind the RoPA. Lumina-Chat's summary is complete; Lumina-Vision's
+# still lacks items (size bands, collection dates, a link), as a real register would.
+SUPPLY_REPORT_FIELDS: dict[str, dict[str, Any]] = {
+    "News articles 1990-2024": {
+        "model_names": "Lumina-Chat", "size_band": "medium", "content_types": "news articles",
+        "collection_start": date(1990, 1, 1), "collection_end": date(2024, 12, 31),
+        "data_subject_categories": "journalists; people named in the news",
+        "personal_data_categories": "names, quotes, photographs' captions",
+        "recipients": "annotation vendor (entrusted processing)",
+        "retention_period": "for the licence term; deleted within 30 days of its end",
+        "illegal_content_removal": "Keyword and classifier filter; 4,000-item manual sample"},
+    "Multilingual web crawl 2025": {
+        "model_names": "Lumina-Chat", "size_band": "medium",
+        "content_types": "encyclopaedia articles, forum posts, Q&A",
+        "collection_start": date(2025, 1, 6), "collection_end": date(2025, 6, 30),
+        "crawler_names": "WebHarvestBot/3.2", "crawler_purposes": "Collecting public web text for "
+        "training general-purpose language models",
+        "crawler_behaviour": "Honours robots.txt and TDMRep; does not solve captchas; does not "
+        "pass paywalls or logins", "top_domains_file": TOP_DOMAINS_FILE,
+        "tdm_optout_measures": "robots.txt (incl. AI-specific user agents) and TDMRep headers "
+        "read before each fetch; opted-out domains dropped",
+        "data_subject_categories": "authors of public posts; people named in them",
+        "personal_data_categories": "user names, text written by them",
+        "recipients": "cloud host (processor)",
+        "retention_period": "raw crawl deleted 18 months after collection; training set kept",
+        "illegal_content_removal": "URL blocklists, CSAM hash matching, toxicity classifier"},
+    "Preference labels for fine-tuning": {
+        "model_names": "Lumina-Chat", "size_band": "small", "content_types": "preference pairs",
+        "collection_start": date(2025, 9, 1), "collection_end": date(2026, 3, 31)},
+    "Synthetic dialogues v3": {
+        "model_names": "Lumina-Chat", "size_band": "small", "content_types": "dialogues",
+        "collection_end": date(2026, 2, 28), "generating_model": "SynthCorpus Dialog-XL 3",
+        "generating_provider": "SynthCorpus Inc.", "implicit_labels_kept": True},
+    "Opt-in chat logs from the Lumen app": {
+        "model_names": "Lumina-Chat", "size_band": "small", "content_types": "chat messages",
+        "description": "Conversations of the Lumen app's users who opted in (another service's "
+                    "users, not the model's)",
+        "collection_start": date(2025, 4, 1), "collection_end": date(2026, 6, 30),
+        "data_subject_categories": "app users, including children under 14 with guardian "
+                                "consent",
+        "personal_data_categories": "chat text, age band, device region",
+        "recipients": "annotation vendor; cloud host in Germany",
+        "retention_period": "deleted 24 months after collection"},
+    "OpenCorpus-2 multilingual text": {
+        "model_names": "Lumina-Chat", "size_band": "medium", "content_types": "books, web text",
+        "dataset_link": "https://opencorpus.example.org/oc2", "collection_end": date(2024, 10, 31),
+        "optout_respected": True,
+        "tdm_optout_measures": "Publisher's opt-out list applied; the data set's own robots.txt "
+                            "filtering kept"},
+    "US case law corpus": {
+        "model_names": "Lumina-Chat", "size_band": "small", "content_types": "court decisions",
+        "collection_end": date(2025, 12, 31),
+        "data_subject_categories": "parties, judges and counsel named in decisions",
+        "personal_data_categories": "names, facts of cases",
+        "recipients": "none outside the company",
+        "retention_period": "for the licence term"},
+    "Street-scene images with faces": {
+        "model_names": "Lumina-Vision", "content_types": "street photographs",
+        "data_subject_categories": "passers-by", "personal_data_categories": "faces, number plates",
+        "recipients": "annotation vendor"},
+    "Bounding boxes for street scenes": {"model_names": "Lumina-Vision", "size_band": "small"},
+    "Read speech with speaker metadata": {
+        "model_names": "Lumina-Vision", "size_band": "small", "content_types": "read speech",
+        "collection_end": date(2025, 11, 30),
+        "data_subject_categories": "adult speakers (paid participants)",
+        "personal_data_categories": "voice, age band, dialect", "recipients": "speech lab in China",
+        "retention_period": "deleted 36 months after collection"},
+    "Transcription of in-house audio": {
+        "data_subject_categories": "employees and customers on recorded calls",
+        "personal_data_categories": "voice, call content", "recipients": "transcription vendor",
+        "retention_period": "deleted 90 days after transcription"},
+}
+
+
+def _report_fields(b: _Builder, foundation_provider: int) -> None:
+    session = b.session
+    set_setting(session, "organisation_contact", "1 Canal Street, London, United Kingdom; "
+                "privacy@lumina-models.example", actor=OFFICER)
+    set_setting(session, "organisation_country", "GB", actor=OFFICER)
+    set_setting(session, "eu_representative", "Lumina EU Representative B.V., Amsterdam, "
+                "Netherlands; eu-rep@lumina-models.example", actor=OFFICER)
+    set_setting(session, "security_measures", "Encryption at rest (AES-256) and in transit "
+                "(TLS 1.3); role-based access with MFA; training data in segregated "
+                "storage; access logs kept 12 months; ISO 27001-aligned ISMS", actor=OFFICER)
+    EVIDENCE_FILES[TOP_DOMAINS_FILE] = "domain,share_of_tokens\nwikipedia.org,0.081\n" \
+        "reddit.com,0.043\nstackexchange.com,0.027\narxiv.org,0.019\ngithub.com,0.017\n" \
+        "gutenberg.org,0.012\n"
+    for supply in svc.supplies.list(session=session):
+        if supply.name in SUPPLY_REPORT_FIELDS:
+            b.update("supply", supply, **SUPPLY_REPORT_FIELDS[supply.name])
+    b.add("ai_model", name="Lumina-Chat", model_version="2.1", provider_id=foundation_provider,
+          modifies_model="Aleph-70B", modifies_model_summary="https://aleph.example.eu/"
+          "aleph-70b/training-summary", placed_on_market_on=b.months(-2),
+          training_continues=False, code_of_practice_signatory=True,
+          optout_protocols="robots.txt (incl. AI user agents), TDMRep, ai.txt; opt-outs "
+                           "re-checked before each training run",
+          illegal_content_measures="Blocklists, CSAM hash matching and classifiers on every "
+                                   "source; 4,000-item manual samples per source (GB/T 45654)",
+          other_processing="Deduplication and PII redaction before training")
+    b.add("ai_model", name="Lumina-Vision", model_version="0.9")
 
 
 def _issue14_cases(b: _Builder, today: date) -> None:

@@ -10,7 +10,7 @@ from enum import Enum
 from typing import Any, Literal
 
 from tracker.domain.enums import CitedEnum
-from tracker.domain.registry import field_kind
+from tracker.domain.registry import COMPUTED_FIELDS, field_kind
 from tracker.store.models import BASE_MODELS
 
 Kind = Literal["text", "number", "date", "bool", "maybe_bool", "enum", "choice"]
@@ -35,6 +35,7 @@ def field_label(entity: str, name: str) -> str:
 def field_specs(entity: str, *, hidden: set[str],
                 choices: dict[str, list[tuple[str, int]]]) -> list[FieldSpec]:
     specs: list[FieldSpec] = []
+    hidden = hidden | COMPUTED_FIELDS.get(entity, frozenset())  # the program fills them
     for name, info in BASE_MODELS[entity].model_fields.items():
         if name in hidden:
             continue

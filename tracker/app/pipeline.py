@@ -34,6 +34,8 @@ from tracker.store.models import (
     AgreementBase,
     AgreementClause,
     AgreementClauseBase,
+    AiModel,
+    AiModelBase,
     Assessment,
     AssessmentBase,
     ChecklistAnswer,
@@ -616,6 +618,56 @@ def previous_answers(session: Session, provider_id: Any,
                                                                      assessed_on)
 
 
+# --- issue 14 reports: a hash counts as verified only when the program computed it -----
+
+HASH_FIELDS = ("sha256", "size_bytes")
+
+
+def typed_evidence(stored: Mapping[str, Any] | None, values: Mapping[str, Any], *,
+                   hashed_on: date | None = None) -> dict[str, Any]:
+    """An evidence's values as a door that typed them may store them: ``hashed_on`` (the
+    program computed SHA-256 and size from the file, tracker.app.evidence) is never taken
+    from the caller, and a hash or size typed over a computed one makes it unverified
+    again. ``hashed_on`` is given only by the use case that hashed the file."""
+    clean = dict(values)
+    clean.pop("hashed_on", None)
+    if hashed_on is not None:
+        clean["hashed_on"] = hashed_on
+    elif stored is None:
+        clean["hashed_on"] = None
+    elif any(name in clean and clean[name] != stored.get(name) for name in HASH_FIELDS):
+        clean["hashed_on"] = None
+    return clean
+
+
+class EvidenceService(EntityService[Evidence]):
+    """Evidence whose ``hashed_on`` only the hashing use case sets (``typed_evidence``)."""
+
+    def create(self, *, session: Session, data: Mapping[str, Any] | SQLModel, actor: str,
+               hashed_on: date | None = None) -> Evidence:
+        values = data.model_dump() if isinstance(data, SQLModel) else data
+        if hashed_on is None and values.get("hashed_on") is not None:
+            raise ValidationFailed(self.entity, [FieldError(
+                "hashed_on", "is set by the program when it hashes the file itself "
+                             "(tracker evidence add PROVIDER FILE)")])
+        return self._create(session, typed_evidence(None, values, hashed_on=hashed_on),
+                            actor, children=lambda row: [])
+
+    def update(self, *, session: Session, record_id: int, changes: Mapping[str, Any],
+               expected_version: int, actor: str,
+               hashed_on: date | None = None) -> Evidence:
+        row = self.get(session=session, record_id=record_id)
+        stored = {name: getattr(row, name) for name in (*HASH_FIELDS, "hashed_on")}
+        if hashed_on is None and "hashed_on" in changes \
+                and changes["hashed_on"] != stored["hashed_on"]:
+            raise ValidationFailed(self.entity, [FieldError(
+                "hashed_on", "is set by the program when it hashes the file itself "
+                             "(tracker evidence add PROVIDER FILE)")])
+        return super().update(session=session, record_id=record_id,
+                              changes=typed_evidence(stored, changes, hashed_on=hashed_on),
+                              expected_version=expected_version, actor=actor)
+
+
 providers = EntityService(Provider, ProviderBase)
 supplies = EntityService(Supply, SupplyBase)
 legal_bases = EntityService(LegalBasis, LegalBasisBase)
@@ -624,13 +676,15 @@ agreement_clauses = EntityService(AgreementClause, AgreementClauseBase)
 transfers = EntityService(Transfer, TransferBase)
 assessments = AssessmentService(Assessment, AssessmentBase)
 checklist_answers = ChecklistAnswerService(ChecklistAnswer, ChecklistAnswerBase)
-evidence = EntityService(Evidence, EvidenceBase)
+evidence = EvidenceService(Evidence, EvidenceBase)
 reminders = EntityService(Reminder, ReminderBase)
 review_triggers = EntityService(ReviewTrigger, ReviewTriggerBase)
+ai_models = EntityService(AiModel, AiModelBase)  # issue 14 reports
 
 SERVICES: dict[str, EntityService[Any]] = {
     service.entity: service
     for service in (providers, supplies, legal_bases, agreements, agreement_clauses, transfers,
-                    assessments, checklist_answers, evidence, reminders, review_triggers)
+                    assessments, checklist_answers, evidence, reminders, review_triggers,
+                    ai_models)
 }
 MODEL_BY_TABLE: dict[str, type[SQLModel]] = {name: s.model for name, s in SERVICES.items()}

@@ -17,7 +17,7 @@ from sqlmodel import col
 
 from tracker.app import pipeline
 from tracker.app.audit import TrailVerdict
-from tracker.app.evidence import EvidenceCheck, verify_evidence
+from tracker.app.evidence import EvidenceAdded, EvidenceCheck, hashed_from_form, verify_evidence
 from tracker.app.exports import ExportResult, run_export
 from tracker.app.gaps import register_gaps
 from tracker.app.imports import ImportReport, run_import
@@ -101,6 +101,12 @@ class RegisterSummary:
     supplies_with_sensitive_pi: int
     transfers_by_mechanism: dict[str, int]
     recent_changes: list[EventView]
+
+
+@dataclass(frozen=True, slots=True)
+class WrittenReport:
+    path: Path
+    missing: int  # items the AI Act summary still lacks (0 for other reports)
 
 
 class Register:
@@ -255,9 +261,30 @@ class Register:
         return chosen
 
     def verify_evidence(self) -> list[EvidenceCheck]:
-        path = sqlite.database_path(str(self.engine.url))
         with session_scope(self.engine, write=False) as session:
-            return verify_evidence(session, path.parent if path else None)
+            return verify_evidence(session, self.evidence_base())
+
+    def evidence_base(self) -> Path | None:
+        """The folder evidence locations are relative to: the register file's."""
+        path = sqlite.database_path(str(self.engine.url))
+        return path.parent if path else None
+
+    def add_evidence(self, provider: str, path: Path, texts: Mapping[str, str], *,
+                     links: Mapping[str, int | None], accept_change: bool = False
+                     ) -> EvidenceAdded:
+        """Hash ``path`` and record it as evidence of ``provider`` (id or name), or re-hash
+        the evidence already recorded for that file (tracker.app.evidence.add_evidence).
+        ``texts`` are typed values (kind, supports, valid_until) read as on every door."""
+        from tracker.app.evidence import add_evidence
+
+        values: dict[str, Any] = parse_field_values(
+            "evidence", {k: v for k, v in texts.items() if v is not None})
+        values.update({k: v for k, v in links.items() if v is not None})
+        with session_scope(self.engine) as session:
+            found = resolve_provider(session, provider)
+            return add_evidence(session, provider=found, path=path.expanduser(),
+                                base=self.evidence_base(), values=values,
+                                accept_change=accept_change, actor=current_actor(session))
 
     def import_file(self, path: Path, *, profile: str | None, order: DayOrder,
                     dry_run: bool, save_as: str | None = None) -> ImportReport:
@@ -317,24 +344,37 @@ class Register:
             return self._gap_cache[1]
 
     def write_report(self, kind: str, out: Path, today: date,
-                     provider_id: int | None = None, *, force: bool = False) -> Path:
+                     provider_id: int | None = None, *, force: bool = False,
+                     model: str | None = None, format: str | None = None) -> Path:
         """Write one report (ropa, ai-act-summary, cac-explanation, dossier) to ``out``,
-        atomically; an existing ``out`` is replaced only with ``force``."""
+        atomically; an existing ``out`` is replaced only with ``force``. ``model`` chooses
+        the AI model an ai-act-summary covers (default: every model recorded); ``format``
+        (md, html, xlsx, json) overrides ``out``'s extension. A report names the register
+        by its name, never by where it lies on this machine."""
+        return self.report(kind, out, today, provider_id, force=force, model=model,
+                           format=format).path
+
+    def report(self, kind: str, out: Path, today: date, provider_id: int | None = None, *,
+               force: bool = False, model: str | None = None,
+               format: str | None = None) -> WrittenReport:
         from tracker.app import reports as builders
+        from tracker.reports.ai_act import missing_count
         from tracker.reports.document import write
 
-        register = self.url
         with session_scope(self.engine, write=False) as session:
             if kind == "dossier":
                 assert provider_id is not None
-                doc = builders.dossier(session, register=register, today=today,
+                doc = builders.dossier(session, register=self.name, today=today,
                                        provider_id=provider_id)
+            elif kind == "ai-act-summary":
+                doc = builders.ai_act_summary(session, register=self.name, today=today,
+                                              model=model, base=self.evidence_base())
             else:
-                build = {"ropa": builders.ropa, "ai-act-summary": builders.ai_act_summary,
+                build = {"ropa": builders.ropa,
                          "cac-explanation": builders.cac_explanation}[kind]
-                doc = build(session, register=register, today=today)
-        write(doc, out, force=force)
-        return out
+                doc = build(session, register=self.name, today=today)
+        write(doc, out, force=force, format=format)
+        return WrittenReport(out, missing_count(doc) if kind == "ai-act-summary" else 0)
 
     def write_calendar(self, target: Path, today: date, *, include_snoozed: bool = False,
                        force: bool = False) -> int:
@@ -347,7 +387,7 @@ class Register:
         chosen = [r for r in self.reminders(today)
                   if include_snoozed or r.status != ReminderStatus.SNOOZED]
         calendar = reminders_calendar(chosen, lead_days=self.reminder_policy().lead_days,
-                                      register_name=self.engine.url.database or "register")
+                                      register_name=self.name)  # a name, never a path
         write_bytes(target, calendar, force=force)
         return len(chosen)
 
@@ -379,7 +419,14 @@ class Register:
             return view_of(row)
 
     def create(self, entity: str, values: Mapping[str, Any]) -> RecordView:
+        """Through the pipeline; an evidence whose location is a local file gets its SHA-256
+        and size from the file, computed here (never typed: tracker.app.evidence)."""
         with session_scope(self.engine) as session:
+            if entity == "evidence":
+                hashed, at = hashed_from_form(values, self.evidence_base())
+                return view_of(pipeline.evidence.create(
+                    session=session, data=hashed, actor=current_actor(session),
+                    hashed_on=at))
             return view_of(pipeline.SERVICES[entity].create(
                 session=session, data=values, actor=current_actor(session)))
 
@@ -398,6 +445,14 @@ class Register:
     def update(self, entity: str, record_id: int, changes: Mapping[str, Any], *,
                expected_version: int) -> RecordView:
         with session_scope(self.engine) as session:
+            if entity == "evidence":  # a new location is hashed from its file
+                stored = pipeline.evidence.get(session=session, record_id=record_id)
+                hashed, at = hashed_from_form(changes, self.evidence_base(), {
+                    "location": stored.location, "sha256": stored.sha256})
+                return view_of(pipeline.evidence.update(
+                    session=session, record_id=record_id, changes=hashed,
+                    expected_version=expected_version, actor=current_actor(session),
+                    hashed_on=at))
             return view_of(pipeline.SERVICES[entity].update(
                 session=session, record_id=record_id, changes=changes,
                 expected_version=expected_version, actor=current_actor(session)))

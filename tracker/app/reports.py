@@ -3,20 +3,25 @@ register; each cites what it answers to."""
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+import csv
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 from sqlmodel import Session
 
 from tracker import __version__
+from tracker.app.evidence import provenance, resolve_location
 from tracker.app.gaps import register_gaps
 from tracker.app.queries import grouped, live_rows, provider_file
 from tracker.domain.checklists import ALL_CLAUSES, CHECKLIST_BY_NUMBER
-from tracker.domain.enums import SourceCategory
-from tracker.reports.document import Document
+from tracker.reports import ai_act as summary
+from tracker.reports import records
+from tracker.reports.document import Document, document_location
+from tracker.reports.records import basis_text
+from tracker.reports.register_data import Organisation, RegisterData
 from tracker.store.models import (
     Agreement,
-    Assessment,
+    AiModel,
     Evidence,
     LegalBasis,
     Provider,
@@ -25,154 +30,81 @@ from tracker.store.models import (
 )
 from tracker.store.settings import get_setting
 
-
-def _stamp(session: Session, register: str, today: date) -> list[str]:
-    made = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    organisation = get_setting(session, "organisation_name") or "(organisation not set: "\
-        "tracker settings set organisation_name ...)"
-    return [f"Made {made} (as of {today.isoformat()}) by tracker {__version__} from the "
-            f"register {register}.", f"Organisation: {organisation}."]
+# At most this many domains are read: the template's cap for SMEs (secondary copies of the
+# explanatory notice; tracker.domain.footnotes 'ai_act_large_dataset').
+TOP_DOMAINS_READ = 1000
+_DOMAIN_HEADERS = frozenset({"domain", "domains", "top domain", "top domains", "域名"})
 
 
-def basis_text(basis: LegalBasis) -> str:
-    """"EU GDPR: (a) consent, (a) explicit consent" — a legal basis as a report states it."""
-    parts = [str(x.label) for x in (basis.gdpr_art6, basis.gdpr_art9, basis.pipl_art13,
-                                     basis.ccpa_disclosure) if x is not None]
-    consent = " (separate consent)" if basis.separate_consent else ""
-    return f"{basis.regime.label}: {', '.join(parts)}{consent}"
+def read_top_domains(path: Path | None) -> list[str] | None:
+    """The domains a top-domains file lists, in its order (the first column of a CSV or one
+    a line; a header row is skipped), at most ``TOP_DOMAINS_READ``; None when it cannot be
+    read."""
+    if path is None or not path.is_file():
+        return None
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            domains: list[str] = []
+            for row in csv.reader(handle):
+                if not row or not row[0].strip():
+                    continue
+                value = row[0].strip()
+                if not domains and value.casefold() in _DOMAIN_HEADERS:
+                    continue
+                domains.append(value)
+                if len(domains) >= TOP_DOMAINS_READ:
+                    break
+            return domains
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return None
+
+
+def load(session: Session, *, register: str, today: date,
+         base: Path | None = None) -> RegisterData:
+    """The register as the reports read it (tracker.reports.register_data): live records,
+    the organisation from the settings, and the domains the supplies' top-domains files list
+    (paths relative to ``base``, the register's folder)."""
+    def text(key: str) -> str:
+        return str(get_setting(session, key) or "")
+
+    organisation = Organisation(
+        name=text("organisation_name"), contact=text("organisation_contact"),
+        country=text("organisation_country"), representative=text("eu_representative"),
+        dpo=text("organisation_dpo"), security_measures=text("security_measures"))
+    providers = {int(p.id): p for p in live_rows(session, Provider)}
+    data = RegisterData(
+        organisation=organisation, register=register,
+        made=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), today=today,
+        version=__version__, providers=providers,
+        supplies=[s for s in live_rows(session, Supply) if s.provider_id in providers],
+        legal_bases=grouped(live_rows(session, LegalBasis), "supply_id"),
+        agreements=grouped(live_rows(session, Agreement), "provider_id"),
+        transfers=grouped(live_rows(session, Transfer), "provider_id"),
+        evidence=grouped(live_rows(session, Evidence), "provider_id"),
+        models=live_rows(session, AiModel))
+    for supply in data.supplies:
+        if supply.top_domains_file and supply.id is not None:
+            data.top_domains[supply.id] = read_top_domains(
+                resolve_location(supply.top_domains_file, base))
+    return data
 
 
 def ropa(session: Session, *, register: str, today: date) -> Document:
-    """GDPR Art 30(1) record of processing activities: one row per supply of personal data."""
-    doc = Document("Record of processing activities (GDPR Art 30(1))",
-                   _stamp(session, register, today))
-    about = doc.section("Controller")
-    about.paragraphs.append(
-        f"{get_setting(session, 'organisation_name') or 'Not set'}. Data "
-        f"protection officer: {get_setting(session, 'organisation_dpo') or 'not set'}. "
-        "Art 30(1)(a).")
-    providers = {p.id: p for p in live_rows(session, Provider)}
-    bases = grouped(live_rows(session, LegalBasis), "supply_id")
-    transfers = grouped(live_rows(session, Transfer), "provider_id")
-    evidence = grouped(live_rows(session, Evidence), "provider_id")
-    retention: dict[int, date] = {}
-    for assessment in live_rows(session, Assessment):
-        if assessment.retain_until:
-            retention[assessment.provider_id] = max(retention.get(assessment.provider_id,
-                                                                  date.min),
-                                                    assessment.retain_until)
-    table = doc.section("Processing activities").tables
-    rows = []
-    for supply in live_rows(session, Supply):
-        provider = providers.get(supply.provider_id)
-        if provider is None or not supply.contains_pi:
-            continue
-        legal = "; ".join(basis_text(b) for b in bases.get(supply.id, [])) or "none recorded"
-        categories = ", ".join(c for c, on in (("personal data", True),
-                                               ("special-category / sensitive",
-                                                supply.contains_sensitive_pi),
-                                               ("minors", supply.contains_minors_data)) if on)
-        outbound = transfers.get(provider.id, [])
-        recipients = "; ".join(f"{t.origin_country}→{t.destination_country}" for t in outbound)
-        safeguards = "; ".join(
-            (t.mechanism.label if t.mechanism else t.exemption.label if t.exemption else "none")
-            for t in outbound)
-        security = "; ".join(e.supports or e.kind.label for e in evidence.get(provider.id, [])
-                             if e.kind.value in {"certificate", "audit_report"})
-        erasure = ", ".join(x for x in (
-            "deletion on termination" if supply.deletion_on_termination else "",
-            f"records kept until {retention[provider.id].isoformat()}"
-            if provider.id in retention else "") if x) or "not recorded"
-        rows.append([supply.name, provider.legal_name, provider.country,
-                     supply.intended_use.label if supply.intended_use else None,
-                     f"{categories}; {supply.modality.label if supply.modality else ''}".strip(
-                         "; "), supply.people_concerned, legal, recipients or "none",
-                     safeguards or "–", erasure, security or "–"])
-    from tracker.reports.document import Table
-
-    table.append(Table(["Processing (supply)", "Source (provider)", "Country",
-                        "Purpose (Art 30(1)(b))", "Categories of data (Art 30(1)(c))",
-                        "People concerned", "Legal basis", "Recipients / third countries "
-                        "(Art 30(1)(d))", "Transfer safeguards (Art 30(1)(e))",
-                        "Erasure time limits (Art 30(1)(f))", "Security measures "
-                        "(Art 30(1)(g))"], rows))
-    return doc
+    """GDPR Art 30(1) record of processing activities (tracker.reports.records)."""
+    return records.ropa(load(session, register=register, today=today))
 
 
-def ai_act_summary(session: Session, *, register: str, today: date) -> Document:
-    """EU AI Act Art 53(1)(d): public summary of training content by source category."""
-    from tracker.reports.document import Table
-
-    doc = Document("Summary of the content used for training (EU AI Act Art 53(1)(d))",
-                   _stamp(session, register, today) + [
-                       "Structure follows the source categories of Art 53(1)(d); check it "
-                       "against the AI Office template before publishing [check]."])
-    providers = {p.id: p for p in live_rows(session, Provider)}
-    supplies = [s for s in live_rows(session, Supply) if s.provider_id in providers
-                and s.intended_use is not None and s.intended_use.value != "evaluation"]
-    by_category: dict[SourceCategory | None, list[Supply]] = defaultdict(list)
-    for supply in supplies:
-        by_category[supply.source_category].append(supply)
-    overview = doc.section("Overview")
-    overview.tables.append(Table(["Source category", "Data sets", "Providers", "Modalities"], [
-        [category.label if category else "Uncategorised", len(items),
-         len({s.provider_id for s in items}),
-         ", ".join(sorted({s.modality.label for s in items if s.modality}))]
-        for category, items in sorted(by_category.items(),
-                                      key=lambda kv: kv[0].label if kv[0] else "~")]))
-    for category, items in sorted(by_category.items(),
-                                  key=lambda kv: kv[0].label if kv[0] else "~"):
-        section = doc.section(category.label if category else "Uncategorised")
-        rows = [[s.name, providers[s.provider_id].legal_name, s.modality, s.volume,
-                 s.licence_name, s.optout_respected if category == SourceCategory.SCRAPED
-                 else None] for s in items]
-        section.tables.append(Table(["Data set", "Provider", "Modality", "Volume", "Licence",
-                                     "Opt-outs respected"], rows))
-        if category == SourceCategory.SCRAPED:
-            domains = Counter(d.strip() for s in items for d in (s.top_domains or "").split(",")
-                              if d.strip())
-            section.paragraphs.append(
-                "Top domains of scraped content: " + (", ".join(d for d, _ in
-                                                              domains.most_common(20))
-                                                    or "not recorded") + ".")
-    return doc
+def ai_act_summary(session: Session, *, register: str, today: date,
+                   model: str | None = None, base: Path | None = None) -> Document:
+    """EU AI Act Art 53(1)(d): the public summary of training content, per the Commission's
+    template (tracker.reports.ai_act)."""
+    return summary.ai_act_summary(load(session, register=register, today=today, base=base),
+                                  model)
 
 
 def cac_explanation(session: Session, *, register: str, today: date) -> Document:
-    """Interim Measures Art 19 [check]: source, scale, type of training data and labelling."""
-    from tracker.reports.document import Table
-
-    doc = Document("训练数据来源说明 Explanation of training-data sources "
-                   "(Interim Measures for Generative AI Services, Art 7, 8, 19)",
-                   _stamp(session, register, today))
-    providers = {p.id: p for p in live_rows(session, Provider)}
-    supplies = [s for s in live_rows(session, Supply) if s.provider_id in providers]
-    bases = grouped(live_rows(session, LegalBasis), "supply_id")
-    agreements = grouped(live_rows(session, Agreement), "provider_id")
-    doc.section("数据来源 Sources (Art 7(1)-(2))").tables.append(Table(
-        ["Data set", "Provider", "Country", "Source category", "Agreement", "Licence allows "
-         "training", "Legal basis (PI)"],
-        [[s.name, providers[s.provider_id].legal_name, providers[s.provider_id].country,
-          s.source_category,
-          "; ".join(a.kind.label for a in agreements.get(s.provider_id, [])) or None,
-          s.licence_training_permitted,
-          "; ".join(basis_text(b) for b in bases.get(s.id, []))
-          or ("no PI" if not s.contains_pi else None)]
-         for s in supplies]))
-    doc.section("规模与类型 Scale and types").tables.append(Table(
-        ["Data set", "Modality", "Volume", "People concerned", "Personal information",
-         "Sensitive PI", "Intended use"],
-        [[s.name, s.modality, s.volume, s.people_concerned, s.contains_pi,
-          s.contains_sensitive_pi, s.intended_use] for s in supplies]))
-    doc.section("内容抽检 Content sampling (TC260-003-2024 [check])").tables.append(Table(
-        ["Data set", "Sampled on", "Illegal / harmful share (%)"],
-        [[s.name, s.sampling_done_on, s.sampling_illegal_pct] for s in supplies]))
-    labelling = doc.section("标注规则 Labelling rules and quality checks (Art 8)")
-    annotated = [s for s in supplies if s.source_category == SourceCategory.ANNOTATION_SERVICE]
-    labelling.tables.append(Table(["Data set", "Annotation provider", "Labelling rules and QA"],
-                                  [[s.name, providers[s.provider_id].legal_name,
-                                    s.labelling_rules or "not recorded"] for s in annotated]))
-    return doc
+    """The explanation of training-data sources for a CAC filing (tracker.reports.records)."""
+    return records.cac_explanation(load(session, register=register, today=today))
 
 
 def dossier(session: Session, *, register: str, today: date, provider_id: int) -> Document:
@@ -183,7 +115,8 @@ def dossier(session: Session, *, register: str, today: date, provider_id: int) -
     found = provider_file(session, provider_id)
     assert found is not None
     p = found.provider
-    doc = Document(f"Due-diligence dossier: {p.legal_name}", _stamp(session, register, today))
+    doc = Document(f"Due-diligence dossier: {p.legal_name}",
+                   load(session, register=register, today=today).stamp())
     doc.section("Provider").tables.append(Table(["Field", "Value"], [
         ["Legal name", p.legal_name], ["Country", p.country], ["Role", p.role],
         ["Risk tier", p.risk_tier], ["Status", p.status], ["Ownership", p.ownership],
@@ -232,9 +165,9 @@ def dossier(session: Session, *, register: str, today: date, provider_id: int) -
             [c.item, CHECKLIST_BY_NUMBER[c.item].text, CHECKLIST_BY_NUMBER[c.item].sources,
              c.status, c.answered_by] for c in found.checklist[latest.id or 0]]))
     doc.section("Evidence").tables.append(Table(
-        ["Kind", "Location", "Supports", "Valid until", "Size (bytes)", "SHA-256"],
-        [[e.kind, e.location, e.supports, e.valid_until, e.size_bytes, e.sha256]
-         for e in found.evidence]))
+        ["Kind", "Location", "Supports", "Valid until", "Size (bytes)", "SHA-256", "Hash"],
+        [[e.kind, document_location(e.location), e.supports, e.valid_until, e.size_bytes,
+          e.sha256, provenance(e.sha256, e.hashed_on)] for e in found.evidence]))
     gaps = register_gaps(session, today, provider_id)
     doc.section(f"Open gaps ({len(gaps)})").tables.append(Table(
         ["Severity", "About", "Why", "Fix", "Source"],

@@ -274,13 +274,45 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_evidence(args: argparse.Namespace) -> int:
+    if args.action == "add":
+        return _evidence_add(args)
     checks = open_register(args).verify_evidence()
-    for check in checks:
+    if args.json:
+        out_json([{"id": c.evidence_id, "provider": c.provider, "location": c.location,
+                   "status": c.status, "detail": c.detail, "hash": c.provenance}
+                  for c in checks])
+    for check in checks if not args.json else []:
         out(f"{check.status.upper():<9} {check.evidence_id:>5}  {safe(check.provider[:30]):<30} "
-            f"{safe(check.location)}  ({safe(check.detail)})")
+            f"{safe(check.location)}  ({safe(check.detail)}; {check.provenance})")
     failed = [c for c in checks if c.failed]
-    say(f"{len(checks)} evidence files: {len(failed)} missing or changed")
+    typed = sum(c.status == "typed" or c.provenance == "typed, unverified" for c in checks)
+    say(f"{len(checks)} evidence files: {len(failed)} missing or changed, {typed} with a "
+        "hash typed by hand (unverified)")
     return EXIT_FINDINGS if failed else EXIT_OK
+
+
+def _evidence_add(args: argparse.Namespace) -> int:
+    added = open_register(args).add_evidence(
+        args.provider, Path(args.file), {"kind": args.kind, "supports": args.supports,
+                                         "valid_until": args.valid_until},
+        links={"supply_id": args.supply, "agreement_id": args.agreement,
+               "assessment_id": args.assessment, "transfer_id": args.transfer},
+        accept_change=args.accept_change)
+    if args.json:
+        out_json({"id": added.evidence_id, "provider": added.provider,
+                  "location": added.location, "sha256": added.sha256, "size": added.size,
+                  "outcome": added.outcome, "previous_sha256": added.previous_sha256})
+        return EXIT_FINDINGS if added.failed else EXIT_OK
+    what = {"added": "added evidence", "verified": "re-hashed, unchanged: verified",
+            "replaced": "re-hashed, CHANGED since recorded; new hash recorded",
+            "changed": "CHANGED since recorded, nothing written"}[added.outcome]
+    out(f"{what} {added.evidence_id}: {safe(added.location)} of {safe(added.provider)}, "
+        f"{added.size:,} bytes, SHA-256 {added.sha256}")
+    if added.previous_sha256 and added.previous_sha256 != added.sha256:
+        say(f"recorded SHA-256 was {added.previous_sha256}"
+            + ("" if added.outcome == "replaced" else
+               "; check why the file changed, then pass --accept-change to record it"))
+    return EXIT_FINDINGS if added.failed else EXIT_OK
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -290,9 +322,13 @@ def cmd_report(args: argparse.Namespace) -> int:
         if not args.provider:
             raise TrackerError("a dossier is about one provider: add --provider NAME")
         provider_id = int(register.resolve_provider(args.provider).id)
-    written = register.write_report(args.kind, Path(args.out).expanduser(),
-                                    args.today or date.today(), provider_id, force=args.force)
-    out(str(written))
+    written = register.report(args.kind, Path(args.out).expanduser(),
+                              args.today or date.today(), provider_id, force=args.force,
+                              model=args.model, format=args.format)
+    out(str(written.path))
+    if args.kind == "ai-act-summary":
+        say(f"{written.missing} items still missing before publication" if written.missing
+            else "every section of the template is answered")
     return 0
 
 

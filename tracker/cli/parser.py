@@ -114,16 +114,42 @@ def build_parser() -> argparse.ArgumentParser:
                                 " recording why (audited)")
     reminders.add_argument("--today", type=date_arg, metavar="DATE",
                            help="compute as if today were DATE")
-    evidence = add("evidence", c.cmd_evidence, "verify evidence files against their recorded "
-                                             "SHA-256 (exit 1 if any is missing or changed)")
-    evidence.add_argument("action", choices=["verify"])
-    report = add("report", c.cmd_report, "write a report: ropa (GDPR Art 30), ai-act-summary "
-                                       "(Art 53(1)(d)), cac-explanation (Interim Measures), "
-                                       "dossier (one provider); format from --out's extension")
+    evidence = add("evidence", c.cmd_evidence,
+                   "add an evidence file, hashed by the program (SHA-256 and size), or verify "
+                   "every file against its recorded hash (exit 1 if any is missing or "
+                   "changed); a hash typed by hand is listed as unverified")
+    evidence.add_argument("action", choices=["add", "verify"])
+    evidence.add_argument("provider", nargs="?",
+                          help="the provider it is evidence of: id or a unique part of its "
+                               "name (add)")
+    evidence.add_argument("file", nargs="?", help="the evidence file (add); given again, it "
+                                                  "is re-hashed and a change reported")
+    evidence.add_argument("--kind", help="signed_contract, certificate, audit_report, "
+                                         "consent_records, collection_records, "
+                                         "sampling_report, filing_receipt or other (add)")
+    evidence.add_argument("--supports", help="what it proves (add)")
+    evidence.add_argument("--valid-until", metavar="DATE",
+                          help="when it stops being valid, e.g. a certificate's expiry (add)")
+    for link in ("supply", "agreement", "assessment", "transfer"):
+        evidence.add_argument(f"--{link}", type=int, metavar="ID",
+                              help=f"the {link} it supports (its id; add)")
+    evidence.add_argument("--accept-change", action="store_true",
+                          help="record the new hash of a file that changed since it was "
+                               "recorded (add; refused otherwise)")
+    evidence.add_argument("--json", action="store_true", help="print JSON for scripts")
+    report = add("report", c.cmd_report,
+                 "write a report: ropa (GDPR Art 30(1)), ai-act-summary (Art 53(1)(d), the "
+                 "Commission's template, with what is still missing), cac-explanation "
+                 "(Interim Measures, Chinese and English), dossier (one provider); format "
+                 "from --out's extension or --format")
     report.add_argument("kind", choices=["ropa", "ai-act-summary", "cac-explanation",
                                          "dossier"])
     report.add_argument("--out", required=True, metavar="FILE",
-                        help="where to write it: .md, .html or .xlsx")
+                        help="where to write it: .md, .html, .xlsx or .json")
+    report.add_argument("--format", choices=["md", "html", "xlsx", "json"],
+                        help="the format, when --out's extension does not name it")
+    report.add_argument("--model", help="the AI model an ai-act-summary covers (its name, or "
+                                        "name and version; default: every model recorded)")
     report.add_argument("--provider", help="the provider of a dossier (id or part of its name)")
     report.add_argument("--force", action="store_true",
                         help="replace the --out file if it exists (it is refused otherwise)")
@@ -177,7 +203,8 @@ def build_parser() -> argparse.ArgumentParser:
                                    "title=... (dates YYYY-MM-DD, yes/no, labels or codes)")
     record.add_argument("entity", help="provider, supply, legal_basis, agreement, "
                                        "agreement_clause, assessment, checklist_answer, "
-                                       "transfer, evidence, review_trigger or reminder")
+                                       "transfer, evidence, review_trigger, reminder or "
+                                       "ai_model (a model an AI Act summary covers)")
     record.add_argument("fields", nargs="*", metavar="FIELD=VALUE",
                         help="field values, e.g. expires_on=2027-03-31")
     record.add_argument("--provider", help="the provider it belongs to (id or a unique part "
@@ -195,6 +222,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def check_arguments(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    if args.command == "evidence" and args.action == "add" and not (args.provider and
+                                                                     args.file):
+        parser.error("evidence add needs a PROVIDER and a FILE")
     if args.command == "settings":
         if args.action == "get" and not args.key:
             parser.error("settings get needs a KEY")

@@ -82,6 +82,20 @@ class IntendedUse(CitedEnum):
     EVALUATION = ("evaluation", "Evaluation", "AI Act Art 10(1)")
 
 
+class SizeBand(CitedEnum):
+    """The size bands of the Commission's template for the public summary of training
+    content (2025-07-24, section 1.3), per modality; the band's meaning depends on the
+    supply's modality (``SIZE_BAND_TEXT`` in tracker.domain.ai_act)."""
+
+    SMALL = ("small", "Lowest band (text < 1 billion tokens; images < 1 million; audio or "
+             "video < 10,000 hours)", "AI Act Art 53(1)(d); Commission template 1.3")
+    MEDIUM = ("medium", "Middle band (text 1 billion to 10 trillion tokens; images 1 million "
+              "to 1 billion; audio or video 10,000 to 1 million hours)",
+              "AI Act Art 53(1)(d); Commission template 1.3")
+    LARGE = ("large", "Highest band (text > 10 trillion tokens; images > 1 billion; audio or "
+             "video > 1 million hours)", "AI Act Art 53(1)(d); Commission template 1.3")
+
+
 class Regime(CitedEnum):
     GDPR = ("gdpr", "EU GDPR", "GDPR Art 6, Art 9")
     UK_GDPR = ("uk_gdpr", "UK GDPR", "UK GDPR Art 6, Art 9")

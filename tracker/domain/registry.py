@@ -96,16 +96,18 @@ ENTITIES: dict[str, EntitySpec] = {spec.name: spec for spec in (
                natural_key=("location",), imported=True, extra_stamps=("added_at",)),
     EntitySpec("review_trigger", "review trigger", "Review triggers", archivable=False),
     EntitySpec("reminder", "own reminder", "Own reminders", archivable=False),
+    # issue 14 reports: the model scope of an AI Act training-content summary
+    EntitySpec("ai_model", "AI model", "AI models"),
 )}
 
 # Entities in the order their rows can be inserted: each refers only to earlier ones.
 INSERT_ORDER = ("provider", "supply", "agreement", "agreement_clause", "assessment",
                 "transfer", "evidence", "legal_basis", "checklist_answer", "reminder",
-                "review_trigger")
+                "review_trigger", "ai_model")
 # The order a person reads them in the workbook.
 SHEET_ORDER = ("provider", "supply", "legal_basis", "agreement", "agreement_clause",
                "assessment", "checklist_answer", "transfer", "evidence", "review_trigger",
-               "reminder")
+               "reminder", "ai_model")
 IMPORTED = tuple(name for name in ("provider", "supply", "agreement", "assessment",
                                    "transfer", "evidence") if ENTITIES[name].imported)
 # The record a reference field points at (the same field name means the same target in
@@ -129,6 +131,10 @@ COUNTRY_FIELDS = frozenset({"country", "origin_country", "destination_country"})
 # Natural-key fields compared case- and width-folded (tracker.domain.text.search_key):
 # "ACME Ltd" and "acme ltd" are one provider; a file path is not folded.
 FOLDED_KEY_FIELDS = frozenset({"legal_name", "name", "title"})
+# issue 14 reports: fields the program computes and a form does not offer for typing (the
+# evidence's SHA-256 and size come from the file, tracker.app.evidence).
+COMPUTED_FIELDS: dict[str, frozenset[str]] = {
+    "evidence": frozenset({"sha256", "size_bytes", "hashed_on"})}
 
 
 assert set(INSERT_ORDER) == set(ENTITIES) == set(SHEET_ORDER)

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from tracker.domain.countries import check_country_code
 from tracker.domain.enums import RiskTier
 from tracker.domain.text import control_problem, visible
 
@@ -70,6 +71,13 @@ def _countries(value: Any) -> list[str]:
         raise SettingError("must be a list of country codes, e.g. DE, FR or [\"DE\", \"FR\"]")
     try:
         return sorted({check_country_code(v) for v in value})
+def _country_code(value: Any) -> str:
+    if value == "":
+        return ""
+    if not isinstance(value, str):
+        raise SettingError("must be a country code such as DE or CN")
+    try:
+        return check_country_code(_one_line(value))
     except ValueError as err:
         raise SettingError(str(err)) from None
 
@@ -119,6 +127,20 @@ SETTINGS: dict[str, SettingSpec] = {
                     "The controller named in reports (GDPR Art 30(1)(a))"),
         SettingSpec("organisation_dpo", "", _text,
                     "The DPO / PI protection officer named in reports (GDPR Art 30(1)(a))"),
+        # --- issue 14 reports: what the documents an authority receives must name -------
+        SettingSpec("organisation_contact", "", _text,
+                    "The controller's / provider's address and contact in reports "
+                    "(GDPR Art 30(1)(a); AI Act summary 1.1)"),
+        SettingSpec("organisation_country", "", _country_code,
+                    "Country where the organisation is established (ISO code; AI Act "
+                    "summary 1.1: outside the Union it names an authorised representative)"),
+        SettingSpec("eu_representative", "", _text,
+                    "The representative in the Union, if established outside it (GDPR Art 27; "
+                    "AI Act Art 54 authorised representative): name and contact"),
+        SettingSpec("security_measures", "", _text,
+                    "General description of the technical and organisational security "
+                    "measures (GDPR Art 30(1)(g), Art 32(1))"),
+        # --- end issue 14 reports ----------------------------------------------------------
         SettingSpec("register_kind", "live", _register_kind,
                     "demo marks a register `tracker demo` may overwrite; live is real data"),
         # issue 14 rules: the company's side of which laws apply (tracker.domain.regimes)

@@ -10,12 +10,16 @@ in Markdown; formula starts in a workbook), and shows a control character by its
 from __future__ import annotations
 
 import html
+import json
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
+from datetime import date, datetime
+from enum import Enum
+from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
 from tracker import files
+from tracker.domain.footnotes import CHECK_MARK, FOOTNOTES, marked_citations
 from tracker.errors import TrackerError
 from tracker.formatting import show
 from tracker.sheets.formula import neutralize
@@ -37,13 +41,88 @@ class Section:
 @dataclass
 class Document:
     title: str
-    stamp: list[str]  # when it was made, from which register
+    stamp: list[str]  # when it was made, from which register (its name, never its path)
     sections: list[Section] = field(default_factory=list)
+    footnotes: list[str] = field(default_factory=list)  # topics (tracker.domain.footnotes)
+    data: dict[str, Any] | None = None  # a structured form for --format json, if any
 
     def section(self, heading: str) -> Section:
         new = Section(heading)
         self.sections.append(new)
         return new
+
+    def cite(self, topic: str) -> str:
+        """The marker of the footnote on ``topic`` (added once): "[1]"."""
+        if topic not in self.footnotes:
+            self.footnotes.append(topic)
+        return f"[{self.footnotes.index(topic) + 1}]"
+
+
+def document_location(location: str | None) -> str | None:
+    """A file's place as a document shows it: a relative path or a URI as recorded, an
+    absolute path by its file name only (a document names no machine's folders)."""
+    if not location:
+        return location
+    if "://" in location and not location.startswith("file://"):
+        return location
+    bare = location.removeprefix("file://")
+    for flavour in (PurePosixPath, PureWindowsPath):
+        path = flavour(bare)
+        if path.is_absolute() or bare.startswith("~"):
+            return path.name
+    return bare
+
+
+# An absolute path in a text (an audit diff quoting an evidence file's place, a note):
+# a POSIX path of at least one folder, or a Windows one with its drive or share.
+_ABSOLUTE_PATH = re.compile(
+    r"(?<![\w:/.~-])(?:~/|/)(?:[^\s/'\",;|]+/)+(?P<posix>[^\s/'\",;|]+)"
+    r"|(?<![\w])(?:[A-Za-z]:|\\\\[^\s\\]+)\\(?:[^\s\\'\",;|]+\\)*(?P<win>[^\s\\'\",;|]+)")
+
+
+def without_paths(text: str) -> str:
+    """``text`` with every absolute path cut to its file name: a document names no
+    machine's folders (issue 14)."""
+    return _ABSOLUTE_PATH.sub(lambda m: m.group("posix") or m.group("win") or "", text)
+
+
+def _footnoted(doc: Document, value: Any) -> Any:
+    if isinstance(value, str):
+        value = without_paths(value)
+    if not isinstance(value, str) or CHECK_MARK[:-1] not in value:
+        return value
+    marks = marked_citations(value)
+    if not marks:
+        return value
+    parts, previous = [], 0
+    for start, end, topic in marks:
+        parts += [value[previous:start], " " + doc.cite(topic)]
+        previous = end
+    parts.append(value[previous:])
+    return "".join(parts)
+
+
+def finished(doc: Document) -> Document:
+    """``doc`` with every working mark of a secondary source ("[check]", from an enum's
+    article or a gap rule's source) turned into a footnote on its topic, so no document
+    prints the mark, and every absolute path cut to its file name (issue 14). Idempotent."""
+    def fix(value: Any) -> Any:
+        return _footnoted(doc, value)
+
+    doc.title = fix(doc.title)
+    doc.stamp = [fix(line) for line in doc.stamp]
+    for section in doc.sections:
+        section.heading = fix(section.heading)
+        section.paragraphs = [fix(p) for p in section.paragraphs]
+        for table in section.tables:
+            table.headers = [fix(h) for h in table.headers]
+            table.rows = [[fix(v) for v in row] for row in table.rows]
+    return doc
+
+
+def footnote_lines(doc: Document) -> list[str]:
+    return [f"[{n}] {FOOTNOTES[topic].text} (Source: {FOOTNOTES[topic].source}.)"
+            for n, topic in enumerate(doc.footnotes, start=1) if topic in FOOTNOTES]
 
 
 def _cell(value: Any) -> str:
@@ -76,6 +155,7 @@ def _escape_block(match: re.Match[str]) -> str:
 
 
 def to_markdown(doc: Document) -> str:
+    doc = finished(doc)
     escape = markdown_text
     lines = [f"# {escape(doc.title)}", "", *[f"*{escape(line)}*  " for line in doc.stamp],
              ""]
@@ -89,6 +169,10 @@ def to_markdown(doc: Document) -> str:
             for row in table.rows:
                 lines.append("| " + " | ".join(escape(_cell(v)) for v in row) + " |")
             lines.append("")
+    if doc.footnotes:
+        lines += ["## Notes", ""]
+        for line in footnote_lines(doc):
+            lines += [escape(line), ""]
     return "\n".join(lines)
 
 
@@ -113,6 +197,7 @@ def _html(text: str) -> str:
 
 
 def to_html(doc: Document) -> str:
+    doc = finished(doc)
     parts = ['<!DOCTYPE html>', '<html lang="en"><head><meta charset="utf-8">',
              f"<title>{_html(doc.title)}</title><style>{CSS}</style></head><body>",
              f"<h1>{_html(doc.title)}</h1>"]
@@ -131,6 +216,10 @@ def to_html(doc: Document) -> str:
                     cells.append(f"<td{css}>{html.escape(text)}</td>")
                 parts.append("<tr>" + "".join(cells) + "</tr>")
             parts.append("</tbody></table>")
+    if doc.footnotes:
+        parts.append('<h2>Notes</h2><ol class="notes">')
+        parts += [f"<li>{_html(line.split('] ', 1)[1])}</li>" for line in footnote_lines(doc)]
+        parts.append("</ol>")
     parts.append("</body></html>")
     return "\n".join(parts)
 
@@ -141,6 +230,7 @@ def to_xlsx(doc: Document, path: Path) -> None:
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Font, PatternFill
 
+    doc = finished(doc)
     book = Workbook(write_only=True)
     cover = book.create_sheet("About")
     cover.append([_safe(doc.title)])
@@ -149,6 +239,8 @@ def to_xlsx(doc: Document, path: Path) -> None:
     for section in doc.sections:  # prose goes on the cover, tables on sheets of their own
         for paragraph in section.paragraphs:
             cover.append([_safe(f"{section.heading}: {paragraph}")])
+    for line in footnote_lines(doc):
+        cover.append([_safe(line)])
     bold, fill = Font(bold=True), PatternFill("solid", fgColor="EEF3F8")
     titles: set[str] = {"about"}
     for number, section in enumerate(doc.sections, start=1):
@@ -196,11 +288,53 @@ def _safe(value: Any) -> Any:
     return neutralize(_cell(value))
 
 
-def write(doc: Document, path: Path, *, force: bool = False) -> None:
-    """Write ``doc`` in the format ``path``'s extension names, atomically (tracker/files.py);
-    an existing file is replaced only with ``force``."""
-    suffix = path.suffix.lower()
-    if suffix in {".md", ".markdown"}:
+def _json_value(value: Any) -> Any:
+    if isinstance(value, Enum):
+        return getattr(value, "label", value.value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): _json_value(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_value(v) for v in value]
+    if isinstance(value, str):
+        return files.shown_in_file(value)
+    return value
+
+
+def to_json(doc: Document) -> str:
+    """The document as JSON: its structured form when it has one (the AI Act summary's
+    sections and what is still missing), else its sections, paragraphs and tables; the
+    footnotes either way."""
+    doc = finished(doc)
+    body: dict[str, Any] = {"title": doc.title, "stamp": doc.stamp}
+    if doc.data is not None:
+        body.update(doc.data)
+    else:
+        body["sections"] = [{"heading": s.heading, "paragraphs": s.paragraphs,
+                             "tables": [{"headers": t.headers, "rows": t.rows}
+                                        for t in s.tables]} for s in doc.sections]
+    body["notes"] = [{"number": n, "topic": topic, "text": FOOTNOTES[topic].text,
+                      "source": FOOTNOTES[topic].source}
+                     for n, topic in enumerate(doc.footnotes, start=1) if topic in FOOTNOTES]
+    return json.dumps(_json_value(body), ensure_ascii=False, indent=2) + "\n"
+
+
+FORMATS = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".xlsx": "xlsx",
+           ".json": "json"}
+
+
+def write(doc: Document, path: Path, *, force: bool = False,
+          format: str | None = None) -> None:
+    """Write ``doc`` in ``format`` (md, html, xlsx or json; default: the one ``path``'s
+    extension names), atomically (tracker/files.py); an existing file is replaced only
+    with ``force``."""
+    chosen = format or FORMATS.get(path.suffix.lower())
+    suffix = {"md": ".md", "html": ".html", "xlsx": ".xlsx", "json": ".json"}.get(
+        chosen or "", path.suffix.lower())
+    if suffix == ".json":
+        files.write_bytes(path, to_json(doc).encode("utf-8"), force=force)
+    elif suffix in {".md", ".markdown"}:
         files.write_bytes(path, to_markdown(doc).encode("utf-8"), force=force)
     elif suffix in {".html", ".htm"}:
         files.write_bytes(path, to_html(doc).encode("utf-8"), force=force)
@@ -208,4 +342,5 @@ def write(doc: Document, path: Path, *, force: bool = False) -> None:
         with files.replacing(path, force=force) as temporary:
             to_xlsx(doc, temporary)
     else:
-        raise TrackerError(f"{path.name}: write reports as .md, .html or .xlsx")
+        raise TrackerError(f"{path.name}: write reports as .md, .html, .xlsx or .json "
+                           "(or name one with --format)")

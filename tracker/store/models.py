@@ -42,6 +42,7 @@ from tracker.domain.enums import (
     RiskTier,
     SccModule,
     ScrapedPiHandling,
+    SizeBand,
     SourceCategory,
     TransferExemption,
     TransferMechanism,
@@ -225,6 +226,57 @@ class SupplyBase(SQLModel):
             return None
         codes = [c.strip() for c in value.replace(";", ",").split(",") if c.strip()]
         return ", ".join(dict.fromkeys(check_country_code(c) for c in codes))
+    # --- issue 14 reports: GDPR Art 30(1) and the AI Act public summary's fields -----------
+    data_subject_categories: str | None = Field(
+        default=None, max_length=2000,
+        description="Categories of data subjects (GDPR 30(1)(c)), e.g. adult speakers, children")
+    personal_data_categories: str | None = Field(
+        default=None, max_length=2000,
+        description="Categories of personal data (GDPR 30(1)(c)), e.g. voice, age band")
+    recipients: str | None = Field(
+        default=None, max_length=2000,
+        description="Categories of recipients (GDPR 30(1)(d)), e.g. annotation vendor, cloud host")
+    retention_period: str | None = Field(
+        default=None, max_length=1000,
+        description="Erasure time limit (GDPR 30(1)(f)), e.g. deleted 24 months after collection")
+    model_names: str | None = Field(
+        default=None, max_length=2000,
+        description="AI models trained on it (names, comma-separated; blank: every model)")
+    size_band: SizeBand | None = Field(default=None, sa_type=enum_type(SizeBand),
+                                       description="Size band (AI Act summary 1.3)")
+    content_types: str | None = Field(
+        default=None, max_length=2000,
+        description="Content types (AI Act summary 1.3), e.g. news, fiction, forum posts")
+    dataset_link: str | None = Field(
+        default=None, max_length=2000, description="Link to the data set (AI Act summary 2.1)")
+    collection_start: date | None = Field(default=None,
+                                          description="Collection began on (AI Act summary 2.3)")
+    collection_end: date | None = Field(
+        default=None, description="Latest data collected on (AI Act summary 1.3, 2.3)")
+    crawler_names: str | None = Field(
+        default=None, max_length=1000, description="Crawler names (AI Act summary 2.3)")
+    crawler_purposes: str | None = Field(
+        default=None, max_length=2000, description="What the crawlers collect for (2.3)")
+    crawler_behaviour: str | None = Field(
+        default=None, max_length=4000,
+        description="Crawler behaviour: robots.txt, captchas, paywalls (AI Act summary 2.3)")
+    top_domains_file: str | None = Field(
+        default=None, max_length=2000,
+        description="File listing the top domains by volume (AI Act summary 2.3)")
+    generating_model: str | None = Field(
+        default=None, max_length=300,
+        description="Model that generated it, for synthetic data (AI Act summary 2.5)")
+    generating_provider: str | None = Field(
+        default=None, max_length=300, description="Provider of the generating model")
+    implicit_labels_kept: bool | None = Field(
+        default=None, description="AI-generated content's implicit labels kept (GB 45438-2025)")
+    tdm_optout_measures: str | None = Field(
+        default=None, max_length=4000,
+        description="TDM opt-outs honoured and how (Directive 2019/790 Art 4(3); summary 3.1)")
+    illegal_content_removal: str | None = Field(
+        default=None, max_length=4000,
+        description="Measures removing illegal content (AI Act summary 3.2)")
+    # --- end issue 14 reports ---------------------------------------------------------------
 
 
 class Supply(SupplyBase, RecordMeta, Archivable, table=True):
@@ -251,6 +303,10 @@ class EvidenceBase(SQLModel):
                                       ondelete="RESTRICT")
     transfer_id: int | None = Field(default=None, foreign_key="transfer.id",
                                     ondelete="RESTRICT")
+    # --- issue 14 reports: a hash is verified only when the program computed it ---------
+    hashed_on: date | None = Field(
+        default=None, description="SHA-256 and size computed by the program on (UTC)")
+    # --- end issue 14 reports ---------------------------------------------------------------
 
     @field_validator("sha256")
     @classmethod
@@ -475,6 +531,46 @@ class ReminderAction(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
 
 
+# --- issue 14 reports: the AI model a training-content summary covers -----------------
+
+class AiModelBase(SQLModel):
+    """A general-purpose AI model the organisation places on the Union market: the scope of
+    one public summary of training content (AI Act Art 53(1)(d); Commission template 1.2,
+    2.6, 3.1-3.3). Its provider is the organisation (settings); ``provider_id`` names the
+    supplier of the model it modifies, when that one is in the register."""
+
+    name: str = Field(min_length=1, max_length=300, description="Model name")
+    model_version: str | None = Field(default=None, max_length=200, description="Version(s)")
+    provider_id: int | None = Field(
+        default=None, foreign_key="provider.id", ondelete="RESTRICT", index=True,
+        description="Supplier of the model it modifies")
+    modifies_model: str | None = Field(
+        default=None, max_length=300, description="Model it modifies (dependency)")
+    modifies_model_summary: str | None = Field(
+        default=None, max_length=2000, description="Link to that model's public summary")
+    placed_on_market_on: date | None = Field(
+        default=None, description="Placed on the Union market on")
+    training_continues: bool | None = Field(
+        default=None, description="Training continues on new data after placing on market")
+    code_of_practice_signatory: bool | None = Field(
+        default=None, description="Signatory of the GPAI Code of Practice (copyright)")
+    optout_protocols: str | None = Field(
+        default=None, max_length=4000,
+        description="Opt-out protocols honoured (robots.txt, TDMRep, ...; summary 3.1)")
+    illegal_content_measures: str | None = Field(
+        default=None, max_length=4000,
+        description="Removal of illegal content across the training data (summary 3.2)")
+    other_sources: str | None = Field(
+        default=None, max_length=4000, description="Other sources of training data (2.6)")
+    other_processing: str | None = Field(
+        default=None, max_length=4000, description="Other information on processing (3.3)")
+    notes: str | None = Field(default=None, max_length=20000, description="Notes")
+
+
+class AiModel(AiModelBase, RecordMeta, Archivable, table=True):
+    __tablename__ = "ai_model"
+
+
 # --- Settings and the audit trail ----------------------------------------------------
 
 class Setting(SQLModel, table=True):
@@ -524,6 +620,7 @@ ENTITY_MODELS: dict[str, type[SQLModel]] = {
     "evidence": Evidence,
     "reminder": Reminder,
     "review_trigger": ReviewTrigger,
+    "ai_model": AiModel,  # issue 14 reports
 }
 
 BASE_MODELS: dict[str, type[SQLModel]] = {
@@ -538,6 +635,7 @@ BASE_MODELS: dict[str, type[SQLModel]] = {
     "evidence": EvidenceBase,
     "reminder": ReminderBase,
     "review_trigger": ReviewTriggerBase,
+    "ai_model": AiModelBase,  # issue 14 reports
 }
 
 

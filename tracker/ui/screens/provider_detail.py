@@ -11,6 +11,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Footer, Header, Label, Static, TabbedContent, TabPane
 
+from tracker.app.evidence import provenance
 from tracker.app.fields import field_label
 from tracker.app.queries import ProviderFile
 from tracker.domain.checklists import ALL_CLAUSES, CHECKLIST_BY_NUMBER
@@ -75,7 +76,8 @@ COLUMNS: dict[str, Columns] = {
                          ("Sources", lambda r: CHECKLIST_BY_NUMBER[r.item].sources),
                          ("Status", _getter("status")), ("By", _getter("answered_by")),
                          ("On", _getter("answered_on"))],
-    "evidence": _cols("evidence", "kind", "location", "supports", "valid_until", "sha256"),
+    "evidence": [*_cols("evidence", "kind", "location", "supports", "valid_until", "sha256"),
+                 ("Hash", lambda e: provenance(e.sha256, e.hashed_on))],  # issue 14
     "reminder": _cols("reminder", "title", "due_on", "notes"),
     "gap": [("Severity", lambda g: g.severity.value), ("About", _getter("subject")),
             ("Why", _getter("why")), ("Fix", _getter("fix")), ("Source", _getter("article"))],
