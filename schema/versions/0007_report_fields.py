@@ -2,7 +2,7 @@
 evidence, and the AI models a summary covers
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 Create Date: 2026-12-02 05:00:00
 
 Why: the record of processing needs the categories of data subjects, of personal data and
