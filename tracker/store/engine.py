@@ -14,12 +14,12 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session
 
 from tracker.errors import ReadOnlyRegister, TrackerError
-from tracker.store import sqlite
+from tracker.store import sqlite, team
 
 # Execution option that holds why an engine's register is read-only (absent: writable).
 READ_ONLY_OPTION = "tracker_read_only"
@@ -107,6 +107,17 @@ def session_scope(engine: Engine, *, write: bool = True) -> Iterator[Session]:
         try:
             yield session
             session.commit()
+        except DBAPIError as err:
+            session.rollback()
+            if team.permission_denied(err) is None:
+                raise
+            # PostgreSQL refused a privilege the login lacks (tracker.store.team): one line
+            # naming the login and what it may not do, not a driver's traceback.
+            try:
+                login: str | None = team.session_login(session.connection())
+            except DBAPIError:
+                login = None
+            raise team.refusal(err, login, write=write) from None
         except BaseException:
             session.rollback()
             raise

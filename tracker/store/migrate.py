@@ -157,6 +157,15 @@ def upgrade_register(engine: Engine, url: str) -> Path | None:
         return None
     backup = backup_before_upgrade(engine, url, current)
     command.upgrade(alembic_config(engine), "head")
+    if engine.dialect.name == "postgresql":
+        # issue 16 team: a table a later migration added gets the audit triggers, and on a
+        # team register its grants, like the others.
+        from tracker.store import team
+
+        with engine.begin() as connection:
+            team.install_audit(connection)
+            if team.roles_exist(connection):
+                team.grant_privileges(connection)
     return backup
 
 
