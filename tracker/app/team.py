@@ -138,3 +138,16 @@ def access_of(engine: Engine) -> Access | None:
         return None
     with engine.connect() as connection:
         return team.access(connection)
+
+
+def explain_refusal(err: BaseException) -> str | None:
+    """One line for a refusal of the server that reached no session (the connection
+    itself, a read while opening), or None when ``err`` is not one."""
+    detail = str(getattr(err, "orig", err))
+    if "CONNECT privilege" in detail or "permission denied for database" in detail:
+        return ("no access: PostgreSQL refused this login the register's database (it holds "
+                "no tracker role there); a tracker admin grants one with `tracker team "
+                "grant LOGIN viewer|editor|admin`")
+    if isinstance(err, DBAPIError) and team.permission_denied(err) is not None:
+        return str(team.refusal(err, None, write=False))
+    return None

@@ -80,11 +80,20 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_info(args: argparse.Namespace) -> int:
-    info = open_register(args).info()
+    register = open_register(args)
+    info = register.info()
     out(f"register:  {info.url}")
     out(f"kind:      {info.kind}")
     out(f"schema:    {info.schema}")
-    out(f"access:    {f'read-only ({info.read_only})' if info.read_only else 'read-write'}")
+    login = register.access()  # issue 16 team: what the server lets this login do
+    access = f"read-only ({info.read_only})" if info.read_only else (
+        "read-write" if login is None or login.edit else
+        "read-only access (PostgreSQL refuses this login's changes)")
+    out(f"access:    {access}")
+    if login is not None:
+        may = "records and settings" if login.settings and login.edit else (
+            "records" if login.edit else "nothing (reads only)")
+        out(f"login:     {safe(login.login)} ({login.role}; may change {may})")
     for name, count in info.counts.items():
         out(f"{name + ':':<18}{count}")
     return 0
