@@ -190,6 +190,13 @@ def test_a_change_made_with_psql_is_audited_and_verifies(team_url: str) -> None:
     assert json.loads(str(after)) == {"notes": "behind its back"}
     assert trail[-1][2:4] == ("insert", "reminder")
     assert verify(team_url) == []  # chain written inside the database, replay agrees
+    # The database hashes exactly as Python does, whatever the text: quotes, backslashes,
+    # controls psql lets through, CJK, an emoji, U+2028.
+    nasty = 'say "hi"\\ \n\t\x01\x1f 北京 \U0001f600 \u2028 end'
+    with raw(as_login(team_url, login("alice"))) as connection:
+        connection.execute("UPDATE provider SET notes = %s WHERE id = %s", (nasty, created.id))
+    assert json.loads(str(events(team_url)[-1][4])) == {"notes": nasty}
+    assert verify(team_url) == []
 
 
 def test_audit_rows_cannot_be_changed_but_by_the_owner_and_verify_catches_the_owner(
@@ -306,3 +313,38 @@ async def test_the_tui_offers_a_viewer_no_changes_and_an_editor_all(team_url: st
                 assert isinstance(app.screen, RecordForm) is offered
         finally:
             engine.dispose()
+
+
+def test_concurrent_writers_never_fork_the_chain(team_url: str) -> None:
+    """Two logins writing at once through raw connections (each change audited by the
+    database): the head row's lock serialises the appends, the chain stays one line."""
+    editor = Register(engine_of(team_url, login("alice")))
+    try:
+        ids = [int(str(editor.create("provider", {"legal_name": f"Race {n}"}).id))
+               for n in range(2)]
+    finally:
+        editor.close()
+    start = len(events(team_url))
+    failures: list[BaseException] = []
+
+    def write(person: str, record: int) -> None:
+        try:
+            with raw(as_login(team_url, login(person))) as connection:
+                for n in range(15):
+                    with connection.transaction():
+                        connection.execute("UPDATE provider SET notes = %s WHERE id = %s",
+                                           (f"{person} {n}", record))
+        except BaseException as err:  # reported below, in the test's thread
+            failures.append(err)
+
+    threads = [threading.Thread(target=write, args=(person, record))
+               for person, record in zip(("alice", "ada"), ids, strict=True)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert not failures
+    trail = events(team_url)
+    assert len(trail) == start + 30
+    assert [e[0] for e in trail] == list(range(1, len(trail) + 1))
+    assert verify(team_url) == []

@@ -22,7 +22,7 @@ down_revision = '0005'
 branch_labels = None
 depends_on = None
 
-TRIGGER_FUNCTIONS = ('tracker_chain_event', 'tracker_audit_immutable', 'tracker_audit_direct',
+TRIGGER_FUNCTIONS = ('tracker_chain_event', 'tracker_chain_head', 'tracker_audit_immutable', 'tracker_audit_direct',
                      'tracker_json_value')
 
 

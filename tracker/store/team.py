@@ -6,10 +6,12 @@ computes its own hashes and names its own author can be bypassed with psql, and 
 must not fork the chain. So on PostgreSQL:
 
 - ``audit_event`` has a BEFORE INSERT trigger (``tracker_chain_event``) that locks the head
-  row (serialising every append, from any connection), numbers the event, stamps it with the
-  server's clock and the database login (``session_user``: a name the client offers is kept
-  only as a label, ``"Label (login)"``), links it to the head and hashes it exactly as
-  ``tracker.store.audit`` does in Python, so ``tracker audit verify`` checks both alike.
+  row (serialising every append, from any connection, until commit), numbers the event
+  after the newest one, stamps it with the server's clock and the database login
+  (``session_user``: a name the client offers is kept only as a label, ``"Label
+  (login)"``), links it to the newest event and hashes it exactly as
+  ``tracker.store.audit`` does in Python, so ``tracker audit verify`` checks both alike. The
+  head row itself moves once per transaction, at commit (``tracker_chain_head``).
 - every business table (every table of the schema but the audit and migration tables, so
   tables added later are covered when this is installed again) has a deferred trigger
   (``tracker_audit_direct``) that, at commit, writes an event for each change of a
@@ -77,19 +79,25 @@ def _chain_sql(schema: str) -> str:
 CREATE OR REPLACE FUNCTION tracker_chain_event() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = "{schema}", pg_temp AS $fn$
 DECLARE
-  head_id bigint;
-  head_hash text;
+  tip_id bigint;
+  tip_hash text;
   login text := session_user;
   label text := btrim(coalesce(NEW.actor, ''));
   at_text text;
 BEGIN
-  SELECT last_id, last_hash INTO head_id, head_hash FROM audit_head WHERE id = 1 FOR UPDATE;
+  -- The head row's lock, held to commit, serialises appends from every connection (taken
+  -- again by the same transaction it costs nothing). The tip is read after it, so it is
+  -- the last committed writer's newest event, or this transaction's own.
+  PERFORM 1 FROM audit_head WHERE id = 1 FOR UPDATE;
   IF NOT FOUND THEN
     INSERT INTO audit_head (id, last_id, last_hash, count) VALUES (1, 0, repeat('0', 64), 0);
-    head_id := 0;
-    head_hash := repeat('0', 64);
   END IF;
-  NEW.id := head_id + 1;
+  SELECT id, hash INTO tip_id, tip_hash FROM audit_event ORDER BY id DESC LIMIT 1;
+  IF NOT FOUND THEN
+    tip_id := 0;
+    tip_hash := repeat('0', 64);
+  END IF;
+  NEW.id := tip_id + 1;
   NEW.at := clock_timestamp();
   IF label = '' OR label = login THEN
     NEW.actor := login;
@@ -98,7 +106,7 @@ BEGIN
   ELSE
     NEW.actor := label;
   END IF;
-  NEW.prev_hash := head_hash;
+  NEW.prev_hash := tip_hash;
   at_text := to_char(NEW.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') || '+00:00';
   NEW.hash := encode(sha256(convert_to(
     '[' || to_json(NEW.prev_hash)::text || ',' || to_json(at_text)::text || ','
@@ -106,9 +114,23 @@ BEGIN
         || to_json(NEW.entity)::text || ',' || to_json(NEW.entity_id)::text || ','
         || coalesce(to_json(NEW.before)::text, 'null') || ','
         || coalesce(to_json(NEW.after)::text, 'null') || ']', 'UTF8')), 'hex');
-  UPDATE audit_head SET last_id = NEW.id, last_hash = NEW.hash, count = count + 1
-   WHERE id = 1;
   RETURN NEW;
+END
+$fn$;
+
+-- The head moves once per transaction, at commit: a row updated for each of 300,000
+-- events of one import would leave as many versions of it for every later read to walk.
+CREATE OR REPLACE FUNCTION tracker_chain_head() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = "{schema}", pg_temp AS $fn$
+DECLARE
+  tip_id bigint;
+  tip_hash text;
+BEGIN
+  SELECT id, hash INTO tip_id, tip_hash FROM audit_event ORDER BY id DESC LIMIT 1;
+  UPDATE audit_head SET count = count + (tip_id - last_id), last_id = tip_id,
+                        last_hash = tip_hash
+   WHERE id = 1 AND last_id < tip_id;
+  RETURN NULL;
 END
 $fn$;
 
@@ -151,9 +173,10 @@ DECLARE
   act text;
 BEGIN
   IF coalesce(current_setting('tracker.direct_xact', true), '') <> xact THEN
-    -- The program's own events moved the head row in this transaction: they record
+    -- The program's own events locked the head row in this transaction: they record
     -- its changes, in the program's terms (derived children, archives, marks).
-    IF EXISTS (SELECT 1 FROM audit_head WHERE id = 1 AND xmin::text = xact) THEN
+    IF EXISTS (SELECT 1 FROM audit_head WHERE id = 1
+               AND (xmin::text = xact OR xmax::text = xact)) THEN
       RETURN NULL;
     END IF;
     PERFORM set_config('tracker.direct_xact', xact, true);
@@ -199,6 +222,9 @@ $fn$;
 DROP TRIGGER IF EXISTS tracker_chain ON audit_event;
 CREATE TRIGGER tracker_chain BEFORE INSERT ON audit_event
   FOR EACH ROW EXECUTE FUNCTION tracker_chain_event();
+DROP TRIGGER IF EXISTS tracker_chain_head ON audit_event;
+CREATE CONSTRAINT TRIGGER tracker_chain_head AFTER INSERT ON audit_event
+  DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION tracker_chain_head();
 DROP TRIGGER IF EXISTS tracker_immutable ON audit_event;
 CREATE TRIGGER tracker_immutable BEFORE UPDATE OR DELETE ON audit_event
   FOR EACH ROW EXECUTE FUNCTION tracker_audit_immutable('session');
@@ -308,7 +334,8 @@ def grant_privileges(connection: Connection) -> None:
                           f"TO {ADMIN}")
     # The trigger functions run as the owner; no one calls them directly.
     statements += [f"REVOKE ALL ON FUNCTION {fn}() FROM PUBLIC" for fn in
-                   ("tracker_chain_event", "tracker_audit_direct", "tracker_audit_immutable")]
+                   ("tracker_chain_event", "tracker_chain_head", "tracker_audit_direct",
+                    "tracker_audit_immutable")]
     for statement in statements:
         connection.exec_driver_sql(statement)
 
