@@ -286,7 +286,7 @@ def test_the_command_line_team_section(team_url: str,
 
 
 async def test_the_tui_offers_a_viewer_no_changes_and_an_editor_all(team_url: str) -> None:
-    from textual.widgets import Footer
+    from textual.widgets import Footer, Input, Static
 
     from tracker.ui.app import ReadOnlyBanner, TrackerApp
     from tracker.ui.screens.record_form import RecordForm
@@ -311,6 +311,15 @@ async def test_the_tui_offers_a_viewer_no_changes_and_an_editor_all(team_url: st
                 await pilot.press("n")
                 await pilot.pause()
                 assert isinstance(app.screen, RecordForm) is offered
+                if not offered:  # a form opened anyway (the palette): the server refuses
+                    form = RecordForm(app.register, "provider")
+                    await app.push_screen(form)
+                    await pilot.pause()
+                    form.query_one("#input-legal_name", Input).value = "Viewer Co"
+                    await pilot.press("ctrl+s")
+                    await pilot.pause()
+                    said = str(form.query_one("#form-banner", Static).render())
+                    assert said.startswith("read-only access: the database login"), said
         finally:
             engine.dispose()
 

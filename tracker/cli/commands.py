@@ -411,5 +411,5 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from tracker.ui.serve import serve
 
     serve(register_url(args), host=args.host, port=args.port, public_url=args.public_url,
-          on_ready=say)
+          read_only=args.read_only, on_ready=say)
     return EXIT_OK

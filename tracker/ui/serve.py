@@ -25,19 +25,20 @@ from collections.abc import Callable
 from tracker.errors import TrackerError
 
 
-def served_command() -> str:
+def served_command(*, read_only: bool = False) -> str:
     """What each browser tab runs: this interpreter's ``tracker`` (the TUI)."""
-    return f"{shlex.quote(sys.executable)} -m tracker open"
+    return f"{shlex.quote(sys.executable)} -m tracker open" + (
+        " --read-only" if read_only else "")
 
 
 def serve(url: str, *, host: str, port: int, public_url: str | None = None,
-          on_ready: Callable[[str], None] | None = None) -> None:
+          read_only: bool = False, on_ready: Callable[[str], None] | None = None) -> None:
     """Serve the TUI of the register at ``url`` until interrupted."""
     from tracker.app.register import Register
 
     if not 0 < port < 65536:
         raise TrackerError(f"--port {port} is not a port number (1-65535)")
-    register = Register.open(url)  # refuse a missing register before a browser asks
+    register = Register.open(url, read_only=read_only)  # refused before a browser asks
     where, access = register.location, register.access()
     register.close()
     try:
@@ -46,8 +47,7 @@ def serve(url: str, *, host: str, port: int, public_url: str | None = None,
         raise TrackerError("tracker serve needs the textual-serve package (pip install "
                            "textual-serve)") from None
     os.environ["TRACKER_DB"] = url
-    os.environ.pop("TRACKER_READ_ONLY", None)
-    server = Server(served_command(), host=host, port=port, title="tracker",
+    server = Server(served_command(read_only=read_only), host=host, port=port, title="tracker",
                     public_url=public_url)
     if on_ready is not None:
         who = f" as the database login {access.login} ({access.role})" if access else ""
