@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -62,7 +63,8 @@ def served(demo_path: Path, tmp_path: Path) -> Iterator[str]:
     env = dict(os.environ)
     process = subprocess.Popen(
         [sys.executable, "-m", "tracker", "serve", "--db", str(demo_path), "--port",
-         str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+         str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        start_new_session=True)  # its signals and its tabs' TUIs stay out of pytest's group
     url = f"http://127.0.0.1:{port}/"
     try:
         deadline = time.monotonic() + 15
@@ -78,11 +80,12 @@ def served(demo_path: Path, tmp_path: Path) -> Iterator[str]:
                 time.sleep(0.2)
         yield url
     finally:
-        process.terminate()
+        os.killpg(process.pid, signal.SIGTERM)  # the server and the TUI each tab started
         try:
             process.wait(timeout=5)
         except subprocess.TimeoutExpired:
-            process.kill()
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
 
 
 def screen_text(driver: Any) -> str:

@@ -83,7 +83,7 @@ def _team_engine(url: str) -> Engine:
     _postgres_only(url)
     engine = open_register(url)
     with engine.connect() as connection:
-        if not team.roles_exist(connection):
+        if not team.is_team_register(connection):
             engine.dispose()
             raise TrackerError(f"{where(engine)} is not set up for a team yet; its owner runs "
                                "`tracker team init` first")

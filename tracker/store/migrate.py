@@ -175,16 +175,22 @@ def upgrade_register(engine: Engine, url: str) -> Path | None:
         return None
     backup = backup_before_upgrade(engine, url, current)
     command.upgrade(alembic_config(engine), "head")
-    if engine.dialect.name == "postgresql":
-        # issue 16 team: a table a later migration added gets the audit triggers, and on a
-        # team register its grants, like the others.
-        from tracker.store import team
-
-        with engine.begin() as connection:
-            team.install_audit(connection)
-            if team.roles_exist(connection):
-                team.grant_privileges(connection)
+    _cover_every_table(engine)
     return backup
+
+
+def _cover_every_table(engine: Engine) -> None:
+    """issue 16 team: on PostgreSQL, a table a migration after 0009 added gets the audit
+    triggers (migration 0009 installed them on the tables there were), and on a team
+    register its grants, like the others."""
+    if engine.dialect.name != "postgresql":
+        return
+    from tracker.store import team
+
+    with engine.begin() as connection:
+        team.install_audit(connection)
+        if team.is_team_register(connection):
+            team.grant_privileges(connection)
 
 
 def create_register(url: str, *, fill: Callable[[Engine], None] | None = None) -> Engine:
@@ -206,6 +212,7 @@ def create_register(url: str, *, fill: Callable[[Engine], None] | None = None) -
                     + ("a register" if current_revision(engine) else "other tables")
                     + "; `tracker init` creates a new register only, nothing was changed")
             command.upgrade(alembic_config(engine), "head")
+            _cover_every_table(engine)
             if fill is not None:
                 fill(engine)
         except BaseException:

@@ -346,6 +346,14 @@ def roles_exist(connection: Connection) -> bool:
         {"v": VIEWER, "e": EDITOR, "a": ADMIN}).scalar())
 
 
+def is_team_register(connection: Connection) -> bool:
+    """Whether ``team init`` set this database up (the roles are cluster-wide; the grants
+    on its trail are this database's)."""
+    return roles_exist(connection) and bool(connection.execute(text(
+        "SELECT has_table_privilege(:viewer, 'audit_event', 'SELECT')"),
+        {"viewer": VIEWER}).scalar())
+
+
 def _is_member(connection: Connection, member: str, group: str, *, direct: bool) -> bool:
     if direct:
         return bool(connection.execute(text(
