@@ -58,34 +58,32 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def served(demo_path: Path, tmp_path: Path) -> Iterator[str]:
+def served(demo_path: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """`tracker serve` on a free port, started (the test starts the browser meanwhile)."""
     port = free_port()
-    env = dict(os.environ)
     process = subprocess.Popen(
         [sys.executable, "-m", "tracker", "serve", "--db", str(demo_path), "--port",
-         str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+         str(port)], env=dict(os.environ), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
         start_new_session=True)  # its signals and its tabs' TUIs stay out of pytest's group
-    url = f"http://127.0.0.1:{port}/"
     try:
-        deadline = time.monotonic() + 15
-        while True:
-            try:
-                with urllib.request.urlopen(url, timeout=1) as answer:
-                    assert answer.status == 200
-                    break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise AssertionError("tracker serve did not answer: " + (
-                        process.stderr.read().decode() if process.stderr else "")) from None
-                time.sleep(0.2)
-        yield url
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)  # the server and the TUI each tab started
+        yield f"http://127.0.0.1:{port}/", process
+    finally:  # the server and the TUI each tab started; nothing of theirs to keep
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+def answering(url: str, process: subprocess.Popen[bytes], timeout: float = 20) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
         try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+            with urllib.request.urlopen(url, timeout=1) as answer:
+                assert answer.status == 200
+                return
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError("tracker serve did not answer: " + (
+                    process.stderr.read().decode() if process.stderr else "")) from None
+            time.sleep(0.1)
 
 
 def screen_text(driver: Any) -> str:
@@ -93,19 +91,19 @@ def screen_text(driver: Any) -> str:
     return ANSI.sub("", str(frames))
 
 
-def wait_for(driver: Any, words: str, since: int = 0, timeout: float = 15) -> str:
+def wait_for(driver: Any, words: str, since: int = 0, timeout: float = 30) -> str:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         text = screen_text(driver)[since:]
         if words in text:
             return text
-        time.sleep(0.2)
+        time.sleep(0.1)
     raise AssertionError(f"{words!r} never appeared; the page showed: "
                          f"{screen_text(driver)[since:][-600:]!r}")
 
 
 def test_the_dashboard_renders_in_a_browser_and_a_key_navigates(
-        served: str, tmp_path: Path) -> None:
+        served: tuple[str, subprocess.Popen[bytes]], tmp_path: Path) -> None:
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
@@ -121,7 +119,9 @@ def test_the_dashboard_renders_in_a_browser_and_a_key_navigates(
     try:
         driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument",
                                {"source": RECORD_FRAMES})
-        driver.get(served)
+        url, process = served
+        answering(url, process)
+        driver.get(url)
         # The page's own start button (textual-serve) opens the app in the page.
         driver.find_element(By.TAG_NAME, "body")
         dashboard = wait_for(driver, "Dashboard")

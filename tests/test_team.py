@@ -285,43 +285,48 @@ def test_the_command_line_team_section(team_url: str,
     assert "cannot grant roles" in capsys.readouterr().err
 
 
-async def test_the_tui_offers_a_viewer_no_changes_and_an_editor_all(team_url: str) -> None:
-    from textual.widgets import Footer, Input, Static
+async def test_the_tui_offers_a_viewer_no_changes(team_url: str) -> None:
+    """The screens ask the server what the login may do: a viewer gets no change keys and
+    a line saying why; an editor (every other UI test's case) gets them all."""
+    from textual.widgets import Input, Static
 
     from tracker.ui.app import ReadOnlyBanner, TrackerApp
     from tracker.ui.screens.record_form import RecordForm
 
     from .conftest import TODAY
 
-    for person, offered in (("victor", False), ("alice", True)):
-        engine = engine_of(team_url, login(person))
-        app = TrackerApp(engine=engine, today=TODAY, start="providers")
-        try:
-            async with app.run_test(size=(120, 36)) as pilot:
-                await pilot.pause()
-                assert app.offers_changes is offered
-                banners = [str(b.render()) for b in app.screen.query(ReadOnlyBanner)]
-                assert bool(banners) is not offered
-                if banners:
-                    assert "read-only access" in banners[0] and login(person) in banners[0]
-                shown = {b.action for _, b, enabled, _ in
-                         app.screen.active_bindings.values() if enabled}
-                assert ("new" in shown) is offered and ("import_register" in shown) is offered
-                assert app.screen.query(Footer)
-                await pilot.press("n")
-                await pilot.pause()
-                assert isinstance(app.screen, RecordForm) is offered
-                if not offered:  # a form opened anyway (the palette): the server refuses
-                    form = RecordForm(app.register, "provider")
-                    await app.push_screen(form)
-                    await pilot.pause()
-                    form.query_one("#input-legal_name", Input).value = "Viewer Co"
-                    await pilot.press("ctrl+s")
-                    await pilot.pause()
-                    said = str(form.query_one("#form-banner", Static).render())
-                    assert said.startswith("read-only access: the database login"), said
-        finally:
-            engine.dispose()
+    editor = Register(engine_of(team_url, login("alice")))
+    try:
+        assert editor.access_note is None and editor.may_edit
+    finally:
+        editor.close()
+    engine = engine_of(team_url, login("victor"))
+    app = TrackerApp(engine=engine, today=TODAY, start="providers")
+    try:
+        async with app.run_test(size=(120, 36)) as pilot:
+            await pilot.pause()
+            assert not app.offers_changes
+            banners = [str(b.render()) for b in app.screen.query(ReadOnlyBanner)]
+            assert banners and banners[0].startswith("read-only access: the database login "
+                                                     f"{login('victor')} is a viewer")
+            shown = {b.action for _, b, enabled, _ in app.screen.active_bindings.values()
+                     if enabled}
+            assert "new" not in shown and "import_register" not in shown
+            assert "switch_mode('dashboard')" in shown  # reading is all there
+            await pilot.press("n")
+            await pilot.pause()
+            assert not isinstance(app.screen, RecordForm)
+            # A form opened anyway (the command palette): the server refuses the save.
+            form = RecordForm(app.register, "provider")
+            await app.push_screen(form)
+            await pilot.pause()
+            form.query_one("#input-legal_name", Input).value = "Viewer Co"
+            await pilot.press("ctrl+s")
+            await pilot.pause()
+            said = str(form.query_one("#form-banner", Static).render())
+            assert said.startswith("read-only access: the database login"), said
+    finally:
+        engine.dispose()
 
 
 def test_concurrent_writers_never_fork_the_chain(team_url: str) -> None:
