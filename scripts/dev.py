@@ -55,6 +55,15 @@ def start_postgres(directory: Path) -> str | None:
     return result.stdout.strip()
 
 
+def ensure_browser() -> None:
+    """Headless Chromium and chromedriver for tests/test_serve.py (scripts/browser.py
+    installs Debian's packages where it can); without them that test is skipped."""
+    result = subprocess.run([sys.executable, str(ROOT / "scripts" / "browser.py")],
+                            capture_output=True, text=True)
+    if result.returncode != 0:
+        print(f"The browser test will be skipped: {result.stderr.strip()}", file=sys.stderr)
+
+
 def run_tests(extra: list[str]) -> int:
     steps = [
         [str(BIN / "ruff"), "check", "."],
@@ -66,6 +75,7 @@ def run_tests(extra: list[str]) -> int:
         # Given after the defaults, `-n 0` runs everything in one process (e.g. for --pdb).
         [str(BIN / "python"), "-m", "pytest", "-n", "auto", *extra],
     ]
+    ensure_browser()
     with tempfile.TemporaryDirectory(prefix="tracker-pg-") as pg_dir:
         url = start_postgres(Path(pg_dir))
         env = {**os.environ, **({"TRACKER_TEST_PG_URL": url} if url else {})}

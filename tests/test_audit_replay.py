@@ -617,7 +617,16 @@ def test_the_replay_on_postgresql(pg: Engine, tmp_path: Path) -> None:
     register.change_setting("organisation_name", "Lumina")
     exported = register.export(tmp_path / "register.xlsx").path
     assert register.verify_audit(exported).problems == []
+    # Raw SQL is audited by the database's own trigger (issue 16): named, and replayed.
     with pg.begin() as connection:
+        connection.execute(text("UPDATE provider SET notes = 'raw' WHERE id = 2"))
+        connection.execute(text("UPDATE setting SET value = '\"Raw\"' "
+                                "WHERE key = 'organisation_name'"))
+    assert register.verify_audit().problems == []
+    assert [e.actor for e in register.audit_log(limit=2)] == ["direct SQL (postgres)"] * 2
+    # With the triggers switched off (only a superuser can), the replay still finds it.
+    with pg.begin() as connection:
+        connection.execute(text("SET LOCAL session_replication_role = replica"))
         connection.execute(text("UPDATE provider SET state_owned = NOT state_owned, "
                                 "archived_at = now() WHERE id = 2"))
     problems = [str(p) for p in register.verify_audit().problems]

@@ -37,6 +37,7 @@ from tracker.app.reminders import (
     reminder_policy,
     snooze_reminder,
 )
+from tracker.app.team import access_of
 from tracker.app.values import parse_field_values
 from tracker.app.views import RecordView, file_view, view_of
 from tracker.checks.rules import Gap
@@ -53,6 +54,7 @@ from tracker.store.engine import ensure_writable, read_only_reason, session_scop
 from tracker.store.migrate import create_register, current_revision, open_register
 from tracker.store.models import AuditEvent, AuditHead, Provider, Supply, Transfer
 from tracker.store.settings import all_settings, get_setting, set_setting
+from tracker.store.team import Access
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +114,7 @@ class WrittenReport:
 class Register:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self._access: Access | None = None  # issue 16 team
         self._gap_cache: tuple[tuple[str, date], list[Gap]] | None = None
 
     @classmethod
@@ -152,6 +155,29 @@ class Register:
     def read_only(self) -> str | None:
         """Why this register may not be written (every write is then refused), or None."""
         return read_only_reason(self.engine)
+
+    # issue 16 team
+    def access(self) -> Access | None:
+        """What this database login may do, as the PostgreSQL server says (None on SQLite:
+        the file's permissions decide); asked once, the screens hide what it may not do."""
+        if self._access is None and self.is_postgres:
+            self._access = access_of(self.engine)
+        return self._access
+
+    @property
+    def may_edit(self) -> bool:
+        """Whether the screens offer changes: not read-only, and the login may write."""
+        found = self.access()
+        return self.read_only is None and (found is None or found.edit)
+
+    @property
+    def access_note(self) -> str | None:
+        """Why the screens offer no changes to this login (None when they do)."""
+        found = self.access()
+        if self.read_only is not None or found is None or found.edit:
+            return None
+        return (f"read-only access: the database login {found.login} is a {found.role} "
+                "of this register; PostgreSQL refuses its changes")
 
     def kind(self) -> str:
         """``demo`` for a demo register (its setting ``register_kind``), else ``live``."""

@@ -54,6 +54,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _describe(err: BaseException) -> str:
     if isinstance(err, OperationalError | DatabaseError):
+        from tracker.app.team import explain_refusal
+
+        refused = explain_refusal(err)
+        if refused is not None:
+            return refused
         detail = str(getattr(err, "orig", err))
         if "locked" in detail:
             return "the register is busy (another program holds a write lock); try again"

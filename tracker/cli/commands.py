@@ -80,11 +80,20 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_info(args: argparse.Namespace) -> int:
-    info = open_register(args).info()
+    register = open_register(args)
+    info = register.info()
     out(f"register:  {info.url}")
     out(f"kind:      {info.kind}")
     out(f"schema:    {info.schema}")
-    out(f"access:    {f'read-only ({info.read_only})' if info.read_only else 'read-write'}")
+    login = register.access()  # issue 16 team: what the server lets this login do
+    access = f"read-only ({info.read_only})" if info.read_only else (
+        "read-write" if login is None or login.edit else
+        "read-only access (PostgreSQL refuses this login's changes)")
+    out(f"access:    {access}")
+    if login is not None:
+        may = "records and settings" if login.settings and login.edit else (
+            "records" if login.edit else "nothing (reads only)")
+        out(f"login:     {safe(login.login)} ({login.role}; may change {may})")
     for name, count in info.counts.items():
         out(f"{name + ':':<18}{count}")
     return 0
@@ -374,3 +383,69 @@ def cmd_archive(args: argparse.Namespace) -> int:
     _print_record(register.archive(args.entity, args.id,
                                    expected_version=int(current.version)), False, "archived")
     return 0
+
+
+# --- issue 16 team ---------------------------------------------------------------------------
+
+def _new_password(args: argparse.Namespace) -> str | None:
+    """The password to set with --password: asked twice on a terminal, else one line read
+    from stdin (for a script). Never an argument: it would sit in the shell's history."""
+    import getpass
+    import sys
+
+    if not args.password:
+        return None
+    if sys.stdin.isatty():
+        first = getpass.getpass(f"new password for {args.login}: ")
+        if getpass.getpass("again: ") != first:
+            raise TrackerError("the two passwords differ; nothing was changed")
+    else:
+        first = sys.stdin.readline().rstrip("\n")
+    if not first:
+        raise TrackerError("an empty password is not set; nothing was changed")
+    return first
+
+
+def cmd_team(args: argparse.Namespace) -> int:
+    from tracker.app import team
+
+    url = register_url(args)
+    if args.action == "init":
+        setup = team.init_team(url, on_upgrade=say)
+        made = "created the register and set it up" if setup.created else "set up the register"
+        out(f"{made} for a team at {setup.location}: the audit trail is written by the "
+            f"database (every change signed with its login, psql changes too), "
+            f"{len(setup.tables)} business tables covered; roles tracker_viewer, "
+            f"tracker_editor and tracker_admin granted; owner: {setup.owner}")
+        say("next: tracker team grant LOGIN viewer|editor|admin [--create] [--password]")
+        return EXIT_OK
+    if args.action == "roles":
+        for name, group, what in team.roles():
+            out(f"{name:<7} {group:<15} {what}")
+        return EXIT_OK
+    if args.action == "list":
+        for member in team.members(url):
+            note = "" if member.can_login else "  (cannot log in)"
+            out(f"{safe(member.login):<24} {member.role}{note}")
+        return EXIT_OK
+    if not args.login:
+        raise TrackerError(f"team {args.action} needs a LOGIN")
+    if args.action == "revoke":
+        held = team.revoke(url, args.login)
+        out(f"{args.login}: " + ("every tracker role taken away" if held
+                                 else "held no tracker role"))
+        return EXIT_OK
+    if args.role is None:
+        raise TrackerError("team grant needs a ROLE: viewer, editor or admin")
+    done = team.grant(url, args.login, args.role, create=args.create,
+                      password=_new_password(args))
+    out(f"{args.login}: {done}")
+    return EXIT_OK
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from tracker.ui.serve import serve
+
+    serve(register_url(args), host=args.host, port=args.port, public_url=args.public_url,
+          read_only=args.read_only, on_ready=say)
+    return EXIT_OK

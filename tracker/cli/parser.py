@@ -218,6 +218,28 @@ def build_parser() -> argparse.ArgumentParser:
     archive = add("archive", c.cmd_archive, "archive a record (it stays, hidden from lists)")
     archive.add_argument("entity", help="the kind of record, as for add")
     archive.add_argument("id", type=int, help="the record's id")
+    # issue 16 team
+    team = add("team", c.cmd_team,
+               "team mode on PostgreSQL: set the register up for several logins (init), "
+               "give a login a role (grant, revoke), list who holds what (list, roles)")
+    team.add_argument("action", choices=["init", "grant", "revoke", "list", "roles"])
+    team.add_argument("login", nargs="?", help="the PostgreSQL login (grant, revoke)")
+    team.add_argument("role", nargs="?", choices=["viewer", "editor", "admin"],
+                      help="viewer reads; editor also changes records and imports; admin "
+                           "also changes settings and the team")
+    team.add_argument("--create", action="store_true",
+                      help="create the login if it does not exist (needs CREATEROLE)")
+    team.add_argument("--password", action="store_true",
+                      help="set the login's password (asked for, sent only as a SCRAM "
+                           "verifier)")
+    serve = add("serve", c.cmd_serve,
+                "the terminal UI in a web browser (textual-serve), for this register; "
+                "bound to localhost unless --host says otherwise")
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="address to listen on (default 127.0.0.1: this machine only)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    serve.add_argument("--public-url", metavar="URL",
+                       help="the address browsers reach it at, when behind a proxy")
     return parser
 
 

@@ -27,6 +27,7 @@ from tracker.domain.text import control_problem, visible
 from tracker.errors import TrackerError
 from tracker.store.fastinsert import insert_rows
 from tracker.store.models import AuditEvent, AuditHead, Setting, utcnow
+from tracker.store.team import database_writes_chain, session_login
 
 GENESIS = "0" * 64
 
@@ -79,9 +80,14 @@ def os_user() -> str:
 
 
 def current_actor(session: Session) -> str:
-    """"Display Name (os user)" when the user set a name in settings, else the OS user. A
-    display name stored before control characters were refused is shown escaped."""
-    user = os_user()
+    """"Display Name (user)" when the user set a name in settings, else the user. A
+    display name stored before control characters were refused is shown escaped.
+
+    The user is the OS user (or TRACKER_USER) on SQLite; on PostgreSQL it is the database
+    login (``session_user``), which the server vouches for and its chain trigger enforces
+    (tracker.store.team): a name the environment claims is not who wrote the change."""
+    connection = session.connection()
+    user = session_login(connection) if database_writes_chain(connection) else os_user()
     stored = session.get(Setting, f"display_name.{user}")
     if stored is None:
         return user
@@ -96,7 +102,17 @@ def record_event(session: Session, *, actor: str, action: AuditAction, entity: s
                  entity_id: object, before: dict[str, Any] | None,
                  after: dict[str, Any] | None) -> AuditEvent:
     """Append one event in the caller's transaction, so the change and its record stand or
-    fall together."""
+    fall together. On PostgreSQL the database numbers, stamps, signs with the login and
+    chains it (tracker.store.team); the event is read back as stored."""
+    if database_writes_chain(session.connection()):
+        event = AuditEvent(at=utcnow(), actor=actor, action=action, entity=entity,
+                           entity_id=str(entity_id), before=canonical_json(before),
+                           after=canonical_json(after), prev_hash="", hash="")
+        session.add(event)
+        session.flush()
+        session.refresh(event)
+        _forget_head(session)
+        return event
     head = session.get(AuditHead, 1, with_for_update=True)
     if head is None:
         head = AuditHead(id=1, last_id=0, last_hash=GENESIS, count=0)
@@ -113,6 +129,13 @@ def record_event(session: Session, *, actor: str, action: AuditAction, entity: s
     assert event.id is not None
     head.last_id, head.last_hash, head.count = event.id, digest, head.count + 1
     return event
+
+
+def _forget_head(session: Session) -> None:
+    """The database moved the head: a copy this session holds is stale."""
+    for held in list(session.identity_map.values()):
+        if isinstance(held, AuditHead):
+            session.expire(held)
 
 
 def last_event_id(session: Session) -> int:
@@ -137,6 +160,15 @@ def record_events_bulk(session: Session, *, actor: str, events: list[PendingEven
     chain and hash as ``record_event``, computed here in order."""
     if not events:
         return 0
+    if database_writes_chain(session.connection()):  # one multi-row insert; the trigger chains
+        at = utcnow()
+        insert_rows(session, getattr(AuditEvent, "__table__"), [
+            {"at": at, "actor": actor, "action": pending.action, "entity": pending.entity,
+             "entity_id": str(pending.entity_id), "before": canonical_json(pending.before),
+             "after": canonical_json(pending.after), "prev_hash": "", "hash": ""}
+            for pending in events], assign_ids=False)
+        _forget_head(session)
+        return len(events)
     head = session.get(AuditHead, 1, with_for_update=True)
     if head is None:
         head = AuditHead(id=1, last_id=0, last_hash=GENESIS, count=0)

@@ -12,18 +12,22 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, create_engine
+from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session
 
 from tracker.errors import ReadOnlyRegister, TrackerError
-from tracker.store import sqlite
+from tracker.store import sqlite, team
 
 # Execution option that holds why an engine's register is read-only (absent: writable).
 READ_ONLY_OPTION = "tracker_read_only"
 
+
+# The PostgreSQL advisory lock a program's write transaction holds (issue 16 team): any
+# fixed number, the same for every tracker ("trak" in ASCII).
+WRITE_LOCK_KEY = 0x7472616B
 
 # The backends a register can live on; any other URL is a person's mistake, not a bug.
 BACKENDS = frozenset({"sqlite", "postgresql"})
@@ -105,8 +109,28 @@ def session_scope(engine: Engine, *, write: bool = True) -> Iterator[Session]:
     bind = engine.execution_options(**{sqlite.WRITE_OPTION: True}) if write else engine
     with Session(bind, expire_on_commit=False) as session:
         try:
+            if write and engine.dialect.name == "postgresql":
+                # issue 16 team: one writer of the program at a time per register, as
+                # SQLite's write lock gives: an import started while someone saves waits
+                # for the save and then reads what it wrote (the rebase sees it), and a
+                # save after an import finds the new version (a located conflict). Any
+                # login may take it; psql writers are serialised by row locks and the
+                # audit head's lock instead.
+                session.execute(text("SELECT pg_advisory_xact_lock(:key)"),
+                                {"key": WRITE_LOCK_KEY})
             yield session
             session.commit()
+        except DBAPIError as err:
+            session.rollback()
+            if team.permission_denied(err) is None:
+                raise
+            # PostgreSQL refused a privilege the login lacks (tracker.store.team): one line
+            # naming the login and what it may not do, not a driver's traceback.
+            try:
+                login: str | None = team.session_login(session.connection())
+            except DBAPIError:
+                login = None
+            raise team.refusal(err, login, write=write) from None
         except BaseException:
             session.rollback()
             raise

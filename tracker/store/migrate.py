@@ -14,8 +14,9 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Engine, inspect, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 from tracker import files
 from tracker.errors import NoRegister, SchemaError, TrackerError
@@ -98,10 +99,19 @@ def open_register(url: str, on_upgrade: Callable[[str], None] | None = None, *,
                     f"the register at {where(engine)} has schema {before}, older than this "
                     f"program's {head}, and cannot be upgraded read-only ({why}); open a "
                     "writable copy once to upgrade it")
-            backup = upgrade_register(engine, url)
+            try:
+                backup = upgrade_register(engine, url)
+            except DBAPIError as err:  # issue 16 team: a login that does not own the tables
+                if engine.dialect.name != "postgresql" or "permission denied" not in \
+                        str(err.orig) and "must be owner" not in str(err.orig):
+                    raise
+                raise SchemaError(
+                    f"the register at {where(engine)} has schema {before}, older than this "
+                    f"program's {head}, and this login may not upgrade it: its owner runs "
+                    "`tracker team init` (or any tracker command) once to upgrade it") from None
             if on_upgrade is not None:
-                on_upgrade(f"upgraded the register's schema from {before} to {head}; the "
-                           f"old file was copied to {backup}")
+                on_upgrade(f"upgraded the register's schema from {before} to {head}"
+                           + (f"; the old file was copied to {backup}" if backup else ""))
     except BaseException:
         engine.dispose()
         raise
@@ -125,6 +135,14 @@ def _refuse_unless_register(where: str, tables: set[str], *, file: bool) -> None
 def _usable_revision(engine: Engine) -> str:
     """The schema revision of a database that holds a register this program can use (at
     head or older); anything else is refused with what it is."""
+    if engine.dialect.name == "postgresql":  # issue 16 team
+        with engine.connect() as connection:
+            login, usable = connection.execute(text(
+                "SELECT session_user, has_schema_privilege(current_schema(), 'USAGE')")).one()
+        if not usable:  # its tables are hidden from it: not "no register"
+            raise TrackerError(f"no access: the database login {login} may not read the "
+                               f"register at {where(engine)} (it holds no tracker role there);"
+                               " a tracker admin grants one with `tracker team grant`")
     _refuse_unless_register(where(engine), set(inspect(engine).get_table_names()),
                             file=sqlite.database_path(str(engine.url)) is not None)
     current = current_revision(engine)
@@ -157,7 +175,22 @@ def upgrade_register(engine: Engine, url: str) -> Path | None:
         return None
     backup = backup_before_upgrade(engine, url, current)
     command.upgrade(alembic_config(engine), "head")
+    _cover_every_table(engine)
     return backup
+
+
+def _cover_every_table(engine: Engine) -> None:
+    """issue 16 team: on PostgreSQL, a table a migration after 0009 added gets the audit
+    triggers (migration 0009 installed them on the tables there were), and on a team
+    register its grants, like the others."""
+    if engine.dialect.name != "postgresql":
+        return
+    from tracker.store import team
+
+    with engine.begin() as connection:
+        team.install_audit(connection)
+        if team.is_team_register(connection):
+            team.grant_privileges(connection)
 
 
 def create_register(url: str, *, fill: Callable[[Engine], None] | None = None) -> Engine:
@@ -179,6 +212,7 @@ def create_register(url: str, *, fill: Callable[[Engine], None] | None = None) -
                     + ("a register" if current_revision(engine) else "other tables")
                     + "; `tracker init` creates a new register only, nothing was changed")
             command.upgrade(alembic_config(engine), "head")
+            _cover_every_table(engine)
             if fill is not None:
                 fill(engine)
         except BaseException:

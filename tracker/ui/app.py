@@ -71,12 +71,30 @@ class TrackerApp(App[None]):
         self.today = today
         self.label = label
         self.register_kind = self.register.kind()
+        self._access_note = self.register.access_note  # issue 16 team: asked once
 
     def on_mount(self) -> None:
         self.sub_title = self.label or f"tracker {__version__}"
-        if self.register.read_only is not None:
+        if self.register.read_only is not None or self.access_note is not None:
             self.screen_change_signal.subscribe(self, self._show_read_only)
             self._show_read_only(self.screen)
+
+    # -- issue 16 team: what this database login may do, as the server says ----------------
+    @property
+    def access_note(self) -> str | None:
+        """Why a login the server would refuse changes to is offered none (a viewer)."""
+        return self._access_note
+
+    @property
+    def offers_changes(self) -> bool:
+        return self.access_note is None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        from tracker.ui.screens.base import WRITE_ACTIONS
+
+        if action in WRITE_ACTIONS and not self.offers_changes:
+            return False
+        return True
 
     # -- which register is open, on every screen ----------------------------------------
     def format_title(self, title: str, sub_title: str) -> Content:
@@ -88,15 +106,16 @@ class TrackerApp(App[None]):
             Content(shown(self.register.name))]
         if self.register_kind == "demo":
             parts += [" ", (" DEMO ", "bold reverse")]
-        if self.register.read_only is not None:
+        if self.register.read_only is not None or self.access_note is not None:
             parts += [" ", (" READ-ONLY ", "bold reverse")]
         return Content.assemble(*parts)
 
     def _show_read_only(self, screen: Screen[Any]) -> None:
         if isinstance(screen, ModalScreen) or screen.query(ReadOnlyBanner):
             return
-        banner = ReadOnlyBanner(plain(f"read-only: {self.register.read_only}; nothing can "
-                                      "be saved"))
+        note = (f"read-only: {self.register.read_only}; nothing can be saved"
+                if self.register.read_only is not None else str(self.access_note))
+        banner = ReadOnlyBanner(plain(note))
         screen.mount(banner, before=0 if screen.children else None)
 
     # -- navigation ------------------------------------------------------------------

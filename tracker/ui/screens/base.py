@@ -15,7 +15,20 @@ if TYPE_CHECKING:
     from tracker.ui.app import TrackerApp
 
 
+# issue 16 team: the screens' actions that change the register, hidden (with their keys)
+# from a database login the server would refuse them to (a tracker_viewer).
+WRITE_ACTIONS = frozenset({"new", "edit", "archive", "snooze", "complete", "import_register",
+                           "new_provider"})
+
+
 class TrackerScreen(Screen[None]):
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """False hides a change's key from the footer and disables it for a login that may
+        not write (the server refuses it anyway: this only spares the person the attempt)."""
+        if action in WRITE_ACTIONS and not self.tracker.offers_changes:
+            return False
+        return True
+
     @property
     def tracker(self) -> TrackerApp:
         from tracker.ui.app import TrackerApp
