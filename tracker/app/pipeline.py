@@ -44,6 +44,10 @@ from tracker.store.models import (
     LegalBasisBase,
     Provider,
     ProviderBase,
+    Questionnaire,
+    QuestionnaireBase,
+    QuestionnaireResponse,
+    QuestionnaireResponseBase,
     Reminder,
     ReminderBase,
     ReviewTrigger,
@@ -560,10 +564,14 @@ checklist_answers = EntityService(ChecklistAnswer, ChecklistAnswerBase)
 evidence = EntityService(Evidence, EvidenceBase)
 reminders = EntityService(Reminder, ReminderBase)
 review_triggers = EntityService(ReviewTrigger, ReviewTriggerBase)
+# issue 15 questionnaires
+questionnaires = EntityService(Questionnaire, QuestionnaireBase)
+questionnaire_responses = EntityService(QuestionnaireResponse, QuestionnaireResponseBase)
 
 SERVICES: dict[str, EntityService[Any]] = {
     service.entity: service
     for service in (providers, supplies, legal_bases, agreements, agreement_clauses, transfers,
-                    assessments, checklist_answers, evidence, reminders, review_triggers)
+                    assessments, checklist_answers, evidence, reminders, review_triggers,
+                    questionnaires, questionnaire_responses)
 }
 MODEL_BY_TABLE: dict[str, type[SQLModel]] = {name: s.model for name, s in SERVICES.items()}
