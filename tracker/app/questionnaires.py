@@ -782,3 +782,15 @@ def response_lines(session: Session, provider_id: int) -> list[ResponseLine]:
 def checklist_item_text(item: int) -> str:
     return CHECKLIST_BY_NUMBER[item].text
 
+
+
+def outstanding_counts(session: Session, today: date) -> tuple[int, int]:
+    """(sent and unanswered, of which overdue) over live providers' questionnaires."""
+    rows = session.execute(select(col(Questionnaire.due_on)).join(
+        Provider, col(Provider.id) == col(Questionnaire.provider_id)).where(
+        col(Questionnaire.status) == QuestionnaireStatus.SENT,
+        col(Questionnaire.archived_at).is_(None), col(Provider.archived_at).is_(None))).all()
+    overdue = sum(1 for (due,) in rows
+                  if status_of(QuestionnaireStatus.SENT, due, False, today)
+                  == QuestionnaireStatus.OVERDUE)
+    return len(rows), overdue

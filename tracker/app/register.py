@@ -101,6 +101,9 @@ class RegisterSummary:
     supplies_with_sensitive_pi: int
     transfers_by_mechanism: dict[str, int]
     recent_changes: list[EventView]
+    # issue 15 questionnaires: sent and not answered yet, and of those past their due date
+    questionnaires_outstanding: int = 0
+    questionnaires_overdue: int = 0
 
 
 class Register:
@@ -272,8 +275,11 @@ class Register:
         return run_export(self.engine, path, provider_id=provider_id, as_csv=as_csv,
                           today=today, force=force)
 
-    def summary(self, *, recent: int = 8) -> RegisterSummary:
+    def summary(self, *, recent: int = 8, today: date | None = None) -> RegisterSummary:
+        from tracker.app.questionnaires import outstanding_counts
+
         with session_scope(self.engine, write=False) as session:
+            outstanding, overdue = outstanding_counts(session, today or date.today())
             live = col(Provider.archived_at).is_(None)
             tiers = Counter({str(t.value) if t else "unset": int(n) for t, n in session.execute(
                 select(col(Provider.risk_tier), func.count()).where(live)
@@ -297,7 +303,7 @@ class Register:
             events = [_event_view(e) for e in session.scalars(
                 select(AuditEvent).order_by(col(AuditEvent.id).desc()).limit(recent)).all()]
         return RegisterSummary(dict(tiers), dict(statuses), int(total), int(with_pi),
-                               int(sensitive), dict(mechanisms), events)
+                               int(sensitive), dict(mechanisms), events, outstanding, overdue)
 
     def reminders(self, today: date) -> list[DerivedReminder]:
         with session_scope(self.engine, write=False) as session:
@@ -413,3 +419,48 @@ class Register:
             return view_of(pipeline.SERVICES[entity].restore(
                 session=session, record_id=record_id, expected_version=expected_version,
                 actor=current_actor(session)))
+
+    # -- issue 15 questionnaires -------------------------------------------------------------
+    def send_questionnaire(self, provider: str, out: Path, *, language: str = "both",
+                           due_on: date | None = None, force: bool = False) -> Any:
+        """Record a questionnaire for the provider and write its workbook (atomically)."""
+        from tracker.app.questionnaires import send_questionnaire
+
+        return send_questionnaire(self.engine, provider, out, language=language,
+                                  due_on=due_on, force=force)
+
+    def receive_questionnaire(self, path: Path, *, dry_run: bool) -> Any:
+        """Check a returned questionnaire and, unless a dry run or it has problems, apply
+        its answers to the provider's pending review (tracker.app.questionnaires)."""
+        from tracker.app.questionnaires import receive_questionnaire
+
+        return receive_questionnaire(self.engine, path, dry_run=dry_run)
+
+    def questionnaires(self, today: date, provider: str | None = None) -> list[Any]:
+        from tracker.app.questionnaires import list_questionnaires
+
+        return list_questionnaires(self.engine, today, provider)
+
+    def provider_questionnaires(self, provider_id: int, today: date) -> list[Any]:
+        from tracker.app.questionnaires import questionnaire_views
+
+        with session_scope(self.engine, write=False) as session:
+            return questionnaire_views(session, today, provider_id)
+
+    def questionnaire_answers(self, provider_id: int) -> list[Any]:
+        from tracker.app.questionnaires import response_lines
+
+        with session_scope(self.engine, write=False) as session:
+            return response_lines(session, provider_id)
+
+    def corrections(self, provider: str | None = None, *,
+                    include_decided: bool = False) -> list[Any]:
+        from tracker.app.questionnaires import list_corrections
+
+        return list_corrections(self.engine, provider=provider,
+                                include_decided=include_decided)
+
+    def decide_correction(self, response_id: int, *, accept: bool) -> Any:
+        from tracker.app.questionnaires import decide_correction
+
+        return decide_correction(self.engine, response_id, accept=accept)
