@@ -9,6 +9,7 @@ register (its identity kept, so the manifest still matches) and the workbooks.""
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -16,7 +17,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from tracker.app.questionnaires import (
     decide_correction,
@@ -66,6 +67,8 @@ class Sent:
     filled: Path  # as the supplier returned it
     evidence: Path  # the file the supplier attached, beside the returned workbook
     people_cell: str  # the Supplies cell holding the people_concerned correction
+    received: Path  # the register once the filled workbook was received into it
+    review_id: int  # the pending review the answers went to
 
 
 def _row_of(ws: object, code: str) -> int:
@@ -121,20 +124,42 @@ def sent(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Sent:
             register.close()
     cell = fill_as_supplier(where / "sent.xlsx", where / "filled.xlsx")
     (where / "iso27001.pdf").write_bytes(b"%PDF-1.7 certificate")
+    # the same register with the answers received: the tests of what follows start here
+    shutil.copy(where / "demo.sqlite", where / "received.sqlite")
+    with pytest.MonkeyPatch.context() as patch:
+        _hermetic_env(patch, where)
+        register = Register.open(f"sqlite:///{where / 'received.sqlite'}")
+        try:
+            report = receive_questionnaire(register.engine, where / "filled.xlsx",
+                                           dry_run=False, today=TODAY)
+            assert report.written and report.assessment_id is not None
+        finally:
+            register.close()
     return Sent(where / "demo.sqlite", where / "sent.xlsx", where / "filled.xlsx",
-                where / "iso27001.pdf", cell)
+                where / "iso27001.pdf", cell, where / "received.sqlite", report.assessment_id)
+
+
+def _copy(sent: Sent, tmp_path: Path, register: Path) -> Iterator[tuple[Register, Path, Path]]:
+    shutil.copy(register, tmp_path / "demo.sqlite")
+    for name in ("sent.xlsx", "filled.xlsx", "iso27001.pdf"):
+        shutil.copy(sent.workbook.parent / name, tmp_path / name)
+    opened = Register.open(f"sqlite:///{tmp_path / 'demo.sqlite'}")
+    yield opened, tmp_path / "sent.xlsx", tmp_path / "filled.xlsx"
+    opened.close()
 
 
 @pytest.fixture
-def copied(sent: Sent, tmp_path: Path) -> tuple[Register, Path, Path]:
-    """This test's register (the same identity as the sender), and copies of the sent and
-    the filled workbook, with the attached file beside the filled one."""
-    shutil.copy(sent.register, tmp_path / "demo.sqlite")
-    for name in ("sent.xlsx", "filled.xlsx", "iso27001.pdf"):
-        shutil.copy(sent.workbook.parent / name, tmp_path / name)
-    register = Register.open(f"sqlite:///{tmp_path / 'demo.sqlite'}")
-    yield register, tmp_path / "sent.xlsx", tmp_path / "filled.xlsx"  # type: ignore[misc]
-    register.close()
+def copied(sent: Sent, tmp_path: Path) -> Iterator[tuple[Register, Path, Path]]:
+    """This test's register as it sent the questionnaire (the same identity, so the
+    manifest matches), and copies of the sent and the filled workbook, with the attached
+    file beside the filled one."""
+    yield from _copy(sent, tmp_path, sent.register)
+
+
+@pytest.fixture
+def received(sent: Sent, tmp_path: Path) -> Iterator[tuple[Register, Path, Path]]:
+    """The same, once the filled workbook was received (applied) into the register."""
+    yield from _copy(sent, tmp_path, sent.received)
 
 
 def _events(register: Register) -> int:
@@ -214,15 +239,13 @@ def test_a_dry_run_shows_each_answer_against_the_previous_and_writes_nothing(
 
 
 def test_applying_records_the_suppliers_answers_in_a_pending_review_once(
-        copied: tuple[Register, Path, Path]) -> None:
-    register, _, filled = copied
-    report = receive_questionnaire(register.engine, filled, dry_run=False, today=TODAY)
-    assert report.written and report.assessment_id is not None
-    review = register.get("assessment", report.assessment_id)
+        sent: Sent, received: tuple[Register, Path, Path]) -> None:
+    register, _, filled = received  # the filled workbook was received into it (``sent``)
+    review = register.get("assessment", sent.review_id)
     assert review.outcome == AssessmentOutcome.PENDING
     with session_scope(register.engine, write=False) as session:
         items = {a.item: a for a in session.scalars(select(ChecklistAnswer).where(
-            ChecklistAnswer.assessment_id == report.assessment_id))}
+            col(ChecklistAnswer.assessment_id) == sent.review_id))}
         q = _questionnaire(session)
         responses = {r.code: r for r in session.scalars(select(QuestionnaireResponse))}
     assert items[1].status == ChecklistStatus.SATISFIED
@@ -246,9 +269,8 @@ def test_applying_records_the_suppliers_answers_in_a_pending_review_once(
 
 
 def test_a_correction_is_accepted_into_the_record_or_rejected_one_by_one(
-        copied: tuple[Register, Path, Path]) -> None:
-    register, _, filled = copied
-    receive_questionnaire(register.engine, filled, dry_run=False, today=TODAY)
+        received: tuple[Register, Path, Path]) -> None:
+    register, _, _ = received
     [correction] = list_corrections(register.engine)
     assert correction.id is not None
     accepted = decide_correction(register.engine, correction.id, accept=True, today=TODAY)
@@ -262,10 +284,9 @@ def test_a_correction_is_accepted_into_the_record_or_rejected_one_by_one(
 
 
 def test_approving_the_review_meets_the_gate_and_marks_the_questionnaire_reviewed(
-        copied: tuple[Register, Path, Path]) -> None:
-    register, _, filled = copied
-    report = receive_questionnaire(register.engine, filled, dry_run=False, today=TODAY)
-    review = register.get("assessment", report.assessment_id or 0)
+        sent: Sent, received: tuple[Register, Path, Path]) -> None:
+    register, _, _ = received
+    review = register.get("assessment", sent.review_id)
     with pytest.raises(ValidationFailed, match="critical"):  # item 2 is critical and open
         register.update("assessment", review.id, {"outcome": AssessmentOutcome.APPROVED},
                         expected_version=review.version)
@@ -383,9 +404,8 @@ def test_an_unanswered_questionnaire_past_its_due_date_is_overdue_and_reminded(
 
 
 def test_the_provider_export_and_dossier_show_the_answers_with_who_and_when(
-        copied: tuple[Register, Path, Path], tmp_path: Path) -> None:
-    register, _, filled = copied
-    receive_questionnaire(register.engine, filled, dry_run=False, today=TODAY)
+        received: tuple[Register, Path, Path], tmp_path: Path) -> None:
+    register, _, _ = received
     provider = register.resolve_provider(PROVIDER)
     register.export(tmp_path / "file.xlsx", provider_id=int(provider.id), today=TODAY)
     book = openpyxl.load_workbook(tmp_path / "file.xlsx", read_only=True)
@@ -401,11 +421,10 @@ def test_the_provider_export_and_dossier_show_the_answers_with_who_and_when(
 
 
 def test_the_export_round_trip_carries_the_questionnaires(
-        copied: tuple[Register, Path, Path], empty_template: Path, tmp_path: Path) -> None:
+        received: tuple[Register, Path, Path], empty_template: Path, tmp_path: Path) -> None:
     from .helpers import copy_register
 
-    register, _, filled = copied
-    receive_questionnaire(register.engine, filled, dry_run=False, today=TODAY)
+    register, _, _ = received
     register.export(tmp_path / "all.xlsx", today=TODAY)
     copy = Register.open(f"sqlite:///{copy_register(empty_template, tmp_path / 'c.sqlite')}")
     try:
@@ -431,11 +450,14 @@ def test_the_command_line_round_trip(copied: tuple[Register, Path, Path],
     from tracker.cli import main
 
     register, _, filled = copied
+    register.close()
     db = ["--db", str(tmp_path / "demo.sqlite")]
     assert main([*db, "questionnaire", "receive", str(filled), "--dry-run"]) == 0
-    shown = capsys.readouterr().out
-    assert "我们没有外国股东" in shown and "people_concerned" in shown
+    shown = capsys.readouterr()
+    assert "我们没有外国股东" in shown.out and "people_concerned" in shown.out
+    assert "dry run: nothing was written" in shown.err
     assert main([*db, "questionnaire", "receive", str(filled)]) == 0
+    assert "answers recorded in pending review" in capsys.readouterr().err
     assert main([*db, "questionnaire", "receive", str(filled)]) == 0
     assert "received already" in capsys.readouterr().err
     assert main([*db, "questionnaire", "corrections"]) == 0
