@@ -36,15 +36,7 @@ from tracker.domain.enums import (
     ReminderStatus,
 )
 from tracker.errors import QuestionnaireRefused, ValidationFailed
-from tracker.sheets.questionnaire import (
-    AI,
-    COVER,
-    EVIDENCE,
-    MANIFEST,
-    QUESTIONS,
-    SUPPLIES,
-    VISIBLE,
-)
+from tracker.sheets.questionnaire import AI, MANIFEST, QUESTIONS, SUPPLIES, VISIBLE
 from tracker.store.engine import session_scope
 from tracker.store.models import (
     AuditEvent,
@@ -54,10 +46,9 @@ from tracker.store.models import (
 )
 
 from .conftest import TODAY, _hermetic_env
-from .helpers import copy_demo
+from .helpers import ANSWERED_ON, copy_demo, fill_as_supplier, row_of
 
 PROVIDER = "Medilex"  # a demo provider with a supply holding personal information
-ANSWERED_ON = TODAY - timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -69,45 +60,6 @@ class Sent:
     people_cell: str  # the Supplies cell holding the people_concerned correction
     received: Path  # the register once the filled workbook was received into it
     review_id: int  # the pending review the answers went to
-
-
-def _row_of(ws: object, code: str) -> int:
-    for row in ws.iter_rows(min_col=1, max_col=1):  # type: ignore[attr-defined]
-        if row[0].value == code:
-            return int(row[0].row)
-    raise AssertionError(f"{code} not in the sheet")
-
-
-def fill_as_supplier(sent: Path, target: Path) -> str:
-    """Answer as a supplier would in their spreadsheet; returns the correction's cell."""
-    book = openpyxl.load_workbook(sent)
-    cover, questions = book[COVER], book[QUESTIONS]
-    cover[f"C{_row_of(cover, 'answered_by')}"] = "李伟"
-    cover[f"C{_row_of(cover, 'answered_on')}"] = ANSWERED_ON
-    row = _row_of(questions, "dd01")
-    questions[f"C{row}"] = "是"
-    questions[f"E{row}"] = "母公司：杭州数据集团"
-    questions[f"F{row}"] = "我们没有外国股东"
-    row = _row_of(questions, "dd02")
-    questions[f"C{row}"] = "Partly / 部分"
-    questions[f"F{row}"] = '=HYPERLINK("http://example.com","click")'  # formula-looking
-    row = _row_of(questions, "dd09")
-    questions[f"C{row}"] = "Yes"
-    questions[f"E{row}"] = 2.5
-    questions[f"C{_row_of(questions, 'dd05')}"] = None  # skipped
-    ai = book[AI]
-    ai[f"D{_row_of(ai, 'ai_train_on_our_data')}"] = "No / 否"
-    ai[f"D{_row_of(ai, 'ai_retention_days')}"] = 30
-    supplies = book[SUPPLIES]
-    code = next(c.value for c in supplies["A"] if str(c.value).endswith(":people_concerned"))
-    row = _row_of(supplies, code)
-    supplies[f"E{row}"] = 4500
-    supplies[f"F{row}"] = "人数已更新"
-    evidence = book[EVIDENCE]
-    evidence[f"C{_row_of(evidence, 'ev_certificate')}"] = "iso27001.pdf"
-    evidence[f"C{_row_of(evidence, 'ev_audit_report')}"] = "soc2-2026.pdf"  # not attached
-    book.save(target)
-    return f"E{row}"
 
 
 @pytest.fixture(scope="session")
@@ -184,17 +136,17 @@ def test_the_sent_workbook_is_locked_but_for_its_answer_cells(
     for title in book.sheetnames:
         assert book[title].protection.sheet, f"{title} is protected"
     questions = book[QUESTIONS]
-    row = _row_of(questions, "dd09")
+    row = row_of(questions, "dd09")
     assert questions[f"B{row}"].protection.locked  # the question
     assert questions[f"A{row}"].protection.locked
     for letter in "CEF":  # answer, detail (a number for item 9), comment
         assert not questions[f"{letter}{row}"].protection.locked
-    assert questions[f"E{_row_of(questions, 'dd03')}"].protection.locked  # no detail asked
+    assert questions[f"E{row_of(questions, 'dd03')}"].protection.locked  # no detail asked
     assert "illegal" in questions[f"B{row}"].value and "违法" in questions[f"B{row}"].value
     kinds = {v.type: v for v in questions.data_validations.dataValidation}
     assert "Yes / 是" in kinds["list"].formula1
     assert f"C{row}" in str(kinds["list"].sqref) and f"E{row}" in str(kinds["decimal"].sqref)
-    assert f"E{_row_of(questions, 'dd13')}" in str(kinds["date"].sqref)
+    assert f"E{row_of(questions, 'dd13')}" in str(kinds["date"].sqref)
     manifest = {r[0].value: r[1].value for r in book[MANIFEST].iter_rows()}
     with session_scope(register.engine, write=False) as session:
         stored = _questionnaire(session)
@@ -206,7 +158,7 @@ def test_the_sent_workbook_is_locked_but_for_its_answer_cells(
     assert manifest["token"] == stored.token and len(stored.token) >= 24
     assert manifest["structure"] == stored.structure_sha256
     # the previous review's answers are prefilled: a returning supplier changes what changed
-    assert questions[f"C{_row_of(questions, 'dd01')}"].value in {"Yes / 是", None}
+    assert questions[f"C{row_of(questions, 'dd01')}"].value in {"Yes / 是", None}
     prefilled = [questions[f"C{r}"].value for r in range(4, 34)]
     assert any(v == "Yes / 是" for v in prefilled)
     supplies = book[SUPPLIES]
@@ -303,18 +255,18 @@ def test_answers_of_the_wrong_type_are_listed_with_their_cells_and_nothing_is_wr
     register, _, filled = copied
     book = openpyxl.load_workbook(filled)
     questions, ai = book[QUESTIONS], book[AI]
-    questions[f"C{_row_of(questions, 'dd03')}"] = "maybe"
-    questions[f"E{_row_of(questions, 'dd09')}"] = "a few"
-    ai[f"D{_row_of(ai, 'ai_deletion_confirmed_on')}"] = "next spring"
+    questions[f"C{row_of(questions, 'dd03')}"] = "maybe"
+    questions[f"E{row_of(questions, 'dd09')}"] = "a few"
+    ai[f"D{row_of(ai, 'ai_deletion_confirmed_on')}"] = "next spring"
     supplies = book[SUPPLIES]
-    supplies[f"E{_row_of(supplies, next(c.value for c in supplies['A'] if str(c.value).endswith(':contains_pi')))}"] = "perhaps"  # noqa: E501
+    supplies[f"E{row_of(supplies, next(c.value for c in supplies['A'] if str(c.value).endswith(':contains_pi')))}"] = "perhaps"  # noqa: E501
     bad = tmp_path / "bad.xlsx"
     book.save(bad)
     before = _events(register)
     report = receive_questionnaire(register.engine, bad, dry_run=False, today=TODAY)
     shown = [str(p) for p in report.problems]
     assert len(shown) == 4, shown
-    assert any(s.startswith(f"{QUESTIONS}!C{_row_of(questions, 'dd03')} (dd03)") for s in shown)
+    assert any(s.startswith(f"{QUESTIONS}!C{row_of(questions, 'dd03')} (dd03)") for s in shown)
     assert any("(dd09)" in s and "'a few'" in s for s in shown)
     assert any("(ai_deletion_confirmed_on)" in s for s in shown)
     assert any(":contains_pi)" in s for s in shown)
@@ -333,7 +285,7 @@ def _tampered(filled: Path, target: Path, how: str) -> Path:
         book[QUESTIONS].insert_rows(6)
     elif how == "question edited":
         questions = book[QUESTIONS]
-        questions[f"B{_row_of(questions, 'dd13')}"] = "Is everything fine?"
+        questions[f"B{row_of(questions, 'dd13')}"] = "Is everything fine?"
     elif how == "token":
         keys["token"].value = "x" * 32
     elif how == "questionnaire":
@@ -470,7 +422,7 @@ def test_the_command_line_round_trip(copied: tuple[Register, Path, Path],
                  "zh"]) == 0
     book = openpyxl.load_workbook(out)
     questions = book[QUESTIONS]
-    row = _row_of(questions, "dd01")
+    row = row_of(questions, "dd01")
     assert questions[f"C{row}"].value == "是"  # the last answers come back prefilled
     assert questions[f"F{row}"].value == "我们没有外国股东"
     assert "Have you" not in str(questions[f"B{row}"].value)  # Chinese only

@@ -752,6 +752,7 @@ def list_questionnaires(engine: Engine, today: date,
 class ResponseLine:
     """One stored answer, as the provider's file and the dossier list it."""
 
+    id: int
     questionnaire_id: int
     section: str
     code: str
@@ -772,7 +773,8 @@ def response_lines(session: Session, provider_id: int) -> list[ResponseLine]:
         assert row.id is not None
         for code, response in sorted(_responses(session, row.id).items(),
                                      key=lambda pair: int(pair[1].id or 0)):
-            lines.append(ResponseLine(row.id, response.section.label, code,
+            lines.append(ResponseLine(int(response.id or 0), row.id, response.section.label,
+                                      code,
                                       question_text(code), response.answer, response.detail,
                                       response.comment, row.answered_by, row.answered_on,
                                       response.decision.label if response.decision else None))
