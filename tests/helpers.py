@@ -140,7 +140,7 @@ def register_rows(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
 
 # --- issue 15 questionnaires: a supplier's answers --------------------------------------------
 
-ANSWERED_ON = date(2026, 11, 24)  # the day before the tests' today (conftest.TODAY)
+ANSWERED_ON = date(2026, 11, 25)  # the tests' today (conftest.TODAY), the day it is sent
 
 
 def row_of(ws: object, code: str) -> int:

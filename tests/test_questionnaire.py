@@ -36,7 +36,7 @@ from tracker.domain.enums import (
     ReminderStatus,
 )
 from tracker.errors import QuestionnaireRefused, ValidationFailed
-from tracker.sheets.questionnaire import AI, MANIFEST, QUESTIONS, SUPPLIES, VISIBLE
+from tracker.sheets.questionnaire import AI, COVER, MANIFEST, QUESTIONS, SUPPLIES, VISIBLE
 from tracker.store.engine import session_scope
 from tracker.store.models import (
     AuditEvent,
@@ -258,6 +258,8 @@ def test_answers_of_the_wrong_type_are_listed_with_their_cells_and_nothing_is_wr
     questions[f"C{row_of(questions, 'dd03')}"] = "maybe"
     questions[f"E{row_of(questions, 'dd09')}"] = "a few"
     ai[f"D{row_of(ai, 'ai_deletion_confirmed_on')}"] = "next spring"
+    cover = book[COVER]
+    cover[f"C{row_of(cover, 'answered_on')}"] = TODAY - timedelta(days=5)
     supplies = book[SUPPLIES]
     supplies[f"E{row_of(supplies, next(c.value for c in supplies['A'] if str(c.value).endswith(':contains_pi')))}"] = "perhaps"  # noqa: E501
     bad = tmp_path / "bad.xlsx"
@@ -265,7 +267,9 @@ def test_answers_of_the_wrong_type_are_listed_with_their_cells_and_nothing_is_wr
     before = _events(register)
     report = receive_questionnaire(register.engine, bad, dry_run=False, today=TODAY)
     shown = [str(p) for p in report.problems]
-    assert len(shown) == 4, shown
+    assert len(shown) == 5, shown
+    assert any("(answered_on)" in s and "before the questionnaire was sent" in s
+               for s in shown)
     assert any(s.startswith(f"{QUESTIONS}!C{row_of(questions, 'dd03')} (dd03)") for s in shown)
     assert any("(dd09)" in s and "'a few'" in s for s in shown)
     assert any("(ai_deletion_confirmed_on)" in s for s in shown)

@@ -461,11 +461,12 @@ def receive_questionnaire(engine: Engine, path: Path, *, dry_run: bool,
         report = ReceiveReport(questionnaire.id, provider.id or 0, provider.legal_name,
                                answered_by, answered_on,
                                problems=[*returned.problems, *_control_problems(answers)])
-        if answered_on > received_on:
+        if answered_on > received_on or answered_on < questionnaire.sent_on:
             cell = answers["cover:answered_on"].cell
+            why = "is after the day the answers arrived" if answered_on > received_on else \
+                f"is before the questionnaire was sent ({questionnaire.sent_on.isoformat()})"
             report.problems.append(AnswerProblem("Cover 封面", cell, "answered_on",
-                                                 answered_on.isoformat(),
-                                                 "is after the day the answers arrived"))
+                                                 answered_on.isoformat(), why))
         stored = _responses(session, questionnaire.id)
         previous = previous_answers(session, provider.id or 0, exclude=questionnaire.id)
         for code, response in stored.items():  # a second file: compare with the first

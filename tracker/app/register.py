@@ -422,19 +422,22 @@ class Register:
 
     # -- issue 15 questionnaires -------------------------------------------------------------
     def send_questionnaire(self, provider: str, out: Path, *, language: str = "both",
-                           due_on: date | None = None, force: bool = False) -> Any:
-        """Record a questionnaire for the provider and write its workbook (atomically)."""
+                           due_on: date | None = None, today: date | None = None,
+                           force: bool = False) -> Any:
+        """Record a questionnaire for the provider, sent ``today`` (the clock's by default),
+        and write its workbook (atomically)."""
         from tracker.app.questionnaires import send_questionnaire
 
         return send_questionnaire(self.engine, provider, out, language=language,
-                                  due_on=due_on, force=force)
+                                  due_on=due_on, today=today, force=force)
 
-    def receive_questionnaire(self, path: Path, *, dry_run: bool) -> Any:
+    def receive_questionnaire(self, path: Path, *, dry_run: bool,
+                              today: date | None = None) -> Any:
         """Check a returned questionnaire and, unless a dry run or it has problems, apply
         its answers to the provider's pending review (tracker.app.questionnaires)."""
         from tracker.app.questionnaires import receive_questionnaire
 
-        return receive_questionnaire(self.engine, path, dry_run=dry_run)
+        return receive_questionnaire(self.engine, path, dry_run=dry_run, today=today)
 
     def questionnaires(self, today: date, provider: str | None = None) -> list[Any]:
         from tracker.app.questionnaires import list_questionnaires
@@ -460,7 +463,8 @@ class Register:
         return list_corrections(self.engine, provider=provider,
                                 include_decided=include_decided)
 
-    def decide_correction(self, response_id: int, *, accept: bool) -> Any:
+    def decide_correction(self, response_id: int, *, accept: bool,
+                          today: date | None = None) -> Any:
         from tracker.app.questionnaires import decide_correction
 
-        return decide_correction(self.engine, response_id, accept=accept)
+        return decide_correction(self.engine, response_id, accept=accept, today=today)

@@ -356,8 +356,10 @@ def cmd_questionnaire(args: argparse.Namespace) -> int:
             out_json({k: jsonable(v) for k, v in asdict(q).items()})
         else:
             out(f"questionnaire {q.id} for {safe(q.provider)} written to {safe(sent.path)}: "
-                f"30 questions, 9 AI-supplier questions, {sent.supplies} supplies, "
-                f"{sent.transfers} transfers to confirm; {sent.prefilled} answers prefilled; "
+                f"30 due-diligence and 9 AI-supplier questions; "
+                f"{_count(sent.supplies, 'supply', 'supplies')} and "
+                f"{_count(sent.transfers, 'transfer')} to confirm; "
+                f"{_count(sent.prefilled, 'answer')} prefilled from the last review; "
                 f"due {q.due_on.isoformat() if q.due_on else '—'}")
         return EXIT_OK
     if args.action == "receive":
@@ -378,11 +380,11 @@ def cmd_questionnaire(args: argparse.Namespace) -> int:
                 answered = f", answered {r.answered_on.isoformat()} by {safe(r.answered_by)}" \
                     if r.answered_on else ""
                 review = f", review {r.assessment_id}" if r.assessment_id else ""
-                pending = f", {r.pending_corrections} corrections pending" \
+                pending = f", {_count(r.pending_corrections, 'correction')} pending" \
                     if r.pending_corrections else ""
                 out(f"{r.id:>4}  {r.status.value:<9} {safe(r.provider[:34]):<34} sent "
                     f"{r.sent_on.isoformat()}, due {due}{answered}{review}{pending}")
-            say(f"{len(rows)} questionnaires")
+            say(_count(len(rows), "questionnaire"))
         return EXIT_OK
     if args.action == "corrections":
         corrections = register.corrections(args.provider, include_decided=args.all)
@@ -393,13 +395,17 @@ def cmd_questionnaire(args: argparse.Namespace) -> int:
                 out(f"{c.id:>5}  {c.decision.value:<8} {safe(c.record)}: {c.field}: "
                     f"{safe(c.held or '(nothing)')} → {safe(c.proposed)}"
                     + (f"  ({safe(c.comment)})" if c.comment else ""))
-            say(f"{len(corrections)} corrections; accept or reject each with "
+            say(f"{_count(len(corrections), 'correction')}; accept or reject each with "
                 "`tracker questionnaire accept|reject ID`")
         return EXIT_OK
     decided = register.decide_correction(int(args.target), accept=args.action == "accept")
     out(f"correction {decided.id} {decided.decision.value}: {safe(decided.record)}: "
         f"{decided.field} → {safe(decided.proposed)}")
     return EXIT_OK
+
+
+def _count(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else many or one + 's'}"
 
 
 def jsonable_report(report: Any) -> dict[str, Any]:
@@ -423,11 +429,12 @@ def print_receive(report: Any, *, dry_run: bool) -> None:
         f"{safe(report.answered_by)} on {report.answered_on.isoformat()}")
     changed = [a for a in report.answers if a.changed or a.comment]
     for a in changed:
-        out(f"  {a.code:<24} {safe(a.previous or '(none)')} → {safe(a.new or '(none)')}"
+        new = a.new or ("(unanswered: kept as it was)" if a.previous else "(none)")
+        out(f"  {a.code:<24} {safe(a.previous or '(none)')} → {safe(new)}"
             + (f"   comment: {safe(a.comment)}" if a.comment else ""))
         out(f"  {'':<24} {safe(a.question[:90])}")
     out(f"{len(changed)} of {len(report.answers)} answers changed or commented; "
-        f"{len(report.skipped)} questions left unanswered"
+        f"{_count(len(report.skipped), 'question')} left unanswered"
         + (f" ({', '.join(report.skipped)})" if report.skipped else ""))
     for c in report.corrections:
         out(f"  correction: {safe(c.record)}: {c.field}: {safe(c.held or '(nothing)')} → "
@@ -446,7 +453,7 @@ def print_receive(report: Any, *, dry_run: bool) -> None:
         say("these answers were received already: nothing changed")
     elif report.written:
         say(f"answers recorded in pending review {report.assessment_id}; "
-            f"{len(report.corrections)} corrections await your decision "
+            f"{_count(len(report.corrections), 'correction')} to decide "
             "(`tracker questionnaire corrections`)")
     elif dry_run:
         say("dry run: nothing was written")

@@ -296,7 +296,8 @@ class ProviderDetailScreen(TrackerScreen):
                         severity="warning")
             return
         try:
-            decided = self.register.decide_correction(response_id, accept=accept)
+            decided = self.register.decide_correction(response_id, accept=accept,
+                                                      today=self.today)
         except TrackerError as err:
             self.notify(str(err), severity="error")
             return

@@ -110,7 +110,7 @@ class SendQuestionnaireForm(ModalScreen[bool]):
         try:
             sent = self.register.send_questionnaire(str(self.provider_id), path,
                                                     language=language, due_on=due,
-                                                    force=force)
+                                                    today=self.today, force=force)
         except TargetExists as err:
             self.post_message(self.Finished(None, None, exists=err.path))
             return
@@ -211,7 +211,8 @@ class ReceiveAnswersScreen(TrackerScreen):
     @work(thread=True, exclusive=True, group="receive", exit_on_error=False)
     def receive(self, path: str, dry_run: bool) -> None:
         try:
-            report = self.register.receive_questionnaire(Path(path), dry_run=dry_run)
+            report = self.register.receive_questionnaire(Path(path), dry_run=dry_run,
+                                                         today=self.today)
         except (TrackerError, OSError) as err:
             self.post_message(self.Finished(None, str(err), dry_run))
             return
