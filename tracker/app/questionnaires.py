@@ -431,7 +431,9 @@ def _digest(answers: dict[str, ReadAnswer]) -> str:
 
 
 def _evidence_received(session: Session, provider_id: int, folder: Path, name: str) -> bool:
-    if (folder / name).is_file():
+    """The named file lies beside the returned workbook (only there: a name with folders in
+    it is read as its last part), or is recorded as the provider's evidence already."""
+    if (folder / Path(name).name).is_file():
         return True
     for location in session.scalars(select(col(Evidence.location)).where(
             col(Evidence.provider_id) == provider_id, col(Evidence.archived_at).is_(None))):

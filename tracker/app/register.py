@@ -31,6 +31,13 @@ from tracker.app.queries import (
     register_counts,
     resolve_provider,
 )
+from tracker.app.questionnaires import (
+    CorrectionView,
+    QuestionnaireView,
+    ReceiveReport,
+    ResponseLine,
+    SentQuestionnaire,
+)
 from tracker.app.reminders import (
     complete_reminder,
     current_reminders,
@@ -423,7 +430,7 @@ class Register:
     # -- issue 15 questionnaires -------------------------------------------------------------
     def send_questionnaire(self, provider: str, out: Path, *, language: str = "both",
                            due_on: date | None = None, today: date | None = None,
-                           force: bool = False) -> Any:
+                           force: bool = False) -> SentQuestionnaire:
         """Record a questionnaire for the provider, sent ``today`` (the clock's by default),
         and write its workbook (atomically)."""
         from tracker.app.questionnaires import send_questionnaire
@@ -432,39 +439,41 @@ class Register:
                                   due_on=due_on, today=today, force=force)
 
     def receive_questionnaire(self, path: Path, *, dry_run: bool,
-                              today: date | None = None) -> Any:
+                              today: date | None = None) -> ReceiveReport:
         """Check a returned questionnaire and, unless a dry run or it has problems, apply
         its answers to the provider's pending review (tracker.app.questionnaires)."""
         from tracker.app.questionnaires import receive_questionnaire
 
         return receive_questionnaire(self.engine, path, dry_run=dry_run, today=today)
 
-    def questionnaires(self, today: date, provider: str | None = None) -> list[Any]:
+    def questionnaires(self, today: date,
+                       provider: str | None = None) -> list[QuestionnaireView]:
         from tracker.app.questionnaires import list_questionnaires
 
         return list_questionnaires(self.engine, today, provider)
 
-    def provider_questionnaires(self, provider_id: int, today: date) -> list[Any]:
+    def provider_questionnaires(self, provider_id: int,
+                                today: date) -> list[QuestionnaireView]:
         from tracker.app.questionnaires import questionnaire_views
 
         with session_scope(self.engine, write=False) as session:
             return questionnaire_views(session, today, provider_id)
 
-    def questionnaire_answers(self, provider_id: int) -> list[Any]:
+    def questionnaire_answers(self, provider_id: int) -> list[ResponseLine]:
         from tracker.app.questionnaires import response_lines
 
         with session_scope(self.engine, write=False) as session:
             return response_lines(session, provider_id)
 
     def corrections(self, provider: str | None = None, *,
-                    include_decided: bool = False) -> list[Any]:
+                    include_decided: bool = False) -> list[CorrectionView]:
         from tracker.app.questionnaires import list_corrections
 
         return list_corrections(self.engine, provider=provider,
                                 include_decided=include_decided)
 
     def decide_correction(self, response_id: int, *, accept: bool,
-                          today: date | None = None) -> Any:
+                          today: date | None = None) -> CorrectionView:
         from tracker.app.questionnaires import decide_correction
 
         return decide_correction(self.engine, response_id, accept=accept, today=today)

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from tracker.app.pipeline import jsonable
+from tracker.app.questionnaires import ReceiveReport
 from tracker.app.register import Register
 from tracker.app.views import RecordView
 from tracker.cli.exits import EXIT_FINDINGS, EXIT_INTERNAL_ERROR, EXIT_OK
@@ -408,7 +409,7 @@ def _count(n: int, one: str, many: str | None = None) -> str:
     return f"{n} {one if n == 1 else many or one + 's'}"
 
 
-def jsonable_report(report: Any) -> dict[str, Any]:
+def jsonable_report(report: ReceiveReport) -> dict[str, Any]:
     from dataclasses import asdict
 
     values = asdict(report)
@@ -424,7 +425,7 @@ def jsonable_report(report: Any) -> dict[str, Any]:
     return dict(convert(values))
 
 
-def print_receive(report: Any, *, dry_run: bool) -> None:
+def print_receive(report: ReceiveReport, *, dry_run: bool) -> None:
     out(f"questionnaire {report.questionnaire_id} from {safe(report.provider)}, answered by "
         f"{safe(report.answered_by)} on {report.answered_on.isoformat()}")
     changed = [a for a in report.answers if a.changed or a.comment]
