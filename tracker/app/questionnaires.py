@@ -527,11 +527,13 @@ def _plan_correction(report: ReceiveReport, questionnaire: Questionnaire, code: 
         return
     proposed = str(answer.answer)
     try:
-        parse_field_values(entity, {name: proposed})
+        parsed = parse_field_values(entity, {name: proposed})[name]
     except ValidationFailed as failure:
         report.problems.append(AnswerProblem(answer.sheet, answer.cell, code, proposed,
                                              "; ".join(e.message for e in failure.errors)))
         return
+    if parsed == getattr(target, name) and not answer.comment:
+        return  # what the register holds already (a correction accepted since it was sent)
     report.corrections.append(CorrectionView(
         None, questionnaire.id or 0, code, _record_name(entity, target), name,
         _shown(getattr(target, name)), proposed, answer.comment))
