@@ -430,3 +430,18 @@ def test_the_command_line_round_trip(copied: tuple[Register, Path, Path],
     assert questions[f"C{row}"].value == "是"  # the last answers come back prefilled
     assert questions[f"F{row}"].value == "我们没有外国股东"
     assert "Have you" not in str(questions[f"B{row}"].value)  # Chinese only
+
+
+def test_every_text_the_workbook_carries_is_formula_safe() -> None:
+    from tracker.sheets.questionnaire import FormContent, HeldDetail, build_layout
+
+    hostile = "=HYPERLINK(\"http://evil\",\"x\")"
+    content = FormContent(
+        register_id="r", organisation="+ORG", asked_by="@me", contact="-1+1", provider_id=1,
+        provider_name=hostile, sent_to="", language="both", sent_on=TODAY, due_on=None,
+        supplies=[HeldDetail("supply", 1, hostile, "licence_name", "Licence", "许可",
+                             hostile, "text")])
+    texts = [cell.value for sheet in build_layout(content) for cell in sheet.cells.values()
+             if isinstance(cell.value, str)]
+    assert hostile not in texts and f"'{hostile}" in texts
+    assert all(not t.startswith(("=", "+", "@")) for t in texts)

@@ -183,14 +183,20 @@ class ProviderDetailScreen(TrackerScreen):
                   f"{len(found.transfers)} transfers · {len(found.assessments)} assessments · "
                   f"{len(found.evidence)} evidence")
         lines.append(f"\n\n{counts}")
+        questionnaires = self.register.provider_questionnaires(self.provider_id, self.today)
+        if questionnaires:  # issue 15: the latest questionnaire's status, on the first tab
+            q = questionnaires[0]
+            lines.append(f"\nSupplier questionnaire {q.id}: {q.status.label.lower()} "
+                         f"(sent {show(q.sent_on)}, due {show(q.due_on)})"
+                         + (f", {q.pending_corrections} corrections to decide"
+                            if q.pending_corrections else ""))
         self.query_one("#overview", Static).update(styled(*lines))
         self._fill("supply", found.supplies)
         self._fill("agreement", found.agreements)
         self._fill("transfer", found.transfers)
         self._fill("assessment", found.assessments)
         self._fill("evidence", found.evidence)
-        self._fill("questionnaire",
-                   self.register.provider_questionnaires(self.provider_id, self.today))
+        self._fill("questionnaire", questionnaires)
         self.answers = response_rows(self.register.questionnaire_answers(self.provider_id))
         self._fill("reminder", found.reminders)
         self._fill("audit_event", found.history)
