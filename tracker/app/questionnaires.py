@@ -180,6 +180,7 @@ class ReceiveReport:
     written: bool = False
     assessment_id: int | None = None
     skipped: list[str] = field(default_factory=list)  # questions left unanswered
+    answered_role: str | None = None  # their role and e-mail, from the cover
 
 
 # --- send ----------------------------------------------------------------------------------
@@ -462,7 +463,9 @@ def receive_questionnaire(engine: Engine, path: Path, *, dry_run: bool,
         answered_on = on if isinstance(on, date) else received_on
         report = ReceiveReport(questionnaire.id, provider.id or 0, provider.legal_name,
                                answered_by, answered_on,
-                               problems=[*returned.problems, *_control_problems(answers)])
+                               problems=[*returned.problems, *_control_problems(answers)],
+                               answered_role=_answer_text(answers.get(
+                                   "cover:answered_role", ReadAnswer("", "")).answer))
         if answered_on > received_on or answered_on < questionnaire.sent_on:
             cell = answers["cover:answered_on"].cell
             why = "is after the day the answers arrived" if answered_on > received_on else \
@@ -623,7 +626,11 @@ def _apply(session: Session, report: ReceiveReport, questionnaire: Questionnaire
                                                 changes=values,
                                                 expected_version=existing.version, actor=actor)
     pipeline.questionnaires.update(session=session, record_id=questionnaire.id, changes={
-        "status": QuestionnaireStatus.ANSWERED, "answered_by": report.answered_by,
+        "status": QuestionnaireStatus.ANSWERED,
+        # who answered with their role and e-mail from the cover (the checklist keeps the
+        # name and company only: its field is shorter)
+        "answered_by": (f"{report.answered_by}, {report.answered_role}"
+                        if report.answered_role else report.answered_by)[:300],
         "answered_on": report.answered_on, "received_on": received_on,
         "answers_sha256": digest, "assessment_id": review.id},
         expected_version=questionnaire.version, actor=actor)
