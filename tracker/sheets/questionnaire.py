@@ -508,9 +508,9 @@ def _typed(kind: AnswerType | str | None, value: Any, where: tuple[str, str, str
     if kind == "date":
         try:
             return parse_date(value)
-        except ValueError as err:
+        except ValueError:
             problems.append(AnswerProblem(sheet, cell, code, _text(value),
-                                          f"is not a date ({err})"))
+                                          "is not a date (write it as YYYY-MM-DD)"))
             return None
     if kind == "number":
         try:
