@@ -445,3 +445,25 @@ def test_every_text_the_workbook_carries_is_formula_safe() -> None:
              if isinstance(cell.value, str)]
     assert hostile not in texts and f"'{hostile}" in texts
     assert all(not t.startswith(("=", "+", "@")) for t in texts)
+
+
+def test_a_corrected_reply_updates_the_same_pending_review(
+        sent: Sent, received: tuple[Register, Path, Path], tmp_path: Path) -> None:
+    register, _, filled = received
+    book = openpyxl.load_workbook(filled)
+    questions, supplies = book[QUESTIONS], book[SUPPLIES]
+    questions[f"C{row_of(questions, 'dd02')}"] = "Yes"
+    supplies[sent.people_cell] = 5000
+    second = tmp_path / "second.xlsx"
+    book.save(second)
+    report = receive_questionnaire(register.engine, second, dry_run=False, today=TODAY)
+    assert report.written and report.assessment_id == sent.review_id
+    assert {a.code: a for a in report.answers}["dd02"].previous == "Partly"
+    with session_scope(register.engine, write=False) as session:
+        item = session.scalars(select(ChecklistAnswer).where(
+            col(ChecklistAnswer.assessment_id) == sent.review_id,
+            col(ChecklistAnswer.item) == 2)).one()
+    assert item.status == ChecklistStatus.SATISFIED
+    [correction] = list_corrections(register.engine)
+    assert correction.proposed == "5000" and correction.decision == CorrectionDecision.PENDING
+    assert not register.verify_audit().problems
