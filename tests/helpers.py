@@ -8,14 +8,17 @@ import json
 import shutil
 import sqlite3
 import uuid
+from datetime import date
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 from sqlalchemy import Engine, select
 from sqlmodel import Session
 
 from tracker.app import pipeline as svc
 from tracker.sheets.layout import ENTITY_ORDER, MANIFEST_SHEET, SUMMARY_SHEET
+from tracker.sheets.questionnaire import AI, COVER, EVIDENCE, QUESTIONS, SUPPLIES
 from tracker.sheets.readers import read_workbook
 from tracker.store.models import Provider, table_of
 
@@ -133,3 +136,47 @@ def register_rows(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
             rows[entity] = [tuple(r) for r in connection.execute(
                 select(*columns).order_by(table.c.id))]
     return rows
+
+
+# --- issue 15 questionnaires: a supplier's answers --------------------------------------------
+
+ANSWERED_ON = date(2026, 11, 25)  # the tests' today (conftest.TODAY), the day it is sent
+
+
+def row_of(ws: object, code: str) -> int:
+    for row in ws.iter_rows(min_col=1, max_col=1):  # type: ignore[attr-defined]
+        if row[0].value == code:
+            return int(row[0].row)
+    raise AssertionError(f"{code} not in the sheet")
+
+
+def fill_as_supplier(sent: Path, target: Path) -> str:
+    """Answer as a supplier would in their spreadsheet; returns the correction's cell."""
+    book = openpyxl.load_workbook(sent)
+    cover, questions = book[COVER], book[QUESTIONS]
+    cover[f"C{row_of(cover, 'answered_by')}"] = "李伟"
+    cover[f"C{row_of(cover, 'answered_on')}"] = ANSWERED_ON
+    row = row_of(questions, "dd01")
+    questions[f"C{row}"] = "是"
+    questions[f"E{row}"] = "母公司：杭州数据集团"
+    questions[f"F{row}"] = "我们没有外国股东"
+    row = row_of(questions, "dd02")
+    questions[f"C{row}"] = "Partly / 部分"
+    questions[f"F{row}"] = '=HYPERLINK("http://example.com","click")'  # formula-looking
+    row = row_of(questions, "dd09")
+    questions[f"C{row}"] = "Yes"
+    questions[f"E{row}"] = 2.5
+    questions[f"C{row_of(questions, 'dd05')}"] = None  # skipped
+    ai = book[AI]
+    ai[f"D{row_of(ai, 'ai_train_on_our_data')}"] = "No / 否"
+    ai[f"D{row_of(ai, 'ai_retention_days')}"] = 30
+    supplies = book[SUPPLIES]
+    code = next(c.value for c in supplies["A"] if str(c.value).endswith(":people_concerned"))
+    row = row_of(supplies, code)
+    supplies[f"E{row}"] = 4500
+    supplies[f"F{row}"] = "人数已更新"
+    evidence = book[EVIDENCE]
+    evidence[f"C{row_of(evidence, 'ev_certificate')}"] = "iso27001.pdf"
+    evidence[f"C{row_of(evidence, 'ev_audit_report')}"] = "soc2-2026.pdf"  # not attached
+    book.save(target)
+    return f"E{row}"

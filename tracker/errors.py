@@ -62,3 +62,9 @@ class ReadOnlyRegister(TrackerError):
     def __init__(self, where: str, why: str) -> None:
         self.where, self.why = where, why
         super().__init__(f"the register at {where} is read-only ({why}); nothing was changed")
+
+
+# issue 15 questionnaires
+class QuestionnaireRefused(TrackerError):
+    """A returned questionnaire that is not an answer to one this register sent, as sent
+    (another register, provider or questionnaire, a wrong token, a changed structure)."""

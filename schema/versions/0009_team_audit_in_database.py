@@ -1,7 +1,7 @@
 """team mode: the audit trail written inside the database on PostgreSQL
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 Create Date: 2026-12-02 05:00:00
 
 Why: on a server several people reach, the author of a change must be the database login
@@ -18,7 +18,7 @@ from alembic import op
 
 
 revision = '0009'
-down_revision = '0007'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 

@@ -46,6 +46,10 @@ from tracker.store.models import (
     LegalBasisBase,
     Provider,
     ProviderBase,
+    Questionnaire,
+    QuestionnaireBase,
+    QuestionnaireResponse,
+    QuestionnaireResponseBase,
     Reminder,
     ReminderBase,
     ReviewTrigger,
@@ -680,11 +684,14 @@ evidence = EvidenceService(Evidence, EvidenceBase)
 reminders = EntityService(Reminder, ReminderBase)
 review_triggers = EntityService(ReviewTrigger, ReviewTriggerBase)
 ai_models = EntityService(AiModel, AiModelBase)  # issue 14 reports
+# issue 15 questionnaires
+questionnaires = EntityService(Questionnaire, QuestionnaireBase)
+questionnaire_responses = EntityService(QuestionnaireResponse, QuestionnaireResponseBase)
 
 SERVICES: dict[str, EntityService[Any]] = {
     service.entity: service
     for service in (providers, supplies, legal_bases, agreements, agreement_clauses, transfers,
                     assessments, checklist_answers, evidence, reminders, review_triggers,
-                    ai_models)
+                    ai_models, questionnaires, questionnaire_responses)
 }
 MODEL_BY_TABLE: dict[str, type[SQLModel]] = {name: s.model for name, s in SERVICES.items()}

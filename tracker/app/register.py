@@ -31,6 +31,13 @@ from tracker.app.queries import (
     register_counts,
     resolve_provider,
 )
+from tracker.app.questionnaires import (
+    CorrectionView,
+    QuestionnaireView,
+    ReceiveReport,
+    ResponseLine,
+    SentQuestionnaire,
+)
 from tracker.app.reminders import (
     complete_reminder,
     current_reminders,
@@ -103,6 +110,9 @@ class RegisterSummary:
     supplies_with_sensitive_pi: int
     transfers_by_mechanism: dict[str, int]
     recent_changes: list[EventView]
+    # issue 15 questionnaires: sent and not answered yet, and of those past their due date
+    questionnaires_outstanding: int = 0
+    questionnaires_overdue: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -325,8 +335,11 @@ class Register:
         return run_export(self.engine, path, provider_id=provider_id, as_csv=as_csv,
                           today=today, force=force)
 
-    def summary(self, *, recent: int = 8) -> RegisterSummary:
+    def summary(self, *, recent: int = 8, today: date | None = None) -> RegisterSummary:
+        from tracker.app.questionnaires import outstanding_counts
+
         with session_scope(self.engine, write=False) as session:
+            outstanding, overdue = outstanding_counts(session, today or date.today())
             live = col(Provider.archived_at).is_(None)
             tiers = Counter({str(t.value) if t else "unset": int(n) for t, n in session.execute(
                 select(col(Provider.risk_tier), func.count()).where(live)
@@ -350,7 +363,7 @@ class Register:
             events = [_event_view(e) for e in session.scalars(
                 select(AuditEvent).order_by(col(AuditEvent.id).desc()).limit(recent)).all()]
         return RegisterSummary(dict(tiers), dict(statuses), int(total), int(with_pi),
-                               int(sensitive), dict(mechanisms), events)
+                               int(sensitive), dict(mechanisms), events, outstanding, overdue)
 
     def reminders(self, today: date) -> list[DerivedReminder]:
         with session_scope(self.engine, write=False) as session:
@@ -494,3 +507,54 @@ class Register:
             return view_of(pipeline.SERVICES[entity].restore(
                 session=session, record_id=record_id, expected_version=expected_version,
                 actor=current_actor(session)))
+
+    # -- issue 15 questionnaires -------------------------------------------------------------
+    def send_questionnaire(self, provider: str, out: Path, *, language: str = "both",
+                           due_on: date | None = None, today: date | None = None,
+                           force: bool = False) -> SentQuestionnaire:
+        """Record a questionnaire for the provider, sent ``today`` (the clock's by default),
+        and write its workbook (atomically)."""
+        from tracker.app.questionnaires import send_questionnaire
+
+        return send_questionnaire(self.engine, provider, out, language=language,
+                                  due_on=due_on, today=today, force=force)
+
+    def receive_questionnaire(self, path: Path, *, dry_run: bool,
+                              today: date | None = None) -> ReceiveReport:
+        """Check a returned questionnaire and, unless a dry run or it has problems, apply
+        its answers to the provider's pending review (tracker.app.questionnaires)."""
+        from tracker.app.questionnaires import receive_questionnaire
+
+        return receive_questionnaire(self.engine, path, dry_run=dry_run, today=today)
+
+    def questionnaires(self, today: date,
+                       provider: str | None = None) -> list[QuestionnaireView]:
+        from tracker.app.questionnaires import list_questionnaires
+
+        return list_questionnaires(self.engine, today, provider)
+
+    def provider_questionnaires(self, provider_id: int,
+                                today: date) -> list[QuestionnaireView]:
+        from tracker.app.questionnaires import questionnaire_views
+
+        with session_scope(self.engine, write=False) as session:
+            return questionnaire_views(session, today, provider_id)
+
+    def questionnaire_answers(self, provider_id: int) -> list[ResponseLine]:
+        from tracker.app.questionnaires import response_lines
+
+        with session_scope(self.engine, write=False) as session:
+            return response_lines(session, provider_id)
+
+    def corrections(self, provider: str | None = None, *,
+                    include_decided: bool = False) -> list[CorrectionView]:
+        from tracker.app.questionnaires import list_corrections
+
+        return list_corrections(self.engine, provider=provider,
+                                include_decided=include_decided)
+
+    def decide_correction(self, response_id: int, *, accept: bool,
+                          today: date | None = None) -> CorrectionView:
+        from tracker.app.questionnaires import decide_correction
+
+        return decide_correction(self.engine, response_id, accept=accept, today=today)

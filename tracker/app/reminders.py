@@ -37,6 +37,7 @@ from tracker.reminders.derive import (
     EvidenceDates,
     OrganisationDates,
     ProviderDates,
+    QuestionnaireDates,
     RegisterDates,
     ReminderPolicy,
     TransferDates,
@@ -146,6 +147,11 @@ def _load(session: Session, providers: ProviderRange | None) -> RegisterDates:
     data.user_reminders = [
         UserReminderDates(i, p, t, day(d), n) for i, p, t, d, n in _rows(
             session, "SELECT id, provider_id, title, due_on, notes FROM reminder", providers)]
+    data.questionnaires = [  # issue 15 questionnaires
+        QuestionnaireDates(i, p, day(s), day(d)) for i, p, s, d in _rows(
+            session, "SELECT id, provider_id, sent_on, due_on FROM questionnaire"
+                     " WHERE archived_at IS NULL AND status = 'sent' AND due_on IS NOT NULL",
+            providers)]
     states = _members(ReminderState)
     data.actions = {
         key: ActionMark(states[st], day(until) if until else None, reason)

@@ -161,13 +161,16 @@ def dossier(session: Session, *, register: str, today: date, provider_id: int) -
                    if found.checklist.get(a.id or 0)), None)
     if latest is not None:
         assessments.paragraphs.append(f"Checklist of the review of {latest.assessed_on}:")
-        assessments.tables.append(Table(["#", "Item", "Sources", "Status", "Answered by"], [
+        assessments.tables.append(Table(["#", "Item", "Sources", "Status", "Answered by",
+                                         "Answered on", "Note"], [
             [c.item, CHECKLIST_BY_NUMBER[c.item].text, CHECKLIST_BY_NUMBER[c.item].sources,
-             c.status, c.answered_by] for c in found.checklist[latest.id or 0]]))
+             c.status, c.answered_by, c.answered_on, c.note]
+            for c in found.checklist[latest.id or 0]]))
     doc.section("Evidence").tables.append(Table(
         ["Kind", "Location", "Supports", "Valid until", "Size (bytes)", "SHA-256", "Hash"],
         [[e.kind, document_location(e.location), e.supports, e.valid_until, e.size_bytes,
           e.sha256, provenance(e.sha256, e.hashed_on)] for e in found.evidence]))
+    _questionnaire_section(doc, session, provider_id, today)  # issue 15 questionnaires
     gaps = register_gaps(session, today, provider_id)
     doc.section(f"Open gaps ({len(gaps)})").tables.append(Table(
         ["Severity", "About", "Why", "Fix", "Source"],
@@ -177,3 +180,29 @@ def dossier(session: Session, *, register: str, today: date, provider_id: int) -
         [[e.at, e.actor, e.action, f"{e.entity} {e.entity_id}",
           audit_diff(e.before, e.after)] for e in found.history]))
     return doc
+
+
+# --- issue 15 questionnaires -----------------------------------------------------------------
+
+def _questionnaire_section(doc: Document, session: Session, provider_id: int,
+                           today: date) -> None:
+    """The questionnaires sent to the provider, and every answer in the supplier's words,
+    with who answered and when."""
+    from tracker.app.questionnaires import questionnaire_views, response_lines
+    from tracker.reports.document import Table
+
+    sent = questionnaire_views(session, today, provider_id)
+    if not sent:
+        return
+    section = doc.section("Supplier questionnaires")
+    section.tables.append(Table(
+        ["#", "Status", "Sent", "Due", "Answered by", "Answered on", "Received", "Review"],
+        [[q.id, q.status, q.sent_on, q.due_on, q.answered_by, q.answered_on, q.received_on,
+          q.assessment_id] for q in sent]))
+    lines = response_lines(session, provider_id)
+    if lines:
+        section.tables.append(Table(
+            ["#", "Section", "Question", "Answer", "Detail", "Comment", "Answered by",
+             "Answered on", "Correction"],
+            [[r.questionnaire_id, r.section, r.question, r.answer, r.detail, r.comment,
+              r.answered_by, r.answered_on, r.decision] for r in lines]))

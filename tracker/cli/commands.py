@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from tracker.app.pipeline import jsonable
+from tracker.app.questionnaires import ReceiveReport
 from tracker.app.register import Register
 from tracker.app.views import RecordView
 from tracker.cli.exits import EXIT_FINDINGS, EXIT_INTERNAL_ERROR, EXIT_OK
@@ -449,3 +450,120 @@ def cmd_serve(args: argparse.Namespace) -> int:
     serve(register_url(args), host=args.host, port=args.port, public_url=args.public_url,
           read_only=args.read_only, on_ready=say)
     return EXIT_OK
+# --- issue 15 questionnaires ---------------------------------------------------------------
+
+def cmd_questionnaire(args: argparse.Namespace) -> int:
+    from dataclasses import asdict
+
+    register = open_register(args)
+    today = date.today()
+    if args.action == "send":
+        sent = register.send_questionnaire(args.target, Path(args.out).expanduser(),
+                                           language=args.lang, due_on=args.due,
+                                           force=args.force)
+        q = sent.questionnaire
+        if args.json:
+            out_json({k: jsonable(v) for k, v in asdict(q).items()})
+        else:
+            out(f"questionnaire {q.id} for {safe(q.provider)} written to {safe(sent.path)}: "
+                f"30 due-diligence and 9 AI-supplier questions; "
+                f"{_count(sent.supplies, 'supply', 'supplies')} and "
+                f"{_count(sent.transfers, 'transfer')} to confirm; "
+                f"{_count(sent.prefilled, 'answer')} prefilled from the last review; "
+                f"due {q.due_on.isoformat() if q.due_on else '—'}")
+        return EXIT_OK
+    if args.action == "receive":
+        report = register.receive_questionnaire(Path(args.target).expanduser(),
+                                                dry_run=args.dry_run)
+        if args.json:
+            out_json(jsonable_report(report))
+        else:
+            print_receive(report, dry_run=args.dry_run)
+        return EXIT_FINDINGS if report.problems else EXIT_OK
+    if args.action == "list":
+        rows = register.questionnaires(today, args.provider)
+        if args.json:
+            out_json([{k: jsonable(v) for k, v in asdict(r).items()} for r in rows])
+        else:
+            for r in rows:
+                due = r.due_on.isoformat() if r.due_on else "—"
+                answered = f", answered {r.answered_on.isoformat()} by {safe(r.answered_by)}" \
+                    if r.answered_on else ""
+                review = f", review {r.assessment_id}" if r.assessment_id else ""
+                pending = f", {_count(r.pending_corrections, 'correction')} pending" \
+                    if r.pending_corrections else ""
+                out(f"{r.id:>4}  {r.status.value:<9} {safe(r.provider[:34]):<34} sent "
+                    f"{r.sent_on.isoformat()}, due {due}{answered}{review}{pending}")
+            say(_count(len(rows), "questionnaire"))
+        return EXIT_OK
+    if args.action == "corrections":
+        corrections = register.corrections(args.provider, include_decided=args.all)
+        if args.json:
+            out_json([{k: jsonable(v) for k, v in asdict(c).items()} for c in corrections])
+        else:
+            for c in corrections:
+                out(f"{c.id:>5}  {c.decision.value:<8} {safe(c.record)}: {c.field}: "
+                    f"{safe(c.held or '(nothing)')} → {safe(c.proposed)}"
+                    + (f"  ({safe(c.comment)})" if c.comment else ""))
+            say(f"{_count(len(corrections), 'correction')}; accept or reject each with "
+                "`tracker questionnaire accept|reject ID`")
+        return EXIT_OK
+    decided = register.decide_correction(int(args.target), accept=args.action == "accept")
+    out(f"correction {decided.id} {decided.decision.value}: {safe(decided.record)}: "
+        f"{decided.field} → {safe(decided.proposed)}")
+    return EXIT_OK
+
+
+def _count(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else many or one + 's'}"
+
+
+def jsonable_report(report: ReceiveReport) -> dict[str, Any]:
+    from dataclasses import asdict
+
+    values = asdict(report)
+    values["problems"] = [str(p) for p in report.problems]
+
+    def convert(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: convert(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [convert(v) for v in value]
+        return jsonable(value)
+
+    return dict(convert(values))
+
+
+def print_receive(report: ReceiveReport, *, dry_run: bool) -> None:
+    out(f"questionnaire {report.questionnaire_id} from {safe(report.provider)}, answered by "
+        f"{safe(report.answered_by)} on {report.answered_on.isoformat()}")
+    changed = [a for a in report.answers if a.changed or a.comment]
+    for a in changed:
+        new = a.new or ("(unanswered: kept as it was)" if a.previous else "(none)")
+        out(f"  {a.code:<24} {safe(a.previous or '(none)')} → {safe(new)}"
+            + (f"   comment: {safe(a.comment)}" if a.comment else ""))
+        out(f"  {'':<24} {safe(a.question[:90])}")
+    out(f"{len(changed)} of {len(report.answers)} answers changed or commented; "
+        f"{_count(len(report.skipped), 'question')} left unanswered"
+        + (f" ({', '.join(report.skipped)})" if report.skipped else ""))
+    for c in report.corrections:
+        out(f"  correction: {safe(c.record)}: {c.field}: {safe(c.held or '(nothing)')} → "
+            f"{safe(c.proposed or '(comment only)')}"
+            + (f"   comment: {safe(c.comment)}" if c.comment else ""))
+    for e in report.evidence:
+        out(f"  evidence: {safe(e.asked[:60])}: {safe(e.file_name or '(none named)')} "
+            f"{'received' if e.received else 'NOT received'}")
+    if report.problems:
+        out(f"{len(report.problems)} problem(s):")
+        for problem in report.problems:
+            out(f"  {safe(problem)}")
+        say("nothing was written: ask the supplier to fix the answers above, then receive "
+            "the file again")
+    elif report.unchanged:
+        say("these answers were received already: nothing changed")
+    elif report.written:
+        say(f"answers recorded in pending review {report.assessment_id}; "
+            f"{_count(len(report.corrections), 'correction')} to decide "
+            "(`tracker questionnaire corrections`)")
+    elif dry_run:
+        say("dry run: nothing was written")

@@ -240,6 +240,29 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     serve.add_argument("--public-url", metavar="URL",
                        help="the address browsers reach it at, when behind a proxy")
+    # issue 15 questionnaires
+    quest = add("questionnaire", c.cmd_questionnaire,
+                "send a supplier questionnaire (a protected workbook, English and Chinese), "
+                "receive the answers into a pending review, and accept or reject the "
+                "corrections the supplier proposed")
+    quest.add_argument("action", choices=["send", "receive", "list", "corrections", "accept",
+                                          "reject"])
+    quest.add_argument("target", nargs="?",
+                       help="send: the provider (id or a unique part of its name); receive: "
+                            "the returned .xlsx; accept/reject: the correction's id")
+    quest.add_argument("--out", metavar="FILE", help="send: the workbook to write (.xlsx)")
+    quest.add_argument("--lang", choices=["en", "zh", "both"], default="both",
+                       help="send: the workbook's language (default: both)")
+    quest.add_argument("--due", type=date_arg, metavar="DATE",
+                       help="send: answers due on DATE (default: in 21 days)")
+    quest.add_argument("--force", action="store_true",
+                       help="send: replace --out if it exists (it is refused otherwise)")
+    quest.add_argument("--dry-run", action="store_true",
+                       help="receive: show what would change, write nothing")
+    quest.add_argument("--provider", help="list/corrections: only this provider's")
+    quest.add_argument("--all", action="store_true",
+                       help="corrections: include those accepted or rejected")
+    quest.add_argument("--json", action="store_true", help="print JSON for scripts")
     return parser
 
 
@@ -247,6 +270,16 @@ def check_arguments(parser: argparse.ArgumentParser, args: argparse.Namespace) -
     if args.command == "evidence" and args.action == "add" and not (args.provider and
                                                                      args.file):
         parser.error("evidence add needs a PROVIDER and a FILE")
+    if args.command == "questionnaire":
+        if args.action in {"send", "receive", "accept", "reject"} and not args.target:
+            what = {"send": "a PROVIDER", "receive": "the returned FILE.xlsx"}.get(
+                args.action, "the correction's ID")
+            parser.error(f"questionnaire {args.action} needs {what}")
+        if args.action == "send" and not args.out:
+            parser.error("questionnaire send needs --out FILE.xlsx")
+        if args.action in {"accept", "reject"} and not str(args.target).isdigit():
+            parser.error(f"questionnaire {args.action} needs the correction's ID (a number "
+                         "from `tracker questionnaire corrections`)")
     if args.command == "settings":
         if args.action == "get" and not args.key:
             parser.error("settings get needs a KEY")

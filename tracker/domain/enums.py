@@ -332,6 +332,8 @@ class ReminderKind(CitedEnum):
                      "PIPL Art 56; AI Act Art 18")
     VOLUME_CLASS = ("volume_class", "Transfer volume needs a stricter mechanism",
                     "2024 CAC Provisions Art 7-8")
+    QUESTIONNAIRE_OVERDUE = ("questionnaire_overdue", "Supplier questionnaire unanswered",
+                             "Vendor-risk practice; GDPR Art 28(1)")  # issue 15
     USER = ("user", "Reminder", "")
     # issue 14 rules
     PI_COMPLIANCE_AUDIT = ("pi_compliance_audit", "PI protection compliance audit due",
@@ -410,3 +412,34 @@ class DojTransaction(CitedEnum):
                             "28 CFR 202.401")
     INVESTMENT_AGREEMENT = ("investment_agreement", "Investment agreement giving access",
                             "28 CFR 202.401")
+# --- issue 15 questionnaires ---------------------------------------------------------------
+
+class QuestionnaireStatus(CitedEnum):
+    """Where a supplier questionnaire stands. Only ``sent`` and ``answered`` are stored;
+    ``reviewed`` (its review decided) and ``overdue`` (sent, due date passed) are derived
+    (tracker.domain.questionnaire.status_of), so they cannot drift from the records."""
+
+    SENT = ("sent", "Sent", "")
+    ANSWERED = ("answered", "Answered", "")
+    REVIEWED = ("reviewed", "Reviewed", "")
+    OVERDUE = ("overdue", "Overdue", "")
+
+
+class QuestionnaireLanguage(CitedEnum):
+    EN = ("en", "English", "")
+    ZH = ("zh", "Chinese (中文)", "")
+    BOTH = ("both", "English and Chinese", "")
+
+
+class ResponseSection(CitedEnum):
+    CHECKLIST = ("checklist", "Due-diligence question", "DOMAIN.md due-diligence checklist")
+    AI = ("ai", "AI-supplier question", "AI Act Art 53; Interim Measures Art 7")
+    SUPPLY = ("supply", "Supply detail", "GDPR Art 30; PIPL Art 55")
+    TRANSFER = ("transfer", "Transfer detail", "PIPL Art 38-40; GDPR Art 44")
+    EVIDENCE = ("evidence", "Evidence asked for", "GDPR Art 28(3)(h)")
+
+
+class CorrectionDecision(CitedEnum):
+    PENDING = ("pending", "Pending", "")
+    ACCEPTED = ("accepted", "Accepted", "")
+    REJECTED = ("rejected", "Rejected", "")

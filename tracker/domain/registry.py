@@ -98,23 +98,27 @@ ENTITIES: dict[str, EntitySpec] = {spec.name: spec for spec in (
     EntitySpec("reminder", "own reminder", "Own reminders", archivable=False),
     # issue 14 reports: the model scope of an AI Act training-content summary
     EntitySpec("ai_model", "AI model", "AI models"),
+    # issue 15 questionnaires
+    EntitySpec("questionnaire", "questionnaire", "Questionnaires"),
+    EntitySpec("questionnaire_response", "questionnaire answer", "Questionnaire answers",
+               owner=("questionnaire_id", "questionnaire"), archivable=False),
 )}
 
 # Entities in the order their rows can be inserted: each refers only to earlier ones.
 INSERT_ORDER = ("provider", "supply", "agreement", "agreement_clause", "assessment",
                 "transfer", "evidence", "legal_basis", "checklist_answer", "reminder",
-                "review_trigger", "ai_model")
+                "review_trigger", "ai_model", "questionnaire", "questionnaire_response")
 # The order a person reads them in the workbook.
 SHEET_ORDER = ("provider", "supply", "legal_basis", "agreement", "agreement_clause",
                "assessment", "checklist_answer", "transfer", "evidence", "review_trigger",
-               "reminder", "ai_model")
+               "reminder", "ai_model", "questionnaire", "questionnaire_response")
 IMPORTED = tuple(name for name in ("provider", "supply", "agreement", "assessment",
                                    "transfer", "evidence") if ENTITIES[name].imported)
 # The record a reference field points at (the same field name means the same target in
 # every entity).
 REFERENCES = {"provider_id": "provider", "supply_id": "supply", "agreement_id": "agreement",
               "assessment_id": "assessment", "transfer_id": "transfer",
-              "evidence_id": "evidence"}
+              "evidence_id": "evidence", "questionnaire_id": "questionnaire"}
 # The parent reference each derived child carries.
 def _parent_fields() -> dict[str, str]:
     fields: dict[str, str] = {}

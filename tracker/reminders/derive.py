@@ -133,6 +133,13 @@ class UserReminderDates(NamedTuple):
     notes: str | None
 
 
+class QuestionnaireDates(NamedTuple):  # issue 15 questionnaires
+    id: int
+    provider_id: int
+    sent_on: date
+    due_on: date
+
+
 class ActionMark(NamedTuple):
     """A stored snooze or completion of one reminder at one due date."""
 
@@ -162,6 +169,8 @@ class RegisterDates:
     user_reminders: list[UserReminderDates] = field(default_factory=list)
     actions: dict[str, ActionMark] = field(default_factory=dict)
     organisation: OrganisationDates | None = None
+    # issue 15 questionnaires: sent and not answered yet
+    questionnaires: list[QuestionnaireDates] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -282,6 +291,7 @@ def _derive(data: RegisterDates, policy: ReminderPolicy, today: date) -> list[De
     _retention_reminders(c)
     _doj_report_reminders(c)
     _organisation_reminders(c)
+    _questionnaire_reminders(c)
     for reminder in data.user_reminders:
         c.add(f"user-{reminder.id}", ReminderKind.USER, reminder.due_on, reminder.provider_id,
               reminder.title, reminder.notes or "Written by a user", reminder.title,
@@ -366,6 +376,20 @@ def _agreement_reminders(c: _Collector) -> None:
                   f"{agreement.expires_on.isoformat()}.{renews}",
                   "Decide whether to renew or give notice", entity="agreement",
                   entity_id=agreement.id)
+
+
+def _questionnaire_reminders(c: _Collector) -> None:
+    """A questionnaire sent and not answered: chase the supplier by its due date (overdue
+    once it passes). Its answers open the review (GDPR Art 28(1): sufficient guarantees)."""
+    for q in c.data.questionnaires:
+        if q.provider_id not in c.live:
+            continue
+        c.add(f"questionnaire-{q.id}-answers", ReminderKind.QUESTIONNAIRE_OVERDUE, q.due_on,
+              q.provider_id, f"Questionnaire {q.id} sent {q.sent_on.isoformat()}",
+              f"The supplier's answers are due on {q.due_on.isoformat()}",
+              "Chase the supplier for the answers, then receive the returned workbook "
+              "(tracker questionnaire receive FILE)",
+              entity="questionnaire", entity_id=q.id)
 
 
 def _evidence_reminders(c: _Collector) -> None:

@@ -27,6 +27,7 @@ from tracker.domain.enums import (
     ClauseStatus,
     DojDataCategory,
     DojTransaction,
+    CorrectionDecision,
     EvidenceKind,
     GdprArt6Basis,
     GdprArt9Condition,
@@ -36,8 +37,11 @@ from tracker.domain.enums import (
     PiplArt13Basis,
     ProviderRole,
     ProviderStatus,
+    QuestionnaireLanguage,
+    QuestionnaireStatus,
     Regime,
     ReminderState,
+    ResponseSection,
     ReviewTriggerKind,
     RiskTier,
     SccModule,
@@ -608,6 +612,75 @@ class AuditHead(SQLModel, table=True):
     count: int = 0
 
 
+# --- issue 15 questionnaires ------------------------------------------------------------
+
+class QuestionnaireBase(SQLModel):
+    """A supplier questionnaire sent as a workbook. ``token`` and ``structure_sha256`` tie a
+    returned file to this questionnaire and to the workbook exactly as it was sent."""
+
+    provider_id: int = Field(foreign_key="provider.id", ondelete="RESTRICT", index=True)
+    status: QuestionnaireStatus = Field(default=QuestionnaireStatus.SENT,
+                                        sa_type=enum_type(QuestionnaireStatus),
+                                        description="Status")
+    language: QuestionnaireLanguage = Field(default=QuestionnaireLanguage.BOTH,
+                                            sa_type=enum_type(QuestionnaireLanguage),
+                                            description="Language")
+    form_version: int = Field(default=1, ge=1, description="Questionnaire version")
+    sent_on: date = Field(index=True, description="Sent on")
+    due_on: date | None = Field(default=None, index=True, description="Answers due on")
+    sent_to: str | None = Field(default=None, max_length=320, description="Sent to")
+    token: str = Field(min_length=16, max_length=64,
+                       description="Token tying the returned workbook to it")
+    structure_sha256: str = Field(min_length=64, max_length=64,
+                                  description="Fingerprint of the workbook's fixed cells")
+    answered_by: str | None = Field(default=None, max_length=300, description="Answered by")
+    answered_on: date | None = Field(default=None, description="Answered on")
+    received_on: date | None = Field(default=None, description="Answers received on")
+    answers_sha256: str | None = Field(default=None, min_length=64, max_length=64,
+                                       description="Fingerprint of the answers received")
+    assessment_id: int | None = Field(default=None, foreign_key="assessment.id",
+                                      ondelete="RESTRICT", description="Review it feeds")
+
+
+class Questionnaire(QuestionnaireBase, RecordMeta, Archivable, table=True):
+    __tablename__ = "questionnaire"
+
+
+class QuestionnaireResponseBase(SQLModel):
+    """One answer a supplier gave: to a question (kept as they wrote it, with their comment),
+    a correction of a detail we hold (``decision`` pending until the officer accepts or
+    rejects it), or the file they attach for a piece of evidence."""
+
+    questionnaire_id: int = Field(foreign_key="questionnaire.id", ondelete="RESTRICT",
+                                  index=True)
+    section: ResponseSection = Field(sa_type=enum_type(ResponseSection),
+                                     description="Section")
+    code: str = Field(min_length=1, max_length=80, description="Question")
+    answer: str | None = Field(default=None, max_length=4000, description="Answer")
+    detail: str | None = Field(default=None, max_length=4000, description="Detail")
+    comment: str | None = Field(default=None, max_length=4000, description="Comment")
+    target_entity: str | None = Field(default=None, max_length=40,
+                                      description="Record corrected")
+    target_id: int | None = Field(default=None, ge=1, description="Record corrected ID")
+    target_field: str | None = Field(default=None, max_length=60,
+                                     description="Field corrected")
+    held_value: str | None = Field(default=None, max_length=4000,
+                                   description="What the register held when sent")
+    received: bool | None = Field(default=None, description="Evidence file received")
+    decision: CorrectionDecision | None = Field(default=None,
+                                                sa_type=enum_type(CorrectionDecision),
+                                                description="Decision on the correction")
+    decided_by: str | None = Field(default=None, max_length=300, description="Decided by")
+    decided_on: date | None = Field(default=None, description="Decided on")
+
+
+class QuestionnaireResponse(QuestionnaireResponseBase, RecordMeta, table=True):
+    __tablename__ = "questionnaire_response"
+    __table_args__ = (sa.UniqueConstraint("questionnaire_id", "code"),)
+
+# --- end issue 15 questionnaires --------------------------------------------------------
+
+
 ENTITY_MODELS: dict[str, type[SQLModel]] = {
     "provider": Provider,
     "supply": Supply,
@@ -621,6 +694,9 @@ ENTITY_MODELS: dict[str, type[SQLModel]] = {
     "reminder": Reminder,
     "review_trigger": ReviewTrigger,
     "ai_model": AiModel,  # issue 14 reports
+    # issue 15 questionnaires
+    "questionnaire": Questionnaire,
+    "questionnaire_response": QuestionnaireResponse,
 }
 
 BASE_MODELS: dict[str, type[SQLModel]] = {
@@ -636,6 +712,9 @@ BASE_MODELS: dict[str, type[SQLModel]] = {
     "reminder": ReminderBase,
     "review_trigger": ReviewTriggerBase,
     "ai_model": AiModelBase,  # issue 14 reports
+    # issue 15 questionnaires
+    "questionnaire": QuestionnaireBase,
+    "questionnaire_response": QuestionnaireResponseBase,
 }
 
 

@@ -70,13 +70,16 @@ def _describe(entity: str, row: Any) -> str:
         return f"{row.origin_country} → {row.destination_country}"
     if entity == "evidence":
         return str(row.location)
+    if entity == "questionnaire":  # issue 15 questionnaires
+        return f"Questionnaire sent {row.sent_on.isoformat()}"
     raise ValueError(f"{entity} records are not referred to by name")
 
 
 _NAME_COLUMNS = {"provider": ("legal_name",), "supply": ("name",),
                  "agreement": ("kind", "title"), "assessment": ("kind", "assessed_on"),
                  "transfer": ("origin_country", "destination_country"),
-                 "evidence": ("location",)}
+                 "evidence": ("location",),
+                 "questionnaire": ("sent_on",)}  # issue 15 questionnaires
 
 
 def reference_names(session: Session, entity: str,

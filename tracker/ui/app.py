@@ -136,6 +136,13 @@ class TrackerApp(App[None]):
     def action_export_register(self) -> None:
         self.export(None, None)
 
+    def action_receive_answers(self) -> None:  # issue 15 questionnaires
+        """Receive a returned supplier questionnaire (its file names the provider)."""
+        from tracker.ui.screens.questionnaire import ReceiveAnswersScreen
+
+        if not isinstance(self.screen, ReceiveAnswersScreen):
+            self.push_screen(ReceiveAnswersScreen())
+
     def export(self, provider_id: int | None, provider_name: str | None) -> None:
         from tracker.ui.screens.exporting import ExportForm
 

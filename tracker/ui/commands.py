@@ -20,6 +20,8 @@ ACTIONS: tuple[tuple[str, str, str], ...] = (
     ("Import a register", "import_register", "Preview and import an .xlsx or .csv file"),
     ("Export the register", "export_register",
      "A workbook (one sheet per kind of record) or CSV files the import reads back"),
+    ("Receive questionnaire answers", "receive_answers",
+     "Preview and apply a supplier's returned questionnaire to their pending review"),
     ("Write reports", "write_reports",
      "Record of processing (xlsx), AI Act summary and CAC explanation (html)"),
     ("Show keys", "help", "Every key binding"),

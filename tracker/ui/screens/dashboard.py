@@ -89,7 +89,9 @@ class DashboardScreen(TrackerScreen):
                      if r.status == ReminderStatus.OVERDUE or (
                          r.status in {ReminderStatus.DUE, ReminderStatus.UPCOMING}
                          and r.due_on <= self.today + timedelta(days=30))]
-        self.post_message(self.SummaryLoaded(self.register.summary(recent=12), reminders,
+        self.post_message(self.SummaryLoaded(self.register.summary(recent=12,
+                                                                   today=self.today),
+                                             reminders,
                                              self.register.gaps(self.today)))
 
     def on_dashboard_screen_summary_loaded(self, message: SummaryLoaded) -> None:
@@ -109,7 +111,10 @@ class DashboardScreen(TrackerScreen):
         self.query_one("#supplies-summary", Static).update(styled(
             f"{s.supplies_total} supplies · {s.supplies_with_pi} hold personal information · "
             f"{s.supplies_with_sensitive_pi} sensitive\n", ("Transfers", "underline"),
-            " " + ("; ".join(mechanisms) or "none")))
+            " " + ("; ".join(mechanisms) or "none"),
+            "\n", ("Questionnaires", "underline"),  # issue 15 questionnaires
+            f" {s.questionnaires_outstanding} awaiting the supplier's answers"
+            + (f", {s.questionnaires_overdue} overdue" if s.questionnaires_overdue else "")))
         overdue = sum(r.status == ReminderStatus.OVERDUE for r in message.reminders)
         self.query_one("#reminders-title", Static).update(
             f"[b]Reminders[/b]  {overdue} overdue · {len(message.reminders) - overdue} due in "

@@ -15,8 +15,14 @@ from tracker.app.evidence import provenance
 from tracker.app.fields import field_label
 from tracker.app.queries import ProviderFile
 from tracker.domain.checklists import ALL_CLAUSES, CHECKLIST_BY_NUMBER
+from tracker.errors import TrackerError
 from tracker.formatting import audit_diff, show
 from tracker.ui.screens.base import TrackerScreen
+from tracker.ui.screens.questionnaire import (
+    ReceiveAnswersScreen,
+    SendQuestionnaireForm,
+    response_rows,
+)
 from tracker.ui.text import Part, plain, shown, styled
 
 # The tables of each tab, master first, and the entity each table lists.
@@ -27,13 +33,14 @@ TABS: dict[str, tuple[str, ...]] = {
     "transfers": ("transfer",),
     "assessments": ("assessment", "checklist_answer"),
     "evidence": ("evidence",),
+    "questionnaires": ("questionnaire", "questionnaire_response"),  # issue 15
     "reminders": ("reminder",),
     "gaps": ("gap",),
     "history": ("audit_event",),
 }
 # Records that arrive with their parent and are edited, never added or archived by hand.
 CHECKLIST_ENTITIES = {"agreement_clause", "checklist_answer"}
-READ_ONLY = {"audit_event", "gap"}
+READ_ONLY = {"audit_event", "gap", "questionnaire_response"}
 PROVIDER_FIELDS = ("legal_name", "country", "role", "risk_tier", "status", "ownership",
                    "state_owned", "foreign_state_access", "is_ciio", "handles_important_data",
                    "contact_name", "contact_email", "dpo_contact", "notes")
@@ -79,6 +86,18 @@ COLUMNS: dict[str, Columns] = {
     "evidence": [*_cols("evidence", "kind", "location", "supports", "valid_until", "sha256"),
                  ("Hash", lambda e: provenance(e.sha256, e.hashed_on))],  # issue 14
     "reminder": _cols("reminder", "title", "due_on", "notes"),
+    # issue 15 questionnaires: views (tracker.app.questionnaires), the status derived
+    "questionnaire": [("#", _getter("id")), ("Status", _getter("status")),
+                      ("Sent", _getter("sent_on")), ("Due", _getter("due_on")),
+                      ("Answered by", _getter("answered_by")),
+                      ("Answered on", _getter("answered_on")),
+                      ("Review", _getter("assessment_id")),
+                      ("Corrections pending", _getter("pending_corrections"))],
+    "questionnaire_response": [("Ref", _getter("code")), ("Section", _getter("section")),
+                               ("Question", _getter("question")),
+                               ("Answer", _getter("answer")), ("Detail", _getter("detail")),
+                               ("Comment", _getter("comment")),
+                               ("Correction", _getter("decision"))],
     "gap": [("Severity", lambda g: g.severity.value), ("About", _getter("subject")),
             ("Why", _getter("why")), ("Fix", _getter("fix")), ("Source", _getter("article"))],
     "audit_event": [("When", _getter("at")), ("Who", _getter("actor")),
@@ -107,6 +126,11 @@ class ProviderDetailScreen(TrackerScreen):
         Binding("a", "archive", "Archive", id="detail.archive"),
         Binding("o", "dossier", "Dossier", id="detail.dossier"),
         Binding("f", "export_file", "Export file", id="detail.export"),
+        Binding("s", "send_questionnaire", "Send questionnaire", id="detail.questionnaire"),
+        Binding("R", "receive_answers", "Receive answers", key_display="R",
+                id="detail.receive"),
+        Binding("y", "decide(True)", "Accept correction", show=False, id="detail.accept"),
+        Binding("x", "decide(False)", "Reject correction", show=False, id="detail.reject"),
         Binding("left_square_bracket", "tab(-1)", "Prev tab", show=False, id="detail.prev"),
         Binding("right_square_bracket", "tab(1)", "Next tab", show=False, id="detail.next"),
     ]
@@ -115,6 +139,7 @@ class ProviderDetailScreen(TrackerScreen):
         super().__init__()
         self.provider_id = provider_id
         self.file: ProviderFile | None = None
+        self.answers: dict[int, list[Any]] = {}
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -161,12 +186,21 @@ class ProviderDetailScreen(TrackerScreen):
                   f"{len(found.transfers)} transfers · {len(found.assessments)} assessments · "
                   f"{len(found.evidence)} evidence")
         lines.append(f"\n\n{counts}")
+        questionnaires = self.register.provider_questionnaires(self.provider_id, self.today)
+        if questionnaires:  # issue 15: the latest questionnaire's status, on the first tab
+            q = questionnaires[0]
+            lines.append(f"\nSupplier questionnaire {q.id}: {q.status.label.lower()} "
+                         f"(sent {show(q.sent_on)}, due {show(q.due_on)})"
+                         + (f", {q.pending_corrections} corrections to decide"
+                            if q.pending_corrections else ""))
         self.query_one("#overview", Static).update(styled(*lines))
         self._fill("supply", found.supplies)
         self._fill("agreement", found.agreements)
         self._fill("transfer", found.transfers)
         self._fill("assessment", found.assessments)
         self._fill("evidence", found.evidence)
+        self._fill("questionnaire", questionnaires)
+        self.answers = response_rows(self.register.questionnaire_answers(self.provider_id))
         self._fill("reminder", found.reminders)
         self._fill("audit_event", found.history)
         gaps = self.register.gaps(self.today, self.provider_id)
@@ -190,19 +224,23 @@ class ProviderDetailScreen(TrackerScreen):
         for master, child, rows_by_id in (
                 ("supply", "legal_basis", self.file.legal_bases),
                 ("agreement", "agreement_clause", self.file.clauses),
-                ("assessment", "checklist_answer", self.file.checklist)):
+                ("assessment", "checklist_answer", self.file.checklist),
+                ("questionnaire", "questionnaire_response", self.answers)):
             master_id = self._selected(master)
             self._fill(child, rows_by_id.get(master_id, []) if master_id else [])
             caption = self.query_one(f"#caption-{child}", Label)
             noun = {"legal_basis": "Legal bases", "agreement_clause": "Clause checklist",
-                    "checklist_answer": "Due-diligence checklist"}[child]
+                    "checklist_answer": "Due-diligence checklist",
+                    "questionnaire_response": "Supplier's answers (y accept / x reject a "
+                                              "correction)"}[child]
             caption.update(plain(f"{noun} of {master.replace('_', ' ')} {master_id}"
                                  if master_id
                                  else f"{noun}: select a {master.replace('_', ' ')} above"))
 
     @on(DataTable.RowHighlighted)
     def _follow(self, event: DataTable.RowHighlighted) -> None:
-        if event.data_table.id in {"table-supply", "table-agreement", "table-assessment"}:
+        if event.data_table.id in {"table-supply", "table-agreement", "table-assessment",
+                                   "table-questionnaire"}:
             self._fill_details()
 
     def _selected(self, entity: str) -> int | None:
@@ -245,6 +283,37 @@ class ProviderDetailScreen(TrackerScreen):
         provider = self.register.get("provider", self.provider_id)
         self.tracker.export(self.provider_id, str(getattr(provider, "legal_name")))
 
+    # -- issue 15 questionnaires -------------------------------------------------------------
+    def action_send_questionnaire(self) -> None:
+        assert self.file is not None
+
+        def sent(done: bool | None) -> None:
+            if done:
+                self.refresh_file()
+
+        self.app.push_screen(SendQuestionnaireForm(self.register, self.today, self.provider_id,
+                                                   str(self.file.provider.legal_name)), sent)
+
+    def action_receive_answers(self) -> None:
+        self.app.push_screen(ReceiveAnswersScreen(), lambda _: self.refresh_file())
+
+    def action_decide(self, accept: bool) -> None:
+        response_id = self._selected("questionnaire_response") \
+            if self.current_entity() == "questionnaire_response" else None
+        if response_id is None:
+            self.notify("Select a correction in the Questionnaires tab's answers",
+                        severity="warning")
+            return
+        try:
+            decided = self.register.decide_correction(response_id, accept=accept,
+                                                      today=self.today)
+        except TrackerError as err:
+            self.notify(str(err), severity="error")
+            return
+        self.notify(f"Correction {decided.decision.label.lower()}: {decided.record}: "
+                    f"{decided.field}")
+        self.refresh_file()
+
     def action_dossier(self) -> None:
         self.tracker.write_reports(["dossier"], self.provider_id)
 
@@ -278,6 +347,9 @@ class ProviderDetailScreen(TrackerScreen):
         entity = self.current_entity()
         if entity is None:
             entity = "supply"
+        if entity in {"questionnaire", "questionnaire_response"}:
+            self.action_send_questionnaire()
+            return
         if entity in CHECKLIST_ENTITIES or entity in READ_ONLY:
             self.notify("Checklist items come with their agreement or review; edit them with e",
                         severity="warning")
@@ -295,6 +367,11 @@ class ProviderDetailScreen(TrackerScreen):
         if entity is None:
             self.tracker.edit_record("provider", self.provider_id,
                                      on_saved=lambda _row: self.refresh_file())
+            return
+        if entity in {"questionnaire", "questionnaire_response"}:
+            self.notify("A questionnaire holds the supplier's answers as they gave them: "
+                        "R receives a new reply, y / x accept or reject a correction",
+                        severity="warning")
             return
         record_id = self._selected(entity) if entity not in READ_ONLY else None
         if record_id is None:
