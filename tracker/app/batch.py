@@ -36,12 +36,13 @@ from tracker.domain.registry import PARENT_FIELD
 from tracker.domain.rules import FieldError, approval_blockers
 from tracker.domain.text import search_key
 from tracker.errors import ValidationFailed
-from tracker.sheets.mapping import IMPORT_ENTITIES, ColumnMapping
+from tracker.sheets.mapping import IMPORT_ENTITIES, ColumnMapping, target_label
 from tracker.sheets.plan import (
     ImportPlan,
     Key,
     PlannedRecord,
     Problem,
+    accepted_for,
     record_key,
     show_value,
 )
@@ -417,10 +418,16 @@ def _validate(entity: str, record: PlannedRecord, existing: _Existing | None,
 def _locate(error: FieldError, entity: str, sheet: str, row: int,
             columns: dict[tuple[str, str], ColumnMapping], values: dict[str, Any]) -> Problem:
     column = columns.get((sheet, f"{entity}.{error.field}"))
+    accepted = None
+    if error.field in BASE_MODELS[entity].model_fields:
+        accepted = accepted_for(entity, error.field)
+        if column is None:
+            accepted = f"a column for {target_label(f'{entity}.{error.field}')}: {accepted}"
     return Problem(sheet, row, column.letter if column else None,
                    column.header if column else f"{entity}.{error.field}",
                    show_value(values.get(error.field)) if values.get(error.field) is not None
-                   else None, f"{entity.replace('_', ' ')} {error.field}: {error.message}")
+                   else None, f"{entity.replace('_', ' ')} {error.field}: {error.message}",
+                   accepted)
 
 
 def _update(session: Session, entity: str, rows: list[tuple[_Existing, dict[str, Any]]],

@@ -68,7 +68,8 @@ def print_import(report: ImportReport) -> None:
     for mapping in report.mappings:
         out(f"sheet '{safe(mapping.sheet)}', header on row {mapping.header_row}:")
         for column in mapping.columns:
-            target = column.target or "(left out: no field)"
+            target = column.target or (f"(left out; closest: {column.suggestion}?)"
+                                       if column.suggestion else "(left out: no field)")
             out(f"  {column.letter:>3}  {safe(column.header[:40]):<40} → {target}")
     for note in report.notes:
         out(safe(note))
@@ -78,6 +79,11 @@ def print_import(report: ImportReport) -> None:
         if counts.new or counts.changed or counts.unchanged:
             out(f"{entity:<16} {counts.new:>7,} new {counts.changed:>7,} changed "
                 f"{counts.unchanged:>7,} unchanged")
+    if report.unmatched:
+        out(f"{len(report.unmatched)} column(s) left out (map them with --profile, or in the "
+            "import screen, if they belong in the register):")
+        for left in report.unmatched:
+            out(f"  {safe(left)}")
     if report.problems:
         out(f"{len(report.problems)} problem(s):")
         for problem in report.problems:

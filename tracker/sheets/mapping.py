@@ -191,6 +191,8 @@ def _lookup(key: str, entity: str | None) -> str | None:
     return found
 
 
+# Provider-level answers that mean the data set's own when the sheet names data sets.
+PER_SUPPLY = {"provider.holds_personal_info": "supply.contains_pi"}
 # Words that open a header to say whose field it is ("Contract end", "Vendor country").
 ENTITY_WORDS = {"contract": "agreement", "agreement": "agreement", "vertrag": "agreement",
                 "contrat": "agreement", "合同": "agreement", "supplier": "provider",
@@ -352,6 +354,12 @@ def detect_mapping(sheet: str, rows: Sequence[Sequence[Any]],
                              suggestion=matches[i].suggestion, disagree=matches[i].disagree,
                              scale=matches[i].scale, chosen=i in chosen)
                for i in range(len(texts)) if texts[i] or matches[i].target]
+    if any(c.target == "supply.name" for c in columns):
+        # Beside a data set's name, "Personal information?" is about that data set (as a
+        # person reads the row), not the provider as a whole.
+        for column in columns:
+            if column.target in PER_SUPPLY and not column.chosen:
+                column.target = PER_SUPPLY[column.target]
     by_target: dict[str, list[ColumnMapping]] = {}
     for mapped in columns:
         if mapped.target:
