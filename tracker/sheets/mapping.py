@@ -357,9 +357,9 @@ def detect_mapping(sheet: str, rows: Sequence[Sequence[Any]],
     if any(c.target == "supply.name" for c in columns):
         # Beside a data set's name, "Personal information?" is about that data set (as a
         # person reads the row), not the provider as a whole.
-        for column in columns:
-            if column.target in PER_SUPPLY and not column.chosen:
-                column.target = PER_SUPPLY[column.target]
+        for each in columns:
+            if each.target in PER_SUPPLY and not each.chosen:
+                each.target = PER_SUPPLY[each.target]
     by_target: dict[str, list[ColumnMapping]] = {}
     for mapped in columns:
         if mapped.target:
