@@ -111,6 +111,29 @@ def map_workbook(book: Workbook, profile: Profile | None) -> tuple[list[SheetMap
     return mappings, left_out
 
 
+def with_columns(profile: Profile | None, columns: dict[str, str | None]) -> Profile:
+    """A profile with the person's choices for some columns over it (the import screen)."""
+    from tracker.errors import TrackerError
+    from tracker.sheets.mapping import all_targets
+
+    known = set(all_targets())
+    unknown = sorted(str(t) for t in columns.values() if t is not None and t not in known)
+    if unknown:
+        raise TrackerError(f"no such field: {', '.join(unknown)}")
+    if profile is None:
+        return Profile(name="chosen", columns=dict(columns))
+    return Profile(name=profile.name, columns={**profile.columns, **columns},
+                   sheet=profile.sheet, header_row=profile.header_row,
+                   day_first=profile.day_first)
+
+
+def mapping_choices() -> list[tuple[str, str]]:
+    """Every field a column can be mapped to, as (label, field), in the registry's order."""
+    from tracker.sheets.mapping import all_targets, target_label
+
+    return [(target_label(target), target) for target in all_targets()]
+
+
 def legal_name_hint(rows: list[list[Any]]) -> str | None:
     """The header among a sheet's first rows most like the provider's legal name, for the
     message that says none matched it."""
@@ -148,6 +171,38 @@ def unmatched_columns(mappings: list[SheetMapping]) -> list[Problem]:
     return found
 
 
+def _candidate(book: Workbook, profile: Profile | None) -> SheetMapping | None:
+    """The columns of the first sheet that has any a person could map, when no sheet has a
+    column for the provider's name: shown so the name column can be chosen (the import
+    screen, a profile), instead of refusing the file with nothing to choose from."""
+    for sheet in book.sheets:
+        if sheet.hidden or not sheet.rows:
+            continue
+        found = detect_mapping(sheet.name, sheet.rows, sheet.merged,
+                               overrides=profile.columns if profile else None,
+                               header_row=profile.header_row if profile else None,
+                               require_name=False)
+        if found is not None:
+            return found
+    return None
+
+
+def _choose_the_name(path: Path, candidate: SheetMapping, left_out: list[str],
+                     dry_run: bool) -> ImportReport:
+    closest = next((c for c in candidate.columns if c.suggestion == "provider.legal_name"),
+                   None)
+    hint = (f"; the closest is column {closest.letter} ({closest.header!r})" if closest
+            else "")
+    problem = Problem(candidate.sheet, candidate.header_row, closest.letter if closest else None,
+                      closest.header if closest else None, None,
+                      "no column is the provider's legal name, which every row needs" + hint,
+                      "choose the column that holds it: in the import screen, or a profile "
+                      "mapping its header to provider.legal_name")
+    return ImportReport(path=path, mappings=[candidate], left_out_sheets=left_out[1:],
+                        counts={}, problems=[problem], written=False, dry_run=dry_run,
+                        rows_read=0, unmatched=unmatched_columns([candidate]))
+
+
 def run_import(engine: Engine, path: Path, *, profile: Profile | None, order: DayOrder,
                dry_run: bool, save_as: str | None = None) -> ImportReport:
     deadline = Deadline()
@@ -166,6 +221,9 @@ def run_import(engine: Engine, path: Path, *, profile: Profile | None, order: Da
         order = "day-first" if profile.day_first else "month-first"
     mappings, left_out = map_workbook(book, profile)
     if not mappings:
+        candidate = _candidate(book, profile)
+        if candidate is not None:
+            return _choose_the_name(path, candidate, left_out, dry_run)
         raise TrackerError(f"{path.name}: no sheet has a column the import recognises as the "
                            f"provider's legal name ({'; '.join(left_out) or 'no sheets'}); "
                            + PROFILE_HELP)

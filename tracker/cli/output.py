@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+from dataclasses import replace
 from typing import Any
 
 from tracker.app.imports import ImportReport
@@ -82,8 +83,8 @@ def print_import(report: ImportReport) -> None:
     if report.unmatched:
         out(f"{len(report.unmatched)} column(s) left out (map them with --profile, or in the "
             "import screen, if they belong in the register):")
-        for left in report.unmatched:
-            out(f"  {safe(left)}")
+        for left in report.unmatched:  # the suggestion is in the reason already
+            out(f"  {safe(replace(left, accepted=None))}")
     if report.problems:
         out(f"{len(report.problems)} problem(s):")
         for problem in report.problems:

@@ -269,6 +269,7 @@ class ColumnMapping:
     disagree: tuple[str, ...] = ()  # the fields its parts named, when they differ
     scale: int | None = None  # a unit in its brackets multiplies its numbers (万 = 10,000)
     chosen: bool = False  # set by a profile or the person, not matched
+    samples: tuple[str, ...] = ()  # a few of its values, to show beside the choice
 
 
 @dataclass
@@ -317,7 +318,8 @@ def _headers(rows: Sequence[Sequence[Any]], row_index: int,
 def detect_mapping(sheet: str, rows: Sequence[Sequence[Any]],
                    merged: Sequence[tuple[tuple[int, int], tuple[int, int]]] = (),
                    overrides: dict[str, str | None] | None = None,
-                   header_row: int | None = None) -> SheetMapping | None:
+                   header_row: int | None = None,
+                   require_name: bool = True) -> SheetMapping | None:
     """The header row (the one among the first rows whose cells map to most fields, with a
     provider name among them) and each column's target. ``overrides`` (a profile) maps
     header text to a target, or to None to leave a column out."""
@@ -343,8 +345,10 @@ def detect_mapping(sheet: str, rows: Sequence[Sequence[Any]],
             matches.append(found if found is not None and found.target
                            else match_header(text, entity) if text else HeaderMatch(None))
         score = sum(1 for m in matches if m.target)
-        if any(m.target == "provider.legal_name" for m in matches) and (
-                best is None or score > best[0]):
+        if not require_name:  # a candidate to show: a name-like header counts too
+            score += sum(2 for m in matches if m.suggestion == "provider.legal_name")
+        named = any(m.target == "provider.legal_name" for m in matches)
+        if (named or (not require_name and score)) and (best is None or score > best[0]):
             best = (score, index, matches, texts)
     if best is None:
         return None
@@ -354,6 +358,8 @@ def detect_mapping(sheet: str, rows: Sequence[Sequence[Any]],
                              suggestion=matches[i].suggestion, disagree=matches[i].disagree,
                              scale=matches[i].scale, chosen=i in chosen)
                for i in range(len(texts)) if texts[i] or matches[i].target]
+    for each in columns:
+        each.samples = _samples(rows, index + 1, each.index)
     if any(c.target == "supply.name" for c in columns):
         # Beside a data set's name, "Personal information?" is about that data set (as a
         # person reads the row), not the provider as a whole.
@@ -366,6 +372,27 @@ def detect_mapping(sheet: str, rows: Sequence[Sequence[Any]],
             by_target.setdefault(mapped.target, []).append(mapped)
     ambiguous = {t: cs for t, cs in by_target.items() if len(cs) > 1}
     return SheetMapping(sheet=sheet, header_row=index + 1, columns=columns, ambiguous=ambiguous)
+
+
+def _samples(rows: Sequence[Sequence[Any]], start: int, index: int) -> tuple[str, ...]:
+    """Up to three different values of a column under its header (from its first rows)."""
+    found: list[str] = []
+    for row in rows[start:start + SAMPLE_ROWS]:
+        value = row[index] if index < len(row) else None
+        if value is None or (isinstance(value, str) and not value.strip()):
+            continue
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        text = value.isoformat() if hasattr(value, "isoformat") else str(value).strip()
+        text = " ".join(text.split())[:24]
+        if text not in found:
+            found.append(text)
+            if len(found) == 3:
+                break
+    return tuple(found)
+
+
+SAMPLE_ROWS = 50
 
 
 # --- profiles ----------------------------------------------------------------------------

@@ -354,6 +354,8 @@ def _plan_sheet(plan: ImportPlan, sheet: Sheet, mapping: SheetMapping, order: Da
                 # data a provider supplies without naming a data set: they land in one
                 # supply per provider, named after it, which a second import finds again.
                 values["name"] = unnamed_supply(provider["legal_name"])
+                if "contains_pi" not in values and "holds_personal_info" in provider:
+                    values["contains_pi"] = provider["holds_personal_info"]
             key = record_key(entity, pkey, values)
             _merge(plan, entity, key, pkey, values, sheet.name, excel_row, columns_of)
     if beyond > MAX_BEYOND_PROBLEMS:
