@@ -227,15 +227,39 @@ def _insert(session: Session, entity: str, rows: list[tuple[PlannedRecord, dict[
             full["added_at"] = now
         payload.append(full)
     new_ids = insert_rows(session, table, payload, assign_ids=True)
+    stamp = jsonable(now)
     for (record, _), full, new_id in zip(rows, payload, new_ids, strict=True):
         if entity == "provider":
             provider_ids[record.key] = new_id
-        after = {k: jsonable(v) for k, v in full.items()}
+        # the event's values as jsonable() gives them, converting only the fields whose
+        # type needs it (dates, enums): the rest are already JSON's own types
+        after = dict(full)
+        for name in _converted_fields(entity):
+            value = after.get(name)
+            if value is not None and type(value) is not str:
+                after[name] = jsonable(value)
+        for name in _STAMPS:
+            if after.get(name) is now:
+                after[name] = stamp
         after["id"] = new_id
         events.append(PendingEvent(AuditAction.INSERT, entity, new_id, None, after))
     first = len(events) - len(rows)
     return [(record, new_id, first + index) for index, ((record, _), new_id)
             in enumerate(zip(rows, new_ids, strict=True))]
+
+
+_STAMPS = ("created_at", "updated_at", "added_at")
+
+
+@functools.cache
+def _converted_fields(entity: str) -> tuple[str, ...]:
+    """The fields of ``entity`` whose values jsonable() changes (not str, int, bool, float
+    or None): dates, timestamps, enum members."""
+    from tracker.domain.registry import field_kind
+
+    found = [name for name, info in BASE_MODELS[entity].model_fields.items()
+             if field_kind(info.annotation).kind in {"date", "datetime", "enum"}]
+    return tuple(found + [n for n in _STAMPS if n not in found])
 
 
 Children = dict[int, list[tuple[str, dict[str, Any]]]]  # id(PlannedRecord) -> children

@@ -212,7 +212,7 @@ class HeaderMatch:
     scale: int | None = None
 
 
-def match_header(header: str, entity: str | None) -> HeaderMatch:
+def match_header(header: str, entity: str | None, *, suggest: bool = True) -> HeaderMatch:
     """A header read as a person would: the whole text first, then each of its parts
     (split at "/", brackets, scripts); the parts that match must agree on one field. The
     bracketed notes are tried only when the main parts match nothing (a unit such as
@@ -230,14 +230,16 @@ def match_header(header: str, entity: str | None) -> HeaderMatch:
             return HeaderMatch(distinct[0], scale=scale)
         if len(distinct) > 1:
             return HeaderMatch(None, disagree=distinct, scale=scale)
-    return HeaderMatch(None, suggestion=closest_field(parts, entity), scale=scale)
+    return HeaderMatch(None, suggestion=closest_field(tuple(parts), entity) if suggest
+                       else None, scale=scale)
 
 
 def target_for(header: str, entity: str | None) -> str | None:
     return match_header(header, entity).target
 
 
-def closest_field(parts: Sequence[str], entity: str | None) -> str | None:
+@lru_cache(maxsize=4096)
+def closest_field(parts: tuple[str, ...], entity: str | None) -> str | None:
     """The field a header that matches nothing most likely means (suggested, never applied):
     the closest known header or label to any of its parts, or to a word of one."""
     import difflib
@@ -341,9 +343,12 @@ def detect_mapping(sheet: str, rows: Sequence[Sequence[Any]],
                 continue
             combined = f"{above[column]} {text}" if column < len(above) and above[column] \
                 and text else ""
-            found = match_header(combined, entity) if combined else None
+            # suggestions (slow: difflib over every known header) only for the candidate
+            # shown when no row has a name column, and for the chosen row's columns below
+            found = match_header(combined, entity, suggest=False) if combined else None
             matches.append(found if found is not None and found.target
-                           else match_header(text, entity) if text else HeaderMatch(None))
+                           else match_header(text, entity, suggest=not require_name)
+                           if text else HeaderMatch(None))
         score = sum(1 for m in matches if m.target)
         if not require_name:  # a candidate to show: a name-like header counts too
             score += sum(2 for m in matches if m.suggestion == "provider.legal_name")
@@ -353,6 +358,9 @@ def detect_mapping(sheet: str, rows: Sequence[Sequence[Any]],
     if best is None:
         return None
     _, index, matches, texts = best
+    matches = [match_header(texts[i], entity) if not m.target and texts[i]
+               and header_key(texts[i]) not in overrides else m
+               for i, m in enumerate(matches)]
     chosen = {i for i, t in enumerate(texts) if header_key(t) in overrides}
     columns = [ColumnMapping(i, column_letter(i), texts[i], matches[i].target,
                              suggestion=matches[i].suggestion, disagree=matches[i].disagree,
