@@ -147,12 +147,20 @@ def apply_plan(session: Session, plan: ImportPlan, *, actor: str,
         return outcome
     now = utcnow()
     for entity in IMPORT_ENTITIES:
-        # Each entity's events are chained and written as soon as its rows are, so the
-        # whole import's events are never held in memory at once.
-        events: list[PendingEvent] = []
-        inserted = _insert(session, entity, [(r, v) for r, e, v in changes[entity]
-                                             if e is None], provider_ids, events, now)
-        _insert_children(session, inserted, children, events, now)
+        # Written a few thousand records at a time, each chunk's events chained and written
+        # with its rows, inside the one transaction: the rows' payloads, their events and
+        # their derived children are never all held at once (peak memory).
+        new = [(r, v) for r, e, v in changes[entity] if e is None]
+        for start in range(0, len(new), WRITE_CHUNK):
+            events: list[PendingEvent] = []
+            chunk = new[start:start + WRITE_CHUNK]
+            inserted = _insert(session, entity, chunk, provider_ids, events, now)
+            _insert_children(session, inserted, children, events, now)
+            for record, _ in chunk:
+                children.pop(id(record), None)
+            record_events_bulk(session, actor=actor, events=events)
+        del new
+        events = []
         _update(session, entity, [(e, v) for _, e, v in changes[entity] if e is not None],
                 events, now)
         record_events_bulk(session, actor=actor, events=events)
@@ -272,10 +280,8 @@ def _plan_children(changes: dict[str, list[tuple[PlannedRecord, _Existing | None
     derives them; new reviews are taken in date order, so each carries the answers of the
     review before it in time, whether that one is stored or in this batch."""
     planned: Children = {}
-    for record, existing, values in changes.get("agreement", []):
-        if existing is None:
-            planned[id(record)] = derived_children("agreement",
-                                                   {**_defaults("agreement"), **values})
+    # An agreement's clauses depend on its own values only: derived as it is written
+    # (``_children_of``), a chunk at a time, not all held from here.
     new_reviews = [(record, {**_defaults("assessment"), **values})
                    for record, existing, values in changes.get("assessment", [])
                    if existing is None]
@@ -322,9 +328,21 @@ def _insert_children(session: Session, inserted: list[tuple[PlannedRecord, int, 
     """Write the derived children of the records just inserted, a few thousand parents at
     a time."""
     for start in range(0, len(inserted), CHILD_CHUNK):
-        write_derived(session, [(parent_id, children.get(id(record), []), events[index])
+        write_derived(session, [(parent_id, _children_of(record, children), events[index])
                                 for record, parent_id, index
                                 in inserted[start:start + CHILD_CHUNK]], now)
+
+
+def _children_of(record: PlannedRecord,
+                 children: Children) -> list[tuple[str, dict[str, Any]]]:
+    """A new record's derived children: planned (a review's checklist, which carries the
+    review before it), or an agreement's clauses, derived from its values now."""
+    planned = children.get(id(record))
+    if planned is not None:
+        return planned
+    if record.entity == "agreement":
+        return derived_children("agreement", {**_defaults("agreement"), **record.values})
+    return []
 
 
 def write_derived(session: Session,
@@ -354,6 +372,7 @@ def write_derived(session: Session,
 
 
 CHILD_CHUNK = 5000
+WRITE_CHUNK = 5000  # records written (with their events and children) at a time
 
 
 def _columns_of(plan: ImportPlan) -> dict[tuple[str, str], ColumnMapping]:
