@@ -314,3 +314,20 @@ def test_broken_shared_strings_name_the_cell(engine: Engine, tmp_path: Path) -> 
     message = refusal(engine, path)
     assert "cell A2, refers to text entry 7" in message and "shared" in message
     assert "index not found" not in message
+
+
+def test_the_synonyms_file_names_only_real_fields_and_members() -> None:
+    import json
+
+    from tracker.domain import enums
+    from tracker.resources import synonyms_file
+    from tracker.sheets.mapping import all_targets
+
+    data = json.loads(synonyms_file().read_text(encoding="utf-8"))
+    targets = set(all_targets())
+    assert sorted(k for k in data if not k.startswith("_") and k not in targets) == []
+    for enum_name, aliases in data["_values"].items():
+        if enum_name.startswith("_"):
+            continue
+        members = {m.value for m in getattr(enums, enum_name)}
+        assert sorted(v for v in aliases.values() if v not in members) == [], enum_name

@@ -51,7 +51,8 @@ class Problem:
 
     def __str__(self) -> str:
         where = [self.sheet] + ([f"row {self.row}"] if self.row else []) + \
-            ([f"column {self.column} ({self.header})"] if self.column else [])
+            ([f"column {self.column}" + (f" ({self.header})" if self.header else "")]
+             if self.column else [])
         shown = f" value {self.value!r}:" if self.value not in (None, "") else ""
         accepted = f" (accepted: {self.accepted})" if self.accepted else ""
         return f"{', '.join(where)}:{shown} {self.reason}{accepted}"
