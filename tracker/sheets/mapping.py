@@ -140,6 +140,11 @@ def field_labels() -> dict[str, str]:
     shared: set[str] = set()
     for entity in IMPORT_ENTITIES:
         for key, target in entity_fields(entity).items():
+            if " " not in key:
+                # one word ("Location", "Title", "Volume") says too little outside its own
+                # entity's sheet: a register's "Location" is a city, not evidence's path.
+                # The single words that do mean a field are listed in the synonyms.
+                continue
             if table.setdefault(key, target) != target:
                 shared.add(key)
             entity_name = f"{entity.replace('_', ' ')} {key}"
