@@ -186,16 +186,18 @@ def test_control_characters(tmp_path: Path, run_import_cli: RunCli) -> None:
     assert stored(tmp_path, "SELECT legal_name FROM provider") == []  # not even Fine Co
 
 
-def test_formula_without_cached_value_is_left_blank(tmp_path: Path, run_import_cli: RunCli) -> None:
+def test_formula_without_cached_value_is_refused_by_its_cell(tmp_path: Path,
+                                                            run_import_cli: RunCli) -> None:
     path = write_xlsx(tmp_path / "f.xlsx", [["Supplier name", "Expiry date", "Agreement type"],
-                                            ["Acme", "=DATE(2027,1,1)", "NDA"]])
+                                            ["Acme", "=DATE(2027,1,1)", "NDA"],
+                                            ["Beta", "2027-02-01", "NDA"]])
     result = run_import_cli(path)
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "agreement              1 new" in result.stdout
-    # the cell holds a formula and no value a spreadsheet program computed: no date at all,
-    # neither the formula's text nor a date worked out by the import
-    assert stored(tmp_path, "SELECT p.legal_name, a.kind, a.expires_on FROM agreement a "
-                            "JOIN provider p ON p.id = a.provider_id") == [("Acme", "nda", None)]
+    # the cell holds a formula and no value a spreadsheet program computed: it would read
+    # as blank, so the import names the cell instead of importing an empty expiry date
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "row 2, column B (Expiry date)" in result.stdout
+    assert "cell B2 holds a formula" in result.stdout
+    assert stored(tmp_path, "SELECT legal_name FROM provider") == []
 
 
 @pytest.mark.parametrize(("encoding", "bom"), [

@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from sqlalchemy import Engine
-from textual.widgets import Button, DataTable, Static
+from textual.widgets import Button, DataTable, Input, Select, Static
 
+from tracker.sheets.mapping import load_profile
 from tracker.ui.app import TrackerApp
-from tracker.ui.screens.importing import ImportScreen
+from tracker.ui.screens.importing import LEAVE_OUT, ColumnChoice, ImportScreen
 from tracker.ui.screens.providers import ProvidersScreen
 
 from ..conftest import TODAY
@@ -30,9 +31,10 @@ async def test_preview_then_import_then_find(empty_app: TrackerApp) -> None:
         assert screen.query_one("#import", Button).disabled
         await pilot.click("#preview")
         await settle(pilot)
-        mapping = screen.query_one("#import-mapping", DataTable)
-        fields = {str(mapping.get_row_at(i)[3]) for i in range(mapping.row_count)}
-        assert {"provider.legal_name", "agreement.expires_on", "(sheet left out)"} <= fields
+        fields = {str(choice.query_one(Select).value) for choice in screen.query(ColumnChoice)}
+        assert {"provider.legal_name", "agreement.expires_on"} <= fields
+        assert any("(sheet left out)" in str(label.render())
+                   for label in screen.query(".import-left-out"))
         summary = str(screen.query_one("#import-summary", Static).render())
         assert "provider: 6 new" in summary and "No problems" in summary
         assert not screen.query_one("#import", Button).disabled
@@ -112,10 +114,63 @@ async def test_the_preview_lists_a_conflict_and_the_import_keeps_the_register_va
         await pilot.press("enter")  # Enter in the path field previews
         await settle(pilot)
         table = screen.query_one("#import-problems", DataTable)
-        reasons = [str(table.get_row_at(i)[4]) for i in range(table.row_count)]
+        reasons = [str(table.get_row_at(i)[4]) for i in range(table.row_count)
+                   if not str(table.get_row_at(i)[4]).startswith("left out")]
         assert len(reasons) == 1 and reasons[0].startswith("conflict: provider")
         assert "'high'" in reasons[0]
         assert "1 conflict(s)" in str(screen.query_one("#import-summary", Static).render())
         detail = str(screen.query_one("#import-problem-detail", Static).render())
         assert detail.startswith("conflict: ") and "kept" in detail  # the whole sentence
     assert register.get("provider", pid).risk_tier == "high"
+
+
+async def test_a_column_is_mapped_in_the_screen_and_kept_as_a_profile(
+        empty_app: TrackerApp, tmp_path: Path) -> None:
+    path = write_xlsx(tmp_path / "r.xlsx", [
+        ["Supplier register, owner: DPO"], [],
+        ["Firm", "Land", "Kontrakt Ende", "Agreement type"],
+        ["Acme GmbH", "Deutschland", "2027-03-31", "DPA"]])
+    async with empty_app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("i")
+        await pilot.pause()
+        screen = empty_app.screen
+        assert isinstance(screen, ImportScreen)
+        await paste_into(pilot, "#import-file", str(path))
+        await pilot.click("#preview")
+        await settle(pilot)
+        # no column is the provider's name by itself: the columns are shown to choose
+        # from, and the problem says which header is closest
+        problems = screen.query_one("#import-problems", DataTable)
+        assert "closest is column A ('Firm')" in str(problems.get_row_at(0)[4])
+        choices = {c.header: c for c in screen.query(ColumnChoice)}
+        assert "closest: provider.legal_name?" in str(
+            choices["Firm"].query_one(".import-column-samples").render())
+        choices["Firm"].query_one(Select).value = "provider.legal_name"
+        await pilot.pause()
+        await settle(pilot)
+        choices = {c.header: c for c in screen.query(ColumnChoice)}
+        assert str(choices["Firm"].query_one(Select).value) == "provider.legal_name"
+        assert str(choices["Land"].query_one(Select).value) == "provider.country"
+        ende = choices["Kontrakt Ende"]
+        assert str(ende.query_one(Select).value) == LEAVE_OUT
+        assert "closest: agreement.expires_on?" in str(
+            ende.query_one(".import-column-samples").render())
+        assert "2027-03-31" in str(ende.query_one(".import-column-samples").render())
+        # the person picks the field in the column's select: the preview runs again
+        ende.query_one(Select).value = "agreement.expires_on"
+        await pilot.pause()
+        await settle(pilot)
+        assert screen.chosen["Kontrakt Ende"] == "agreement.expires_on"
+        summary = str(screen.query_one("#import-summary", Static).render())
+        assert "agreement: 1 new" in summary and "No problems" in summary
+        await paste_into(pilot, "#import-save-name", "vertraege")
+        await pilot.click("#save-profile")
+        await settle(pilot)
+        profile = load_profile("vertraege")
+        assert profile.columns["Kontrakt Ende"] == "agreement.expires_on"
+        assert profile.columns["Firm"] == "provider.legal_name"
+        await pilot.click("#import")
+        await settle(pilot)
+        assert "Imported" in str(screen.query_one("#import-summary", Static).render())
+        assert isinstance(screen.query_one("#import-save-name"), Input)

@@ -38,12 +38,13 @@ from tracker.domain.registry import PARENT_FIELD
 from tracker.domain.rules import FieldError, approval_blockers
 from tracker.domain.text import search_key
 from tracker.errors import ValidationFailed
-from tracker.sheets.mapping import IMPORT_ENTITIES, ColumnMapping
+from tracker.sheets.mapping import IMPORT_ENTITIES, ColumnMapping, target_label
 from tracker.sheets.plan import (
     ImportPlan,
     Key,
     PlannedRecord,
     Problem,
+    accepted_for,
     record_key,
     show_value,
 )
@@ -148,12 +149,20 @@ def apply_plan(session: Session, plan: ImportPlan, *, actor: str,
         return outcome
     now = utcnow()
     for entity in IMPORT_ENTITIES:
-        # Each entity's events are chained and written as soon as its rows are, so the
-        # whole import's events are never held in memory at once.
-        events: list[PendingEvent] = []
-        inserted = _insert(session, entity, [(r, v) for r, e, v in changes[entity]
-                                             if e is None], provider_ids, events, now)
-        _insert_children(session, inserted, children, events, now)
+        # Written a few thousand records at a time, each chunk's events chained and written
+        # with its rows, inside the one transaction: the rows' payloads, their events and
+        # their derived children are never all held at once (peak memory).
+        new = [(r, v) for r, e, v in changes[entity] if e is None]
+        for start in range(0, len(new), WRITE_CHUNK):
+            events: list[PendingEvent] = []
+            chunk = new[start:start + WRITE_CHUNK]
+            inserted = _insert(session, entity, chunk, provider_ids, events, now)
+            _insert_children(session, inserted, children, events, now)
+            for record, _ in chunk:
+                children.pop(id(record), None)
+            record_events_bulk(session, actor=actor, events=events)
+        del new
+        events = []
         _update(session, entity, [(e, v) for _, e, v in changes[entity] if e is not None],
                 events, now)
         record_events_bulk(session, actor=actor, events=events)
@@ -228,15 +237,39 @@ def _insert(session: Session, entity: str, rows: list[tuple[PlannedRecord, dict[
             full["added_at"] = now
         payload.append(full)
     new_ids = insert_rows(session, table, payload, assign_ids=True)
+    stamp = jsonable(now)
     for (record, _), full, new_id in zip(rows, payload, new_ids, strict=True):
         if entity == "provider":
             provider_ids[record.key] = new_id
-        after = {k: jsonable(v) for k, v in full.items()}
+        # the event's values as jsonable() gives them, converting only the fields whose
+        # type needs it (dates, enums): the rest are already JSON's own types
+        after = dict(full)
+        for name in _converted_fields(entity):
+            value = after.get(name)
+            if value is not None and type(value) is not str:
+                after[name] = jsonable(value)
+        for name in _STAMPS:
+            if after.get(name) is now:
+                after[name] = stamp
         after["id"] = new_id
         events.append(PendingEvent(AuditAction.INSERT, entity, new_id, None, after))
     first = len(events) - len(rows)
     return [(record, new_id, first + index) for index, ((record, _), new_id)
             in enumerate(zip(rows, new_ids, strict=True))]
+
+
+_STAMPS = ("created_at", "updated_at", "added_at")
+
+
+@functools.cache
+def _converted_fields(entity: str) -> tuple[str, ...]:
+    """The fields of ``entity`` whose values jsonable() changes (not str, int, bool, float
+    or None): dates, timestamps, enum members."""
+    from tracker.domain.registry import field_kind
+
+    found = [name for name, info in BASE_MODELS[entity].model_fields.items()
+             if field_kind(info.annotation).kind in {"date", "datetime", "enum"}]
+    return tuple(found + [n for n in _STAMPS if n not in found])
 
 
 Children = dict[int, list[tuple[str, dict[str, Any]]]]  # id(PlannedRecord) -> children
@@ -249,10 +282,8 @@ def _plan_children(changes: dict[str, list[tuple[PlannedRecord, _Existing | None
     derives them; new reviews are taken in date order, so each carries the answers of the
     review before it in time, whether that one is stored or in this batch."""
     planned: Children = {}
-    for record, existing, values in changes.get("agreement", []):
-        if existing is None:
-            planned[id(record)] = derived_children("agreement",
-                                                   {**_defaults("agreement"), **values})
+    # An agreement's clauses depend on its own values only: derived as it is written
+    # (``_children_of``), a chunk at a time, not all held from here.
     new_reviews = [(record, {**_defaults("assessment"), **values})
                    for record, existing, values in changes.get("assessment", [])
                    if existing is None]
@@ -303,9 +334,21 @@ def _insert_children(session: Session, inserted: list[tuple[PlannedRecord, int, 
     """Write the derived children of the records just inserted, a few thousand parents at
     a time."""
     for start in range(0, len(inserted), CHILD_CHUNK):
-        write_derived(session, [(parent_id, children.get(id(record), []), events[index])
+        write_derived(session, [(parent_id, _children_of(record, children), events[index])
                                 for record, parent_id, index
                                 in inserted[start:start + CHILD_CHUNK]], now)
+
+
+def _children_of(record: PlannedRecord,
+                 children: Children) -> list[tuple[str, dict[str, Any]]]:
+    """A new record's derived children: planned (a review's checklist, which carries the
+    review before it), or an agreement's clauses, derived from its values now."""
+    planned = children.get(id(record))
+    if planned is not None:
+        return planned
+    if record.entity == "agreement":
+        return derived_children("agreement", {**_defaults("agreement"), **record.values})
+    return []
 
 
 def write_derived(session: Session,
@@ -335,6 +378,7 @@ def write_derived(session: Session,
 
 
 CHILD_CHUNK = 5000
+WRITE_CHUNK = 5000  # records written (with their events and children) at a time
 
 
 def _columns_of(plan: ImportPlan) -> dict[tuple[str, str], ColumnMapping]:
@@ -426,10 +470,16 @@ def _validate(entity: str, record: PlannedRecord, existing: _Existing | None,
 def _locate(error: FieldError, entity: str, sheet: str, row: int,
             columns: dict[tuple[str, str], ColumnMapping], values: dict[str, Any]) -> Problem:
     column = columns.get((sheet, f"{entity}.{error.field}"))
+    accepted = None
+    if error.field in BASE_MODELS[entity].model_fields:
+        accepted = accepted_for(entity, error.field)
+        if column is None:
+            accepted = f"a column for {target_label(f'{entity}.{error.field}')}: {accepted}"
     return Problem(sheet, row, column.letter if column else None,
                    column.header if column else f"{entity}.{error.field}",
                    show_value(values.get(error.field)) if values.get(error.field) is not None
-                   else None, f"{entity.replace('_', ' ')} {error.field}: {error.message}")
+                   else None, f"{entity.replace('_', ' ')} {error.field}: {error.message}",
+                   accepted)
 
 
 def _update(session: Session, entity: str, rows: list[tuple[_Existing, dict[str, Any]]],

@@ -59,6 +59,9 @@ class ImportReport:
     notes: list[str] = field(default_factory=list)
     # What the register and the workbook both changed since its export (register kept).
     conflicts: list[Problem] = field(default_factory=list)
+    # Columns with a header that matched no field (left out), each with the closest field
+    # as a suggestion, never applied: the person maps it (profile, import screen) or not.
+    unmatched: list[Problem] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -66,12 +69,15 @@ class ImportReport:
             "rows_read": self.rows_read,
             "sheets": [{"sheet": m.sheet, "header_row": m.header_row,
                         "columns": [{"column": c.letter, "header": c.header,
-                                     "field": c.target} for c in m.columns]}
+                                     "field": c.target, "suggestion": c.suggestion}
+                                    for c in m.columns]}
                        for m in self.mappings],
             "left_out_sheets": self.left_out_sheets,
             "counts": {e: vars(c) for e, c in self.counts.items()},
             "problems": [p.as_dict() for p in self.problems],
             "conflicts": [p.as_dict() for p in self.conflicts],
+            "unmatched": [p.as_dict() for p in self.unmatched],
+            "notes": self.notes,
             "saved_profile": str(self.saved_profile) if self.saved_profile else None,
         }
 
@@ -80,11 +86,14 @@ def map_workbook(book: Workbook, profile: Profile | None) -> tuple[list[SheetMap
                                                                    list[str]]:
     mappings: list[SheetMapping] = []
     left_out: list[str] = []
+    # The export's derived sheets, by name, only in a workbook that looks like an export
+    # (two of them at least): an officer's own hidden "Lists" sheet is just hidden.
+    exported = sum(sheet.name in DERIVED_SHEETS for sheet in book.sheets) >= 2
     for sheet in book.sheets:
         if profile and profile.sheet and header_key(profile.sheet) != header_key(sheet.name):
             left_out.append(f"{sheet.name} (not the profile's sheet)")
             continue
-        if sheet.name in DERIVED_SHEETS and not (profile and profile.sheet):
+        if sheet.name in DERIVED_SHEETS and exported and not (profile and profile.sheet):
             left_out.append(f"{sheet.name} (derived by the tracker's export, not records)")
             continue
         if sheet.hidden and not (profile and profile.sheet):
@@ -94,10 +103,104 @@ def map_workbook(book: Workbook, profile: Profile | None) -> tuple[list[SheetMap
                                  overrides=profile.columns if profile else None,
                                  header_row=profile.header_row if profile else None)
         if mapping is None:
-            left_out.append(f"{sheet.name} (no column for a provider's legal name)")
+            hint = legal_name_hint(sheet.rows)
+            left_out.append(f"{sheet.name} (no column for a provider's legal name"
+                            + (f"; closest: {hint}" if hint else "") + ")")
             continue
         mappings.append(mapping)
     return mappings, left_out
+
+
+def with_columns(profile: Profile | None, columns: dict[str, str | None]) -> Profile:
+    """A profile with the person's choices for some columns over it (the import screen)."""
+    from tracker.errors import TrackerError
+    from tracker.sheets.mapping import all_targets
+
+    known = set(all_targets())
+    unknown = sorted(str(t) for t in columns.values() if t is not None and t not in known)
+    if unknown:
+        raise TrackerError(f"no such field: {', '.join(unknown)}")
+    if profile is None:
+        return Profile(name="chosen", columns=dict(columns))
+    return Profile(name=profile.name, columns={**profile.columns, **columns},
+                   sheet=profile.sheet, header_row=profile.header_row,
+                   day_first=profile.day_first)
+
+
+def mapping_choices() -> list[tuple[str, str]]:
+    """Every field a column can be mapped to, as (label, field), in the registry's order."""
+    from tracker.sheets.mapping import all_targets, target_label
+
+    return [(target_label(target), target) for target in all_targets()]
+
+
+def legal_name_hint(rows: list[list[Any]]) -> str | None:
+    """The header among a sheet's first rows most like the provider's legal name, for the
+    message that says none matched it."""
+    from tracker.sheets.mapping import HEADER_SEARCH_ROWS, column_letter, match_header
+
+    for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        for column, cell in enumerate(row):
+            if isinstance(cell, str) and cell.strip() and len(cell) < 100 and \
+                    match_header(cell, None).suggestion == "provider.legal_name":
+                return (f"{cell.strip()!r} in {column_letter(column)}{index + 1}, which a "
+                        "profile or the import screen can map to provider.legal_name")
+    return None
+
+
+def unmatched_columns(mappings: list[SheetMapping]) -> list[Problem]:
+    from tracker.sheets.mapping import target_label
+
+    found: list[Problem] = []
+    for mapping in mappings:
+        for column in mapping.unmapped:
+            if column.chosen:
+                continue  # left out on purpose (a profile's null)
+            if column.disagree:
+                reason = ("its parts name different fields: " + " / ".join(
+                    target_label(t) for t in column.disagree) + "; left out")
+                accepted = ", ".join(column.disagree)
+            elif column.suggestion:
+                reason = (f"matches no field; left out. Closest: "
+                          f"{target_label(column.suggestion)}")
+                accepted = column.suggestion
+            else:
+                reason, accepted = "matches no field; left out", None
+            found.append(Problem(mapping.sheet, mapping.header_row, column.letter,
+                                 column.header, None, reason, accepted))
+    return found
+
+
+def _candidate(book: Workbook, profile: Profile | None) -> SheetMapping | None:
+    """The columns of the first sheet that has any a person could map, when no sheet has a
+    column for the provider's name: shown so the name column can be chosen (the import
+    screen, a profile), instead of refusing the file with nothing to choose from."""
+    for sheet in book.sheets:
+        if sheet.hidden or not sheet.rows:
+            continue
+        found = detect_mapping(sheet.name, sheet.rows, sheet.merged,
+                               overrides=profile.columns if profile else None,
+                               header_row=profile.header_row if profile else None,
+                               require_name=False)
+        if found is not None:
+            return found
+    return None
+
+
+def _choose_the_name(path: Path, candidate: SheetMapping, left_out: list[str],
+                     dry_run: bool) -> ImportReport:
+    closest = next((c for c in candidate.columns if c.suggestion == "provider.legal_name"),
+                   None)
+    hint = (f"; the closest is column {closest.letter} ({closest.header!r})" if closest
+            else "")
+    problem = Problem(candidate.sheet, candidate.header_row, closest.letter if closest else None,
+                      closest.header if closest else None, None,
+                      "no column is the provider's legal name, which every row needs" + hint,
+                      "choose the column that holds it: in the import screen, or a profile "
+                      "mapping its header to provider.legal_name")
+    return ImportReport(path=path, mappings=[candidate], left_out_sheets=left_out[1:],
+                        counts={}, problems=[problem], written=False, dry_run=dry_run,
+                        rows_read=0, unmatched=unmatched_columns([candidate]))
 
 
 def run_import(engine: Engine, path: Path, *, profile: Profile | None, order: DayOrder,
@@ -118,12 +221,16 @@ def run_import(engine: Engine, path: Path, *, profile: Profile | None, order: Da
         order = "day-first" if profile.day_first else "month-first"
     mappings, left_out = map_workbook(book, profile)
     if not mappings:
+        candidate = _candidate(book, profile)
+        if candidate is not None:
+            return _choose_the_name(path, candidate, left_out, dry_run)
         raise TrackerError(f"{path.name}: no sheet has a column the import recognises as the "
                            f"provider's legal name ({'; '.join(left_out) or 'no sheets'}); "
                            + PROFILE_HELP)
     with gc_paused():  # ~10^6 short-lived dicts and tuples; see tracker/gcpause.py
         try:
-            plan = plan_import(book, mappings, order=order, deadline=deadline)
+            plan = plan_import(book, mappings, order=order, deadline=deadline,
+                               formula_cells=book.formula_cells)
         except FileRefused as err:
             raise TrackerError(str(err)) from None
         del book  # the rows are in the plan now; free the sheet before writing
@@ -135,7 +242,10 @@ def run_import(engine: Engine, path: Path, *, profile: Profile | None, order: Da
     report = ImportReport(path=path, mappings=mappings, left_out_sheets=left_out,
                           counts=outcome.counts, problems=outcome.problems,
                           written=outcome.written, dry_run=dry_run,
-                          rows_read=plan.rows_read, conflicts=outcome.conflicts)
+                          rows_read=plan.rows_read, conflicts=outcome.conflicts,
+                          unmatched=unmatched_columns(mappings),
+                          notes=[f"{sheet}: dates in {why}"
+                                 for (sheet, _), why in plan.date_orders.items()])
     if save_as and not any("look like" in p.reason for p in report.problems):
         report.saved_profile = save_profile(profile_from(save_as, mappings, order))
     return report

@@ -421,6 +421,9 @@ def derived_summary(children: list[tuple[str, dict[str, Any]]]) -> dict[str, Any
 
 def jsonable(value: Any) -> Any:
     """A value as an audit event stores it."""
+    kind = type(value)
+    if value is None or kind is str or kind is int or kind is bool or kind is float:
+        return value  # most values of a record: nothing to do, and asked millions of times
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, datetime):

@@ -20,7 +20,7 @@ from tracker.app.audit import TrailVerdict
 from tracker.app.evidence import EvidenceAdded, EvidenceCheck, hashed_from_form, verify_evidence
 from tracker.app.exports import ExportResult, run_export
 from tracker.app.gaps import register_gaps
-from tracker.app.imports import ImportReport, run_import
+from tracker.app.imports import ImportReport, mapping_choices, run_import, with_columns
 from tracker.app.queries import (
     ProviderFile,
     ProviderFilter,
@@ -323,11 +323,22 @@ class Register:
                                 accept_change=accept_change, actor=current_actor(session))
 
     def import_file(self, path: Path, *, profile: str | None, order: DayOrder,
-                    dry_run: bool, save_as: str | None = None) -> ImportReport:
+                    dry_run: bool, save_as: str | None = None,
+                    columns: dict[str, str | None] | None = None) -> ImportReport:
+        """``columns``: header text -> field (or None to leave it out), as the person chose
+        it in the import screen, over the profile's or the automatic mapping."""
         ensure_writable(self.engine)  # now, not after reading the whole file (even a dry
         # run checks its rows by writing them in a transaction it rolls back)
-        return run_import(self.engine, path, profile=load_profile(profile) if profile else None,
-                          order=order, dry_run=dry_run, save_as=save_as)
+        chosen = load_profile(profile) if profile else None
+        if columns:
+            chosen = with_columns(chosen, columns)
+        return run_import(self.engine, path, profile=chosen, order=order, dry_run=dry_run,
+                          save_as=save_as)
+
+    @staticmethod
+    def import_choices() -> list[tuple[str, str]]:
+        """The fields a column can be mapped to, as (label, field), for a select."""
+        return mapping_choices()
 
     def export(self, path: Path, *, provider_id: int | None = None, as_csv: bool = False,
                today: date | None = None, force: bool = False) -> ExportResult:

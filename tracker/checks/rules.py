@@ -210,7 +210,8 @@ def sensitive_without_separate_consent(r: ProviderRecords, today: date) -> Itera
 def outbound_without_notice(r: ProviderRecords, today: date) -> Iterable[Gap]:
     for t in r.transfers:
         holds_pi = t.people_non_sensitive or t.people_sensitive or any(
-            s.contains_pi for s in r.supplies if s.id == t.supply_id)
+            s.contains_pi for s in r.supplies if s.id == t.supply_id) or (
+            t.supply_id is None and getattr(r.provider, "holds_personal_info", None))
         if t.origin_country == "CN" and holds_pi and not t.notice_and_consent:
             yield _gap(r, "outbound-without-notice-and-consent", Severity.CRITICAL,
                        "PIPL Art 39", f"transfer {t.origin_country}→{t.destination_country}",
@@ -896,3 +897,18 @@ def organisation_gaps(organisation: Organisation, reminders: Iterable[Any],
         if reminder.due_on < today or str(reminder.uid).endswith(NOW_SUFFIX):
             gaps.append(overdue_duty_gap(reminder, 0, name))
     return gaps
+
+
+# issue 18 import: a register's provider-level "holds personal information?" answer.
+@rule("personal-info-without-supply")
+def personal_info_without_supply(r: ProviderRecords, today: date) -> Iterable[Gap]:
+    """The register says the provider holds or receives personal information, but no
+    supply of it is recorded as holding any: the legal-basis, consent and transfer rules
+    run per supply, so none of them can see that information until it is recorded."""
+    if not getattr(r.provider, "holds_personal_info", None) or any(
+            s.contains_pi for s in r.supplies):
+        return
+    yield _gap(r, "personal-info-without-supply", Severity.HIGH, "GDPR Art 6, 30; PIPL Art 13",
+               "personal information", "the provider is marked as holding personal "
+               "information, but no supply records which (so no legal basis is checked)",
+               "record the supply with 'Holds personal information' and its legal basis")

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+from dataclasses import replace
 from typing import Any
 
 from tracker.app.imports import ImportReport
@@ -68,7 +69,8 @@ def print_import(report: ImportReport) -> None:
     for mapping in report.mappings:
         out(f"sheet '{safe(mapping.sheet)}', header on row {mapping.header_row}:")
         for column in mapping.columns:
-            target = column.target or "(left out: no field)"
+            target = column.target or (f"(left out; closest: {column.suggestion}?)"
+                                       if column.suggestion else "(left out: no field)")
             out(f"  {column.letter:>3}  {safe(column.header[:40]):<40} → {target}")
     for note in report.notes:
         out(safe(note))
@@ -78,6 +80,11 @@ def print_import(report: ImportReport) -> None:
         if counts.new or counts.changed or counts.unchanged:
             out(f"{entity:<16} {counts.new:>7,} new {counts.changed:>7,} changed "
                 f"{counts.unchanged:>7,} unchanged")
+    if report.unmatched:
+        out(f"{len(report.unmatched)} column(s) left out (map them with --profile, or in the "
+            "import screen, if they belong in the register):")
+        for left in report.unmatched:  # the suggestion is in the reason already
+            out(f"  {safe(replace(left, accepted=None))}")
     if report.problems:
         out(f"{len(report.problems)} problem(s):")
         for problem in report.problems:

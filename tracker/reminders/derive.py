@@ -313,12 +313,22 @@ def _due(reminder: DerivedReminder) -> date:
 
 def _review_reminders(c: _Collector, volume_gaps: Mapping[int, str]) -> None:
     last_review: dict[int, AssessmentDates] = {}
+    # A review with no recorded outcome still carries the date its author set for the next
+    # one (an imported register's "Next review" column): an overdue review stays overdue
+    # instead of reading "never reviewed, due today".
+    set_next: dict[int, AssessmentDates] = {}
     for assessment in c.data.assessments:
-        if (assessment.kind == AssessmentKind.DUE_DILIGENCE and assessment.assessed_on
-                and assessment.outcome in COMPLETED_OUTCOMES):
+        if assessment.kind != AssessmentKind.DUE_DILIGENCE:
+            continue
+        if assessment.assessed_on and assessment.outcome in COMPLETED_OUTCOMES:
             held = last_review.get(assessment.provider_id)
             if held is None or (held.assessed_on or date.min) < assessment.assessed_on:
                 last_review[assessment.provider_id] = assessment
+        elif assessment.next_review_on:
+            held = set_next.get(assessment.provider_id)
+            if held is None or (held.assessed_on or date.min) <= (
+                    assessment.assessed_on or date.min):
+                set_next[assessment.provider_id] = assessment
     for provider in c.data.providers.values():
         if provider.id not in c.live:
             continue
@@ -329,7 +339,15 @@ def _review_reminders(c: _Collector, volume_gaps: Mapping[int, str]) -> None:
             tier_note = f"no risk tier set: the strictest cadence ({months} months) applies"
         else:
             months = c.policy.cadence_months[provider.risk_tier]
-        if last is None or last.assessed_on is None:
+        pending = set_next.get(provider.id)
+        if (last is None or last.assessed_on is None) and pending is not None and \
+                pending.next_review_on is not None:
+            due = min(c.today, pending.next_review_on)
+            why = (f"next review date {pending.next_review_on.isoformat()} set by the review "
+                   + (f"of {pending.assessed_on.isoformat()}" if pending.assessed_on
+                      else "with no date")
+                   + ", whose outcome is not recorded")
+        elif last is None or last.assessed_on is None:
             due, why = c.today, "never reviewed: a provider is reviewed before data is used"
         else:
             due = plus_months(last.assessed_on, months)

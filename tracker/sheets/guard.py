@@ -23,6 +23,11 @@ ROW_TAG = re.compile(rb"<(?:\w+:)?row\b[^>]*?\br=\"(\d+)\"")
 WIDE_CELL = re.compile(rb"\br=\"([A-Z]{3})(\d+)\"")
 DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 DATE1904 = re.compile(rb"date1904=\"(1|true)\"", re.IGNORECASE)
+# A cell holding a formula and no cached result (<v>): written by a program that does not
+# calculate. The readers see it as blank, so the guard names it.
+FORMULA_NO_VALUE = re.compile(
+    rb"<(?:\w+:)?c\b[^>]*?\br=\"([A-Z]{1,3}\d+)\"[^>]*>\s*<(?:\w+:)?f\b[^>]*?(?:/>|>[^<]*"
+    rb"</(?:\w+:)?f>)\s*(?:<(?:\w+:)?v\s*/>|<(?:\w+:)?v>\s*</(?:\w+:)?v>)?\s*</(?:\w+:)?c>")
 CHUNK = 1024 * 1024
 
 
@@ -34,6 +39,14 @@ class FileRefused(ValueError):
 class WorkbookFacts:
     date1904: bool = False
     sheet_rows: dict[str, int] = field(default_factory=dict)  # member name -> last row
+    # member name -> cells holding a formula with no cached result
+    formulas_without_value: dict[str, list[str]] = field(default_factory=dict)
+    sheet_members: dict[str, str] = field(default_factory=dict)  # member name -> sheet name
+
+    def formula_cells(self) -> dict[str, list[str]]:
+        """Sheet name -> cells with a formula and no cached result."""
+        return {self.sheet_members.get(member, member): cells
+                for member, cells in self.formulas_without_value.items() if cells}
 
 
 def column_number(letters: bytes | str) -> int:
@@ -79,6 +92,13 @@ def _inspect_members(path: Path, archive: zipfile.ZipFile,
                      deadline: limits.Deadline) -> WorkbookFacts:
     members = archive.infolist()
     names = {m.filename for m in members}
+    if len(names) < len(members):
+        seen: set[str] = set()
+        twice = sorted({m.filename for m in members if m.filename in seen or seen.add(
+            m.filename)})  # type: ignore[func-returns-value]
+        raise FileRefused(f"{path.name} holds two parts named {', '.join(twice[:3])}: which "
+                          "copy is the workbook cannot be known (a damaged or tampered file); "
+                          "save it again from Excel")
     if "xl/workbook.xml" not in names:
         raise FileRefused(f"{path.name} is a zip archive but not an Excel workbook")
     total = sum(m.file_size for m in members)
@@ -92,12 +112,17 @@ def _inspect_members(path: Path, archive: zipfile.ZipFile,
                               f"{member.file_size // member.compress_size}:1, the mark of a "
                               "decompression bomb; refused")
     facts = WorkbookFacts()
+    facts.sheet_members = _sheet_members(archive)
     try:
         for member in members:
             if not member.filename.endswith((".xml", ".rels")):
                 continue
             if member.filename.startswith("xl/worksheets/"):
-                facts.sheet_rows[member.filename] = _scan_sheet(path, archive, member, deadline)
+                last_row, formulas = _scan_sheet(path, archive, member, deadline,
+                                                 facts.sheet_members.get(member.filename))
+                facts.sheet_rows[member.filename] = last_row
+                if formulas:
+                    facts.formulas_without_value[member.filename] = formulas
             else:
                 text = _read_capped(archive, member)
                 if DTD.search(text[:4096]):
@@ -111,21 +136,65 @@ def _inspect_members(path: Path, archive: zipfile.ZipFile,
     return facts
 
 
+def _sheet_members(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Worksheet part -> the sheet's name, from workbook.xml and its relationships (both
+    already passed the DTD check)."""
+    from defusedxml import ElementTree
+
+    try:
+        book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+        rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    except (KeyError, ElementTree.ParseError, ValueError):
+        return {}  # the readers say what is wrong with the file
+    except Exception as err:  # defusedxml's refusal of a DTD or an entity
+        raise FileRefused(f"xl/workbook.xml declares a DTD or XML entities ({type(err).__name__}"
+                          "), which workbooks never need; refused") from None
+    targets = {}
+    for rel in rels:
+        target = rel.get("Target", "")
+        target = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+        targets[rel.get("Id")] = target
+    found: dict[str, str] = {}
+    for element in book.iter():
+        if element.tag.endswith("}sheet") or element.tag == "sheet":
+            rid = next((v for k, v in element.attrib.items() if k.endswith("}id")), None)
+            if rid in targets:
+                found[targets[rid]] = element.get("name", "")
+    return found
+
+
 def _read_capped(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> bytes:
     with archive.open(member) as stream:
         return stream.read(min(member.file_size, 64 * CHUNK))
 
 
 def _scan_sheet(path: Path, archive: zipfile.ZipFile, member: zipfile.ZipInfo,
-                deadline: limits.Deadline) -> int:
-    """The last row number, refusing DTDs and cells beyond the limits, in 1 MB chunks."""
+                deadline: limits.Deadline, sheet: str | None = None) -> tuple[int, list[str]]:
+    """The last row number and the cells holding a formula with no cached result, refusing
+    DTDs, cells beyond the limits and a row number repeated or out of order, in 1 MB chunks.
+    Each chunk is scanned up to its last whole row; the rest waits for the next chunk, so
+    no row is counted twice and no cell is cut in two."""
+    named = f"sheet {sheet!r}" if sheet else member.filename
     last_row = 0
-    tail = b""
+    carried = b""
     first = True
+    formulas: list[str] = []
     with archive.open(member) as stream:
-        while chunk := stream.read(CHUNK):
+        while True:
+            chunk = stream.read(CHUNK)
             deadline.check(f"{path.name}: {member.filename}")
-            data = tail + chunk
+            data = carried + chunk
+            if not data:
+                break
+            if chunk:
+                cut = data.rfind(b"</row>")
+                if cut < 0 and len(data) < MAX_CARRY:
+                    carried = data
+                    continue
+                cut = cut + 6 if cut >= 0 else max(data.rfind(b"<"), 1)
+                data, carried = data[:cut], data[cut:]
+            else:
+                carried = b""
             if first and DTD.search(data[:4096]):
                 raise FileRefused(f"{path.name}: {member.filename} declares a DTD or XML "
                                   "entities; refused")
@@ -136,12 +205,25 @@ def _scan_sheet(path: Path, archive: zipfile.ZipFile, member: zipfile.ZipInfo,
                     f"{path.name}: {member.filename} has a cell at {wide[1].decode()}"
                     f"{wide[2].decode()}, column {column_number(wide[1]):,}; the import reads "
                     f"at most {limits.MAX_COLUMNS} columns")
-            rows = ROW_TAG.findall(data)
-            if rows:
-                last_row = max(last_row, int(rows[-1]))
-                if last_row > limits.MAX_ROWS:
+            if b"<f" in data:
+                formulas.extend(m.decode() for m in FORMULA_NO_VALUE.findall(data))
+            previous = last_row
+            for number in map(int, ROW_TAG.findall(data)):
+                if number <= previous:
                     raise FileRefused(
-                        f"{path.name}: {member.filename} has rows up to {last_row:,}; the "
-                        f"import reads at most {limits.MAX_ROWS:,} rows in a sheet")
-            tail = data[-64:]
-    return last_row
+                        f"{path.name}: {named} holds row {number} "
+                        + ("twice" if number == previous else f"after row {previous}")
+                        + ": which copy is meant cannot be known (a damaged or hand-edited "
+                        "file); save it again from Excel")
+                previous = number
+            last_row = previous
+            if last_row > limits.MAX_ROWS:
+                raise FileRefused(
+                    f"{path.name}: {member.filename} has rows up to {last_row:,}; the "
+                    f"import reads at most {limits.MAX_ROWS:,} rows in a sheet")
+            if not chunk:
+                break
+    return last_row, formulas
+
+
+MAX_CARRY = 16 * CHUNK  # a row longer than this is scanned in pieces

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -34,14 +35,77 @@ def header_key(text: Any) -> str:
     """A header as matching sees it: NFKC, case-folded, bracketed notes and punctuation gone."""
     if text is None:
         return ""
-    cleaned = re.sub(r"[\(\[（【][^\)\]）】]*[\)\]）】]", " ", str(text))
-    cleaned = re.sub(r"[\*:：?？#/\\_.,，;；\-–—]+", " ", cleaned)
+    cleaned = BRACKETED.sub(" ", str(text))
+    cleaned = re.sub(r"[\*:：?？#/\\_.,，;；\-–—'’\"“”!！|]+", " ", cleaned)
     return normalize(cleaned)
+
+
+BRACKETED = re.compile(r"[\(\[（【〔{<《]([^\)\]）】〕}>》]*)[\)\]）】〕}>》]")
+# Where one header holds several names of one column: "Supplier / 供应商名称", "Land | Country".
+PART_BREAK = re.compile(r"\s*(?:/|\||\\|\n|;|；|、|／)\s*")
+# Han, kana and hangul runs: "Country 国家" is two parts, one per script.
+CJK_RUN = re.compile(r"[\u2e80-\u2fff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+                     r"\uac00-\ud7af\U00020000-\U0002fa1f]+")
+# Units in a header's brackets that scale its numbers ("涉及人数（万人）": 3.5 is 35,000).
+SCALES: dict[str, int] = {"万": 10_000, "万人": 10_000, "万条": 10_000, "万个": 10_000,
+                          "千": 1_000, "千人": 1_000, "k": 1_000, "thousand": 1_000,
+                          "thousands": 1_000, "000": 1_000, "'000": 1_000, "tsd": 1_000,
+                          "milliers": 1_000, "百万": 1_000_000, "million": 1_000_000,
+                          "millions": 1_000_000, "mio": 1_000_000, "mn": 1_000_000,
+                          "m": 1_000_000, "亿": 100_000_000}
+
+
+def header_parts(text: Any) -> tuple[list[str], list[str]]:
+    """A header's parts as matching sees them, and the notes in its brackets: "Supplier /
+    供应商名称" -> (["supplier", "供应商名称"], []); "涉及人数（万人）" -> (["涉及人数"],
+    ["万人"]); "Country 国家" -> (["country", "国家"], [])."""
+    if text is None:
+        return [], []
+    raw = unicodedata.normalize("NFKC", str(text))
+    notes = [normalize(n) for n in BRACKETED.findall(raw) if n.strip()]
+    parts: list[str] = []
+    for chunk in PART_BREAK.split(BRACKETED.sub(" ", raw)):
+        pieces = CJK_RUN.findall(chunk)
+        latin = CJK_RUN.sub(" ", chunk)
+        for piece in [latin, *pieces] if pieces else [chunk]:
+            key = fold_words(header_key(piece))
+            if key and key not in parts:
+                parts.append(key)
+    return parts, notes
+
+
+@lru_cache(maxsize=1)
+def _abbreviations() -> dict[str, str]:
+    raw = json.loads(SYNONYMS_FILE.read_text(encoding="utf-8")).get("_abbreviations", {})
+    return {normalize(k): normalize(v) for k, v in raw.items() if not k.startswith("_")}
+
+
+def _singular(word: str) -> str:
+    if not word.isascii() or len(word) <= 3 or word.endswith(("ss", "us", "is")):
+        return word
+    if word.endswith("ies"):
+        return word[:-3] + "y"
+    if word.endswith(("ches", "shes", "sses", "xes")):
+        return word[:-2]
+    return word[:-1] if word.endswith("s") else word
+
+
+@lru_cache(maxsize=65536)
+def fold_words(key: str) -> str:
+    """Each word's usual abbreviation spelled out and its plural folded ("Contract exp dt"
+    -> "contract expiry date", "Suppliers" -> "supplier", "licences" -> "license")."""
+    abbreviations = _abbreviations()
+    words: list[str] = []
+    for word in key.split():
+        word = abbreviations.get(word, word)
+        word = abbreviations.get(_singular(word), _singular(word)) if " " not in word else word
+        words.extend(word.split())
+    return " ".join(words)
 
 
 @lru_cache(maxsize=1)
 def synonyms() -> dict[str, str]:
-    """Normalized header -> target, from the data file plus every field's name and label."""
+    """Folded header -> target, from the data file."""
     table: dict[str, str] = {}
     raw = json.loads(SYNONYMS_FILE.read_text(encoding="utf-8"))
     for target, headers in raw.items():
@@ -49,24 +113,57 @@ def synonyms() -> dict[str, str]:
             continue
         for header in headers:
             table[header_key(header)] = target
+            table.setdefault(fold_words(header_key(header)), target)
     return table
 
 
+@cache
 def entity_fields(entity: str) -> dict[str, str]:
     """Field name and description -> target, for a sheet known to hold ``entity``."""
     found: dict[str, str] = {}
     for name, info in BASE_MODELS[entity].model_fields.items():
         if name in NOT_IMPORTED:
             continue
-        found[header_key(name)] = f"{entity}.{name}"
-        if info.description:
-            found[header_key(info.description)] = f"{entity}.{name}"
+        for text in (name, info.description or ""):
+            key = header_key(text)
+            if key:
+                found.setdefault(key, f"{entity}.{name}")
+                found.setdefault(fold_words(key), f"{entity}.{name}")
     return found
+
+
+@lru_cache(maxsize=1)
+def field_labels() -> dict[str, str]:
+    """Every imported field's name and label -> target, across entities; a label two
+    entities share ("Kind", "Notes") is left out: it names no one field on its own."""
+    table: dict[str, str] = {}
+    shared: set[str] = set()
+    for entity in IMPORT_ENTITIES:
+        for key, target in entity_fields(entity).items():
+            if " " not in key:
+                # one word ("Location", "Title", "Volume") says too little outside its own
+                # entity's sheet: a register's "Location" is a city, not evidence's path.
+                # The single words that do mean a field are listed in the synonyms.
+                continue
+            if table.setdefault(key, target) != target:
+                shared.add(key)
+            entity_name = f"{entity.replace('_', ' ')} {key}"
+            table.setdefault(entity_name, target)
+    for key in shared:
+        table.pop(key, None)
+    return table
 
 
 def all_targets() -> list[str]:
     return [f"{entity}.{name}" for entity in IMPORT_ENTITIES
             for name in BASE_MODELS[entity].model_fields if name not in NOT_IMPORTED]
+
+
+def target_label(target: str) -> str:
+    """A target as a person reads it: "agreement: Expires on"."""
+    entity, name = target.split(".")
+    info = BASE_MODELS[entity].model_fields[name]
+    return f"{entity.replace('_', ' ')}: {info.description or name.replace('_', ' ')}"
 
 
 def sheet_entity(sheet_name: str) -> str | None:
@@ -77,19 +174,96 @@ def sheet_entity(sheet_name: str) -> str | None:
     return None
 
 
-def target_for(header: str, entity: str | None) -> str | None:
-    key = header_key(header)
+def _lookup(key: str, entity: str | None) -> str | None:
     if not key:
         return None
     if entity is not None:
         own = entity_fields(entity).get(key)
         if own:
             return own
-        if key in {"provider", "provider name", "provider legal name"}:
+        if key in {"provider", "provider name", "provider legal name", "supplier"}:
             return "provider.legal_name"
         if key in {"provider country"}:
             return "provider.country"
-    return synonyms().get(key)
+    found = synonyms().get(key) or field_labels().get(key)
+    if found is None and " " in key:
+        # "Contract expiry date", "Supplier country": the entity's word before a field's
+        # header says which record the column belongs to; the rest says which field.
+        first, rest = key.split(" ", 1)
+        entity_word = ENTITY_WORDS.get(first)
+        if entity_word is not None:
+            found = _lookup(rest, entity_word)
+    return found
+
+
+# Provider-level answers that mean the data set's own when the sheet names data sets.
+PER_SUPPLY = {"provider.holds_personal_info": "supply.contains_pi"}
+# Words that open a header to say whose field it is ("Contract end", "Vendor country").
+ENTITY_WORDS = {"contract": "agreement", "agreement": "agreement", "vertrag": "agreement",
+                "contrat": "agreement", "合同": "agreement", "supplier": "provider",
+                "provider": "provider", "company": "provider", "lieferant": "provider",
+                "fournisseur": "provider", "review": "assessment", "audit": "assessment",
+                "dataset": "supply", "data": "supply", "transfer": "transfer"}
+
+
+@dataclass(frozen=True)
+class HeaderMatch:
+    """What a header matched: its target, or why not (its parts disagree), and the closest
+    field to suggest when nothing matched."""
+
+    target: str | None
+    disagree: tuple[str, ...] = ()
+    suggestion: str | None = None
+    scale: int | None = None
+
+
+def match_header(header: str, entity: str | None, *, suggest: bool = True) -> HeaderMatch:
+    """A header read as a person would: the whole text first, then each of its parts
+    (split at "/", brackets, scripts); the parts that match must agree on one field. The
+    bracketed notes are tried only when the main parts match nothing (a unit such as
+    "(days)" matches no field; "Supplier (供应商)" does)."""
+    parts, notes = header_parts(header)
+    scale = next((SCALES[n] for n in notes if n in SCALES), None)
+    whole = header_key(header)
+    found = _lookup(whole, entity) or _lookup(fold_words(whole), entity)
+    if found:
+        return HeaderMatch(found, scale=scale)
+    for group in (parts, notes):
+        targets = [t for t in (_lookup(p, entity) for p in group) if t]
+        distinct = tuple(dict.fromkeys(targets))
+        if len(distinct) == 1:
+            return HeaderMatch(distinct[0], scale=scale)
+        if len(distinct) > 1:
+            return HeaderMatch(None, disagree=distinct, scale=scale)
+    return HeaderMatch(None, suggestion=closest_field(tuple(parts), entity) if suggest
+                       else None, scale=scale)
+
+
+def target_for(header: str, entity: str | None) -> str | None:
+    return match_header(header, entity).target
+
+
+@lru_cache(maxsize=4096)
+def closest_field(parts: tuple[str, ...], entity: str | None) -> str | None:
+    """The field a header that matches nothing most likely means (suggested, never applied):
+    the closest known header or label to any of its parts, or to a word of one."""
+    import difflib
+
+    table = {**synonyms(), **field_labels(), **(entity_fields(entity) if entity else {})}
+    keys = list(table)
+    best: tuple[float, str] | None = None
+    for part in parts:
+        candidates = [part, *part.split()] if " " in part else [part]
+        for candidate in candidates:
+            if len(candidate) < 2:
+                continue
+            for close in difflib.get_close_matches(candidate, keys, n=3, cutoff=0.6):
+                ratio = difflib.SequenceMatcher(None, candidate, close).ratio()
+                if candidate != part:
+                    ratio -= 0.1  # a word of the header says less than the whole part
+                if best is None or ratio > best[0]:
+                    best = (ratio, table[close])
+    return best[1] if best else None
 
 
 @dataclass
@@ -98,6 +272,11 @@ class ColumnMapping:
     letter: str
     header: str
     target: str | None
+    suggestion: str | None = None  # the closest field, for a header that matched none
+    disagree: tuple[str, ...] = ()  # the fields its parts named, when they differ
+    scale: int | None = None  # a unit in its brackets multiplies its numbers (万 = 10,000)
+    chosen: bool = False  # set by a profile or the person, not matched
+    samples: tuple[str, ...] = ()  # a few of its values, to show beside the choice
 
 
 @dataclass
@@ -146,43 +325,87 @@ def _headers(rows: Sequence[Sequence[Any]], row_index: int,
 def detect_mapping(sheet: str, rows: Sequence[Sequence[Any]],
                    merged: Sequence[tuple[tuple[int, int], tuple[int, int]]] = (),
                    overrides: dict[str, str | None] | None = None,
-                   header_row: int | None = None) -> SheetMapping | None:
+                   header_row: int | None = None,
+                   require_name: bool = True) -> SheetMapping | None:
     """The header row (the one among the first rows whose cells map to most fields, with a
     provider name among them) and each column's target. ``overrides`` (a profile) maps
     header text to a target, or to None to leave a column out."""
     entity = sheet_entity(sheet)
     overrides = {header_key(k): v for k, v in (overrides or {}).items()}
-    best: tuple[int, int, list[str | None], list[str]] | None = None
+    best: tuple[int, int, list[HeaderMatch], list[str]] | None = None
     candidates = [header_row - 1] if header_row else range(min(HEADER_SEARCH_ROWS, len(rows)))
     for index in candidates:
         if index >= len(rows):
             continue
         texts = _headers(rows, index, merged)
         above = _headers(rows, index - 1, merged) if index > 0 else [""] * len(texts)
-        targets: list[str | None] = []
+        matches: list[HeaderMatch] = []
         for column, text in enumerate(texts):
             key = header_key(text)
             if key in overrides:
-                targets.append(overrides[key])
+                matches.append(HeaderMatch(overrides[key], scale=match_header(
+                    text, entity).scale))
                 continue
             combined = f"{above[column]} {text}" if column < len(above) and above[column] \
-                else ""
-            targets.append((target_for(combined, entity) if combined else None)
-                           or target_for(text, entity))
-        score = sum(1 for t in targets if t)
-        if "provider.legal_name" in targets and (best is None or score > best[0]):
-            best = (score, index, targets, texts)
+                and text else ""
+            # suggestions (slow: difflib over every known header) only for the candidate
+            # shown when no row has a name column, and for the chosen row's columns below
+            found = match_header(combined, entity, suggest=False) if combined else None
+            matches.append(found if found is not None and found.target
+                           else match_header(text, entity, suggest=not require_name)
+                           if text else HeaderMatch(None))
+        score = sum(1 for m in matches if m.target)
+        if not require_name:  # a candidate to show: a name-like header counts too
+            score += sum(2 for m in matches if m.suggestion == "provider.legal_name")
+        named = any(m.target == "provider.legal_name" for m in matches)
+        if (named or (not require_name and score)) and (best is None or score > best[0]):
+            best = (score, index, matches, texts)
     if best is None:
         return None
-    _, index, targets, texts = best
-    columns = [ColumnMapping(i, column_letter(i), texts[i], targets[i])
-               for i in range(len(texts)) if texts[i] or targets[i]]
+    _, index, matches, texts = best
+    matches = [match_header(texts[i], entity) if not m.target and texts[i]
+               and header_key(texts[i]) not in overrides else m
+               for i, m in enumerate(matches)]
+    chosen = {i for i, t in enumerate(texts) if header_key(t) in overrides}
+    columns = [ColumnMapping(i, column_letter(i), texts[i], matches[i].target,
+                             suggestion=matches[i].suggestion, disagree=matches[i].disagree,
+                             scale=matches[i].scale, chosen=i in chosen)
+               for i in range(len(texts)) if texts[i] or matches[i].target]
+    for each in columns:
+        each.samples = _samples(rows, index + 1, each.index)
+    if any(c.target == "supply.name" for c in columns):
+        # Beside a data set's name, "Personal information?" is about that data set (as a
+        # person reads the row), not the provider as a whole.
+        for each in columns:
+            if each.target in PER_SUPPLY and not each.chosen:
+                each.target = PER_SUPPLY[each.target]
     by_target: dict[str, list[ColumnMapping]] = {}
     for mapped in columns:
         if mapped.target:
             by_target.setdefault(mapped.target, []).append(mapped)
     ambiguous = {t: cs for t, cs in by_target.items() if len(cs) > 1}
     return SheetMapping(sheet=sheet, header_row=index + 1, columns=columns, ambiguous=ambiguous)
+
+
+def _samples(rows: Sequence[Sequence[Any]], start: int, index: int) -> tuple[str, ...]:
+    """Up to three different values of a column under its header (from its first rows)."""
+    found: list[str] = []
+    for row in rows[start:start + SAMPLE_ROWS]:
+        value = row[index] if index < len(row) else None
+        if value is None or (isinstance(value, str) and not value.strip()):
+            continue
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        text = value.isoformat() if hasattr(value, "isoformat") else str(value).strip()
+        text = " ".join(text.split())[:24]
+        if text not in found:
+            found.append(text)
+            if len(found) == 3:
+                break
+    return tuple(found)
+
+
+SAMPLE_ROWS = 50
 
 
 # --- profiles ----------------------------------------------------------------------------

@@ -11,6 +11,7 @@ agreement, kind + date for an assessment, origin + destination for a transfer.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -19,10 +20,13 @@ from typing import Any
 from tracker.domain.registry import COUNTRY_FIELDS, ENTITIES, FOLDED_KEY_FIELDS, field_kind
 from tracker.domain.text import search_key
 from tracker.sheets import limits
-from tracker.sheets.mapping import IMPORT_ENTITIES, ColumnMapping, SheetMapping
+from tracker.sheets.guard import column_number
+from tracker.sheets.mapping import IMPORT_ENTITIES, ColumnMapping, SheetMapping, column_letter
 from tracker.sheets.readers import CONTROL, Sheet, Workbook
 from tracker.sheets.values import (
     DayOrder,
+    date_order_evidence,
+    is_ambiguous_date,
     parse_bool,
     parse_country,
     parse_date,
@@ -43,16 +47,20 @@ class Problem:
     header: str | None
     value: str | None
     reason: str
+    accepted: str | None = None  # what the cell would be accepted as
 
     def __str__(self) -> str:
         where = [self.sheet] + ([f"row {self.row}"] if self.row else []) + \
-            ([f"column {self.column} ({self.header})"] if self.column else [])
+            ([f"column {self.column}" + (f" ({self.header})" if self.header else "")]
+             if self.column else [])
         shown = f" value {self.value!r}:" if self.value not in (None, "") else ""
-        return f"{', '.join(where)}:{shown} {self.reason}"
+        accepted = f" (accepted: {self.accepted})" if self.accepted else ""
+        return f"{', '.join(where)}:{shown} {self.reason}{accepted}"
 
     def as_dict(self) -> dict[str, Any]:
         return {"sheet": self.sheet, "row": self.row, "column": self.column,
-                "header": self.header, "value": self.value, "reason": self.reason}
+                "header": self.header, "value": self.value, "reason": self.reason,
+                "accepted": self.accepted}
 
 
 @dataclass
@@ -72,9 +80,12 @@ class ImportPlan:
     mappings: list[SheetMapping] = field(default_factory=list)
     skipped_sheets: list[str] = field(default_factory=list)
     rows_read: int = 0
+    # How each date column's day order was decided (sheet, column letter) -> why.
+    date_orders: dict[tuple[str, str], str] = field(default_factory=dict)
 
 
-def parser_for(entity: str, name: str, order: DayOrder, date1904: bool) -> Callable[[Any], Any]:
+def parser_for(entity: str, name: str, order: DayOrder, date1904: bool, *,
+               decimal_comma: bool = False, scale: int | None = None) -> Callable[[Any], Any]:
     if name in COUNTRY_FIELDS:
         return parse_country
     kind = field_kind(BASE_MODELS[entity].model_fields[name].annotation)
@@ -85,11 +96,41 @@ def parser_for(entity: str, name: str, order: DayOrder, date1904: bool) -> Calla
         return parse_bool
     if kind.kind == "date":
         return lambda v: parse_date(v, order=order, date1904=date1904)
-    if kind.kind == "int":
-        return parse_number
-    if kind.kind == "float":
-        return lambda v: parse_number(v, whole=False)
+    if kind.kind in {"int", "float"}:
+        whole = kind.kind == "int"
+
+        def number(value: Any) -> Any:
+            # a unit in the header scales the cell: 3.5 (万人) is 35,000 people
+            found = parse_number(value, whole=whole and not scale, decimal_comma=decimal_comma)
+            if found is None or not scale:
+                return found
+            scaled = found * scale
+            if whole and scaled != int(scaled):
+                raise ValueError(f"{value!r} x {scale:,} is not a whole number")
+            return int(scaled) if whole else scaled
+
+        return number
     return parse_text
+
+
+def accepted_for(entity: str, name: str) -> str:
+    """What a cell of this field is accepted as, in a problem's words."""
+    if name in COUNTRY_FIELDS:
+        return "an ISO country code (CN, DE) or the country's name in any language (Deutschland)"
+    kind = field_kind(BASE_MODELS[entity].model_fields[name].annotation)
+    if kind.enum is not None:
+        shown = [f"{m.value} / {getattr(m, 'label', m.value)}" for m in kind.enum]
+        return "one of " + ", ".join(shown) + " (or an alias in imports/synonyms.json)"
+    if kind.kind == "bool":
+        return "yes or no: yes/no, ja/nein, oui/non, sí/no, 是/否, ✓/✗, true/false, 1/0"
+    if kind.kind == "date":
+        return ("a date: a date cell, 2025-02-14, 14/02/2025 or 02/14/2025 (day order from "
+                "the column), 14.02.2025, 14 Feb 2025, 2025年2月14日")
+    if kind.kind == "int":
+        return "a whole number (1234, 1,234, 1.234 in a decimal-comma file)"
+    if kind.kind == "float":
+        return "a number (12.5; 12,5 in a decimal-comma file)"
+    return "text"
 
 
 def provider_key(values: dict[str, Any]) -> Key:
@@ -122,7 +163,10 @@ def record_key(entity: str, pkey: Key, values: dict[str, Any]) -> Key:
 
 
 def plan_import(book: Workbook, mappings: list[SheetMapping], *, order: DayOrder,
-                deadline: limits.Deadline | None = None) -> ImportPlan:
+                deadline: limits.Deadline | None = None,
+                formula_cells: dict[str, list[str]] | None = None) -> ImportPlan:
+    """``formula_cells``: per sheet, the cells holding a formula with no cached value
+    (the guard finds them in the sheet's XML; the readers see them as blank)."""
     plan = ImportPlan(mappings=mappings)
     deadline = deadline or limits.Deadline()
     by_sheet = {s.name: s for s in book.sheets}
@@ -133,7 +177,8 @@ def plan_import(book: Workbook, mappings: list[SheetMapping], *, order: DayOrder
                 sheet.name, mapping.header_row, None, None, None,
                 f"columns {', '.join(f'{c.letter} ({c.header})' for c in columns)} all look "
                 f"like {target}; keep one, or say which in a mapping profile"))
-        _plan_sheet(plan, sheet, mapping, order, book.date1904, deadline)
+        _plan_sheet(plan, sheet, mapping, order, book, deadline,
+                    (formula_cells or {}).get(sheet.name, []))
     return plan
 
 
@@ -149,15 +194,98 @@ class _Cell:
     parse: Callable[[Any], Any]
 
 
+def _column_orders(plan: ImportPlan, sheet: Sheet, mapping: SheetMapping,
+                   cells: list[tuple[ColumnMapping, str, str]]) -> dict[int, str]:
+    """Each date column's day order, read off the whole column as a person would: one
+    31/01/2025 makes it day-first, one 01/31/2025 month-first; a column holding both, or
+    only dates that read either way, is one problem for the column, not one per cell.
+    Returns column index -> order, or "undecided" / "mixed" (its problem is planned)."""
+    orders: dict[int, str] = {}
+    undecided: list[tuple[ColumnMapping, tuple[int, Any]]] = []
+    for column, entity, name in cells:
+        if field_kind(BASE_MODELS[entity].model_fields[name].annotation).kind != "date":
+            continue
+        index = column.index
+        seen: dict[str, tuple[int, Any]] = {}
+        ambiguous: tuple[int, Any] | None = None
+        for row_index in range(mapping.header_row, len(sheet.rows)):
+            row = sheet.rows[row_index]
+            raw = row[index] if index < len(row) else None
+            if not isinstance(raw, str):
+                continue
+            evidence = date_order_evidence(raw)
+            if evidence is not None:
+                seen.setdefault(evidence, (row_index + 1, raw))
+            elif ambiguous is None and is_ambiguous_date(raw):
+                ambiguous = (row_index + 1, raw)
+        where = f"column {column.letter} ({column.header})"
+        if len(seen) == 2:
+            (day_row, day), (month_row, month) = seen["day-first"], seen["month-first"]
+            orders[index] = "mixed"
+            plan.problems.append(Problem(
+                sheet.name, None, column.letter, column.header, None,
+                f"{where} mixes day-first dates ({day!r}, row {day_row}) and month-first "
+                f"dates ({month!r}, row {month_row}); write the column one way (YYYY-MM-DD "
+                "reads the same everywhere)", "dates written one way in the whole column"))
+        elif seen:
+            decided = next(iter(seen))
+            at_row, value = seen[decided]
+            orders[index] = decided
+            plan.date_orders[(sheet.name, column.letter)] = (
+                f"{where}: {decided}, as {value!r} on row {at_row} shows")
+        elif ambiguous is not None:
+            undecided.append((column, ambiguous))
+    # A column that decides nothing takes the order every deciding column of the sheet
+    # agrees on: one author writes dates one way (as a person reading the sheet would).
+    sheet_orders = {orders[c.index] for c, _, _ in cells
+                    if orders.get(c.index) in {"day-first", "month-first"}}
+    for column, (at_row, value) in undecided:
+        where = f"column {column.letter} ({column.header})"
+        if len(sheet_orders) == 1:
+            decided = next(iter(sheet_orders))
+            orders[column.index] = decided
+            plan.date_orders[(sheet.name, column.letter)] = (
+                f"{where}: {decided}, as the sheet's other date columns are")
+            continue
+        orders[column.index] = "undecided"
+        plan.problems.append(Problem(
+            sheet.name, at_row, column.letter, column.header, str(value),
+            f"{where} holds ambiguous dates (they read day-first or month-first), and none "
+            "of its dates decides which; say which once for the column",
+            "--day-first or --month-first (the import screen's 'ambiguous dates' "
+            "choice), or dates written YYYY-MM-DD"))
+    return orders
+
+
 def _plan_sheet(plan: ImportPlan, sheet: Sheet, mapping: SheetMapping, order: DayOrder,
-                date1904: bool, deadline: limits.Deadline) -> None:
-    cells: list[_Cell] = []
+                book: Workbook, deadline: limits.Deadline, formulas: list[str]) -> None:
+    date1904 = book.date1904
+    mapped: list[tuple[ColumnMapping, str, str]] = []
     for column in mapping.mapped:
         if column.target:
             entity, name = column.target.split(".")
-            cells.append(_Cell(column.index, column, entity, name, column.target,
-                               parser_for(entity, name, order, date1904)))
+            mapped.append((column, entity, name))
+    column_orders = {} if order is not None else _column_orders(plan, sheet, mapping, mapped)
+    cells: list[_Cell] = []
+    unsettled: set[int] = set()  # date columns whose order is a column problem
+    for column, entity, name in mapped:
+        found = column_orders.get(column.index)
+        column_order: DayOrder = order
+        if found in {"mixed", "undecided"}:
+            unsettled.add(column.index)
+        elif found == "day-first":
+            column_order = "day-first"
+        elif found == "month-first":
+            column_order = "month-first"
+        cells.append(_Cell(column.index, column, entity, name, f"{entity}.{name}",
+                           parser_for(entity, name, column_order, date1904,
+                                      decimal_comma=book.decimal_comma, scale=column.scale)))
     columns_of = {cell.target: cell.column for cell in cells}
+    by_index = {cell.index: cell for cell in cells}
+    width = max((c.index for c in mapping.columns), default=-1) + 1
+    for ref in formulas:
+        _formula_problem(plan, sheet.name, mapping, by_index, ref)
+    beyond = 0
     for row_index in range(mapping.header_row, len(sheet.rows)):
         row = sheet.rows[row_index]
         if all(v is None or (isinstance(v, str) and not v.strip()) for v in row):
@@ -168,9 +296,22 @@ def _plan_sheet(plan: ImportPlan, sheet: Sheet, mapping: SheetMapping, order: Da
             deadline.check(f"{sheet.name}, row {excel_row}")
         by_entity: dict[str, dict[str, Any]] = {}
         row_ok = True
-        width = len(row)
+        row_width = len(row)
+        if row_width > width:
+            for extra in range(width, row_width):
+                value = row[extra]
+                if value is None or (isinstance(value, str) and not value.strip()):
+                    continue
+                beyond += 1
+                row_ok = False
+                if beyond <= MAX_BEYOND_PROBLEMS:
+                    plan.problems.append(Problem(
+                        sheet.name, excel_row, column_letter(extra), None, show_value(value),
+                        f"a value beyond the header's last column "
+                        f"({column_letter(width - 1) if width else 'none'}): it belongs to "
+                        "no column", "give the column a header, or clear the cell"))
         for cell in cells:
-            raw = row[cell.index] if cell.index < width else None
+            raw = row[cell.index] if cell.index < row_width else None
             if raw is None or raw == "":
                 continue
             if isinstance(raw, str):
@@ -183,17 +324,23 @@ def _plan_sheet(plan: ImportPlan, sheet: Sheet, mapping: SheetMapping, order: Da
             try:
                 value = cell.parse(raw)
             except ValueError as err:
-                plan.problems.append(Problem(sheet.name, excel_row, cell.column.letter,
-                                             cell.column.header, show_value(raw), str(err)))
                 row_ok = False
+                if cell.index in unsettled and is_ambiguous_date(raw):
+                    continue  # its column's problem says it once
+                plan.problems.append(Problem(sheet.name, excel_row, cell.column.letter,
+                                             cell.column.header, show_value(raw), str(err),
+                                             accepted_for(cell.entity, cell.name)))
                 continue
             if value is not None:
                 by_entity.setdefault(cell.entity, {})[cell.name] = value
         provider = by_entity.pop("provider", {})
         if not provider.get("legal_name"):
             if by_entity or provider:
-                plan.problems.append(Problem(sheet.name, excel_row, None, None, None,
-                                             "the row has no provider legal name"))
+                name_column = columns_of.get("provider.legal_name")
+                plan.problems.append(Problem(
+                    sheet.name, excel_row, name_column.letter if name_column else None,
+                    name_column.header if name_column else None, None,
+                    "the row has no provider legal name", "the provider's legal name"))
             continue
         if not row_ok:
             continue
@@ -203,8 +350,47 @@ def _plan_sheet(plan: ImportPlan, sheet: Sheet, mapping: SheetMapping, order: Da
             if entity == "transfer" and "origin_country" not in values and provider.get(
                     "country"):
                 values["origin_country"] = provider["country"]
+            if entity == "supply" and not values.get("name"):
+                # A register's "personal data?" / "people concerned" columns describe the
+                # data a provider supplies without naming a data set: they land in one
+                # supply per provider, named after it, which a second import finds again.
+                values["name"] = unnamed_supply(provider["legal_name"])
+                if "contains_pi" not in values and "holds_personal_info" in provider:
+                    values["contains_pi"] = provider["holds_personal_info"]
             key = record_key(entity, pkey, values)
             _merge(plan, entity, key, pkey, values, sheet.name, excel_row, columns_of)
+    if beyond > MAX_BEYOND_PROBLEMS:
+        plan.problems.append(Problem(
+            sheet.name, None, None, None, None,
+            f"{beyond - MAX_BEYOND_PROBLEMS:,} more values beyond the header's last column",
+            "give those columns a header, or clear them"))
+
+
+MAX_BEYOND_PROBLEMS = 50
+
+
+def _formula_problem(plan: ImportPlan, sheet: str, mapping: SheetMapping,
+                     by_index: dict[int, _Cell], ref: str) -> None:
+    """A formula whose result the file does not hold reads as blank: refused by its cell,
+    when the cell is one the import reads (a mapped column below the header)."""
+    match = re.fullmatch(r"([A-Z]{1,3})(\d+)", ref)
+    if match is None:
+        return
+    index = column_number(match[1]) - 1
+    row = int(match[2])
+    cell = by_index.get(index)
+    if cell is None or row <= mapping.header_row:
+        return
+    plan.problems.append(Problem(
+        sheet, row, match[1], cell.column.header, None,
+        f"cell {ref} holds a formula whose result the file does not hold (saved by a program "
+        "that does not calculate), so its value is unknown",
+        "open the file in Excel or LibreOffice and save it again, or type the value"))
+
+
+def unnamed_supply(legal_name: str) -> str:
+    """The supply a row's data-set columns land in when the file names no data set."""
+    return f"Data supplied by {legal_name}"[:300]
 
 
 def _text_problem(sheet: str, row: int, column: ColumnMapping, raw: str) -> Problem:

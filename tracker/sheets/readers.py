@@ -34,6 +34,11 @@ class Workbook:
     date1904: bool = False
     encoding: str | None = None
     delimiter: str | None = None
+    # Numbers written 75.000,50: a CSV saved by Excel with ";" between fields is from a
+    # locale whose list separator is ";" because its decimal separator is "," (de, fr, ...).
+    decimal_comma: bool = False
+    # Per sheet, cells holding a formula with no cached result (found by the guard).
+    formula_cells: dict[str, list[str]] = field(default_factory=dict)
 
 
 def read_workbook(path: Path, deadline: limits.Deadline | None = None) -> Workbook:
@@ -136,11 +141,26 @@ class XlsxSource(SheetSource):
                          hidden=str(meta.visible) != str(type(meta.visible).Visible),
                          merged=list(sheet.merged_cell_ranges or []))
         except (calamine.CalamineError, calamine.XmlError, calamine.ZipError) as err:
-            raise FileRefused(f"{self.path.name} could not be read ({err})") from None
+            raise FileRefused(self._unreadable(meta.name, err)) from None
+
+    def _unreadable(self, sheet: str, err: Exception) -> str:
+        """A reader's failure in the tracker's words, located where it can be."""
+        text = str(err)
+        if "shared string" in text.lower():
+            where = shared_string_fault(self.path, self.facts.sheet_members, sheet)
+            return (f"{self.path.name}: sheet {sheet!r}"
+                    + (f", cell {where[0]}, refers to text entry {where[1]}" if where else
+                       " refers to a text entry")
+                    + " that the workbook's shared-strings part does not hold: the file is "
+                    "damaged; open it in Excel or LibreOffice and save it again")
+        return (f"{self.path.name}: sheet {sheet!r} could not be read: the file is damaged "
+                "or not a workbook Excel wrote; open it in Excel or LibreOffice and save it "
+                "again")
 
     def workbook(self) -> Workbook:
         book = super().workbook()
         book.date1904 = self.facts.date1904
+        book.formula_cells = self.facts.formula_cells()
         return book
 
     def close(self) -> None:
@@ -196,6 +216,37 @@ class CsvDirectorySource(SheetSource):
         return Workbook(path=self.path, sheets=list(self.sheets()), encoding="utf-8")
 
 
+SHARED_CELL = re.compile(rb"<(?:\w+:)?c\b[^>]*?\br=\"([A-Z]{1,3}\d+)\"[^>]*?\bt=\"s\"[^>]*>\s*"
+                         rb"<(?:\w+:)?v>\s*(\d+)\s*</")
+SHARED_CELL_T_FIRST = re.compile(rb"<(?:\w+:)?c\b[^>]*?\bt=\"s\"[^>]*?\br=\"([A-Z]{1,3}\d+)\""
+                                 rb"[^>]*>\s*<(?:\w+:)?v>\s*(\d+)\s*</")
+
+
+def shared_string_fault(path: Path, members: dict[str, str],
+                        sheet: str) -> tuple[str, int] | None:
+    """The first cell of ``sheet`` pointing past the end of the shared-strings table: read
+    only when a reader has already failed on it (the guard has passed the file)."""
+    import zipfile
+
+    member = next((m for m, name in members.items() if name == sheet), None)
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+            strings = archive.read("xl/sharedStrings.xml") if "xl/sharedStrings.xml" in names \
+                else b""
+            count = len(re.findall(rb"<(?:\w+:)?si[\s>/]", strings))
+            if member is None or member not in names:
+                return None
+            data = archive.read(member)
+    except (OSError, zipfile.BadZipFile, KeyError):
+        return None
+    for pattern in (SHARED_CELL, SHARED_CELL_T_FIRST):
+        for ref, index in pattern.findall(data):
+            if int(index) >= count:
+                return ref.decode(), int(index)
+    return None
+
+
 def _decode(raw: bytes, name: str) -> tuple[str, str]:
     if raw.startswith(b"\xef\xbb\xbf"):
         return raw[3:].decode("utf-8"), "utf-8-sig"
@@ -204,8 +255,8 @@ def _decode(raw: bytes, name: str) -> tuple[str, str]:
             return raw[2:].decode(encoding), encoding
     try:
         return raw.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as err:
+        _refuse_broken_utf8(raw, err, name)
     from charset_normalizer import from_bytes
 
     best = from_bytes(raw[: 4 * 1024 * 1024]).best()
@@ -219,6 +270,28 @@ def _decode(raw: bytes, name: str) -> tuple[str, str]:
         return raw.decode(encoding), encoding
     except UnicodeDecodeError as err:
         raise FileRefused(f"{name}: not valid {encoding} text at byte {err.start}") from None
+
+
+UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|"
+                            rb"[\xf0-\xf4][\x80-\xbf]{3}")
+
+
+def _refuse_broken_utf8(raw: bytes, err: UnicodeDecodeError, name: str) -> None:
+    """A file that is UTF-8 everywhere but in a few bytes is broken UTF-8, not another
+    encoding: decoding it as one would turn every 中 and ü into mojibake. Refused at the
+    line of the first bad byte. A file with no UTF-8 sequence at all (cp1252, GB18030) is
+    left to the encoding detector."""
+    sample = raw[: 4 * 1024 * 1024]
+    valid = len(UTF8_MULTIBYTE.findall(sample))
+    invalid = sample.decode("utf-8", errors="replace").count("\ufffd")
+    if valid == 0 or invalid > valid:
+        return
+    line = raw.count(b"\n", 0, err.start) + 1
+    bad = raw[err.start:err.start + 4].hex(" ")
+    raise FileRefused(f"{name}: line {line} holds bytes that are not UTF-8 (byte {err.start:,}:"
+                      f" {bad}), while the rest of the file is UTF-8: the file is damaged or "
+                      "two files were joined; fix that line or save the file again as UTF-8 "
+                      "CSV")
 
 
 def header_delimiter(path: Path) -> str:
@@ -252,6 +325,9 @@ def read_csv(path: Path, delimiter: str | None = None) -> Workbook:
         text, encoding = _decode(raw, path.name)
     delimiter = delimiter or _delimiter(text[: limits.CSV_SNIFF_BYTES])
     rows: list[list[Any]] = []
+    # A cell longer than Excel's limit is the plan's located problem, not the csv module's
+    # "field larger than field limit": the reader only stops at the file's own size.
+    csv.field_size_limit(max(csv.field_size_limit(), limits.MAX_FILE_BYTES))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         for row in reader:
@@ -262,12 +338,29 @@ def read_csv(path: Path, delimiter: str | None = None) -> Workbook:
                                   f" the import reads at most {limits.MAX_COLUMNS}")
             rows.append(row)
     except csv.Error as err:
-        raise FileRefused(f"{path.name}: line {reader.line_num}: {err}") from None
+        raise FileRefused(f"{path.name}: line {reader.line_num}: {_csv_problem(err)}") \
+            from None
     width = max((len(r) for r in rows), default=0)
     for row in rows:
         row.extend([""] * (width - len(row)))  # ragged rows
     return Workbook(path=path, sheets=[Sheet(name=path.stem, rows=rows)], encoding=encoding,
-                    delimiter=delimiter)
+                    delimiter=delimiter, decimal_comma=delimiter == ";")
+
+
+def _csv_problem(err: csv.Error) -> str:
+    """The csv module's complaint in the tracker's words."""
+    text = str(err)
+    if "field larger than field limit" in text:
+        return (f"a cell is larger than {limits.MAX_FILE_BYTES:,} characters; a cell holds at "
+                f"most {limits.MAX_CELL_CHARS:,}")
+    if "new-line character seen in unquoted field" in text:
+        return ("a line break inside a cell that is not in quotes; save the file again from "
+                "Excel, which quotes such cells")
+    if "NUL" in text:
+        return "a NUL character, which a text file never holds"
+    if "unexpected end of data" in text or "EOF" in text:
+        return "the file ends inside a quoted cell (a missing closing quote)"
+    return "the line cannot be read as CSV (quotes or separators out of place)"
 
 
 def _decode_utf16_without_bom(raw: bytes, name: str) -> tuple[str, str]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from enum import Enum
 from functools import lru_cache
 from typing import Any, Literal
@@ -25,15 +25,27 @@ SERIAL_RANGE = (1, 2_958_465)  # 1900-01-01 .. 9999-12-31
 
 ISO = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})"
                  r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
-NUMERIC = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{2}|\d{4})$")
+NUMERIC = re.compile(r"^(\d{1,2})\s*([-/.])\s*(\d{1,2})\s*[-/.]\s*(\d{2}|\d{4})\.?"
+                     r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
+COMPACT_ISO = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 CJK = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?$")
 MONTHS = {name: i for i, names in enumerate(
     [("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"),
      ("may",), ("jun", "june"), ("jul", "july"), ("aug", "august"),
      ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
      ("dec", "december")], start=1) for name in names}
-NAMED_DMY = re.compile(r"^(\d{1,2})[\s\-./]+([a-z]+)\.?[\s\-./,]+(\d{4})$")
-NAMED_MDY = re.compile(r"^([a-z]+)\.?[\s\-./]+(\d{1,2})(?:st|nd|rd|th)?,?[\s\-./]+(\d{4})$")
+# German and French month names (and their usual abbreviations), as those registers write
+# dates out: "14. Februar 2025", "14 février 2025".
+MONTHS.update({name: i for i, names in enumerate(
+    [("januar", "jän", "jänner", "janvier", "janv"), ("februar", "février", "fevrier", "févr",
+                                                     "fevr"),
+     ("märz", "maerz", "mär", "mars"), ("april", "avril", "avr"), ("mai",),
+     ("juni", "juin"), ("juli", "juillet", "juil"), ("august", "août", "aout"),
+     ("september", "septembre"), ("oktober", "okt", "octobre"), ("november", "novembre"),
+     ("dezember", "dez", "décembre", "decembre", "déc")], start=1) for name in names})
+NAMED_DMY = re.compile(r"^(\d{1,2})(?:st|nd|rd|th|er)?\.?[\s\-./]+([^\W\d_]+)\.?[\s\-./,]+"
+                       r"(\d{4})$")
+NAMED_MDY = re.compile(r"^([^\W\d_]+)\.?[\s\-./]+(\d{1,2})(?:st|nd|rd|th)?,?[\s\-./]+(\d{4})$")
 
 
 def normalize(text: str) -> str:
@@ -58,6 +70,12 @@ def parse_date(value: Any, *, order: DayOrder = None, date1904: bool = False) ->
         return value.date()
     if isinstance(value, date):
         return value
+    if isinstance(value, time):
+        # A date cell holding serial 0 to 1: in a 1904 workbook serial 0 is the day Excel
+        # shows, 1 January 1904; in the 1900 system it is no day at all ("0 January 1900").
+        if date1904 and value == time(0, 0):
+            return EPOCH_1904
+        raise ValueError(f"the cell holds a time of day ({value.isoformat()}), not a date")
     if isinstance(value, bool):
         raise ValueError(f"{value!r} is not a date")
     if isinstance(value, int | float):
@@ -65,6 +83,9 @@ def parse_date(value: Any, *, order: DayOrder = None, date1904: bool = False) ->
     text = normalize(str(value))
     if re.fullmatch(r"\d{5}(\.0+)?", text):
         return _serial(float(text), date1904)
+    match = COMPACT_ISO.match(text)
+    if match and 1900 <= int(match[1]) <= 2200:
+        return _make(int(match[1]), int(match[2]), int(match[3]), str(value))
     for pattern in (ISO, CJK):
         match = pattern.match(text)
         if match:
@@ -80,7 +101,7 @@ def parse_date(value: Any, *, order: DayOrder = None, date1904: bool = False) ->
         return _make(int(year), MONTHS[month_name], int(day), str(value))
     match = NUMERIC.match(text)
     if match:
-        first, second, year_text = int(match[1]), int(match[2]), match[3]
+        first, second, year_text = int(match[1]), int(match[3]), match[4]
         if len(year_text) == 2:
             raise ValueError(f"{value!r} has a two-digit year; write the year in full")
         year = int(year_text)
@@ -91,12 +112,46 @@ def parse_date(value: Any, *, order: DayOrder = None, date1904: bool = False) ->
                 return _make(year, second, first, str(value))
             if second > 12:
                 return _make(year, first, second, str(value))
+            if match[2] == ".":
+                # d.m.y: dotted numeric dates are day-first wherever they are written
+                # (German, French, Russian, ... usage); no locale writes m.d.y.
+                return _make(year, second, first, str(value))
             raise ValueError(f"{value!r} is ambiguous (day-first {first}/{second} or "
                              f"month-first?); rerun with --day-first or --month-first")
         if order == "day-first":
             return _make(year, second, first, str(value))
         return _make(year, first, second, str(value))
     raise ValueError(f"{value!r} is not a date this import understands (use YYYY-MM-DD)")
+
+
+def date_order_evidence(value: Any) -> DayOrder:
+    """What one cell says of its column's day order: "day-first" for 31/01/2025 (or a
+    dotted 01.03.2025), "month-first" for 01/31/2025, None when it reads either way or is
+    not a numeric d/m text date at all."""
+    if not isinstance(value, str):
+        return None
+    match = NUMERIC.match(normalize(value))
+    if match is None:
+        return None
+    first, second = int(match[1]), int(match[3])
+    if first > 12 >= second:
+        return "day-first"
+    if second > 12 >= first:
+        return "month-first"
+    if match[2] == "." and first != second:
+        return "day-first"
+    return None
+
+
+def is_ambiguous_date(value: Any) -> bool:
+    """A d/m/y text whose day and month could trade places (03/04/2025)."""
+    if not isinstance(value, str):
+        return False
+    match = NUMERIC.match(normalize(value))
+    if match is None or match[2] == ".":
+        return False
+    first, second = int(match[1]), int(match[3])
+    return first != second and first <= 12 and second <= 12
 
 
 def _serial(number: float, date1904: bool) -> date:
@@ -107,8 +162,14 @@ def _serial(number: float, date1904: bool) -> date:
     return (EPOCH_1904 if date1904 else EPOCH_1900) + timedelta(days=int(number))
 
 
-TRUE_WORDS = frozenset({"true", "yes", "y", "1", "x", "✓", "✔", "是", "有", "对", "真", "已"})
-FALSE_WORDS = frozenset({"false", "no", "n", "0", "-", "否", "无", "没有", "不", "假", "未"})
+# Yes and no as registers write them: English, German, French, Spanish, Italian, Dutch,
+# Chinese, and ticks and crosses. A bare "no" is Spanish and Italian for no as well.
+TRUE_WORDS = frozenset({"true", "yes", "y", "1", "x", "✓", "✔", "☑", "是", "有", "对", "真",
+                        "已", "ja", "wahr", "oui", "vrai", "sí", "si",
+                        "verdadero", "vero", "waar", "yes, it does", "是的"})
+FALSE_WORDS = frozenset({"false", "no", "n", "0", "-", "否", "无", "没有", "不", "假", "未",
+                         "nein", "falsch", "non", "faux", "falso", "nee", "onwaar", "✗", "✘",
+                         "☐", "×", "不是"})
 
 
 @lru_cache(maxsize=4096)
@@ -124,11 +185,21 @@ def parse_bool(value: Any) -> bool | None:
         return True
     if text in FALSE_WORDS:
         return False
-    raise ValueError(f"{value!r} is not yes or no (yes/no, true/false, 是/否)")
+    raise ValueError(f"{value!r} is not yes or no (yes/no, ja/nein, oui/non, sí/no, 是/否, "
+                     "✓/✗)")
 
 
-def parse_number(value: Any, *, whole: bool = True) -> int | float | None:
-    """Numbers, also as text with thousands separators (1,234 / 1 234 / 1'234)."""
+COMMA_THOUSANDS = re.compile(r"[-+]?\d{1,3}(,\d{3})+(\.\d+)?")
+DOT_THOUSANDS = re.compile(r"[-+]?\d{1,3}(\.\d{3})+(,\d+)?")
+DECIMAL_COMMA = re.compile(r"[-+]?\d+,\d+")
+
+
+def parse_number(value: Any, *, whole: bool = True,
+                 decimal_comma: bool = False) -> int | float | None:
+    """Numbers, also as text with thousands separators (1,234 / 1 234 / 1'234). Where the
+    file's locale writes a decimal comma (``decimal_comma``: a German or French Excel CSV),
+    ``75.000,50`` is 75000.5 and ``1.234`` is 1234; a number written both ways at once
+    (``75.000,50`` in an English file) is read by its shape, which leaves no doubt."""
     if value is None or value == "":
         return None
     if isinstance(value, bool):
@@ -136,9 +207,15 @@ def parse_number(value: Any, *, whole: bool = True) -> int | float | None:
     if isinstance(value, int | float):
         number = float(value)
     else:
-        text = normalize(str(value)).replace("\u00a0", "").replace(" ", "").replace("'", "")
-        if re.fullmatch(r"[-+]?\d{1,3}(,\d{3})+(\.\d+)?", text):
+        text = normalize(str(value)).replace("\u00a0", "").replace("\u202f", "")
+        text = text.replace(" ", "").replace("'", "")
+        if decimal_comma:
+            if DOT_THOUSANDS.fullmatch(text) or DECIMAL_COMMA.fullmatch(text):
+                text = text.replace(".", "").replace(",", ".")
+        elif COMMA_THOUSANDS.fullmatch(text):
             text = text.replace(",", "")
+        elif DOT_THOUSANDS.fullmatch(text) and "," in text:
+            text = text.replace(".", "").replace(",", ".")
         try:
             number = float(text.rstrip("%"))
         except ValueError:
@@ -150,9 +227,18 @@ def parse_number(value: Any, *, whole: bool = True) -> int | float | None:
     return number
 
 
+def _country_key(text: str) -> str:
+    """A country name as matching sees it: normalized, dots and "the" dropped, so "U.S.A."
+    and "USA", "the Netherlands" and "Netherlands" meet."""
+    key = normalize(text).replace(".", "").replace("’", "'")
+    key = re.sub(r"^the\s+", "", key)
+    return " ".join(key.replace(",", " ").split())
+
+
 @lru_cache(maxsize=1)
 def _country_names() -> dict[str, str]:
-    """Names in English and Chinese (CLDR via babel, ISO via pycountry), plus our synonyms."""
+    """Names in English and Chinese (CLDR via babel, ISO via pycountry), plus our synonyms:
+    the quick table most registers need."""
     import pycountry
     from babel import Locale
 
@@ -162,37 +248,72 @@ def _country_names() -> dict[str, str]:
         for attribute in ("name", "official_name", "common_name"):
             name = getattr(country, attribute, None)
             if name:
-                names[normalize(str(name))] = code
-        names[normalize(str(country.alpha_3))] = code
-    for locale in ("en", "zh", "zh_Hant"):
+                names[_country_key(str(name))] = code
+        names[_country_key(str(country.alpha_3))] = code
+    for locale in ("en", "zh", "zh_Hant", "de", "fr", "es", "ja"):
         for code, name in Locale.parse(locale).territories.items():
             if len(code) == 2 and code.isalpha() and country_name(code):
-                names.setdefault(normalize(name), code)
-    names.update(COUNTRY_SYNONYMS)
+                names.setdefault(_country_key(name), code)
+    names.update({_country_key(k): v for k, v in COUNTRY_SYNONYMS.items()})
     return names
 
 
+@lru_cache(maxsize=1)
+def _cldr_country_names() -> dict[str, str]:
+    """Country names in every CLDR language babel ships (~330 languages; built once, on
+    the first name the quick table does not know, ~1 s). A name two languages give to
+    different countries is left out: it would be a guess."""
+    from babel import Locale, localedata
+
+    names: dict[str, str] = {}
+    ambiguous: set[str] = set()
+    for identifier in localedata.locale_identifiers():
+        if "_" in identifier:
+            continue  # regional variants repeat their language's names
+        try:
+            territories = Locale.parse(identifier).territories
+        except (ValueError, LookupError):  # pragma: no cover - a broken locale file
+            continue
+        for code, name in territories.items():
+            if len(code) == 2 and code.isalpha() and country_name(code):
+                key = _country_key(name)
+                if names.setdefault(key, code) != code:
+                    ambiguous.add(key)
+    for key in ambiguous:
+        names.pop(key, None)
+    return names
+
+
+# The usual names that are not a CLDR name of the country (data, not rules: add freely).
 COUNTRY_SYNONYMS = {
-    "prc": "CN", "china": "CN", "中华人民共和国": "CN", "中国大陆": "CN", "大陆": "CN",
-    "mainland china": "CN", "uk": "GB", "britain": "GB", "great britain": "GB",
-    "england": "GB", "英国": "GB", "usa": "US", "u.s.": "US", "u.s.a.": "US", "america": "US",
-    "美国": "US", "德国": "DE", "法国": "FR", "日本": "JP", "新加坡": "SG", "香港": "HK",
-    "中国香港": "HK", "台湾": "TW", "中国台湾": "TW", "韩国": "KR", "south korea": "KR",
-    "holland": "NL", "欧盟": "EU", "european union": "EU",
+    "prc": "CN", "p r c": "CN", "china": "CN", "中华人民共和国": "CN", "中国大陆": "CN",
+    "大陆": "CN", "mainland china": "CN", "china mainland": "CN", "people's republic of china":
+    "CN", "volksrepublik china": "CN", "vr china": "CN", "uk": "GB", "britain": "GB",
+    "great britain": "GB", "england": "GB", "scotland": "GB", "wales": "GB",
+    "northern ireland": "GB", "英国": "GB", "usa": "US", "us": "US", "america": "US",
+    "united states of america": "US", "美国": "US", "德国": "DE", "法国": "FR", "日本": "JP",
+    "新加坡": "SG", "香港": "HK", "中国香港": "HK", "hong kong sar": "HK", "台湾": "TW",
+    "中国台湾": "TW", "韩国": "KR", "south korea": "KR", "korea": "KR", "holland": "NL",
+    "the netherlands": "NL", "brd": "DE", "west germany": "DE", "czech republic": "CZ",
+    "russia": "RU", "uae": "AE", "emirates": "AE", "欧盟": "EU", "european union": "EU",
 }
 
 
 @lru_cache(maxsize=4096)
 def parse_country(value: Any) -> str | None:
+    """An ISO 3166-1 code (two letters or three), or a country's name in any language CLDR
+    knows (Deutschland, Allemagne, Alemania, ドイツ, 中国), or a usual alias (PRC, UK, USA,
+    Holland)."""
     if value is None or value == "":
         return None
     text = normalize(str(value))
     if len(text) == 2 and text.isascii() and text.isalpha():
         return check_country_code(text)
-    code = _country_names().get(text)
+    key = _country_key(str(value))
+    code = _country_names().get(key) or _cldr_country_names().get(key)
     if code is None:
         raise ValueError(f"{value!r} is not a country this import knows (use an ISO code "
-                         "such as CN, DE, US, or the English or Chinese name)")
+                         "such as CN, DE, US, or the country's name)")
     return code
 
 
@@ -208,28 +329,75 @@ def _value_aliases() -> dict[str, dict[str, str]]:
             for name, table in raw.items() if not name.startswith("_")}
 
 
+def compact(text: str) -> str:
+    """A value as near-label matching sees it: normalized, and every space, hyphen, dot,
+    bracket and other punctuation gone ("Entrusted processing contract" meets the label
+    "Entrusted-processing contract"; "EU-SCC" meets "eu scc")."""
+    return re.sub(r"[\W_]+", "", normalize(text))
+
+
+def _singular(key: str) -> str:
+    """Fold a plural's last letter off a compact Latin key ("euscc" for "EU SCCs")."""
+    if key.isascii() and len(key) > 3 and key.endswith("s") and not key.endswith("ss"):
+        return key[:-1]
+    return key
+
+
 @lru_cache(maxsize=64)
 def _enum_lookup(enum_cls: type[Enum]) -> dict[str, Enum]:
+    """Every way a member may be written, compacted: its value, its label, the label
+    without the article in brackets, the value's words, and the aliases in
+    imports/synonyms.json. A key two members share is left out (it would be a guess)."""
     table: dict[str, Enum] = {}
+    shared: set[str] = set()
+
+    def add(name: str, member: Enum) -> None:
+        for key in {compact(name), _singular(compact(name))}:
+            if key and table.setdefault(key, member) is not member:
+                shared.add(key)
+
     for member in enum_cls:
         label = member.label if isinstance(member, CitedEnum) else ""
-        for name in (str(member.value), label, str(member.value).replace("_", " ")):
-            if name:
-                table[normalize(name)] = member
+        add(str(member.value), member)
+        if label:
+            add(label, member)
+            add(re.sub(r"\([^)]*\)", "", label), member)
+            if ":" in label:  # "Module 1: controller to controller"
+                head, _, tail = label.partition(":")
+                add(head, member)
+                add(tail, member)
+    for key in shared:
+        table.pop(key, None)
     for alias, value in _value_aliases().get(enum_cls.__name__, {}).items():
-        table.setdefault(alias, enum_cls(value))
+        member = enum_cls(value)
+        table[compact(alias)] = member
+        table.setdefault(_singular(compact(alias)), member)
     return table
+
+
+def _number_text(value: Any) -> Any:
+    """A whole number read as a float (calamine: 1 -> 1.0), or typed "1.0", as "1"."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, str) and re.fullmatch(r"\s*\d+\.0+\s*", value):
+        return value.strip().split(".")[0]
+    return value
 
 
 @lru_cache(maxsize=65536)
 def parse_enum(value: Any, enum_cls: type[Enum]) -> Enum | None:
     """Matched on the value, the label or an alias from imports/synonyms.json (高 = high),
-    case- and width-insensitively (NFKC). Cached: a register repeats a few values."""
+    and near the label: case, width (NFKC), spaces, hyphens and punctuation, a plural's s.
+    Cached: a register repeats a few values."""
     if value is None or value == "":
         return None
-    member = _enum_lookup(enum_cls).get(normalize(str(value)))
+    key = compact(str(_number_text(value)))
+    table = _enum_lookup(enum_cls)
+    member = table.get(key) or table.get(_singular(key))
     if member is None:
-        allowed = ", ".join(str(m.value) for m in enum_cls)
+        allowed = ", ".join(
+            f"{m.value} ({m.label})" if isinstance(m, CitedEnum)
+            and compact(m.label) != compact(m.value) else str(m.value) for m in enum_cls)
         raise ValueError(f"{value!r} is not one of: {allowed}")
     return member
 

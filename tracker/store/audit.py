@@ -53,9 +53,15 @@ def event_hash(prev_hash: str, at: datetime, actor: str, action: str, entity: st
 
 def _hash_text(prev_hash: str, at_text: str, actor: str, action: str, entity: str,
                entity_id: str, before: str | None, after: str | None) -> str:
-    payload = json.dumps([prev_hash, at_text, actor, action, entity, entity_id, before, after],
-                         ensure_ascii=False, separators=(",", ":"))
+    # Exactly json.dumps([...], ensure_ascii=False, separators=(",", ":")) of the eight
+    # strings (or nulls), built without the generic encoder: the after text is long and
+    # the import hashes one per record.
+    payload = "[" + ",".join("null" if part is None else _quote(part) for part in (
+        prev_hash, at_text, actor, action, entity, entity_id, before, after)) + "]"
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+_quote = json.encoder.encode_basestring
 
 
 MAX_USER_CHARS = 100  # a user name, not a paragraph: the actor is one line of every event

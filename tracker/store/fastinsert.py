@@ -10,10 +10,43 @@ RETURNING, which gives the ids in order.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Table, insert
 from sqlmodel import Session
+
+_PLAIN = (str, int, float, bytes)
+
+
+def _converter(process: Any) -> Any:
+    """A per-column converter, memoised by value (hashable values only)."""
+    memo: dict[Any, Any] = {}
+
+    def change(value: Any) -> Any:
+        kind = type(value)
+        if process is None and kind in _PLAIN:
+            return value
+        try:
+            return memo[(kind, value)]
+        except KeyError:
+            pass
+        except TypeError:  # unhashable: convert every time
+            return _convert(process, value)
+        found = memo[(kind, value)] = _convert(process, value)
+        return found
+
+    return change
+
+
+def _convert(process: Any, value: Any) -> Any:
+    if process is not None:
+        return process(value)
+    if isinstance(value, datetime):
+        return value.isoformat(" ")  # sqlite3's default datetime adapter
+    if isinstance(value, date):
+        return value.isoformat()  # sqlite3's default date adapter
+    return value
 
 
 def insert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]], *,
@@ -46,13 +79,17 @@ def insert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]], 
             ids = [int(row["id"]) for row in rows]
         columns = ["id", *columns]
         processors = [None, *processors]
+    # A register repeats its values (the batch's one timestamp in every row, a few hundred
+    # dates, two booleans, a few enum members): each column converts a value once. Dates
+    # and datetimes with no processor of their own are turned into the very text sqlite3's
+    # default adapters would write (isoformat), without the adapter call per value.
+    convert = [_converter(process) for process in processors]
     data = []
     for position, row in enumerate(rows):
         values = []
-        for name, process in zip(columns, processors, strict=True):
+        for name, change in zip(columns, convert, strict=True):
             value = ids[position] if name == "id" else row[name]
-            values.append(process(value) if process is not None and value is not None
-                          else value)
+            values.append(value if change is None or value is None else change(value))
         data.append(tuple(values))
     placeholders = ", ".join("?" for _ in columns)
     connection.exec_driver_sql(

@@ -134,6 +134,20 @@ class ProviderBase(SQLModel):
             raise ValueError("a provider needs a legal name")
         return value
 
+    # issue 18 import: facts officers' registers keep about a provider that had nowhere to
+    # go. A register's "Personal info?" column is answered per provider before any supply
+    # is recorded; None is "not answered", which the gap rules tell apart from "no".
+    holds_personal_info: bool | None = Field(
+        default=None, description="Holds or receives personal information")
+    registration_number: str | None = Field(
+        default=None, max_length=100,
+        description="Company registration number (e.g. unified social credit code)")
+    website: str | None = Field(default=None, max_length=500, description="Website")
+    services: str | None = Field(default=None, max_length=4000,
+                                 description="Services or data provided")
+    internal_owner: str | None = Field(default=None, max_length=200,
+                                       description="Internal owner (business contact)")
+
 
 class Provider(ProviderBase, RecordMeta, Archivable, table=True):
     __tablename__ = "provider"

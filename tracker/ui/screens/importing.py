@@ -1,5 +1,7 @@
 """Import a spreadsheet from the TUI: the same import as `tracker import`, shown as a
-mapping, counts and every problem before anything is written."""
+mapping, counts and every problem before anything is written. Each column's field is an
+editable choice (or "leave out") beside a few of its values; a change previews again, and
+the mapping can be kept as a named profile for next month's file."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ from typing import Any
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal
+from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Select, Static
 
@@ -20,6 +22,28 @@ from tracker.ui.text import Part, plain, styled
 
 ORDERS: list[tuple[str, str]] = [("day-first (31/12/2026)", "day-first"),
                                  ("month-first (12/31/2026)", "month-first")]
+LEAVE_OUT = "-"  # the select's value for a column left out
+
+
+class ColumnChoice(Horizontal):
+    """One column of the file: where it is, its header, the field it goes to (editable)
+    and a few of its values."""
+
+    def __init__(self, sheet: str, letter: str, header: str, target: str | None,
+                 note: str, samples: str, choices: list[tuple[str, str]]) -> None:
+        super().__init__(classes="import-column")
+        self.sheet, self.letter, self.header = sheet, letter, header
+        self.target = target
+        self.note, self.samples = note, samples
+        self.choices = choices
+
+    def compose(self) -> ComposeResult:
+        yield Label(plain(f"{self.sheet} {self.letter}"), classes="import-column-where")
+        yield Label(plain(self.header), classes="import-column-header")
+        yield Select([("(leave out)", LEAVE_OUT), *self.choices],
+                     value=self.target or LEAVE_OUT, allow_blank=False,
+                     classes="import-column-field")
+        yield Label(plain(self.note + self.samples), classes="import-column-samples")
 
 
 class ImportScreen(TrackerScreen):
@@ -37,6 +61,9 @@ class ImportScreen(TrackerScreen):
         super().__init__()
         self.previewed: tuple[Any, ...] | None = None
         self.details: list[str] = []  # the problems table's rows, each whole
+        self.chosen: dict[str, str | None] = {}  # header -> field the person chose
+        self.shown: tuple[Any, ...] = ()  # the columns the choices were built for
+        self.choices: list[tuple[str, str]] | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -49,11 +76,14 @@ class ImportScreen(TrackerScreen):
         with Horizontal(id="import-buttons", classes="buttons"):
             yield Button("Preview (dry run)", id="preview", variant="primary")
             yield Button("Import", id="import", variant="success", disabled=True)
+            yield Input(placeholder="profile name to keep this mapping", id="import-save-name")
+            yield Button("Save profile", id="save-profile", disabled=True)
         yield Static("Type a file path and press Preview: nothing is written until you "
                      "import, and an import with any problem writes nothing.",
                      id="import-summary")
-        yield Label("Mapping", classes="caption")
-        yield DataTable(id="import-mapping", cursor_type="row", zebra_stripes=True)
+        yield Label("Mapping: each column's field (choose another, or leave it out; the "
+                    "preview runs again)", classes="caption")
+        yield VerticalScroll(id="import-mapping")
         yield Label("Problems", classes="caption")
         yield DataTable(id="import-problems", cursor_type="row", zebra_stripes=True)
         # A problem's or conflict's whole sentence (both values, who, when): the table's
@@ -63,25 +93,55 @@ class ImportScreen(TrackerScreen):
 
     def on_mount(self) -> None:
         self.title = "Import a register"
-        self.query_one("#import-mapping", DataTable).add_columns("Sheet", "Column", "Header",
-                                                                 "Field")
         self.query_one("#import-problems", DataTable).add_columns(
             "Sheet", "Row", "Column", "Value", "Problem")
         self.query_one("#import-file", Input).focus()
 
-    def _options(self) -> tuple[Path, str | None, str | None]:
+    def _options(self) -> tuple[Path, str | None, str | None, tuple[tuple[str, Any], ...]]:
         order = self.query_one("#import-order", Select).value
         profile = self.query_one("#import-profile", Input).value.strip() or None
         path = Path(self.query_one("#import-file", Input).value.strip()).expanduser()
-        return path, profile, None if order == Select.NULL else str(order)
+        return (path, profile, None if order == Select.NULL else str(order),
+                tuple(sorted(self.chosen.items(), key=lambda item: item[0])))
 
     def action_back(self) -> None:
         self.dismiss()
 
-    @on(Input.Changed)
-    @on(Select.Changed)
-    def _options_changed(self) -> None:
+    @on(Input.Changed, "#import-file, #import-profile")
+    @on(Select.Changed, "#import-order")
+    def _options_changed(self, event: Input.Changed | Select.Changed) -> None:
         self.query_one("#import", Button).disabled = True  # preview the file you import
+        if isinstance(event, Input.Changed) and event.input.id == "import-file":
+            self.chosen = {}  # another file: its columns are its own
+
+    @on(Input.Changed, "#import-save-name")
+    def _save_name_changed(self, event: Input.Changed) -> None:
+        self.query_one("#save-profile", Button).disabled = not (
+            event.value.strip() and self.shown)
+
+    @on(Select.Changed, ".import-column-field")
+    def _column_changed(self, event: Select.Changed) -> None:
+        """The person chose a field for a column: preview again with the choice."""
+        row = event.select.parent
+        if not isinstance(row, ColumnChoice):
+            return
+        value = None if event.value in (LEAVE_OUT, Select.NULL) else str(event.value)
+        if value == row.target:
+            return  # the select was set from the preview, not changed by the person
+        row.target = value
+        self.chosen[row.header] = value
+        self.query_one("#import", Button).disabled = True
+        self.query_one("#import-summary", Static).update("Reading …")
+        self.run(*self._options()[:3], dry_run=True)
+
+    @on(Button.Pressed, "#save-profile")
+    @on(Input.Submitted, "#import-save-name")
+    def _save_profile(self) -> None:
+        name = self.query_one("#import-save-name", Input).value.strip()
+        if not name:
+            return
+        self.query_one("#import-summary", Static).update("Saving the mapping …")
+        self.run(*self._options()[:3], dry_run=True, save_as=name)
 
     @on(DataTable.RowHighlighted, "#import-problems")
     def _show_problem(self, event: DataTable.RowHighlighted) -> None:
@@ -93,7 +153,7 @@ class ImportScreen(TrackerScreen):
     @on(Button.Pressed, "#preview")
     def action_preview(self) -> None:
         self.query_one("#import-summary", Static).update("Reading …")
-        self.run(*self._options(), dry_run=True)
+        self.run(*self._options()[:3], dry_run=True)
 
     @on(Button.Pressed, "#import")
     def _import(self) -> None:
@@ -101,15 +161,16 @@ class ImportScreen(TrackerScreen):
             self.notify("Preview this file first", severity="warning")
             return
         self.query_one("#import-summary", Static).update("Importing …")
-        self.run(*self._options(), dry_run=False)
+        self.run(*self._options()[:3], dry_run=False)
 
     @work(thread=True, exclusive=True, group="import", exit_on_error=False)
     def run(self, path: Path, profile: str | None, order: str | None, *,
-            dry_run: bool) -> None:
+            dry_run: bool, save_as: str | None = None) -> None:
         try:
             report = self.register.import_file(path, profile=profile or None,
                                                order=order,  # type: ignore[arg-type]
-                                               dry_run=dry_run)
+                                               dry_run=dry_run, save_as=save_as,
+                                               columns=dict(self.chosen) or None)
         except TrackerError as err:
             self.post_message(self.Finished(None, str(err), dry_run))
             return
@@ -117,9 +178,7 @@ class ImportScreen(TrackerScreen):
 
     def on_import_screen_finished(self, message: Finished) -> None:
         summary = self.query_one("#import-summary", Static)
-        mapping = self.query_one("#import-mapping", DataTable)
         problems = self.query_one("#import-problems", DataTable)
-        mapping.clear()
         problems.clear()
         self.details = []
         self.query_one("#import-problem-detail", Static).update("")
@@ -127,12 +186,9 @@ class ImportScreen(TrackerScreen):
             summary.update(styled(("Cannot import:", "bold"), f" {message.error}"))
             return
         report = message.report
-        for sheet in report.mappings:
-            for column in sheet.columns:
-                mapping.add_row(plain(sheet.sheet), plain(column.letter), plain(column.header),
-                                plain(column.target or "(left out: no field)"))
-        for left in report.left_out_sheets:
-            mapping.add_row(plain(left), "", "", plain("(sheet left out)"))
+        self._show_mapping(report)
+        if report.saved_profile is not None:
+            self.notify(f"Mapping saved as profile {report.saved_profile.stem}")
         self.details = [str(p) for p in report.problems] + [
             f"conflict: {c}" for c in report.conflicts]
         for problem in report.problems:
@@ -143,6 +199,11 @@ class ImportScreen(TrackerScreen):
             problems.add_row(plain(conflict.sheet), plain(conflict.row or ""),
                              plain(conflict.column or ""), plain((conflict.value or "")[:40]),
                              styled(("conflict", "bold yellow"), f": {conflict.reason}"))
+        for left in report.unmatched:  # left out; the closest field is suggested
+            problems.add_row(plain(left.sheet), plain(left.row or ""), plain(left.column or ""),
+                             plain((left.header or "")[:40]),
+                             styled(("left out", "bold"), f": {left.reason}"))
+            self.details.append(f"left out: {left}")
         counts = " · ".join(f"{e}: {c.new} new, {c.changed} changed, {c.unchanged} unchanged"
                             for e, c in report.counts.items()
                             if c.new or c.changed or c.unchanged)
@@ -163,7 +224,43 @@ class ImportScreen(TrackerScreen):
             verdict.append(": the register changed those cells since the workbook's values "
                            "were current, and its values are kept (listed below).")
         notes = "".join(f"{note}\n" for note in report.notes)
+        if report.saved_profile is not None:
+            notes += f"Mapping saved as profile {report.saved_profile.stem}.\n"
         summary.update(styled(f"{notes}{report.rows_read:,} rows read from "
                               f"{report.path.name}. {counts}\n", *verdict))
         self.query_one("#import", Button).disabled = not (
             message.dry_run and not report.problems)
+
+    def _show_mapping(self, report: ImportReport) -> None:
+        """One editable choice per column; rebuilt only when the file's columns change,
+        so a choice keeps its place (and focus) while the preview runs again."""
+        if self.choices is None:
+            self.choices = self.register.import_choices()
+        columns = [(sheet.sheet, column) for sheet in report.mappings
+                   for column in sheet.columns if column.header]
+        shape = tuple((sheet, c.letter, c.header) for sheet, c in columns) + tuple(
+            report.left_out_sheets)
+        box = self.query_one("#import-mapping", VerticalScroll)
+        if shape == self.shown:
+            for row, (_, column) in zip(box.query(ColumnChoice), columns, strict=False):
+                if row.target != column.target:
+                    row.target = column.target
+                    row.query_one(Select).value = column.target or LEAVE_OUT
+            return
+        self.shown = shape
+        box.remove_children()
+        rows: list[Any] = []
+        for sheet, column in columns:
+            note = ""
+            if not column.target and column.suggestion:
+                note = f"closest: {column.suggestion}?  "
+            elif not column.target and column.disagree:
+                note = f"parts say {' / '.join(column.disagree)}  "
+            samples = " · ".join(column.samples) or "(no values)"
+            rows.append(ColumnChoice(sheet, column.letter, column.header, column.target,
+                                     note, samples, self.choices))
+        rows += [Label(plain(f"(sheet left out) {left}"), classes="import-left-out")
+                 for left in report.left_out_sheets]
+        box.mount_all(rows)
+        self.query_one("#save-profile", Button).disabled = not (
+            self.query_one("#import-save-name", Input).value.strip() and columns)
