@@ -44,7 +44,7 @@ from tracker.store.models import (
 from .conftest import TODAY
 
 ORG = Organisation(name="Acme AI Ltd", contact="1 Main St, Leeds; privacy@acme.example",
-                   country="GB", representative="Acme EU B.V., Amsterdam", dpo="Dana DPO",
+                   established_in=("GB",), representative="Acme EU B.V., Amsterdam", dpo="Dana DPO",
                    security_measures="Encryption at rest and in transit; MFA")
 
 
@@ -101,7 +101,7 @@ def test_every_template_section_appears_in_order() -> None:
 
 def test_missing_items_name_the_section_and_the_field() -> None:
     crawl = complete_crawl(crawler_names=None, size_band=None, collection_end=None)
-    eu = Organisation(name="Acme AI SAS", contact="Paris", country="FR")
+    eu = Organisation(name="Acme AI SAS", contact="Paris", established_in=("FR",))
     summary = build_summary(data(crawl, models=[model(placed_on_market_on=None)],
                                  organisation=eu), model(placed_on_market_on=None))
     missing = {(m.section, m.where.rsplit(": ", 1)[-1]) for m in summary.missing}
@@ -113,7 +113,7 @@ def test_missing_items_name_the_section_and_the_field() -> None:
 
 
 def test_outside_the_union_without_representative_is_missing() -> None:
-    org = Organisation(name="Acme", contact="x", country="CN")
+    org = Organisation(name="Acme", contact="x", established_in=("CN",))
     summary = build_summary(data(complete_crawl(), organisation=org), model())
     assert [m.item for m in summary.missing if m.section == "1.1"] == [
         "the authorised representative in the Union (provider established outside it)"]

@@ -470,11 +470,10 @@ SUPPLY_REPORT_FIELDS: dict[str, dict[str, Any]] = {
 
 def _report_fields(b: _Builder, foundation_provider: int) -> None:
     session = b.session
-    set_setting(session, "organisation_contact", "1 Canal Street, London, United Kingdom; "
-                "privacy@lumina-models.example", actor=OFFICER)
-    set_setting(session, "organisation_country", "GB", actor=OFFICER)
-    set_setting(session, "eu_representative", "Lumina EU Representative B.V., Amsterdam, "
-                "Netherlands; eu-rep@lumina-models.example", actor=OFFICER)
+    # Established in Germany (organisation_established_in, set above): in the Union, so the
+    # AI Act summary needs no authorised representative.
+    set_setting(session, "organisation_contact", "Friedrichstrasse 100, 10117 Berlin, "
+                "Germany; privacy@lumina-models.example", actor=OFFICER)
     set_setting(session, "security_measures", "Encryption at rest (AES-256) and in transit "
                 "(TLS 1.3); role-based access with MFA; training data in segregated "
                 "storage; access logs kept 12 months; ISO 27001-aligned ISMS", actor=OFFICER)

@@ -69,7 +69,8 @@ def load(session: Session, *, register: str, today: date,
 
     organisation = Organisation(
         name=text("organisation_name"), contact=text("organisation_contact"),
-        country=text("organisation_country"), representative=text("eu_representative"),
+        established_in=tuple(get_setting(session, "organisation_established_in") or ()),
+        representative=text("eu_representative"),
         dpo=text("organisation_dpo"), security_measures=text("security_measures"))
     providers = {int(p.id): p for p in live_rows(session, Provider)}
     data = RegisterData(

@@ -63,7 +63,6 @@ def _name(value: Any) -> str:
 
 def _countries(value: Any) -> list[str]:
     """A list of ISO codes, typed as JSON (["DE", "FR"]) or as text ("DE, FR")."""
-    from tracker.domain.countries import check_country_code
 
     if isinstance(value, str):
         value = [v for v in value.replace(";", ",").split(",") if v.strip()]
@@ -71,13 +70,6 @@ def _countries(value: Any) -> list[str]:
         raise SettingError("must be a list of country codes, e.g. DE, FR or [\"DE\", \"FR\"]")
     try:
         return sorted({check_country_code(v) for v in value})
-def _country_code(value: Any) -> str:
-    if value == "":
-        return ""
-    if not isinstance(value, str):
-        raise SettingError("must be a country code such as DE or CN")
-    try:
-        return check_country_code(_one_line(value))
     except ValueError as err:
         raise SettingError(str(err)) from None
 
@@ -131,9 +123,6 @@ SETTINGS: dict[str, SettingSpec] = {
         SettingSpec("organisation_contact", "", _text,
                     "The controller's / provider's address and contact in reports "
                     "(GDPR Art 30(1)(a); AI Act summary 1.1)"),
-        SettingSpec("organisation_country", "", _country_code,
-                    "Country where the organisation is established (ISO code; AI Act "
-                    "summary 1.1: outside the Union it names an authorised representative)"),
         SettingSpec("eu_representative", "", _text,
                     "The representative in the Union, if established outside it (GDPR Art 27; "
                     "AI Act Art 54 authorised representative): name and contact"),

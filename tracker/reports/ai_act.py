@@ -157,12 +157,13 @@ def _provider(data: RegisterData, section: SummarySection, need: Need) -> None:
     if not org.contact:
         need("1.1", "the provider's contact details",
              "tracker settings set organisation_contact ...")
-    country = org.country
-    section.answers.append(("Established in", country_name(country) if country else None))
-    if not country:
+    countries = org.established_in
+    section.answers.append(("Established in", ", ".join(country_name(c) or c for c in countries)
+                            or None))
+    if not countries:
         need("1.1", "where the provider is established (for the authorised representative)",
-             "tracker settings set organisation_country XX")
-    outside = bool(country) and country not in EU_MEMBER_STATES
+             "tracker settings set organisation_established_in XX")
+    outside = bool(countries) and not any(c in EU_MEMBER_STATES for c in countries)
     if outside:
         section.answers.append((f"Authorised representative in the Union "
                                 f"({AUTHORISED_REPRESENTATIVE_ARTICLE})",
@@ -170,7 +171,7 @@ def _provider(data: RegisterData, section: SummarySection, need: Need) -> None:
         if not org.representative:
             need("1.1", "the authorised representative in the Union (provider established "
                         "outside it)", "tracker settings set eu_representative ...")
-    elif country:
+    elif countries:
         section.answers.append(("Authorised representative",
                                 "Not required: the provider is established in the Union."))
 

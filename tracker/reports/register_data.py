@@ -25,7 +25,7 @@ class Organisation:
 
     name: str = ""
     contact: str = ""
-    country: str = ""
+    established_in: tuple[str, ...] = ()  # ISO codes (setting organisation_established_in)
     representative: str = ""  # in the Union (GDPR Art 27; AI Act Art 54)
     dpo: str = ""
     security_measures: str = ""
