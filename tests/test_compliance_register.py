@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from tracker.app import pipeline as svc
@@ -200,3 +201,28 @@ def test_the_companys_side_is_a_setting(db_path: Path, engine: object,
     assert main(["--db", str(db_path), "settings", "get", "organisation_established_in"]) == 0
     out = capsys.readouterr().out
     assert "DE" in out and "FR" in out
+
+
+def test_a_restore_that_approves_the_review_meets_the_same_gate(engine: Engine,
+                                                                 tmp_path: Path) -> None:
+    """The tracker's own export, edited to approve the review, restored: refused, naming
+    the provider's open critical gaps, and nothing written."""
+    import openpyxl
+
+    from tracker.app.register import Register
+
+    with session_scope(engine) as session:
+        provider = _critical_provider(session)
+        _answered_review(session, int(provider.id or 0))
+    register = Register(engine)
+    out = register.export(tmp_path / "register.xlsx").path
+    book = openpyxl.load_workbook(out)
+    sheet = book["Assessments"]
+    headers = [c.value for c in sheet[1]]
+    column = next(i for i, h in enumerate(headers, 1) if str(h).startswith("Outcome"))
+    sheet.cell(row=2, column=column).value = "approved"
+    book.save(out)
+    report = register.import_file(out, profile=None, order=None, dry_run=False)
+    assert not report.written
+    assert any("open critical gap" in str(p) and "PIPL Art 55" in str(p)
+               for p in report.problems), report.problems

@@ -118,9 +118,12 @@ OVERRIDE_MIN_WORDS = 3
 
 def override_problem(text: Any) -> str | None:
     """Why an approval-override text is not a reason (None: it is one, or it is empty)."""
-    reason = (text or "").strip() if isinstance(text, str) or text is None else str(text)
-    if not reason:
-        return None
+    from tracker.domain.text import control_problem
+
+    raw = text if isinstance(text, str) else "" if text is None else str(text)
+    reason = raw.strip()
+    if not reason or control_problem(raw):
+        return None  # nothing, or refused as every text is (tracker.domain.text)
     if len(reason) < OVERRIDE_MIN_CHARS or len(reason.split()) < OVERRIDE_MIN_WORDS:
         return (f"name the reason in words (at least {OVERRIDE_MIN_WORDS} words and "
                 f"{OVERRIDE_MIN_CHARS} characters): who accepted which risk and why")
