@@ -461,6 +461,11 @@ SUPPLY_REPORT_FIELDS: dict[str, dict[str, Any]] = {
         "data_subject_categories": "adult speakers (paid participants)",
         "personal_data_categories": "voice, age band, dialect", "recipients": "speech lab in China",
         "retention_period": "deleted 36 months after collection"},
+    # The compliance-rule cases (_issue14_cases) go into the vision model, whose summary is
+    # the incomplete one: a blank model list would put them into every model's summary.
+    "Scraped social posts (CN)": {"model_names": "Lumina-Vision"},
+    "Driving scenes (plates blurred)": {"model_names": "Lumina-Vision"},
+    "US voiceprints for annotation": {"model_names": "Lumina-Vision"},
     "Transcription of in-house audio": {
         "data_subject_categories": "employees and customers on recorded calls",
         "personal_data_categories": "voice, call content", "recipients": "transcription vendor",

@@ -847,8 +847,11 @@ LEGAL_REMINDERS: dict[ReminderKind, str] = {
 }
 # Not legal duties: a notice date is a contract's; the extension window opening is a
 # reminder (the breach is the expiry, "filing-expired"); retention's end is a decision.
+# A questionnaire's due date is the officer's own deadline for the supplier, not a legal one:
+# what the answers would show (a missing clause, an unassessed transfer) is a gap of its own.
 NOT_LEGAL_REMINDERS = frozenset({ReminderKind.AGREEMENT_NOTICE, ReminderKind.USER,
-                                 ReminderKind.CAC_EXTENSION_WINDOW, ReminderKind.RETENTION_END})
+                                 ReminderKind.CAC_EXTENSION_WINDOW, ReminderKind.RETENTION_END,
+                                 ReminderKind.QUESTIONNAIRE_OVERDUE})
 # A duty whose start date is not known (never audited, the day 1 million was reached not
 # recorded) is due at once: its reminder's uid ends so (tracker.reminders.derive).
 NOW_SUFFIX = "-now"
