@@ -112,7 +112,7 @@ async def test_invalid_date_is_named_beside_the_field(demo_app: TrackerApp) -> N
                                                               Static).render())
         await pilot.press("ctrl+s")
         await pilot.pause()
-        assert str(form.query_one("#error-kind", Static).render()) == "is required"
+        assert str(form.query_one("#error-kind", Static).render()) == "Required: choose one"
         assert "date" in str(form.query_one("#error-expires_on", Static).render())
 
 

@@ -23,6 +23,10 @@ class FieldSpec:
     kind: Kind
     required: bool
     options: list[tuple[str, Any]] = field(default_factory=list)
+    # A choice that may be left unset (an optional enum): a field with a default (a
+    # provider's status) starts on its default and has no blank to pick.
+    optional: bool = True
+    default: Any = None
 
 
 def field_label(entity: str, name: str) -> str:
@@ -48,8 +52,11 @@ def field_specs(entity: str, *, hidden: set[str],
         elif kind.enum is not None:
             options = [(m.label if isinstance(m, CitedEnum) else str(m.value), m.value)
                        for m in kind.enum]
+            default = None if info.is_required() else info.get_default(
+                call_default_factory=True)
             specs.append(FieldSpec(name, label, "enum", required and not kind.optional,
-                                   options))
+                                   options, optional=kind.optional,
+                                   default=form_value(default)))
         elif kind.kind == "bool":
             specs.append(FieldSpec(name, label, "maybe_bool" if kind.optional else "bool",
                                    False))
