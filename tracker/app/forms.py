@@ -234,3 +234,14 @@ def saved_sentence(record: Any, owner_title: str | None, *, created: bool) -> st
     if own:
         return f"{verb} the {what} {own}"
     return f"{verb} the {what}" + (f" for {owner_title}" if owner_title else "")
+
+
+def owner_reference(entity: str) -> tuple[str, str] | None:
+    """(reference field, entity) of the record a record of ``entity`` belongs to: its
+    registry owner (a legal basis's supply), else its provider."""
+    spec = ENTITIES.get(entity)
+    if spec is not None and spec.owner is not None:
+        return spec.owner
+    if entity in BASE_MODELS and "provider_id" in BASE_MODELS[entity].model_fields:
+        return ("provider_id", "provider")
+    return None

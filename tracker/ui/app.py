@@ -20,6 +20,7 @@ from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
 from tracker import __version__
+from tracker.app.forms import owner_reference, record_title, saved_sentence
 from tracker.app.register import Register
 from tracker.app.views import RecordView
 from tracker.errors import TrackerError
@@ -175,12 +176,26 @@ class TrackerApp(App[None]):
         def saved(row: RecordView | None) -> None:
             if row is None:
                 return
-            self.notify(f"Saved {entity.replace('_', ' ')}: {describe(row)}")
+            self.notify(saved_sentence(row, self._owner_title(row),
+                                       created=record_id is None))
             if on_saved is not None:
                 on_saved(row)
 
         self.push_screen(RecordForm(self.register, entity, record=record, preset=preset,
                                     choices=choices, initial=initial), saved)
+
+    def _owner_title(self, row: RecordView) -> str | None:
+        """The name of the record ``row`` belongs to (a legal basis's supply, a clause's
+        agreement), for a notification in words."""
+        reference = owner_reference(row.entity_type)
+        owner_id = getattr(row, reference[0], None) if reference else None
+        if reference is None or owner_id is None:
+            return None
+        try:
+            owner = self.register.get(reference[1], int(owner_id))
+        except TrackerError:
+            return None
+        return record_title(owner) or describe(owner)
 
     def archive_record(self, entity: str, record_id: int, *,
                        on_done: Callable[[], None] | None = None) -> None:

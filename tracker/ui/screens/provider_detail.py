@@ -97,6 +97,7 @@ class _Keyed:
 
 
 class ProviderDetailScreen(TrackerScreen):
+    HELP_NAME = "provider file"
     BINDINGS = [
         Binding("escape", "back", "Back", id="detail.back"),
         Binding("n", "new", "New", id="detail.new"),
