@@ -46,7 +46,7 @@ def test_providers_at_80x24(snap_compare: SnapCompare, frozen_demo_engine: Engin
 def test_provider_detail_agreements(snap_compare: SnapCompare,
                                     frozen_demo_engine: Engine) -> None:
     assert snap_compare(app_on(frozen_demo_engine, "providers"), terminal_size=(120, 36),
-                        run_before=keys("slash", *"nordic", "enter", "enter",
+                        run_before=keys("slash", *"nordic", "enter",
                                         "right_square_bracket", "right_square_bracket"))
 
 
@@ -57,5 +57,5 @@ def test_reminders(snap_compare: SnapCompare, frozen_demo_engine: Engine) -> Non
 
 def test_new_agreement_form(snap_compare: SnapCompare, frozen_demo_engine: Engine) -> None:
     assert snap_compare(app_on(frozen_demo_engine, "providers"), terminal_size=(100, 34),
-                        run_before=keys("slash", *"aleph", "enter", "enter",
+                        run_before=keys("slash", *"aleph", "enter",
                                         "right_square_bracket", "right_square_bracket", "n"))

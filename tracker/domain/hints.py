@@ -23,7 +23,22 @@ def supply_hints(values: Mapping[str, Any]) -> dict[str, str]:
     return hints
 
 
-HINTS = {"supply": supply_hints}
+def assessment_hints(values: Mapping[str, Any]) -> dict[str, str]:
+    """A due-diligence review's 30-item checklist is filled after the review is saved:
+    the approval gate reads it (DOMAIN.md checklist), so a review is saved as Pending,
+    answered on the review screen, and approved there."""
+    from tracker.domain.derived import is_decided, is_review
+
+    if is_review(values) and is_decided(values) and not values.get("id"):
+        return {"outcome": "Save a new review as Pending: its 30-item checklist is then "
+                           "filled on the review screen (v), and the review approved there."}
+    if is_review(values) and not is_decided(values):
+        return {"outcome": "Saving creates the 30-item checklist; fill it on the review "
+                           "screen (v on the Assessments tab), then approve it there (A)."}
+    return {}
+
+
+HINTS = {"supply": supply_hints, "assessment": assessment_hints}
 
 
 def form_hints(entity: str, values: Mapping[str, Any]) -> dict[str, str]:

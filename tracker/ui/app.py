@@ -16,7 +16,7 @@ from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Static
+from textual.widgets import DataTable, Static
 from textual.worker import Worker, WorkerState
 
 from tracker import __version__
@@ -57,6 +57,12 @@ class TrackerApp(App[None]):
         Binding("E", "export_register", "Export", key_display="E", id="app.export"),
         Binding("question_mark", "help", "Help", key_display="?", id="app.help"),
         Binding("t", "toggle_theme", "Theme", show=False, id="app.theme"),
+        # vi keys in every table (a focused input takes them as text)
+        Binding("j", "table_cursor('down')", "Down", show=False, id="app.down"),
+        Binding("k", "table_cursor('up')", "Up", show=False, id="app.up"),
+        Binding("g", "table_cursor('top')", "First row", show=False, id="app.top"),
+        Binding("G", "table_cursor('bottom')", "Last row", key_display="G", show=False,
+                id="app.bottom"),
         Binding("q", "quit", "Quit", id="app.quit"),
     ]
 
@@ -107,6 +113,14 @@ class TrackerApp(App[None]):
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
+
+    def action_table_cursor(self, where: str) -> None:
+        table = self.focused
+        if not isinstance(table, DataTable) or not table.row_count:
+            return
+        row = {"down": table.cursor_row + 1, "up": table.cursor_row - 1, "top": 0,
+               "bottom": table.row_count - 1}[where]
+        table.move_cursor(row=max(0, min(row, table.row_count - 1)))
 
     def action_toggle_theme(self) -> None:
         self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"

@@ -7,10 +7,9 @@ from __future__ import annotations
 from rich.cells import cell_len, set_cell_size
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Grid, Vertical
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from tracker.app.dashboard import ProviderStanding, rank_providers, top_reminders, what_to_do
 from tracker.app.register import RegisterSummary
@@ -24,6 +23,7 @@ from tracker.domain.enums import (
 )
 from tracker.formatting import audit_diff
 from tracker.reminders.derive import DerivedReminder
+from tracker.ui.footer import FittedFooter
 from tracker.ui.screens.base import TrackerScreen
 from tracker.ui.text import plain, styled
 
@@ -48,10 +48,6 @@ def _cut(text: str, width: int) -> str:
 
 
 class DashboardScreen(TrackerScreen):
-    BINDINGS = [
-        Binding("j", "cursor(1)", "Down", show=False, id="dashboard.down"),
-        Binding("k", "cursor(-1)", "Up", show=False, id="dashboard.up"),
-    ]
     provider_of: dict[str, int | None] = {}
 
     class SummaryLoaded(Message):
@@ -89,7 +85,7 @@ class DashboardScreen(TrackerScreen):
             with Vertical(classes="panel wide", id="panel-changes"):
                 yield Static("[b]Recent changes[/b]", classes="panel-title")
                 yield DataTable(id="recent-changes", cursor_type="none", zebra_stripes=True)
-        yield Footer()
+        yield FittedFooter()
 
     def on_mount(self) -> None:
         self.title = "Dashboard"
@@ -113,11 +109,6 @@ class DashboardScreen(TrackerScreen):
     def _open_worst(self, event: DataTable.RowSelected) -> None:
         if event.row_key.value is not None:
             self.tracker.open_provider(int(event.row_key.value))
-
-    def action_cursor(self, step: int) -> None:
-        table = self.focused
-        if isinstance(table, DataTable):
-            table.move_cursor(row=table.cursor_row + step)
 
     @work(thread=True, exclusive=True, group="dashboard", exit_on_error=False)
     def load_summary(self) -> None:

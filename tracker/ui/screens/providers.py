@@ -13,12 +13,13 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import DataTable, Header, Input, Static
 from textual.widgets.data_table import ColumnKey
 
 from tracker.app.dashboard import ProviderStanding
 from tracker.app.queries import SORTABLE, ProviderFilter, ProviderPage
 from tracker.domain.enums import ProviderRole, ProviderStatus, RiskTier
+from tracker.ui.footer import FittedFooter
 from tracker.ui.screens.base import TrackerScreen
 from tracker.ui.text import plain
 
@@ -63,6 +64,8 @@ class ProvidersScreen(TrackerScreen):
         self.total = 0
         self.loaded = 0
         self._debounce: Timer | None = None
+        self._typing = False
+        self._open_when_loaded = False
         self.standings: dict[int, ProviderStanding] | None = None
 
     def compose(self) -> ComposeResult:
@@ -72,7 +75,7 @@ class ProvidersScreen(TrackerScreen):
                         id="filter")
             yield Static("", id="match-count")
         yield DataTable(id="providers-table", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield FittedFooter()
 
     def on_mount(self) -> None:
         self.title = "Providers"
@@ -135,6 +138,7 @@ class ProvidersScreen(TrackerScreen):
 
     # -- loading ---------------------------------------------------------------------
     def reload(self, *, keep_cursor: bool = False) -> None:
+        self._typing = False
         self._keep_cursor = keep_cursor
         self.load_page(self.filter, 0, append=False)
 
@@ -162,6 +166,8 @@ class ProvidersScreen(TrackerScreen):
         self.loaded += len(message.page.rows)
         self.total = message.page.total
         self.shown_filter = message.filter
+        if self._open_when_loaded and not message.append:
+            self.call_after_refresh(self._open_single)
         if getattr(self, "_keep_cursor", False) and not message.append:
             table.move_cursor(row=min(previous, max(self.loaded - 1, 0)))
         direction = "↓" if not self.filter.descending else "↑"
@@ -180,13 +186,27 @@ class ProvidersScreen(TrackerScreen):
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
         self.filter = replace(self.filter, text=event.value)
+        self._typing = True  # a reload is pending
         if self._debounce is not None:
             self._debounce.stop()
         self._debounce = self.set_timer(0.015, self.reload)
 
     @on(Input.Submitted, "#filter")
     def _filter_done(self) -> None:
+        """Enter in the filter: one match opens at once; more, and the table takes the
+        keys. A page still loading for what was typed decides when it arrives."""
         self.query_one(DataTable).focus()
+        if self.shown_filter == self.filter and not self._typing:
+            self._open_single()
+        else:
+            self._open_when_loaded = True
+
+    def _open_single(self) -> None:
+        self._open_when_loaded = False
+        if self.total == 1 and self.filter.text.strip():
+            provider_id = self.selected_id()
+            if provider_id is not None:
+                self.tracker.open_provider(provider_id)
 
     def action_focus_filter(self) -> None:
         self.query_one("#filter", Input).focus()
