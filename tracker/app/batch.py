@@ -34,7 +34,7 @@ from tracker.domain.derived import derived_children, is_review, open_items
 from tracker.domain.enums import AuditAction, ChecklistStatus
 from tracker.domain.registry import PARENT_FIELD
 from tracker.domain.rules import FieldError, approval_blockers
-from tracker.domain.text import search_key
+from tracker.domain.text import PROVIDER_SEARCHED, provider_search_name, search_key
 from tracker.errors import ValidationFailed
 from tracker.sheets.mapping import IMPORT_ENTITIES, ColumnMapping
 from tracker.sheets.plan import (
@@ -219,7 +219,7 @@ def _insert(session: Session, entity: str, rows: list[tuple[PlannedRecord, dict[
     for record, values in rows:
         full = {**defaults, **values, "version": 1, "created_at": now, "updated_at": now}
         if entity == "provider":
-            full["search_name"] = search_key(full["legal_name"])
+            full["search_name"] = provider_search_name(full)
         else:
             full["provider_id"] = provider_ids[record.provider_key]
         if entity == "evidence":
@@ -439,8 +439,6 @@ def update_rows(session: Session, entity: str,
     groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     for record_id, before, changed in rows:
         values = dict(changed)
-        if entity == "provider" and "legal_name" in values:
-            values["search_name"] = search_key(values["legal_name"])
         names = tuple(sorted(values))
         groups.setdefault(names, []).append(
             {"_id": record_id, "_now": now, **{f"_{n}": v for n, v in values.items()}})
@@ -453,3 +451,23 @@ def update_rows(session: Session, entity: str,
                      .values(version=table.c.version + 1, updated_at=bindparam("_now"),
                              **{n: bindparam(f"_{n}") for n in names}))
         session.connection().execute(statement, params)
+    if entity == "provider":
+        refresh_search_names(session, [record_id for record_id, _, changed in rows
+                                       if set(changed) & set(PROVIDER_SEARCHED)])
+
+
+def refresh_search_names(session: Session, provider_ids: list[int]) -> None:
+    """The folded search column of providers whose name, aliases, registration number or
+    website changed, recomputed from their stored values (a change may carry only one)."""
+    table = table_of("provider")
+    columns = [table.c.id, *(table.c[name] for name in PROVIDER_SEARCHED)]
+    for start in range(0, len(provider_ids), 500):
+        chunk = provider_ids[start:start + 500]
+        found = session.connection().execute(
+            select(*columns).where(table.c.id.in_(chunk))).all()
+        if found:
+            session.connection().execute(
+                update(table).where(table.c.id == bindparam("_id"))
+                .values(search_name=bindparam("_search")),
+                [{"_id": row[0], "_search": provider_search_name(
+                    dict(zip(PROVIDER_SEARCHED, row[1:], strict=True)))} for row in found])

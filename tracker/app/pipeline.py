@@ -25,7 +25,7 @@ from tracker.domain.derived import derived_children, is_review, open_items
 from tracker.domain.enums import AssessmentKind, AuditAction, ChecklistStatus
 from tracker.domain.registry import ENTITIES, PARENT_FIELD, field_kind
 from tracker.domain.rules import FieldError, approval_blockers, check_record
-from tracker.domain.text import ONE_LINE_FIELDS, clean_text, search_key
+from tracker.domain.text import ONE_LINE_FIELDS, clean_text, provider_search_name
 from tracker.errors import IntegrityRefused, NotFound, StaleVersion, ValidationFailed
 from tracker.store.audit import record_event
 from tracker.store.models import (
@@ -311,7 +311,7 @@ class EntityService(Generic[RowT]):
 
     def _derive(self, row: SQLModel) -> None:
         if isinstance(row, Provider):
-            row.search_name = search_key(row.legal_name)
+            row.search_name = provider_search_name(row_values(row))
 
     def _check_unique(self, session: Session, values: Mapping[str, Any],
                       record_id: int | None) -> None:

@@ -35,9 +35,11 @@ TABS: dict[str, tuple[str, ...]] = {
 # Records that arrive with their parent and are edited, never added or archived by hand.
 CHECKLIST_ENTITIES = {"agreement_clause", "checklist_answer"}
 READ_ONLY = {"audit_event", "gap"}
-PROVIDER_FIELDS = ("legal_name", "country", "role", "risk_tier", "status", "ownership",
-                   "state_owned", "foreign_state_access", "is_ciio", "handles_important_data",
-                   "contact_name", "contact_email", "dpo_contact", "notes")
+PROVIDER_FIELDS = ("legal_name", "aliases", "registration_number", "website", "country",
+                   "role", "risk_tier", "status", "ownership", "state_owned",
+                   "foreign_state_access", "is_ciio", "handles_important_data",
+                   "holds_personal_info", "services", "internal_owner", "contact_name",
+                   "contact_email", "dpo_contact", "notes")
 Columns = Sequence[tuple[str, Callable[[Any], Any]]]
 
 

@@ -71,7 +71,8 @@ class ProvidersScreen(TrackerScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="filter-bar"):
-            yield Input(placeholder="/ filter: name, country, role, tier, status",
+            yield Input(placeholder="/ filter: name, alias, registration no., website, country, "
+                              "tier, status",
                         id="filter")
             yield Static("", id="match-count")
         yield DataTable(id="providers-table", cursor_type="row", zebra_stripes=True)
