@@ -34,7 +34,7 @@ from tracker.domain.derived import derived_children, is_review, open_items
 from tracker.domain.enums import AuditAction, ChecklistStatus
 from tracker.domain.registry import PARENT_FIELD
 from tracker.domain.rules import FieldError, approval_blockers
-from tracker.domain.text import PROVIDER_SEARCHED, provider_search_name, search_key
+from tracker.domain.text import PROVIDER_SEARCHED, provider_search_extra, search_key
 from tracker.errors import ValidationFailed
 from tracker.sheets.mapping import IMPORT_ENTITIES, ColumnMapping
 from tracker.sheets.plan import (
@@ -219,7 +219,8 @@ def _insert(session: Session, entity: str, rows: list[tuple[PlannedRecord, dict[
     for record, values in rows:
         full = {**defaults, **values, "version": 1, "created_at": now, "updated_at": now}
         if entity == "provider":
-            full["search_name"] = provider_search_name(full)
+            full["search_name"] = search_key(full["legal_name"])
+            full["search_extra"] = provider_search_extra(full)
         else:
             full["provider_id"] = provider_ids[record.provider_key]
         if entity == "evidence":
@@ -439,6 +440,8 @@ def update_rows(session: Session, entity: str,
     groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     for record_id, before, changed in rows:
         values = dict(changed)
+        if entity == "provider" and "legal_name" in values:
+            values["search_name"] = search_key(values["legal_name"])
         names = tuple(sorted(values))
         groups.setdefault(names, []).append(
             {"_id": record_id, "_now": now, **{f"_{n}": v for n, v in values.items()}})
@@ -457,7 +460,7 @@ def update_rows(session: Session, entity: str,
 
 
 def refresh_search_names(session: Session, provider_ids: list[int]) -> None:
-    """The folded search column of providers whose name, aliases, registration number or
+    """The folded search column of providers whose aliases, registration number or
     website changed, recomputed from their stored values (a change may carry only one)."""
     table = table_of("provider")
     columns = [table.c.id, *(table.c[name] for name in PROVIDER_SEARCHED)]
@@ -468,6 +471,6 @@ def refresh_search_names(session: Session, provider_ids: list[int]) -> None:
         if found:
             session.connection().execute(
                 update(table).where(table.c.id == bindparam("_id"))
-                .values(search_name=bindparam("_search")),
-                [{"_id": row[0], "_search": provider_search_name(
+                .values(search_extra=bindparam("_search")),
+                [{"_id": row[0], "_search": provider_search_extra(
                     dict(zip(PROVIDER_SEARCHED, row[1:], strict=True)))} for row in found])

@@ -83,6 +83,7 @@ def _filter_clause(text: str) -> ColumnElement[bool] | None:
         escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         options: list[ColumnElement[bool]] = [
             col(Provider.search_name).like(f"%{escaped}%", escape="\\"),
+            col(Provider.search_extra).like(f"%{escaped}%", escape="\\"),
             func.lower(col(Provider.country)) == word,
         ]
         for column, enum_cls in ((Provider.role, ProviderRole), (Provider.risk_tier, RiskTier),

@@ -42,7 +42,7 @@ from tracker.domain.enums import (
     TransferExemption,
     TransferMechanism,
 )
-from tracker.domain.text import SEARCH_NAME_LENGTH
+from tracker.domain.text import SEARCH_EXTRA_LENGTH
 
 
 def utcnow() -> datetime:
@@ -137,19 +137,19 @@ class ProviderBase(SQLModel):
                                        description="Internal owner (business contact)")
     # issue 17: the other names a provider goes by (an English name for a Chinese one and
     # the reverse, a former or trading name), one per line or separated by ";". The
-    # providers filter searches them (tracker.domain.text.provider_search_name).
+    # providers filter searches them (tracker.domain.text.provider_search_extra).
     aliases: str | None = Field(default=None, max_length=2000,
                                 description="Other names (aliases; one per line or ;)")
 
 
 class Provider(ProviderBase, RecordMeta, Archivable, table=True):
     __tablename__ = "provider"
-    # Case-folded copy of legal_name, then the aliases, registration number and website
-    # (tracker.domain.text.provider_search_name): SQLite's LIKE folds ASCII only
-    # (MEASURED.md), so searches for "müller", mixed-script names or "hangzhou" for a
-    # Chinese name with an English alias run against this column. It begins with the
-    # legal name, so sorting by it sorts by name.
-    search_name: str = Field(default="", max_length=SEARCH_NAME_LENGTH, index=True)
+    # Case-folded copy of legal_name: SQLite's LIKE folds ASCII only (MEASURED.md), so
+    # searches for "müller" or mixed-script names run against this column.
+    search_name: str = Field(default="", max_length=300, index=True)
+    # The same for the aliases, registration number and website (migration 0011): the
+    # filter finds "hangzhou" in a Chinese provider's English alias.
+    search_extra: str = Field(default="", max_length=SEARCH_EXTRA_LENGTH)
 
 
 # --- Supply ---------------------------------------------------------------------------
