@@ -22,6 +22,7 @@ from textual.widgets._toast import Toast
 from tracker.app.register import Register
 from tracker.domain.enums import ReviewTriggerKind
 from tracker.ui.app import TrackerApp
+from tracker.ui.screens.complete import CompleteForm
 from tracker.ui.screens.confirm import ConfirmScreen
 from tracker.ui.screens.exporting import ExportForm
 from tracker.ui.screens.help import HelpScreen
@@ -369,9 +370,9 @@ async def test_reminders_snooze_and_confirm_show_hostile_texts_literally(
         await pilot.pause()
         await pilot.press("c")
         await pilot.pause()
-        assert isinstance(app.screen, ConfirmScreen)
-        assert f"— {LINK}?" in screen_text(app)
-        await pilot.press("y")
+        assert isinstance(app.screen, CompleteForm)  # asks for a note of what was done
+        assert f"— {LINK}" in screen_text(app)
+        await pilot.press("enter")
         await settle(pilot)
         assert f"marked done: Reminder — {LINK}" in toasts(app)
 

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 from textual.pilot import Pilot
+from textual.widgets import Input
 
 from tracker.ui.app import TrackerApp
 
@@ -31,7 +32,18 @@ def keys(*pressed: str) -> Callable[[Pilot[Any]], Awaitable[None]]:
             await settle(pilot)
         await pilot.pause(0.2)
         await settle(pilot)
+        await steady(pilot)
     return run
+
+
+async def steady(pilot: Pilot[Any]) -> None:
+    """No blinking cursor (a snapshot would catch it on or off), and every message the
+    workers posted handled (a loaded machine handles them later)."""
+    for field in pilot.app.screen.query(Input):
+        field.cursor_blink = False
+    await settle(pilot)
+    await pilot.pause(0.1)
+    await settle(pilot)
 
 
 def test_dashboard(snap_compare: SnapCompare, frozen_demo_engine: Engine) -> None:

@@ -36,10 +36,23 @@ def field_label(entity: str, name: str) -> str:
     return described or name.removesuffix("_id").replace("_", " ").capitalize()
 
 
+# Fields a form shows first, in this order, before the rest in the schema's order: who the
+# provider is (its names, registration number, website) before what it does.
+FORM_FIRST = {"provider": ("legal_name", "aliases", "registration_number", "website",
+                           "country")}
+
+
+def _form_order(entity: str) -> list[str]:
+    names = list(BASE_MODELS[entity].model_fields)
+    first = [n for n in FORM_FIRST.get(entity, ()) if n in names]
+    return first + [n for n in names if n not in first]
+
+
 def field_specs(entity: str, *, hidden: set[str],
                 choices: dict[str, list[tuple[str, int]]]) -> list[FieldSpec]:
     specs: list[FieldSpec] = []
-    for name, info in BASE_MODELS[entity].model_fields.items():
+    for name in _form_order(entity):
+        info = BASE_MODELS[entity].model_fields[name]
         if name in hidden:
             continue
         kind = field_kind(info.annotation)

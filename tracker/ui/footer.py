@@ -19,7 +19,10 @@ def _width(widget: Widget) -> int:
 
 
 class FittedFooter(Footer):
+    fitted_to = 0  # the width the shown hints were chosen for
+
     def compose(self) -> ComposeResult:
+        self.fitted_to = self.app.size.width
         widgets = list(super().compose())
         palette = [w for w in widgets if w.has_class("-command-palette")]
         keys = [w for w in widgets if w not in palette]
@@ -36,4 +39,5 @@ class FittedFooter(Footer):
         yield from (w for w in widgets if id(w) in chosen or w in palette)
 
     def on_resize(self) -> None:
-        self.call_after_refresh(self.recompose)
+        if self.app.size.width != self.fitted_to:
+            self.call_after_refresh(self.recompose)

@@ -30,7 +30,8 @@ COLUMNS = (("legal_name", "Legal name"), ("risk_tier", "Risk tier"), ("status", 
            ("country", "Country"), ("role", "Role"), ("updated_at", "Updated"))
 # Filled when the register's gaps arrive (a second worker: at 100,000 providers they take
 # seconds the first time, and the page must not wait for them).
-LATE_COLUMNS = (("gaps", "Gaps"), ("next_review", "Next review"))
+# Fixed widths: a cell updated later does not widen its column ("3 (2 crit)", a date).
+LATE_COLUMNS = (("gaps", "Gaps", 10), ("next_review", "Next review", 11))
 
 
 class ProvidersScreen(TrackerScreen):
@@ -83,8 +84,8 @@ class ProvidersScreen(TrackerScreen):
         table = self.query_one(DataTable)
         for key, label in COLUMNS[:1]:
             table.add_column(label, key=key)
-        for key, label in LATE_COLUMNS:
-            table.add_column(label, key=key)
+        for key, label, width in LATE_COLUMNS:
+            table.add_column(label, key=key, width=width)
         for key, label in COLUMNS[1:]:
             table.add_column(label, key=key)
         table.focus()
