@@ -653,3 +653,30 @@ def test_a_control_character_in_old_data_is_exported_visibly(
         book.close()
     assert not any("\x1b" in t or "\x07" in t for t in texts)
     assert sum("<script>alert(1)</script> \\x1b]52;c;SGVsbG8=\\x07" in t for t in texts) >= 2
+
+
+def test_codes_have_their_text_beside_them_and_reminders_go_by_date(
+        demo: Engine, tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    from tracker.domain.checklists import ALL_CLAUSES, CHECKLIST_BY_NUMBER
+
+    out = tmp_path / "register.xlsx"
+    run_export(demo, out, today=TODAY)
+    book = load_workbook(out, read_only=True)
+
+    def rows(title: str) -> list[dict[str, object]]:
+        sheet = list(book[title].iter_rows(values_only=True))
+        header = [str(h) for h in sheet[0]]
+        return [dict(zip(header, row, strict=False)) for row in sheet[1:] if any(row)]
+
+    clauses = rows("Agreement clauses")
+    assert clauses and all(r["Clause text"] == ALL_CLAUSES[str(r["Clause"])].text
+                           and r["Article"] == ALL_CLAUSES[str(r["Clause"])].article
+                           for r in clauses)
+    answers = rows("Checklist answers")
+    assert answers and all(r["Question"] == CHECKLIST_BY_NUMBER[int(str(r["Checklist item"]))
+                                                                ].text for r in answers)
+    assert {r["Critical"] for r in answers} == {"critical", None}
+    due = [r["Due on"] for r in rows("Reminders")]
+    assert len(due) > 10 and due == sorted(due)  # type: ignore[type-var]

@@ -54,7 +54,7 @@ def audit_diff(before: str | None, after: str | None) -> str:
     new: dict[str, Any] = json.loads(after) if after else {}
     lines = []
     for key in sorted(set(old) | set(new)):
-        if key in {"created_at", "updated_at", "version", "search_name"}:
+        if key in {"created_at", "updated_at", "version", "search_name", "search_extra"}:
             continue
         if before and after:
             lines.append(f"{key}: {_value(old.get(key))} → {_value(new.get(key))}")

@@ -56,10 +56,8 @@ async def test_add_an_agreement_and_see_it_in_detail_and_history(demo_app: Track
                                                                  demo_engine: Any) -> None:
     async with demo_app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("p", "slash", *"aleph", "enter")
+        await pilot.press("p", "slash", *"aleph", "enter")  # one match: enter opens it
         await pilot.pause(0.2)
-        await settle(pilot)
-        await pilot.press("enter")
         await settle(pilot)
         assert isinstance(demo_app.screen, ProviderDetailScreen)
         await pilot.press("right_square_bracket", "right_square_bracket")
@@ -112,14 +110,14 @@ async def test_invalid_date_is_named_beside_the_field(demo_app: TrackerApp) -> N
                                                               Static).render())
         await pilot.press("ctrl+s")
         await pilot.pause()
-        assert str(form.query_one("#error-kind", Static).render()) == "is required"
+        assert str(form.query_one("#error-kind", Static).render()) == "Required: choose one"
         assert "date" in str(form.query_one("#error-expires_on", Static).render())
 
 
 async def test_edit_a_provider(demo_app: TrackerApp, demo_engine: Any) -> None:
     async with demo_app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("p", "slash", *"nordic", "enter")
+        await pilot.press("p", "slash", *"nordic", "escape")  # to the list, not opened
         await pilot.pause(0.2)
         await settle(pilot)
         await pilot.press("e")
@@ -142,7 +140,7 @@ async def test_archive_a_provider_after_confirming(demo_app: TrackerApp,
                                                    demo_engine: Any) -> None:
     async with demo_app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("p", "slash", *"synthcorpus", "enter")
+        await pilot.press("p", "slash", *"synthcorpus", "escape")
         await pilot.pause(0.2)
         await settle(pilot)
         await pilot.press("a")

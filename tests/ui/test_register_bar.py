@@ -78,10 +78,8 @@ async def test_a_read_only_register_says_so_everywhere_and_refuses_a_save(
         await pilot.press("p", "slash", *"nordic", "enter")
         await pilot.pause(0.2)
         await settle(pilot)
+        assert isinstance(app.screen, ProviderDetailScreen)  # the one match, opened
         assert str(app.screen.query_one(ReadOnlyBanner).render()) == banner
-        await pilot.press("enter")
-        await settle(pilot)
-        assert isinstance(app.screen, ProviderDetailScreen)
         assert str(app.screen.query_one(ReadOnlyBanner).render()) == banner
         assert title_bar(app).endswith("READ-ONLY ")
         await pilot.press("e")

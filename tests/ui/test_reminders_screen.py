@@ -9,7 +9,7 @@ from textual.widgets import DataTable, Input, Select, Static
 from tracker.app.register import Register
 from tracker.domain.enums import ReminderStatus
 from tracker.ui.app import TrackerApp
-from tracker.ui.screens.confirm import ConfirmScreen
+from tracker.ui.screens.complete import CompleteForm
 from tracker.ui.screens.record_form import RecordForm
 from tracker.ui.screens.reminders import RemindersScreen
 from tracker.ui.screens.snooze import SnoozeForm
@@ -70,12 +70,15 @@ async def test_snooze_then_complete(demo_app: TrackerApp, demo_engine: Any) -> N
         await goto(demo_app, pilot, "user-2")
         await pilot.press("c")
         await pilot.pause()
-        assert isinstance(demo_app.screen, ConfirmScreen)
-        await pilot.press("y")
+        assert isinstance(demo_app.screen, CompleteForm)  # asks what was done
+        await pilot.press(*"called them", "enter")
         await settle(pilot)
         assert "user-2" not in [r[5] for r in rows(demo_app)]
-    states = {r.uid: r.status for r in Register(demo_engine).reminders(TODAY)}
-    assert states["user-1"] == ReminderStatus.SNOOZED and states["user-2"] == ReminderStatus.DONE
+    states = {r.uid: r for r in Register(demo_engine).reminders(TODAY)}
+    assert states["user-1"].status == ReminderStatus.SNOOZED
+    assert states["user-2"].status == ReminderStatus.DONE
+    events = Register(demo_engine).audit_log(limit=3)
+    assert any("called them" in str(event.after) for event in events), "the note is kept"
 
 
 async def test_completing_a_review_opens_the_review_form(demo_app: TrackerApp,

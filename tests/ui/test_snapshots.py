@@ -7,8 +7,10 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import pytest
 from sqlalchemy import Engine
 from textual.pilot import Pilot
+from textual.widgets import Input
 
 from tracker.ui.app import TrackerApp
 
@@ -30,7 +32,19 @@ def keys(*pressed: str) -> Callable[[Pilot[Any]], Awaitable[None]]:
             await settle(pilot)
         await pilot.pause(0.2)
         await settle(pilot)
+        await steady(pilot)
     return run
+
+
+async def steady(pilot: Pilot[Any]) -> None:
+    """No blinking cursor (a snapshot would catch it on or off), and every message the
+    workers posted handled (a loaded machine handles them later)."""
+    for field in pilot.app.screen.query(Input):
+        field.cursor_blink = False
+    for _ in range(3):  # a screen that reloads on resume posts twice
+        await settle(pilot)
+        await pilot.pause(0.1)
+    await settle(pilot)
 
 
 def test_dashboard(snap_compare: SnapCompare, frozen_demo_engine: Engine) -> None:
@@ -46,7 +60,7 @@ def test_providers_at_80x24(snap_compare: SnapCompare, frozen_demo_engine: Engin
 def test_provider_detail_agreements(snap_compare: SnapCompare,
                                     frozen_demo_engine: Engine) -> None:
     assert snap_compare(app_on(frozen_demo_engine, "providers"), terminal_size=(120, 36),
-                        run_before=keys("slash", *"nordic", "enter", "enter",
+                        run_before=keys("slash", *"nordic", "enter",
                                         "right_square_bracket", "right_square_bracket"))
 
 
@@ -57,5 +71,78 @@ def test_reminders(snap_compare: SnapCompare, frozen_demo_engine: Engine) -> Non
 
 def test_new_agreement_form(snap_compare: SnapCompare, frozen_demo_engine: Engine) -> None:
     assert snap_compare(app_on(frozen_demo_engine, "providers"), terminal_size=(100, 34),
-                        run_before=keys("slash", *"aleph", "enter", "enter",
+                        run_before=keys("slash", *"aleph", "enter",
                                         "right_square_bracket", "right_square_bracket", "n"))
+
+
+# --- every screen and form at 80x24 and 120x36 (issue 17) -------------------------------
+
+SIZES = [(80, 24), (120, 36)]
+
+
+def calling(open_it: Callable[[TrackerApp], object], *pressed: str
+            ) -> Callable[[Pilot[Any]], Awaitable[None]]:
+    """Settle, call ``open_it`` on the app (push a screen or a form), then press keys."""
+    async def run(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        open_it(pilot.app)  # type: ignore[arg-type]
+        await pilot.pause()
+        await keys(*pressed)(pilot)
+    return run
+
+
+def _form(entity: str, **kwargs: Any) -> Callable[[TrackerApp], object]:
+    return lambda app: app.edit_record(entity, None, **kwargs)
+
+
+def _review(entity: str, record_id: int) -> Callable[[TrackerApp], object]:
+    from tracker.ui.screens.review import ReviewScreen
+
+    return lambda app: app.push_screen(ReviewScreen(entity, record_id))
+
+
+def _reminder_form(kind: str) -> Callable[[TrackerApp], object]:
+    from tracker.ui.screens.complete import CompleteForm
+    from tracker.ui.screens.snooze import SnoozeForm
+
+    def open_it(app: TrackerApp) -> object:
+        reminder = next(r for r in app.register.reminders(TODAY) if r.uid == "user-1")
+        form = SnoozeForm if kind == "snooze" else CompleteForm
+        return app.push_screen(form(app.register, reminder, TODAY))
+    return open_it
+
+
+SCREENS: dict[str, tuple[str, Callable[[Pilot[Any]], Awaitable[None]]]] = {
+    "dashboard": ("dashboard", keys()),
+    "providers": ("providers", keys()),
+    "reminders": ("reminders", keys()),
+    "provider-file": ("providers", calling(lambda app: app.open_provider(13))),
+    "provider-gaps": ("providers", calling(lambda app: app.open_provider(6),
+                                           "left_square_bracket", "left_square_bracket")),
+    "review": ("providers", calling(_review("assessment", 15))),
+    "clause-review": ("providers", calling(_review("agreement", 1))),
+    "help": ("providers", keys("question_mark")),
+    "import": ("dashboard", keys("i")),
+    "export": ("dashboard", keys("E")),
+    "provider-form": ("providers", calling(_form("provider"))),
+    "supply-form": ("providers", calling(_form("supply", preset={"provider_id": 1}))),
+    "legal-basis-form": ("providers", calling(_form("legal_basis",
+                                                    preset={"supply_id": 1}))),
+    "agreement-form": ("providers", calling(_form("agreement", preset={"provider_id": 1}))),
+    "transfer-form": ("providers", calling(_form("transfer", preset={"provider_id": 1}))),
+    "assessment-form": ("providers", calling(_form("assessment",
+                                                   preset={"provider_id": 1}))),
+    "evidence-form": ("providers", calling(_form("evidence", preset={"provider_id": 1}))),
+    "reminder-form": ("providers", calling(_form("reminder", preset={"provider_id": 1}))),
+    "snooze-form": ("reminders", calling(_reminder_form("snooze"))),
+    "complete-form": ("reminders", calling(_reminder_form("complete"))),
+}
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("name", list(SCREENS))
+def test_every_screen_and_form(snap_compare: SnapCompare, frozen_demo_engine: Engine,
+                               name: str, size: tuple[int, int]) -> None:
+    start, run_before = SCREENS[name]
+    assert snap_compare(app_on(frozen_demo_engine, start), terminal_size=size,
+                        run_before=run_before)

@@ -36,7 +36,7 @@ from tracker.domain.derived import derived_children, is_review, open_items
 from tracker.domain.enums import AuditAction, ChecklistStatus
 from tracker.domain.registry import PARENT_FIELD
 from tracker.domain.rules import FieldError, approval_blockers
-from tracker.domain.text import search_key
+from tracker.domain.text import PROVIDER_SEARCHED, provider_search_extra, search_key
 from tracker.errors import ValidationFailed
 from tracker.sheets.mapping import IMPORT_ENTITIES, ColumnMapping, target_label
 from tracker.sheets.plan import (
@@ -231,6 +231,7 @@ def _insert(session: Session, entity: str, rows: list[tuple[PlannedRecord, dict[
         full = {**defaults, **values, "version": 1, "created_at": now, "updated_at": now}
         if entity == "provider":
             full["search_name"] = search_key(full["legal_name"])
+            full["search_extra"] = provider_search_extra(full)
         else:
             full["provider_id"] = provider_ids[record.provider_key]
         if entity == "evidence":
@@ -512,3 +513,23 @@ def update_rows(session: Session, entity: str,
                      .values(version=table.c.version + 1, updated_at=bindparam("_now"),
                              **{n: bindparam(f"_{n}") for n in names}))
         session.connection().execute(statement, params)
+    if entity == "provider":
+        refresh_search_names(session, [record_id for record_id, _, changed in rows
+                                       if set(changed) & set(PROVIDER_SEARCHED)])
+
+
+def refresh_search_names(session: Session, provider_ids: list[int]) -> None:
+    """The folded search column of providers whose aliases, registration number or
+    website changed, recomputed from their stored values (a change may carry only one)."""
+    table = table_of("provider")
+    columns = [table.c.id, *(table.c[name] for name in PROVIDER_SEARCHED)]
+    for start in range(0, len(provider_ids), 500):
+        chunk = provider_ids[start:start + 500]
+        found = session.connection().execute(
+            select(*columns).where(table.c.id.in_(chunk))).all()
+        if found:
+            session.connection().execute(
+                update(table).where(table.c.id == bindparam("_id"))
+                .values(search_extra=bindparam("_search")),
+                [{"_id": row[0], "_search": provider_search_extra(
+                    dict(zip(PROVIDER_SEARCHED, row[1:], strict=True)))} for row in found])

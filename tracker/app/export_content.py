@@ -62,9 +62,11 @@ def build_export(session: Session, *, scope: ExportScope, today: date,
         content.sheets.append(SheetData(
             sheet.title, sheet.columns, _entity_rows(session, sheet, names, pid),
             records=True, freeze_columns=_frozen(sheet)))
+    # by due date, the soonest first (then provider and key: the same order every time)
     content.sheets.append(SheetData(REMINDERS_SHEET, REMINDER_COLUMNS,
-                                    _reminder_rows(session, reminders_by_provider(
-                                        session, today, pid)),
+                                    _reminder_rows(session, sorted(
+                                        reminders_by_provider(session, today, pid),
+                                        key=lambda r: (r.due_on, r.provider_name, r.key))),
                                     records=True, freeze_columns=2))
     settings = _setting_rows(session)
     content.sheets.append(SheetData(SETTINGS_SHEET, SETTING_COLUMNS, settings, records=True))
@@ -126,11 +128,33 @@ def _entity_rows(session: Session, sheet: EntitySheet, names: _NameCache,
         if column.kind == "ref_name":
             assert column.refers_to is not None and previous is not None
             getters.append(_name_getter(names, column.refers_to, previous))
+        elif column.spells_out is not None:
+            getters.append(_spelled_out(column.spells_out))
         else:
             getters.append(_value_getter(column.field or ""))
         previous = column.field
     for values in record_rows(session, sheet.entity, fields, provider_id):
         yield [get(values) for get in getters]
+
+
+def _spelled_out(what: str) -> Callable[[dict[str, Any]], Any]:
+    """A clause code's text and article, a checklist item's question and whether it is
+    critical (tracker.domain.checklists), for the helper columns beside them."""
+    from tracker.domain.checklists import ALL_CLAUSES, CHECKLIST_BY_NUMBER
+
+    def get(values: dict[str, Any]) -> Any:
+        if what.startswith("clause"):
+            clause = ALL_CLAUSES.get(str(values.get("clause")))
+            if clause is None:
+                return None
+            return clause.article if what == "clause_article" else clause.text
+        item = CHECKLIST_BY_NUMBER.get(values.get("item"))  # type: ignore[arg-type]
+        if item is None:
+            return None
+        if what == "item_critical":
+            return "critical" if item.critical else ""
+        return item.text
+    return get
 
 
 def _value_getter(name: str) -> Callable[[dict[str, Any]], Any]:

@@ -23,6 +23,10 @@ class FieldSpec:
     kind: Kind
     required: bool
     options: list[tuple[str, Any]] = field(default_factory=list)
+    # A choice that may be left unset (an optional enum): a field with a default (a
+    # provider's status) starts on its default and has no blank to pick.
+    optional: bool = True
+    default: Any = None
 
 
 def field_label(entity: str, name: str) -> str:
@@ -32,11 +36,24 @@ def field_label(entity: str, name: str) -> str:
     return described or name.removesuffix("_id").replace("_", " ").capitalize()
 
 
+# Fields a form shows first, in this order, before the rest in the schema's order: who the
+# provider is (its names, registration number, website) before what it does.
+FORM_FIRST = {"provider": ("legal_name", "aliases", "registration_number", "website",
+                           "country")}
+
+
+def _form_order(entity: str) -> list[str]:
+    names = list(BASE_MODELS[entity].model_fields)
+    first = [n for n in FORM_FIRST.get(entity, ()) if n in names]
+    return first + [n for n in names if n not in first]
+
+
 def field_specs(entity: str, *, hidden: set[str],
                 choices: dict[str, list[tuple[str, int]]]) -> list[FieldSpec]:
     specs: list[FieldSpec] = []
     hidden = hidden | COMPUTED_FIELDS.get(entity, frozenset())  # the program fills them
-    for name, info in BASE_MODELS[entity].model_fields.items():
+    for name in _form_order(entity):
+        info = BASE_MODELS[entity].model_fields[name]
         if name in hidden:
             continue
         kind = field_kind(info.annotation)
@@ -49,8 +66,11 @@ def field_specs(entity: str, *, hidden: set[str],
         elif kind.enum is not None:
             options = [(m.label if isinstance(m, CitedEnum) else str(m.value), m.value)
                        for m in kind.enum]
+            default = None if info.is_required() else info.get_default(
+                call_default_factory=True)
             specs.append(FieldSpec(name, label, "enum", required and not kind.optional,
-                                   options))
+                                   options, optional=kind.optional,
+                                   default=form_value(default)))
         elif kind.kind == "bool":
             specs.append(FieldSpec(name, label, "maybe_bool" if kind.optional else "bool",
                                    False))

@@ -25,7 +25,7 @@ from tracker.domain.derived import derived_children, is_history, is_review, open
 from tracker.domain.enums import AssessmentKind, AuditAction, ChecklistStatus
 from tracker.domain.registry import ENTITIES, PARENT_FIELD, field_kind
 from tracker.domain.rules import APPROVING, FieldError, approval_blockers, check_record
-from tracker.domain.text import ONE_LINE_FIELDS, clean_text, search_key
+from tracker.domain.text import ONE_LINE_FIELDS, clean_text, provider_search_extra, search_key
 from tracker.errors import IntegrityRefused, NotFound, StaleVersion, ValidationFailed
 from tracker.store.audit import record_event
 from tracker.store.models import (
@@ -67,7 +67,7 @@ RowT = TypeVar("RowT", bound=SQLModel)
 
 # Fields the service maintains itself; a caller's values for them are ignored.
 BOOKKEEPING = frozenset({"id", "version", "created_at", "updated_at", "archived_at",
-                         "search_name", "added_at"})
+                         "search_name", "search_extra", "added_at"})
 
 
 def _friendly(base: type[SQLModel], error: Mapping[str, Any]) -> FieldError:
@@ -318,6 +318,7 @@ class EntityService(Generic[RowT]):
     def _derive(self, row: SQLModel) -> None:
         if isinstance(row, Provider):
             row.search_name = search_key(row.legal_name)
+            row.search_extra = provider_search_extra(row_values(row))
 
     def _check_unique(self, session: Session, values: Mapping[str, Any],
                       record_id: int | None) -> None:

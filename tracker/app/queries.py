@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, case, func, or_, select
 from sqlmodel import Session, col
 
 from tracker.checks.rules import ProviderRecords
@@ -30,6 +30,11 @@ from tracker.store.models import (
     row_values,
 )
 
+# Columns sorted by their enum's declared order: a risk tier by severity, a status by its
+# life cycle.
+ENUM_ORDER: dict[str, tuple[Any, ...]] = {"risk_tier": tuple(RiskTier),
+                                          "status": tuple(ProviderStatus),
+                                          "role": tuple(ProviderRole)}
 SORTABLE = ("legal_name", "country", "role", "risk_tier", "status", "updated_at", "id")
 
 
@@ -78,6 +83,7 @@ def _filter_clause(text: str) -> ColumnElement[bool] | None:
         escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         options: list[ColumnElement[bool]] = [
             col(Provider.search_name).like(f"%{escaped}%", escape="\\"),
+            col(Provider.search_extra).like(f"%{escaped}%", escape="\\"),
             func.lower(col(Provider.country)) == word,
         ]
         for column, enum_cls in ((Provider.role, ProviderRole), (Provider.risk_tier, RiskTier),
@@ -114,8 +120,13 @@ def provider_page(session: Session, flt: ProviderFilter, *, offset: int,
     columns the table shows are read: at 100,000 providers the page must come back in a few
     milliseconds."""
     sort_name = flt.sort if flt.sort in SORTABLE else "legal_name"
-    sort_column = col(Provider.search_name) if sort_name == "legal_name" else getattr(
+    sort_column: Any = col(Provider.search_name) if sort_name == "legal_name" else getattr(
         Provider, sort_name)
+    if sort_name in ENUM_ORDER:
+        # the enum's own order (Critical, High, Medium, Low), not the alphabet's; unset last
+        members = ENUM_ORDER[sort_name]
+        sort_column = case(*((col(getattr(Provider, sort_name)) == m, i)
+                             for i, m in enumerate(members)), else_=len(members))
     order = sort_column.desc() if flt.descending else sort_column.asc()
     where = _provider_where(flt)
     total = session.scalar(select(func.count()).select_from(Provider).where(*where)) or 0

@@ -161,7 +161,8 @@ def rebase(workbook: Mapping[str, Any], register: Mapping[str, Any],
 # --- a workbook that is not the tracker's export: its values against each field's history --
 
 FieldHistory = dict[str, list[tuple[Any, AuditEvent | None]]]  # field -> values, oldest first
-_BOOKKEEPING = frozenset({"id", "version", "created_at", "updated_at", "search_name"})
+_BOOKKEEPING = frozenset({"id", "version", "created_at", "updated_at", "search_name",
+                          "search_extra"})
 
 
 def field_histories(session: Session, entity: str,

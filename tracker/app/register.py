@@ -17,6 +17,7 @@ from sqlmodel import col
 
 from tracker.app import pipeline
 from tracker.app.audit import TrailVerdict
+from tracker.app.dashboard import ProviderStanding, standings
 from tracker.app.evidence import EvidenceAdded, EvidenceCheck, hashed_from_form, verify_evidence
 from tracker.app.exports import ExportResult, run_export
 from tracker.app.gaps import register_gaps
@@ -392,6 +393,11 @@ class Register:
             if self._gap_cache is None or self._gap_cache[0] != marker:
                 self._gap_cache = (marker, register_gaps(session, today))
             return self._gap_cache[1]
+
+    def standings(self, today: date) -> dict[int, ProviderStanding]:
+        """Each provider's open gaps by severity and next review (tracker.app.dashboard),
+        for the providers table's Gaps and Next review columns."""
+        return standings(self.gaps(today), self.reminders(today))
 
     def write_report(self, kind: str, out: Path, today: date,
                      provider_id: int | None = None, *, force: bool = False,

@@ -37,7 +37,7 @@ from tracker.domain.enums import AuditAction, ChecklistStatus, ReminderState
 from tracker.domain.registry import PARENT_FIELD, REFERENCES
 from tracker.domain.rules import approval_blockers
 from tracker.domain.settings import SettingError, spec_for
-from tracker.domain.text import search_key
+from tracker.domain.text import provider_search_extra, search_key
 from tracker.errors import ValidationFailed
 from tracker.sheets.layout import ENTITY_ORDER, MANIFEST_SHEET, SHEET_TITLES
 from tracker.sheets.native import NativeBook, NativeRow
@@ -517,6 +517,8 @@ def _full_row(entity: str, change: _Change, names: list[str], now: datetime,
             full[name] = now
         elif name == "search_name":
             full[name] = search_key(values["legal_name"])
+        elif name == "search_extra":
+            full[name] = provider_search_extra(values)
         else:
             full[name] = None
     if with_id:

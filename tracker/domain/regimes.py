@@ -165,3 +165,28 @@ class Organisation:
     name: str = ""
     established_in: frozenset[str] = frozenset()
     markets: frozenset[str] = frozenset()
+
+
+# The legal-basis fields each regime's basis is written in (GDPR Art 6(1) and Art 9(2);
+# PIPL Art 13 and the separate consent of Arts 29/39; CCPA 1798.120/1798.135): a form shows
+# a regime's own fields only, and a field of another regime is refused by
+# tracker.domain.rules.legal_basis_rules.
+REGIME_BASIS_FIELDS: dict[Regime, frozenset[str]] = {
+    Regime.GDPR: frozenset({"gdpr_art6", "gdpr_art9"}),
+    Regime.UK_GDPR: frozenset({"gdpr_art6", "gdpr_art9"}),
+    Regime.PIPL: frozenset({"pipl_art13", "separate_consent"}),
+    Regime.CCPA: frozenset({"ccpa_disclosure"}),
+}
+ALL_BASIS_FIELDS = frozenset().union(*REGIME_BASIS_FIELDS.values())
+
+
+def basis_fields_not_applying(regime: Regime | str | None) -> frozenset[str]:
+    """The legal-basis fields another regime's basis is written in: none until a regime is
+    chosen, so a new form shows every field it may need."""
+    if regime is None:
+        return frozenset()
+    try:
+        chosen = Regime(regime)
+    except ValueError:
+        return frozenset()
+    return ALL_BASIS_FIELDS - REGIME_BASIS_FIELDS[chosen]

@@ -6,6 +6,7 @@ tests use the same rules. Each returns the problems found, field by field.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -182,7 +183,21 @@ def agreement_clause_rules(values: Values) -> list[FieldError]:
     return [FieldError("clause", f"unknown clause {code!r}; allowed: {', '.join(ALL_CLAUSES)}")]
 
 
+# An address a message can be sent to: one @, a name before it, a domain with a dot after
+# it, no spaces. Not RFC 5322 in full: what a contact e-mail in a register needs.
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
+
+
+def provider_rules(values: Values) -> list[FieldError]:
+    email = values.get("contact_email")
+    if email and not EMAIL.fullmatch(str(email)):
+        return [FieldError("contact_email", f"{email!r} is not an e-mail address "
+                                            "(name@example.com)")]
+    return []
+
+
 RULES: dict[str, Rule] = {
+    "provider": provider_rules,
     "agreement_clause": agreement_clause_rules,
     "agreement": agreement_rules,
     "transfer": transfer_rules,

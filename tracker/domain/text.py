@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
+from typing import Any
 
 
 def search_key(text: str) -> str:
@@ -14,6 +16,21 @@ def search_key(text: str) -> str:
     Why NFKC: full-width Latin letters typed with a Chinese input method must match their
     ordinary forms. Why casefold: it folds ß and Turkish dotted I where lower() does not."""
     return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+# What the providers filter searches besides the legal name (kept folded in the provider's
+# search_extra column; the legal name is in search_name, which also sorts).
+PROVIDER_SEARCHED = ("aliases", "registration_number", "website")
+SEARCH_EXTRA_LENGTH = 3000  # the fields' limits (2000 + 100 + 500) and separators
+
+
+def provider_search_extra(values: Mapping[str, Any]) -> str:
+    """The folded text the providers filter searches beside the legal name: aliases,
+    registration number and website, so ``hangzhou`` finds 杭州标注科技有限公司 when its
+    alias is "Hangzhou Annotation Technology", and a unified social credit code finds its
+    company."""
+    parts = [str(values[name]) for name in PROVIDER_SEARCHED if values.get(name)]
+    return search_key(" | ".join(parts))[:SEARCH_EXTRA_LENGTH]
 
 
 # The characters refused in every text that enters the register (record fields through the

@@ -97,6 +97,7 @@ class Column:
     enum: type[CitedEnum] | None = None
     refers_to: str | None = None
     grouped: bool = False  # a count or size: shown with thousands separators
+    spells_out: str | None = None  # the field whose code this helper column puts in words
 
 
 @dataclass(frozen=True)
@@ -147,6 +148,18 @@ def _field_column(entity: str, name: str) -> list[Column]:
     return [Column(header, name, "text", width)]
 
 
+# Codes a workbook reader cannot read: a clause's code and a checklist item's number get
+# their text beside them (readable helper columns, not imported; the export fills them).
+SPELLED_OUT: dict[tuple[str, str], list[Column]] = {
+    ("agreement_clause", "clause"): [
+        Column("Clause text", None, "text", 50, spells_out="clause"),
+        Column("Article", None, "text", 18, spells_out="clause_article")],
+    ("checklist_answer", "item"): [
+        Column("Question", None, "text", 60, spells_out="item"),
+        Column("Critical", None, "text", 9, spells_out="item_critical")],
+}
+
+
 @functools.cache
 def entity_sheet(entity: str) -> EntitySheet:
     base = BASE_MODELS[entity]
@@ -156,6 +169,7 @@ def entity_sheet(entity: str) -> EntitySheet:
     owners = [n for n in names if n in REFERENCES and base.model_fields[n].is_required()]
     for name in owners + [n for n in names if n not in owners]:
         columns += _field_column(entity, name)
+        columns += SPELLED_OUT.get((entity, name), [])
     for stamp in EXTRA_STAMPS.get(entity, ()):
         columns.append(Column(STAMP_HEADERS[stamp], stamp, "datetime", 20))
     if entity in ARCHIVABLE:

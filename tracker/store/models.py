@@ -51,6 +51,7 @@ from tracker.domain.enums import (
     TransferExemption,
     TransferMechanism,
 )
+from tracker.domain.text import SEARCH_EXTRA_LENGTH
 
 
 def utcnow() -> datetime:
@@ -147,6 +148,11 @@ class ProviderBase(SQLModel):
                                  description="Services or data provided")
     internal_owner: str | None = Field(default=None, max_length=200,
                                        description="Internal owner (business contact)")
+    # issue 17: the other names a provider goes by (an English name for a Chinese one and
+    # the reverse, a former or trading name), one per line or separated by ";". The
+    # providers filter searches them (tracker.domain.text.provider_search_extra).
+    aliases: str | None = Field(default=None, max_length=2000,
+                                description="Other names (aliases; one per line or ;)")
 
 
 class Provider(ProviderBase, RecordMeta, Archivable, table=True):
@@ -154,6 +160,9 @@ class Provider(ProviderBase, RecordMeta, Archivable, table=True):
     # Case-folded copy of legal_name: SQLite's LIKE folds ASCII only (MEASURED.md), so
     # searches for "müller" or mixed-script names run against this column.
     search_name: str = Field(default="", max_length=300, index=True)
+    # The same for the aliases, registration number and website (migration 0011): the
+    # filter finds "hangzhou" in a Chinese provider's English alias.
+    search_extra: str = Field(default="", max_length=SEARCH_EXTRA_LENGTH)
 
 
 # --- Supply ---------------------------------------------------------------------------

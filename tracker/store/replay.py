@@ -27,7 +27,7 @@ What each writer records, and so what is read here:
 A field that a record's insert event does not name (a column a later migration added) is
 not known to the trail and is not compared until an update records it. Bookkeeping that no
 event records (``version``, ``updated_at``) and what is derived from a field
-(``search_name``) is not compared.
+(``search_name``, ``search_extra``) is not compared.
 
 Memory: each entity is replayed on its own, as a merge of three streams in record-id order —
 the table, the entity's events (sorted by the database), and, for derived children, the

@@ -16,10 +16,11 @@ from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Static
+from textual.widgets import DataTable, Static
 from textual.worker import Worker, WorkerState
 
 from tracker import __version__
+from tracker.app.forms import owner_reference, record_title, saved_sentence
 from tracker.app.register import Register
 from tracker.app.views import RecordView
 from tracker.errors import TrackerError
@@ -56,6 +57,12 @@ class TrackerApp(App[None]):
         Binding("E", "export_register", "Export", key_display="E", id="app.export"),
         Binding("question_mark", "help", "Help", key_display="?", id="app.help"),
         Binding("t", "toggle_theme", "Theme", show=False, id="app.theme"),
+        # vi keys in every table (a focused input takes them as text)
+        Binding("j", "table_cursor('down')", "Down", show=False, id="app.down"),
+        Binding("k", "table_cursor('up')", "Up", show=False, id="app.up"),
+        Binding("g", "table_cursor('top')", "First row", show=False, id="app.top"),
+        Binding("G", "table_cursor('bottom')", "Last row", key_display="G", show=False,
+                id="app.bottom"),
         Binding("q", "quit", "Quit", id="app.quit"),
     ]
 
@@ -125,6 +132,14 @@ class TrackerApp(App[None]):
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
+
+    def action_table_cursor(self, where: str) -> None:
+        table = self.focused
+        if not isinstance(table, DataTable) or not table.row_count:
+            return
+        row = {"down": table.cursor_row + 1, "up": table.cursor_row - 1, "top": 0,
+               "bottom": table.row_count - 1}[where]
+        table.move_cursor(row=max(0, min(row, table.row_count - 1)))
 
     def action_toggle_theme(self) -> None:
         self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"
@@ -201,12 +216,26 @@ class TrackerApp(App[None]):
         def saved(row: RecordView | None) -> None:
             if row is None:
                 return
-            self.notify(f"Saved {entity.replace('_', ' ')}: {describe(row)}")
+            self.notify(saved_sentence(row, self._owner_title(row),
+                                       created=record_id is None))
             if on_saved is not None:
                 on_saved(row)
 
         self.push_screen(RecordForm(self.register, entity, record=record, preset=preset,
                                     choices=choices, initial=initial), saved)
+
+    def _owner_title(self, row: RecordView) -> str | None:
+        """The name of the record ``row`` belongs to (a legal basis's supply, a clause's
+        agreement), for a notification in words."""
+        reference = owner_reference(row.entity_type)
+        owner_id = getattr(row, reference[0], None) if reference else None
+        if reference is None or owner_id is None:
+            return None
+        try:
+            owner = self.register.get(reference[1], int(owner_id))
+        except TrackerError:
+            return None
+        return record_title(owner) or describe(owner)
 
     def archive_record(self, entity: str, record_id: int, *,
                        on_done: Callable[[], None] | None = None) -> None:

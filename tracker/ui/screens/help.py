@@ -29,7 +29,7 @@ class HelpScreen(ModalScreen[None]):
         table.add_columns("Key", "Does", "Where")
         seen: set[tuple[str, str]] = set()
         for where, bindings in (("everywhere", self.app.BINDINGS),
-                                (type(self.underneath).__name__.removesuffix("Screen"),
+                                (screen_name(self.underneath),
                                  self.underneath.BINDINGS)):
             for binding in bindings:
                 if not isinstance(binding, Binding) or not binding.description:
@@ -49,3 +49,9 @@ class HelpScreen(ModalScreen[None]):
 
     async def action_dismiss(self, result: None = None) -> None:
         self.dismiss(result)
+
+
+def screen_name(screen: Screen[object]) -> str:
+    """What the help calls a screen: its HELP_NAME ("provider file"), else its title, never
+    its class name."""
+    return str(getattr(screen, "HELP_NAME", "") or screen.title or "this screen").lower()

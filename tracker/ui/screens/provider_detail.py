@@ -9,14 +9,16 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import DataTable, Footer, Header, Label, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Header, Input, Label, Static, TabbedContent, TabPane
 
 from tracker.app.evidence import provenance
 from tracker.app.fields import field_label
 from tracker.app.queries import ProviderFile
 from tracker.domain.checklists import ALL_CLAUSES, CHECKLIST_BY_NUMBER
+from tracker.domain.text import search_key
 from tracker.errors import TrackerError
 from tracker.formatting import audit_diff, show
+from tracker.ui.footer import FittedFooter
 from tracker.ui.screens.base import TrackerScreen
 from tracker.ui.screens.questionnaire import (
     ReceiveAnswersScreen,
@@ -41,9 +43,11 @@ TABS: dict[str, tuple[str, ...]] = {
 # Records that arrive with their parent and are edited, never added or archived by hand.
 CHECKLIST_ENTITIES = {"agreement_clause", "checklist_answer"}
 READ_ONLY = {"audit_event", "gap", "questionnaire_response"}
-PROVIDER_FIELDS = ("legal_name", "country", "role", "risk_tier", "status", "ownership",
-                   "state_owned", "foreign_state_access", "is_ciio", "handles_important_data",
-                   "contact_name", "contact_email", "dpo_contact", "notes")
+PROVIDER_FIELDS = ("legal_name", "aliases", "registration_number", "website", "country",
+                   "role", "risk_tier", "status", "ownership", "state_owned",
+                   "foreign_state_access", "is_ciio", "handles_important_data",
+                   "holds_personal_info", "services", "internal_owner", "contact_name",
+                   "contact_email", "dpo_contact", "notes")
 Columns = Sequence[tuple[str, Callable[[Any], Any]]]
 
 
@@ -119,12 +123,15 @@ class _Keyed:
 
 
 class ProviderDetailScreen(TrackerScreen):
+    HELP_NAME = "provider file"
     BINDINGS = [
         Binding("escape", "back", "Back", id="detail.back"),
         Binding("n", "new", "New", id="detail.new"),
         Binding("e", "edit", "Edit", id="detail.edit"),
         Binding("a", "archive", "Archive", id="detail.archive"),
         Binding("o", "dossier", "Dossier", id="detail.dossier"),
+        Binding("v", "review", "Review", id="detail.review"),
+        Binding("slash", "filter", "Filter", key_display="/", id="detail.filter"),
         Binding("f", "export_file", "Export file", id="detail.export"),
         Binding("s", "send_questionnaire", "Send questionnaire", id="detail.questionnaire"),
         Binding("R", "receive_answers", "Receive answers", key_display="R",
@@ -140,6 +147,10 @@ class ProviderDetailScreen(TrackerScreen):
         self.provider_id = provider_id
         self.file: ProviderFile | None = None
         self.answers: dict[int, list[Any]] = {}
+        # "/" filters the focused table (gaps, history, any tab): its text, per entity
+        self.filters: dict[str, str] = {}
+        self._all_rows: dict[str, list[Any]] = {}
+        self._filtering: str | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -154,7 +165,9 @@ class ProviderDetailScreen(TrackerScreen):
                             yield Label("", id=f"caption-{entity}", classes="caption")
                         yield DataTable(id=f"table-{entity}", cursor_type="row",
                                         zebra_stripes=True, classes=f"depth-{index}")
-        yield Footer()
+        yield Input(placeholder="/ filter this table (enter opens a single match, escape "
+                                "clears)", id="detail-filter", compact=True)
+        yield FittedFooter()
 
     def on_mount(self) -> None:
         for entities in TABS.values():
@@ -162,6 +175,7 @@ class ProviderDetailScreen(TrackerScreen):
                 table = self.query_one(f"#table-{entity}", DataTable)
                 for label, _ in COLUMNS[entity]:
                     table.add_column(label)
+        self.query_one("#detail-filter", Input).display = False
         self.refresh_file()
 
     # -- data ------------------------------------------------------------------------
@@ -212,6 +226,11 @@ class ProviderDetailScreen(TrackerScreen):
         table = self.query_one(f"#table-{entity}", DataTable)
         cursor = table.cursor_row
         table.clear()
+        self._all_rows[entity] = rows = list(rows)
+        words = search_key(self.filters.get(entity, "")).split()
+        if words:
+            rows = [r for r in rows if all(w in search_key(" ".join(
+                show(get(r)) for _, get in COLUMNS[entity])) for w in words)]
         for row in rows:
             table.add_row(*(plain(show(get(row))) for _, get in COLUMNS[entity]),
                           key=str(row.id))
@@ -276,6 +295,16 @@ class ProviderDetailScreen(TrackerScreen):
 
     # -- actions -----------------------------------------------------------------------
     def action_back(self) -> None:
+        field = self.query_one("#detail-filter", Input)
+        entity = self._filtering
+        if field.display and entity is not None:
+            if self.focused is field or not self.filters.get(entity):
+                self.filters.pop(entity, None)
+                field.value = ""
+                field.display = False
+                self._fill(entity, self._all_rows.get(entity, []))
+                self.query_one(f"#table-{entity}", DataTable).focus()
+                return
         self.dismiss()
 
     def action_export_file(self) -> None:
@@ -384,8 +413,93 @@ class ProviderDetailScreen(TrackerScreen):
 
     @on(DataTable.RowSelected)
     def _open_row(self, event: DataTable.RowSelected) -> None:
-        if event.data_table.id not in {"table-audit_event", "table-gap"}:
+        if event.data_table.id in {"table-assessment", "table-agreement"}:
+            self.action_review()
+        elif event.data_table.id == "table-gap":
+            self.fix_gap()
+        elif event.data_table.id != "table-audit_event":
             self.action_edit()
+
+    def fix_gap(self) -> None:
+        """Enter on a gap opens the record to fix: its form, or the review screen for a
+        checklist, or the provider's own form."""
+        gap_index = self._selected("gap")
+        rows = self._all_rows.get("gap", [])
+        gap = next((g for g in rows if g.id == gap_index), None)
+        if gap is None:
+            return
+        from tracker.ui.screens.review import ReviewScreen
+
+        entity, record_id = gap.entity, gap.entity_id
+        if entity in {"assessment", "agreement"} and record_id is not None:
+            self.app.push_screen(ReviewScreen(entity, int(record_id)),
+                                 lambda _: self.refresh_file())
+            return
+        if entity in {"checklist_answer", "agreement_clause"} and record_id is not None:
+            record = self.register.get(entity, int(record_id))
+            parent = "assessment" if entity == "checklist_answer" else "agreement"
+            self.app.push_screen(ReviewScreen(parent, int(getattr(record, f"{parent}_id"))),
+                                 lambda _: self.refresh_file())
+            return
+        if entity == "provider" or record_id is None:
+            self.tracker.edit_record("provider", self.provider_id,
+                                     on_saved=lambda _row: self.refresh_file())
+            return
+        record = self.register.get(entity, int(record_id))
+        self.tracker.edit_record(entity, int(record_id), preset=self._preset(entity, record),
+                                 choices=self._choices(),
+                                 on_saved=lambda _row: self.refresh_file())
+
+    # -- "/" on any table ----------------------------------------------------------------
+    def _filtered_entity(self) -> str | None:
+        focused = self.focused
+        if isinstance(focused, DataTable) and focused.id and focused.id.startswith("table-"):
+            return focused.id.removeprefix("table-")
+        entities = TABS[self.current_tab()]
+        return entities[0] if entities else None
+
+    def action_filter(self) -> None:
+        entity = self._filtered_entity()
+        if entity is None:
+            return
+        self._filtering = entity
+        field = self.query_one("#detail-filter", Input)
+        field.value = self.filters.get(entity, "")
+        field.display = True
+        field.focus()
+
+    @on(Input.Changed, "#detail-filter")
+    def _detail_filter_changed(self, event: Input.Changed) -> None:
+        entity = self._filtering
+        if entity is None:
+            return
+        self.filters[entity] = event.value
+        self._fill(entity, self._all_rows.get(entity, []))
+
+    @on(Input.Submitted, "#detail-filter")
+    def _detail_filter_done(self) -> None:
+        entity = self._filtering
+        if entity is None:
+            return
+        table = self.query_one(f"#table-{entity}", DataTable)
+        table.focus()
+        if table.row_count == 1 and self.filters.get(entity, "").strip():
+            table.move_cursor(row=0)
+            table.action_select_cursor()
+
+    def action_review(self) -> None:
+        """The checklist of the highlighted review, or the clauses of the highlighted
+        agreement, on one screen (tracker.ui.screens.review)."""
+        from tracker.ui.screens.review import ReviewScreen
+
+        entity = {"assessments": "assessment", "agreements": "agreement"}.get(
+            self.current_tab())
+        record_id = self._selected(entity) if entity else None
+        if entity is None or record_id is None:
+            self.notify("Select a review (Assessments tab) or an agreement to review",
+                        severity="warning")
+            return
+        self.app.push_screen(ReviewScreen(entity, record_id), lambda _: self.refresh_file())
 
     def action_archive(self) -> None:
         entity = self.current_entity()

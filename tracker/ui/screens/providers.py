@@ -6,24 +6,32 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import DataTable, Header, Input, Static
+from textual.widgets.data_table import ColumnKey
 
+from tracker.app.dashboard import ProviderStanding
 from tracker.app.queries import SORTABLE, ProviderFilter, ProviderPage
 from tracker.domain.enums import ProviderRole, ProviderStatus, RiskTier
+from tracker.ui.footer import FittedFooter
 from tracker.ui.screens.base import TrackerScreen
 from tracker.ui.text import plain
 
 # A page a little taller than a tall terminal: each DataTable row costs ~230 µs to add
 # (MEASURED.md), and more rows load as the cursor nears the end.
 PAGE = 60
-COLUMNS = (("legal_name", "Legal name"), ("country", "Country"), ("role", "Role"),
-           ("risk_tier", "Risk tier"), ("status", "Status"), ("updated_at", "Updated"))
+COLUMNS = (("legal_name", "Legal name"), ("risk_tier", "Risk tier"), ("status", "Status"),
+           ("country", "Country"), ("role", "Role"), ("updated_at", "Updated"))
+# Filled when the register's gaps arrive (a second worker: at 100,000 providers they take
+# seconds the first time, and the page must not wait for them).
+# Fixed widths: a cell updated later does not widen its column ("3 (2 crit)", a date).
+LATE_COLUMNS = (("gaps", "Gaps", 10), ("next_review", "Next review", 11))
 
 
 class ProvidersScreen(TrackerScreen):
@@ -35,6 +43,13 @@ class ProvidersScreen(TrackerScreen):
         Binding("s", "cycle_sort", "Sort", id="providers.sort"),
         Binding("x", "toggle_archived", "Archived", id="providers.archived"),
     ]
+
+    class StandingsLoaded(Message):
+        """Every provider's open gaps and next review arrived."""
+
+        def __init__(self, standings: dict[int, ProviderStanding]) -> None:
+            super().__init__()
+            self.standings = standings
 
     class PageLoaded(Message):
         """A window of providers arrived from the database."""
@@ -50,30 +65,82 @@ class ProvidersScreen(TrackerScreen):
         self.total = 0
         self.loaded = 0
         self._debounce: Timer | None = None
+        self._typing = False
+        self._open_when_loaded = False
+        self.standings: dict[int, ProviderStanding] | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="filter-bar"):
-            yield Input(placeholder="/ filter: name, country, role, tier, status",
+            yield Input(placeholder="/ filter: name, alias, registration no., website, country, "
+                              "tier, status",
                         id="filter")
             yield Static("", id="match-count")
         yield DataTable(id="providers-table", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield FittedFooter()
 
     def on_mount(self) -> None:
         self.title = "Providers"
         table = self.query_one(DataTable)
-        for key, label in COLUMNS:
+        for key, label in COLUMNS[:1]:
+            table.add_column(label, key=key)
+        for key, label, width in LATE_COLUMNS:
+            table.add_column(label, key=key, width=width)
+        for key, label in COLUMNS[1:]:
             table.add_column(label, key=key)
         table.focus()
         self.reload()
+        self.load_standings()
 
     def on_screen_resume(self) -> None:
         if self.loaded:
             self.reload(keep_cursor=True)
+            self.load_standings()
+
+    def on_resize(self) -> None:
+        """Below 120 columns the legal name gives up room, so every column stays on screen
+        at 80x24 (a long name is cut, never the columns after it)."""
+        table = self.query_one(DataTable)
+        column = table.columns.get(ColumnKey("legal_name"))
+        if column is None:
+            return
+        narrow = self.size.width < 120
+        column.auto_width = not narrow
+        if narrow:
+            column.width = max(self.size.width - 60, 14)
+        table._require_update_dimensions = True
+        table.refresh(layout=True)
+
+    @work(thread=True, exclusive=True, group="provider-standings", exit_on_error=False)
+    def load_standings(self) -> None:
+        self.post_message(self.StandingsLoaded(self.register.standings(self.today)))
+
+    def on_providers_screen_standings_loaded(self, message: StandingsLoaded) -> None:
+        self.standings = message.standings
+        table = self.query_one(DataTable)
+        for row_key in list(table.rows):
+            if row_key.value is not None:
+                gaps, review = self._late_cells(int(row_key.value))
+                table.update_cell(row_key, "gaps", gaps)
+                table.update_cell(row_key, "next_review", review)
+
+    def _late_cells(self, provider_id: int) -> tuple[Text, Text]:
+        if self.standings is None:
+            return plain("…"), plain("…")
+        standing = self.standings.get(provider_id)
+        if standing is None:
+            return plain("–"), plain("–")
+        gaps = plain(f"{standing.total} ({standing.critical} crit)" if standing.critical
+                     else str(standing.total) if standing.total else "–",
+                     "bold red" if standing.critical else "")
+        review = plain(standing.next_review.isoformat() if standing.next_review else "–",
+                       "bold" if standing.next_review and standing.next_review < self.today
+                       else "")
+        return gaps, review
 
     # -- loading ---------------------------------------------------------------------
     def reload(self, *, keep_cursor: bool = False) -> None:
+        self._typing = False
         self._keep_cursor = keep_cursor
         self.load_page(self.filter, 0, append=False)
 
@@ -92,14 +159,17 @@ class ProvidersScreen(TrackerScreen):
             self.loaded = 0
         for row in message.page.rows:
             name = f"{row.legal_name} (archived)" if row.archived else row.legal_name
-            table.add_row(plain(name), plain(row.country or "–"),
-                          plain(ProviderRole(row.role).label if row.role else "–"),
+            table.add_row(plain(name), *self._late_cells(row.id),
                           plain(RiskTier(row.risk_tier).label if row.risk_tier else "–"),
                           plain(ProviderStatus(row.status).label),
+                          plain(row.country or "–"),
+                          plain(ProviderRole(row.role).label if row.role else "–"),
                           plain(row.updated_at.strftime("%Y-%m-%d")), key=str(row.id))
         self.loaded += len(message.page.rows)
         self.total = message.page.total
         self.shown_filter = message.filter
+        if self._open_when_loaded and not message.append:
+            self.call_after_refresh(self._open_single)
         if getattr(self, "_keep_cursor", False) and not message.append:
             table.move_cursor(row=min(previous, max(self.loaded - 1, 0)))
         direction = "↓" if not self.filter.descending else "↑"
@@ -118,13 +188,27 @@ class ProvidersScreen(TrackerScreen):
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
         self.filter = replace(self.filter, text=event.value)
+        self._typing = True  # a reload is pending
         if self._debounce is not None:
             self._debounce.stop()
         self._debounce = self.set_timer(0.015, self.reload)
 
     @on(Input.Submitted, "#filter")
     def _filter_done(self) -> None:
+        """Enter in the filter: one match opens at once; more, and the table takes the
+        keys. A page still loading for what was typed decides when it arrives."""
         self.query_one(DataTable).focus()
+        if self.shown_filter == self.filter and not self._typing:
+            self._open_single()
+        else:
+            self._open_when_loaded = True
+
+    def _open_single(self) -> None:
+        self._open_when_loaded = False
+        if self.total == 1 and self.filter.text.strip():
+            provider_id = self.selected_id()
+            if provider_id is not None:
+                self.tracker.open_provider(provider_id)
 
     def action_focus_filter(self) -> None:
         self.query_one("#filter", Input).focus()

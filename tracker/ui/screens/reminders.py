@@ -9,13 +9,15 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Input, Static
 
 from tracker.domain.enums import AssessmentKind, ReminderStatus
+from tracker.domain.text import search_key
 from tracker.errors import TrackerError
 from tracker.reminders.derive import DerivedReminder
+from tracker.ui.footer import FittedFooter
 from tracker.ui.screens.base import TrackerScreen
-from tracker.ui.screens.confirm import ConfirmScreen
+from tracker.ui.screens.complete import CompleteForm
 from tracker.ui.screens.snooze import SnoozeForm
 from tracker.ui.text import plain, styled
 
@@ -40,6 +42,7 @@ class RemindersScreen(TrackerScreen):
         Binding("s", "snooze", "Snooze", id="reminders.snooze"),
         Binding("c", "complete", "Complete", id="reminders.complete"),
         Binding("x", "toggle_closed", "Snoozed/done", id="reminders.closed"),
+        Binding("slash", "filter", "Filter", key_display="/", id="reminders.filter"),
     ]
 
     class Loaded(Message):
@@ -53,19 +56,24 @@ class RemindersScreen(TrackerScreen):
         super().__init__()
         self.show_closed = False
         self.by_key: dict[str, DerivedReminder] = {}
+        self.all: list[DerivedReminder] = []
+        self.text = ""
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("", id="reminders-summary")
+        yield Input(placeholder="/ filter: provider, what, why (enter opens a single match)",
+                    id="reminders-filter", compact=True)
         yield DataTable(id="reminders-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="reminder-detail")
-        yield Footer()
+        yield FittedFooter()
 
     def on_mount(self) -> None:
         self.title = "Reminders"
         self.query_one(DataTable).add_columns("Due", "Status", "Provider", "What", "Why",
                                               "Id")
         self.query_one(DataTable).focus()
+        self.query_one("#reminders-filter", Input).display = False
         self.load()
 
     def on_screen_resume(self) -> None:
@@ -76,12 +84,22 @@ class RemindersScreen(TrackerScreen):
         self.post_message(self.Loaded(self.register.reminders(self.today)))
 
     def on_reminders_screen_loaded(self, message: Loaded) -> None:
+        self.all = message.reminders
+        self._show_rows()
+
+    def _matches(self) -> list[DerivedReminder]:
+        words = search_key(self.text).split()
+        return [r for r in self.all if all(w in search_key(
+            f"{r.provider_name} {r.kind.label} {r.subject} {r.why} {r.action} {r.uid}")
+            for w in words)]
+
+    def _show_rows(self) -> None:
         table = self.query_one(DataTable)
         cursor = table.cursor_row
         table.clear()
         self.by_key = {}
         grouped: dict[str, list[DerivedReminder]] = {key: [] for key, _ in GROUPS}
-        for reminder in message.reminders:
+        for reminder in self._matches():
             grouped[group_of(reminder, self.today)].append(reminder)
         for key, title in GROUPS:
             rows = grouped[key]
@@ -136,6 +154,37 @@ class RemindersScreen(TrackerScreen):
     def _reload(self) -> None:
         self.load()
 
+    # -- filtering -------------------------------------------------------------------
+    def action_filter(self) -> None:
+        field = self.query_one("#reminders-filter", Input)
+        field.display = True
+        field.focus()
+
+    @on(Input.Changed, "#reminders-filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.text = event.value
+        self._show_rows()
+
+    @on(Input.Submitted, "#reminders-filter")
+    def _filter_done(self) -> None:
+        table = self.query_one(DataTable)
+        table.focus()
+        matches = self._matches()
+        if len(matches) == 1 and self.text.strip():
+            key = matches[0].uid
+            for index, row_key in enumerate(table.rows):
+                if row_key.value == key:
+                    table.move_cursor(row=index)
+            self._open()
+
+    def key_escape(self) -> None:
+        field = self.query_one("#reminders-filter", Input)
+        if self.focused is field:
+            self.query_one(DataTable).focus()
+        elif self.text:
+            field.value = ""
+            field.display = False
+
     def action_toggle_closed(self) -> None:
         self.show_closed = not self.show_closed
         self.load()
@@ -171,14 +220,9 @@ class RemindersScreen(TrackerScreen):
                 on_saved=lambda _row: self._reload())
             return
 
-        def answered(yes: bool | None) -> None:
-            if yes:
-                try:
-                    self.notify(self.register.complete(reminder.uid, today=self.today))
-                except TrackerError as err:
-                    self.notify(str(err), severity="error", timeout=10)
+        def done(said: str | None) -> None:
+            if said:
+                self.notify(said)
                 self.load()
 
-        self.app.push_screen(ConfirmScreen(
-            f"Mark done: {reminder.kind.label} — {reminder.subject}?",
-            confirm_label="Done"), answered)
+        self.app.push_screen(CompleteForm(self.register, reminder, self.today), done)
