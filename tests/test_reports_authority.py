@@ -161,7 +161,7 @@ def test_demo_summary_is_complete_for_one_model_and_not_the_other(
     assert by_name["Lumina-Chat"]["complete"] is True
     vision = by_name["Lumina-Vision"]
     assert not vision["complete"]
-    assert {m["section"] for m in vision["missing"]} == {"1.2", "1.3", "3.1", "3.2"}
+    assert {m["section"] for m in vision["missing"]} == {"1.2", "1.3", "2.3", "3.1", "3.2"}
     assert main(["--db", str(demo_path), "report", "ai-act-summary", "--model", "nope",
                  "--out", str(tmp_path / "x.md")]) == 2
     assert "known: Lumina-Chat 2.1; Lumina-Vision 0.9" in capsys.readouterr().err
