@@ -96,7 +96,7 @@ async def test_approval_lists_the_blockers_in_full(empty_app: TrackerApp,
         assert "approval_override" not in panel
         assert review.outcome is not None and review.outcome.value == "pending"
         # approved with a reason, from the same screen
-        await pilot.press("O", *"urgent", "enter")
+        await pilot.press("O", *"urgent launch, the DPO signed it off", "enter")
         await settle(pilot)
         review = load_review(empty_app.register, "assessment", review_id)
         assert review.outcome is not None and review.outcome.value == "approved"
