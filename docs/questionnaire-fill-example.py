@@ -1,5 +1,9 @@
-"""Answer a questionnaire as the supplier would, in their spreadsheet (the README's round trip)."""
+"""Answer a questionnaire as the supplier would, in their spreadsheet (the README's round trip).
+
+Writes shanghai-answers.xlsx and, beside it, the certificate the answers name
+(ISO27001-2026.pdf, a stand-in), so receiving finds the evidence attached."""
 from datetime import date
+from pathlib import Path
 
 import openpyxl
 
@@ -29,3 +33,4 @@ s[f"F{people}"] = "2026年新增标注员"
 e = book["Evidence 证明材料"]
 e[f"C{row(e, 'ev_certificate')}"] = "ISO27001-2026.pdf"
 book.save("shanghai-answers.xlsx")
+Path("ISO27001-2026.pdf").write_bytes(b"%PDF-1.7\n% stand-in for the supplier's certificate\n")

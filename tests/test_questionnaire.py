@@ -23,6 +23,7 @@ from tracker.app.questionnaires import (
     decide_correction,
     list_corrections,
     list_questionnaires,
+    questionnaire_statuses,
     receive_questionnaire,
     send_questionnaire,
 )
@@ -35,7 +36,7 @@ from tracker.domain.enums import (
     ReminderKind,
     ReminderStatus,
 )
-from tracker.errors import QuestionnaireRefused, ValidationFailed
+from tracker.errors import QuestionnaireRefused, TrackerError, ValidationFailed
 from tracker.sheets.questionnaire import AI, COVER, MANIFEST, QUESTIONS, SUPPLIES, VISIBLE
 from tracker.store.engine import session_scope
 from tracker.store.models import (
@@ -315,9 +316,11 @@ def test_a_tampered_file_is_refused_with_its_reason(
         copied: tuple[Register, Path, Path], tmp_path: Path, how: str, reason: str) -> None:
     register, _, filled = copied
     before = _events(register)
-    with pytest.raises(QuestionnaireRefused, match=reason):
+    with pytest.raises(QuestionnaireRefused, match=reason) as refused:
         receive_questionnaire(register.engine, _tampered(filled, tmp_path / "t.xlsx", how),
                               dry_run=False, today=TODAY)
+    # the file's name and the reason; "Refused" is the caller's word (the TUI's, the CLI's)
+    assert str(refused.value).startswith("t.xlsx: ") and "refused" not in str(refused.value)
     assert _events(register) == before
 
 
@@ -467,3 +470,88 @@ def test_a_corrected_reply_updates_the_same_pending_review(
     [correction] = list_corrections(register.engine)
     assert correction.proposed == "5000" and correction.decision == CorrectionDecision.PENDING
     assert not register.verify_audit().problems
+
+
+@pytest.mark.parametrize("typed", ["held", "held_float", "held_spaced"])
+def test_a_correction_equal_to_the_value_held_proposes_nothing(
+        sent: Sent, copied: tuple[Register, Path, Path], tmp_path: Path, typed: str) -> None:
+    register, _, filled = copied
+    book = openpyxl.load_workbook(filled)
+    supplies = book[SUPPLIES]
+    supply_id = int(str(supplies[f"A{sent.people_cell[1:]}"].value).split(":")[1])
+    supply = register.get("supply", supply_id)
+    held = 120000
+    register.update("supply", supply_id, {"people_concerned": held},
+                    expected_version=supply.version)
+    supplies[sent.people_cell] = {"held": held, "held_float": float(held),
+                                  "held_spaced": f" {held} "}[typed]
+    supplies[f"F{sent.people_cell[1:]}"] = None
+    book.save(tmp_path / "same.xlsx")
+    report = receive_questionnaire(register.engine, tmp_path / "same.xlsx", dry_run=False,
+                                   today=TODAY)
+    assert report.written and report.corrections == []
+    assert list_corrections(register.engine) == []
+
+
+def test_a_comment_on_a_value_equal_to_the_one_held_is_a_comment_not_a_correction(
+        sent: Sent, copied: tuple[Register, Path, Path], tmp_path: Path) -> None:
+    register, _, filled = copied
+    book = openpyxl.load_workbook(filled)
+    supplies = book[SUPPLIES]
+    row = sent.people_cell[1:]
+    supply_id = int(str(supplies[f"A{row}"].value).split(":")[1])
+    supply = register.get("supply", supply_id)
+    register.update("supply", supply_id, {"people_concerned": 120000},
+                    expected_version=supply.version)
+    supplies[sent.people_cell] = 120000  # the tester's case: typed again, with a comment
+    book.save(tmp_path / "same.xlsx")
+    report = receive_questionnaire(register.engine, tmp_path / "same.xlsx", dry_run=False,
+                                   today=TODAY)
+    assert [(c.proposed, c.comment) for c in report.corrections] == [("", "人数已更新")]
+    assert list_corrections(register.engine) == []
+
+
+def test_a_reply_to_a_reviewed_questionnaire_is_refused_and_writes_nothing(
+        sent: Sent, received: tuple[Register, Path, Path], tmp_path: Path) -> None:
+    register, _, filled = received
+    review = register.get("assessment", sent.review_id)
+    register.update("assessment", review.id, {
+        "outcome": AssessmentOutcome.APPROVED_WITH_CONDITIONS,
+        "approval_override": "Role clarified by phone"}, expected_version=review.version)
+    again = receive_questionnaire(register.engine, filled, dry_run=False, today=TODAY)
+    assert again.unchanged and not again.written  # the file applied already: no change
+    book = openpyxl.load_workbook(filled)
+    questions = book[QUESTIONS]
+    questions[f"C{row_of(questions, 'dd02')}"] = "Yes"
+    book.save(tmp_path / "late.xlsx")
+    before = _events(register)
+    for dry_run in (True, False):
+        with pytest.raises(QuestionnaireRefused) as refused:
+            receive_questionnaire(register.engine, tmp_path / "late.xlsx", dry_run=dry_run,
+                                  today=TODAY)
+        message = str(refused.value)
+        assert f"review {sent.review_id}, approved with conditions" in message
+        assert "its answers are closed" in message and "questionnaire send" in message
+        assert "refused" not in message  # the caller says so
+    assert _events(register) == before
+    [q] = list_questionnaires(register.engine, TODAY)
+    assert q.status == QuestionnaireStatus.REVIEWED and q.assessment_id == sent.review_id
+    with session_scope(register.engine, write=False) as session:  # the export's source
+        assert questionnaire_statuses(session, TODAY) == {q.id: QuestionnaireStatus.REVIEWED}
+
+
+def test_deciding_a_correction_twice_says_it_was_decided(
+        received: tuple[Register, Path, Path]) -> None:
+    register, _, _ = received
+    [correction] = list_corrections(register.engine)
+    assert correction.id is not None
+    decide_correction(register.engine, correction.id, accept=True, today=TODAY)
+    with pytest.raises(TrackerError, match=f"correction {correction.id} was already accepted"):
+        decide_correction(register.engine, correction.id, accept=True, today=TODAY)
+
+
+def test_the_corrections_count_reads_right_in_the_singular_and_plural() -> None:
+    from tracker.domain.questionnaire import corrections_count, corrections_to_decide
+    assert corrections_count(1) == "1 correction" and corrections_count(2) == "2 corrections"
+    assert "`tracker questionnaire corrections`" not in corrections_to_decide(0)
+    assert corrections_to_decide(1).startswith("1 correction to decide (`tracker")

@@ -21,7 +21,10 @@ change audited:
   received when it lies beside the returned workbook or is already recorded as evidence.
 
 The same file received twice changes nothing: its answers' fingerprint is stored, and an
-unchanged one writes nothing.
+unchanged one writes nothing. A changed reply before the review is decided updates the same
+pending review; once it is decided (approved, with conditions, or rejected) the questionnaire
+reads reviewed (questionnaire_status, the one rule the list and the export follow) and a
+changed reply is refused: the answers the decision rests on are not overwritten.
 """
 
 from __future__ import annotations
@@ -343,7 +346,8 @@ def send_questionnaire(engine: Engine, provider: str, out: Path, *, language: st
 # --- receive -------------------------------------------------------------------------------
 
 def _refuse(path: Path, why: str) -> QuestionnaireRefused:
-    return QuestionnaireRefused(f"{path.name}: refused: {why}")
+    # the words "refused" are the caller's (the CLI's error line, the TUI's "Refused: ")
+    return QuestionnaireRefused(f"{path.name}: {why}")
 
 
 def _matching(session: Session, path: Path, manifest: dict[str, str],
@@ -479,12 +483,13 @@ def receive_questionnaire(engine: Engine, path: Path, *, dry_run: bool,
                 f"is before the questionnaire was sent ({questionnaire.sent_on.isoformat()})"
             report.problems.append(AnswerProblem("Cover 封面", cell, "answered_on",
                                                  answered_on.isoformat(), why))
+        digest = _digest(answers)
+        _refuse_if_reviewed(session, path, questionnaire, digest)
         stored = _responses(session, questionnaire.id)
         previous = previous_answers(session, provider.id or 0, exclude=questionnaire.id)
         for code, response in stored.items():  # a second file: compare with the first
             previous[code] = Prefill(response.answer, response.detail, response.comment)
         _plan(session, report, questionnaire, answers, previous, path.parent)
-        digest = _digest(answers)
         report.unchanged = questionnaire.answers_sha256 == digest
         if dry_run or report.problems or report.unchanged:
             return report
@@ -492,6 +497,49 @@ def receive_questionnaire(engine: Engine, path: Path, *, dry_run: bool,
         _apply(session, report, questionnaire, answers, actor, received_on, digest)
         report.written = True
         return report
+
+
+def decided_review(session: Session, questionnaire: Questionnaire) -> Assessment | None:
+    """The review this questionnaire's answers fed, once it is decided (approved, approved
+    with conditions or rejected): from then on the questionnaire reads as reviewed and its
+    answers are closed. The one rule both the list and the export's status follow."""
+    if questionnaire.assessment_id is None:
+        return None
+    review = session.get(Assessment, questionnaire.assessment_id)
+    if review is None or review.outcome == AssessmentOutcome.PENDING:
+        return None
+    return review
+
+
+def questionnaire_status(session: Session, questionnaire: Questionnaire,
+                         today: date) -> QuestionnaireStatus:
+    """What a questionnaire's status reads as today (tracker.domain.questionnaire.status_of
+    with its review's decision): the list, the dossier and the export all show this."""
+    return status_of(questionnaire.status, questionnaire.due_on,
+                     decided_review(session, questionnaire) is not None, today)
+
+
+def questionnaire_statuses(session: Session, today: date) -> dict[int, QuestionnaireStatus]:
+    """Every questionnaire's status as it reads today, by id (questionnaire_status for each),
+    for a sheet that lists them all (the export's Questionnaires sheet)."""
+    return {int(row.id or 0): questionnaire_status(session, row, today)
+            for row in session.scalars(select(Questionnaire))}
+
+
+def _refuse_if_reviewed(session: Session, path: Path, questionnaire: Questionnaire,
+                        digest: str) -> None:
+    """A reply to a questionnaire whose review is decided is refused: applying it would
+    overwrite the answers the decision rests on. The file applied already may come again
+    (it changes nothing)."""
+    review = decided_review(session, questionnaire)
+    if review is None or questionnaire.answers_sha256 == digest:
+        return
+    on = review.assessed_on or review.updated_at.date()
+    raise QuestionnaireRefused(
+        f"{path.name}: questionnaire {questionnaire.id} was reviewed on "
+        f"{on.isoformat()} (review {review.id}, "
+        f"{review.outcome.label.lower()}): its answers are closed; send a new questionnaire "
+        f"with `tracker questionnaire send {questionnaire.provider_id} --out FILE.xlsx`")
 
 
 def _plan(session: Session, report: ReceiveReport, questionnaire: Questionnaire,
@@ -542,11 +590,25 @@ def _plan_correction(report: ReceiveReport, questionnaire: Questionnaire, code: 
         report.problems.append(AnswerProblem(answer.sheet, answer.cell, code, proposed,
                                              "; ".join(e.message for e in failure.errors)))
         return
-    if parsed == getattr(target, name) and not answer.comment:
-        return  # what the register holds already (a correction accepted since it was sent)
+    if _same_value(parsed, getattr(target, name)):
+        # what the register holds already (typed again, or a correction accepted since it
+        # was sent): nothing to decide; a comment on it is kept as a comment only
+        if answer.comment:
+            report.corrections.append(CorrectionView(
+                None, questionnaire.id or 0, code, _record_name(entity, target), name,
+                _shown(getattr(target, name)), "", answer.comment))
+        return
     report.corrections.append(CorrectionView(
         None, questionnaire.id or 0, code, _record_name(entity, target), name,
         _shown(getattr(target, name)), proposed, answer.comment))
+
+
+def _same_value(proposed: Any, held: Any) -> bool:
+    """The supplier's value (parsed as the pipeline stores it) is the one held: compared in
+    the field's type, text without regard to case or surrounding and repeated spaces."""
+    if isinstance(proposed, str) and isinstance(held, str):
+        return " ".join(proposed.split()).casefold() == " ".join(held.split()).casefold()
+    return bool(proposed == held)
 
 
 def _record_name(entity: str, row: Any) -> str:
@@ -753,9 +815,15 @@ def decide_correction(engine: Engine, response_id: int, *, accept: bool,
         response = pipeline.questionnaire_responses.get(session=session,
                                                         record_id=response_id, lock=True)
         if response.decision != CorrectionDecision.PENDING:
-            state = response.decision.value if response.decision else "not a correction"
-            raise TrackerError(f"questionnaire answer {response_id} is {state}; only a "
-                               "pending correction can be accepted or rejected")
+            if response.decision is None:
+                raise TrackerError(f"questionnaire answer {response_id} is not a correction; "
+                                   "only a pending correction can be accepted or rejected")
+            raise TrackerError(f"correction {response_id} was already "
+                               f"{response.decision.value}"
+                               + (f" by {response.decided_by}" if response.decided_by else "")
+                               + (f" on {response.decided_on.isoformat()}"
+                                  if response.decided_on else "")
+                               + "; only a pending correction can be accepted or rejected")
         if accept:
             entity = str(response.target_entity)
             service = pipeline.SERVICES[entity]
@@ -777,10 +845,6 @@ def decide_correction(engine: Engine, response_id: int, *, accept: bool,
 # --- status --------------------------------------------------------------------------------
 
 def _view(session: Session, row: Questionnaire, today: date) -> QuestionnaireView:
-    decided = False
-    if row.assessment_id is not None:
-        review = session.get(Assessment, row.assessment_id)
-        decided = review is not None and review.outcome != AssessmentOutcome.PENDING
     provider = session.get(Provider, row.provider_id)
     pending = 0
     if row.id is not None:
@@ -788,7 +852,7 @@ def _view(session: Session, row: Questionnaire, today: date) -> QuestionnaireVie
                       if r.decision == CorrectionDecision.PENDING)
     return QuestionnaireView(int(row.id or 0), row.provider_id,
                              provider.legal_name if provider else "",
-                             status_of(row.status, row.due_on, decided, today), row.sent_on,
+                             questionnaire_status(session, row, today), row.sent_on,
                              row.due_on, row.sent_to, row.answered_by, row.answered_on,
                              row.received_on, row.assessment_id, pending)
 

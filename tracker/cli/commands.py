@@ -14,6 +14,7 @@ from tracker.app.register import Register
 from tracker.app.views import RecordView
 from tracker.cli.exits import EXIT_FINDINGS, EXIT_INTERNAL_ERROR, EXIT_OK
 from tracker.cli.output import json_text, out, out_json, print_import, reminder_json, safe, say
+from tracker.domain.questionnaire import corrections_to_decide
 from tracker.errors import NoRegister, TrackerError
 
 DEMO_HINT = "write it with `tracker demo --no-open`"
@@ -563,7 +564,6 @@ def print_receive(report: ReceiveReport, *, dry_run: bool) -> None:
         say("these answers were received already: nothing changed")
     elif report.written:
         say(f"answers recorded in pending review {report.assessment_id}; "
-            f"{_count(len(report.corrections), 'correction')} to decide "
-            "(`tracker questionnaire corrections`)")
+            f"{corrections_to_decide(len(report.corrections))}")
     elif dry_run:
         say("dry run: nothing was written")

@@ -368,3 +368,16 @@ def status_of(stored: QuestionnaireStatus, due_on: date | None, review_decided: 
 def is_outstanding(status: QuestionnaireStatus) -> bool:
     """Sent and not answered yet (the dashboard counts these)."""
     return status in {QuestionnaireStatus.SENT, QuestionnaireStatus.OVERDUE}
+
+
+def corrections_count(count: int) -> str:
+    """"1 correction", "2 corrections": the count the receive line, the provider's overview
+    and the receive screen show (one wording, singular and plural right)."""
+    return f"{count} correction" if count == 1 else f"{count} corrections"
+
+
+def corrections_to_decide(count: int) -> str:
+    """What a receive leaves to decide: the command to decide them only when there are some."""
+    if count == 0:
+        return "no correction to decide"
+    return f"{corrections_count(count)} to decide (`tracker questionnaire corrections`)"

@@ -15,6 +15,7 @@ from tracker.app.evidence import provenance
 from tracker.app.fields import field_label
 from tracker.app.queries import ProviderFile
 from tracker.domain.checklists import ALL_CLAUSES, CHECKLIST_BY_NUMBER
+from tracker.domain.questionnaire import corrections_count
 from tracker.domain.text import search_key
 from tracker.errors import TrackerError
 from tracker.formatting import audit_diff, show
@@ -205,7 +206,7 @@ class ProviderDetailScreen(TrackerScreen):
             q = questionnaires[0]
             lines.append(f"\nSupplier questionnaire {q.id}: {q.status.label.lower()} "
                          f"(sent {show(q.sent_on)}, due {show(q.due_on)})"
-                         + (f", {q.pending_corrections} corrections to decide"
+                         + (f", {corrections_count(q.pending_corrections)} to decide"
                             if q.pending_corrections else ""))
         self.query_one("#overview", Static).update(styled(*lines))
         self._fill("supply", found.supplies)

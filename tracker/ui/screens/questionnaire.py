@@ -19,6 +19,7 @@ from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Sel
 from tracker.app.questionnaires import ReceiveReport, SentQuestionnaire
 from tracker.app.register import Register
 from tracker.domain.dates import parse_iso_date
+from tracker.domain.questionnaire import corrections_count
 from tracker.errors import TrackerError
 from tracker.files import TargetExists
 from tracker.locations import exports_dir, given_path
@@ -254,13 +255,13 @@ class ReceiveAnswersScreen(TrackerScreen):
                                         "changes."))
         elif report.written:
             summary.update(plain(head + f"Recorded in pending review {report.assessment_id}; "
-                                        f"{len(report.corrections)} corrections await your "
+                                        f"{corrections_count(len(report.corrections))} await your "
                                         "decision in the provider's Questionnaires tab."))
             self.notify("Answers recorded", timeout=8)
         else:
             summary.update(plain(head + f"{changed} answers differ from before, "
                                         f"{len(report.skipped)} questions unanswered, "
-                                        f"{len(report.corrections)} corrections. Apply to "
+                                        f"{corrections_count(len(report.corrections))}. Apply to "
                                         "record them in the provider's pending review."))
             self.query_one("#apply", Button).disabled = False
 
