@@ -216,9 +216,11 @@ def test_a_transfer_names_a_contract_that_must_be_on_file_and_current() -> None:
     assert "transfer-document-missing" in rules(wrong_kind, D("2026-10-01"))
 
 
-def certified(valid_until: str | None, **provider: Any) -> ProviderRecords:
+def certified(valid_until: str | None, effective_on: str | None = None,
+              **provider: Any) -> ProviderRecords:
     transfer = made(Transfer, id=30, provider_id=1, origin_country="CN", destination_country="SG",
-                        mechanism="pi_certification", notice_and_consent=True)
+                        mechanism="pi_certification", notice_and_consent=True,
+                        effective_on=D(effective_on) if effective_on else None)
     certificate = made(Evidence, id=60, provider_id=1, kind="certificate", location="c.pdf",
                            transfer_id=30,
                            valid_until=D(valid_until) if valid_until else None)
@@ -229,6 +231,11 @@ def test_certification_is_a_dated_mechanism_for_the_standard_contract_band() -> 
     assert "certification-not-in-force" in rules(certified("2028-01-01"), D("2025-12-31"))
     assert "certification-not-in-force" not in rules(certified("2028-01-01"), D("2026-01-01"))
     assert "certification-outside-band" in rules(certified("2028-01-01", is_ciio=True))
+    # judged by the transfer's own start too, not only by today (a reviewer's case)
+    assert "certification-not-in-force" in rules(certified("2028-01-01", "2025-12-31"),
+                                                 D("2026-12-02"))
+    assert "certification-not-in-force" not in rules(certified("2028-01-01", "2026-01-01"),
+                                                     D("2026-12-02"))
     assert "transfer-document-expired" in rules(certified("2026-11-24"))
     assert "transfer-document-expired" not in rules(certified("2026-11-25"))
     assert "certificate-validity-unknown" in rules(certified(None))

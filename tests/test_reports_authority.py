@@ -16,6 +16,7 @@ import pytest
 
 from tracker.app.register import Register
 from tracker.cli import main
+from tracker.cli.output import reminder_json
 from tracker.domain.ai_act import TEMPLATE_SECTIONS
 from tracker.domain.enums import (
     EvidenceKind,
@@ -269,6 +270,17 @@ def test_no_report_holds_a_path_or_a_mark(demo_path: Path, tmp_path: Path) -> No
     register.write_calendar(calendar, TODAY)
     assert str(tmp_path).encode() not in calendar.read_bytes()
     assert "Tracker reminders — demo.sqlite" in calendar.read_text(encoding="utf-8")
+    assert b"[check]" not in calendar.read_bytes()
+    # reminders as JSON carry the flag instead of the mark (the PI audit rests on one)
+    shown = [reminder_json(r) for r in register.reminders(TODAY)]
+    assert not [r for r in shown if "[check]" in json.dumps(r, ensure_ascii=False)]
+    assert any(r["secondary_source"] for r in shown)
+    # the dossier counts minors' data as sensitive, as PIPL Art 28 does, flag or not
+    lumen = int(register.resolve_provider("lumen").id)
+    dossier = register.write_report("dossier", tmp_path / "lumen.md", TODAY, lumen)
+    row = next(line for line in dossier.read_text(encoding="utf-8").splitlines()
+               if line.startswith("| Opt-in chat logs"))
+    assert row.split("|")[4].strip() == "yes", row
     register.close()
 
 

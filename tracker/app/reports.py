@@ -14,6 +14,7 @@ from tracker.app.evidence import provenance, resolve_location
 from tracker.app.gaps import register_gaps
 from tracker.app.queries import grouped, live_rows, provider_file
 from tracker.domain.checklists import ALL_CLAUSES, CHECKLIST_BY_NUMBER
+from tracker.domain.derived import is_sensitive_pi
 from tracker.reports import ai_act as summary
 from tracker.reports import records
 from tracker.reports.document import Document, document_location
@@ -127,7 +128,7 @@ def dossier(session: Session, *, register: str, today: date, provider_id: int) -
         ["Contact", f"{p.contact_name or ''} {p.contact_email or ''}".strip() or None]]))
     doc.section("Supplies and legal bases").tables.append(Table(
         ["Data set", "Category", "PI", "Sensitive", "Minors", "Legal bases"],
-        [[s.name, s.source_category, s.contains_pi, s.contains_sensitive_pi,
+        [[s.name, s.source_category, s.contains_pi, is_sensitive_pi(s),
           s.contains_minors_data,
           "; ".join(basis_text(b) for b in found.legal_bases.get(s.id or 0, [])) or None]
          for s in found.supplies]))

@@ -13,6 +13,7 @@ from tracker.domain import china, doj
 from tracker.domain.cac_thresholds import ExportCount, classify_export, volume_counts
 from tracker.domain.cac_thresholds import mechanism_covers as covers
 from tracker.domain.citations import Citation
+from tracker.domain.derived import is_sensitive_pi
 from tracker.domain.enums import (
     AgreementKind,
     AssessmentKind,
@@ -190,7 +191,7 @@ def special_category_without_art9(r: ProviderRecords, today: date) -> Iterable[G
 @rule("sensitive-without-separate-consent")
 def sensitive_without_separate_consent(r: ProviderRecords, today: date) -> Iterable[Gap]:
     for s in r.supplies:
-        if not (s.contains_sensitive_pi or s.contains_minors_data):
+        if not is_sensitive_pi(s):
             continue
         if Regime.PIPL not in applicable_regimes(r, s):
             continue
@@ -236,7 +237,7 @@ def transfer_volume(r: ProviderRecords, today: date) -> Iterable[Gap]:
     outbound = [t for t in r.transfers if t.origin_country == "CN"]
     if not outbound:
         return
-    sensitive = {s.id for s in r.supplies if s.contains_sensitive_pi or s.contains_minors_data}
+    sensitive = {s.id for s in r.supplies if is_sensitive_pi(s)}
     totals = [volume_counts(t.count_year, t.people_non_sensitive, t.people_sensitive,
                             today.year, exemption=t.exemption,
                             on_negative_list=_get(t, "on_negative_list"),
@@ -445,7 +446,7 @@ def pipia_triggers(r: ProviderRecords) -> list[str]:
     for s in r.supplies:
         if not s.contains_pi or Law.PIPL not in laws(r, s):
             continue
-        if s.contains_sensitive_pi or s.contains_minors_data:
+        if is_sensitive_pi(s):
             found["(1) sensitive PI" + (" (minors under 14, Art 28)"
                                         if s.contains_minors_data else "")] = None
         if _get(s, "automated_decisions"):
@@ -544,6 +545,15 @@ def _certification(r: ProviderRecords, t: Any, today: date,
                    _route(t), "PI protection certification as a transfer mechanism is in force "
                    f"from {china.CERTIFICATION_IN_FORCE.isoformat()}",
                    "use a standard contract until then", "transfer", t.id)
+    elif t.effective_on is not None and t.effective_on < china.CERTIFICATION_IN_FORCE:
+        # A mechanism covers transfers from the day it exists: those made between the
+        # transfer's start and that day relied on nothing.
+        yield _gap(r, "certification-not-in-force", Severity.HIGH, china.CERTIFICATION,
+                   _route(t), f"took effect on {t.effective_on.isoformat()}, before PI "
+                   "protection certification was a transfer mechanism (in force from "
+                   f"{china.CERTIFICATION_IN_FORCE.isoformat()}): the transfers before that "
+                   "day had no mechanism", "record the mechanism they relied on (e.g. a filed "
+                   "standard contract) or correct the date", "transfer", t.id)
     if r.provider.is_ciio or important_data(r):
         yield _gap(r, "certification-outside-band", Severity.CRITICAL, china.CERTIFICATION,
                    _route(t), "certification is only for non-CIIOs without important data "

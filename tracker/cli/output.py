@@ -61,7 +61,8 @@ def reminder_json(r: DerivedReminder) -> dict[str, Any]:
     return {"uid": r.uid, "key": r.key, "kind": r.kind.value, "title": r.kind.label,
             "due_on": r.due_on.isoformat(), "status": r.status.value,
             "provider_id": r.provider_id, "provider": r.provider_name, "subject": r.subject,
-            "why": r.why, "action": r.action, "article": r.article, "note": r.note,
+            "why": r.why, "action": r.action, "article": r.article,
+            "secondary_source": r.secondary_source, "note": r.note,
             "snoozed_until": r.snoozed_until.isoformat() if r.snoozed_until else None}
 
 

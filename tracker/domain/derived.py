@@ -92,3 +92,10 @@ def open_items(children: list[tuple[str, dict[str, Any]]]) -> list[int]:
     return [values["item"] for entity, values in children if entity == "checklist_answer"
             and str(getattr(values["status"], "value", values["status"]))
             == ChecklistStatus.OPEN.value]
+
+
+def is_sensitive_pi(supply: Any) -> bool:
+    """Sensitive PI as PIPL counts it: flagged so, or the PI of minors under 14, which Art 28
+    makes sensitive whether or not the flag is ticked. One definition for the rules, the
+    reports and the dossier (a report once said "Sensitive: no" for children's data)."""
+    return bool(supply.contains_sensitive_pi or supply.contains_minors_data)

@@ -23,6 +23,7 @@ from tracker.domain.cac_thresholds import (
     mechanism_covers,
     volume_counts,
 )
+from tracker.domain.citations import Citation
 from tracker.domain.dates import shift_days, shift_months
 from tracker.domain.enums import (
     AgreementKind,
@@ -211,7 +212,13 @@ class DerivedReminder(NamedTuple):
 
     @property
     def article(self) -> str:
-        return self.kind.article
+        """The article without DOMAIN.md's working mark of a secondary source: a reminder's
+        text goes into calendars, JSON and workbooks, none of which may print "[check]"."""
+        return Citation.of(self.kind.article).article
+
+    @property
+    def secondary_source(self) -> bool:
+        return Citation.of(self.kind.article).secondary
 
     @property
     def is_review(self) -> bool:
@@ -370,7 +377,8 @@ def _review_reminders(c: _Collector, volume_gaps: Mapping[int, str]) -> None:
         c.add(f"trigger-{trigger.id}", ReminderKind.REVIEW_TRIGGERED, trigger.occurred_on,
               trigger.provider_id, f"Review after: {trigger.kind.label}",
               f"{trigger.kind.label} on {trigger.occurred_on.isoformat()}"
-              + (f": {trigger.note}" if trigger.note else "") + f" ({trigger.kind.article})",
+              + (f": {trigger.note}" if trigger.note else "")
+              + f" ({Citation.of(trigger.kind.article).article})",
               "Review the provider now", entity="provider", entity_id=trigger.provider_id)
 
 

@@ -21,6 +21,7 @@ from tracker.domain.cac_terms import (
     UNKNOWN,
     YES,
 )
+from tracker.domain.derived import is_sensitive_pi
 from tracker.domain.enums import EvidenceKind, SourceCategory, TransferMechanism
 from tracker.domain.regimes import EEA
 from tracker.reports.document import Document, Table
@@ -88,7 +89,7 @@ def ropa(data: RegisterData) -> Document:
         categories = ", ".join(c for c, on in (
             (supply.personal_data_categories or "personal data", True),
             ("special categories / sensitive PI (Art 9; PIPL Art 28)",
-             supply.contains_sensitive_pi or supply.contains_minors_data),
+             is_sensitive_pi(supply)),
             ("data of children", supply.contains_minors_data)) if on)
         subjects = supply.data_subject_categories
         outbound = supply_transfers(data, supply)
@@ -149,7 +150,7 @@ def _zh(mapping: dict[Any, str], value: Any) -> str | None:
 
 def sensitive(supply: Supply) -> bool:
     """Sensitive PI as PIPL counts it: flagged, or the PI of minors under 14 (Art 28)."""
-    return supply.contains_sensitive_pi or supply.contains_minors_data
+    return is_sensitive_pi(supply)
 
 
 def cac_explanation(data: RegisterData) -> Document:
