@@ -223,6 +223,17 @@ def test_ropa_answers_each_article_30_item() -> None:
     assert "Not yet recorded (0)" in text
 
 
+def test_ropa_asks_for_a_representative_only_outside_the_union() -> None:
+    speech = Supply(id=5, provider_id=1, name="Speech", contains_pi=True)
+    inside = to_markdown(ropa(data(speech, organisation=Organisation(
+        name="Acme", established_in=("DE",)))))
+    assert "Representative in the Union (Art 27): not required (established in the Union)." \
+        in inside
+    outside = to_markdown(ropa(data(speech, organisation=Organisation(
+        name="Acme", established_in=("GB",)))))
+    assert "Representative in the Union (Art 27): none named." in outside
+
+
 def test_ropa_lists_what_is_not_recorded() -> None:
     bare = Supply(id=6, provider_id=1, name="Bare", contains_pi=True,
                   intended_use=IntendedUse.PRE_TRAINING)

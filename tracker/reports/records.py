@@ -25,7 +25,7 @@ from tracker.domain.derived import is_sensitive_pi
 from tracker.domain.enums import EvidenceKind, SourceCategory, TransferMechanism
 from tracker.domain.regimes import EEA
 from tracker.reports.document import Document, Table
-from tracker.reports.register_data import RegisterData
+from tracker.reports.register_data import Organisation, RegisterData
 from tracker.store.models import LegalBasis, Supply, Transfer
 
 
@@ -58,6 +58,16 @@ def _safeguard(transfer: Transfer) -> str:
     return "none recorded"
 
 
+def _representative(org: Organisation) -> str:
+    """GDPR Art 27 asks for a representative only of a controller not established in the
+    Union; for one established there, "none named" would read as a gap it does not have."""
+    if org.representative:
+        return org.representative
+    if set(org.established_in) & EEA:
+        return "not required (established in the Union)"
+    return "none named"
+
+
 def ropa(data: RegisterData) -> Document:
     doc = Document("Record of processing activities (GDPR Art 30(1))", data.stamp())
     org = data.organisation
@@ -66,7 +76,7 @@ def ropa(data: RegisterData) -> Document:
         f"Name: {org.name or 'not recorded'}.",
         f"Contact details: {org.contact or 'not recorded'}.",
         f"Data protection officer: {org.dpo or 'not recorded'}.",
-        f"Representative in the Union (Art 27): {org.representative or 'none named'}."]
+        f"Representative in the Union (Art 27): {_representative(org)}."]
     if not org.name:
         missing.append(["(a)", "controller's name", "tracker settings set organisation_name"])
     if not org.contact:
