@@ -15,6 +15,7 @@ from tracker.app.views import RecordView
 from tracker.cli.exits import EXIT_FINDINGS, EXIT_INTERNAL_ERROR, EXIT_OK
 from tracker.cli.output import json_text, out, out_json, print_import, reminder_json, safe, say
 from tracker.domain.questionnaire import corrections_to_decide
+from tracker.domain.text import counted
 from tracker.errors import NoRegister, TrackerError
 
 DEMO_HINT = "write it with `tracker demo --no-open`"
@@ -468,9 +469,9 @@ def cmd_questionnaire(args: argparse.Namespace) -> int:
         else:
             out(f"questionnaire {q.id} for {safe(q.provider)} written to {safe(sent.path)}: "
                 f"30 due-diligence and 9 AI-supplier questions; "
-                f"{_count(sent.supplies, 'supply', 'supplies')} and "
-                f"{_count(sent.transfers, 'transfer')} to confirm; "
-                f"{_count(sent.prefilled, 'answer')} prefilled from the last review; "
+                f"{counted(sent.supplies, 'supply', 'supplies')} and "
+                f"{counted(sent.transfers, 'transfer')} to confirm; "
+                f"{counted(sent.prefilled, 'answer')} prefilled from the last review; "
                 f"due {q.due_on.isoformat() if q.due_on else '—'}")
         return EXIT_OK
     if args.action == "receive":
@@ -491,11 +492,11 @@ def cmd_questionnaire(args: argparse.Namespace) -> int:
                 answered = f", answered {r.answered_on.isoformat()} by {safe(r.answered_by)}" \
                     if r.answered_on else ""
                 review = f", review {r.assessment_id}" if r.assessment_id else ""
-                pending = f", {_count(r.pending_corrections, 'correction')} pending" \
+                pending = f", {counted(r.pending_corrections, 'correction')} pending" \
                     if r.pending_corrections else ""
                 out(f"{r.id:>4}  {r.status.value:<9} {safe(r.provider[:34]):<34} sent "
                     f"{r.sent_on.isoformat()}, due {due}{answered}{review}{pending}")
-            say(_count(len(rows), "questionnaire"))
+            say(counted(len(rows), "questionnaire"))
         return EXIT_OK
     if args.action == "corrections":
         corrections = register.corrections(args.provider, include_decided=args.all)
@@ -506,17 +507,13 @@ def cmd_questionnaire(args: argparse.Namespace) -> int:
                 out(f"{c.id:>5}  {c.decision.value:<8} {safe(c.record)}: {c.field}: "
                     f"{safe(c.held or '(nothing)')} → {safe(c.proposed)}"
                     + (f"  ({safe(c.comment)})" if c.comment else ""))
-            say(f"{_count(len(corrections), 'correction')}; accept or reject each with "
+            say(f"{counted(len(corrections), 'correction')}; accept or reject each with "
                 "`tracker questionnaire accept|reject ID`")
         return EXIT_OK
     decided = register.decide_correction(int(args.target), accept=args.action == "accept")
     out(f"correction {decided.id} {decided.decision.value}: {safe(decided.record)}: "
         f"{decided.field} → {safe(decided.proposed)}")
     return EXIT_OK
-
-
-def _count(n: int, one: str, many: str | None = None) -> str:
-    return f"{n} {one if n == 1 else many or one + 's'}"
 
 
 def jsonable_report(report: ReceiveReport) -> dict[str, Any]:
@@ -545,7 +542,7 @@ def print_receive(report: ReceiveReport, *, dry_run: bool) -> None:
             + (f"   comment: {safe(a.comment)}" if a.comment else ""))
         out(f"  {'':<24} {safe(a.question[:90])}")
     out(f"{len(changed)} of {len(report.answers)} answers changed or commented; "
-        f"{_count(len(report.skipped), 'question')} left unanswered"
+        f"{counted(len(report.skipped), 'question')} left unanswered"
         + (f" ({', '.join(report.skipped)})" if report.skipped else ""))
     for c in report.corrections:
         out(f"  correction: {safe(c.record)}: {c.field}: {safe(c.held or '(nothing)')} → "

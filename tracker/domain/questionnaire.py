@@ -26,6 +26,7 @@ from tracker.domain.enums import (
     EvidenceKind,
     QuestionnaireStatus,
 )
+from tracker.domain.text import counted
 
 # The workbook's format: a change of layout or of any question's text is a new version.
 FORM_NAME = "tracker-supplier-questionnaire"
@@ -373,7 +374,7 @@ def is_outstanding(status: QuestionnaireStatus) -> bool:
 def corrections_count(count: int) -> str:
     """"1 correction", "2 corrections": the count the receive line, the provider's overview
     and the receive screen show (one wording, singular and plural right)."""
-    return f"{count} correction" if count == 1 else f"{count} corrections"
+    return counted(count, "correction")
 
 
 def corrections_to_decide(count: int) -> str:

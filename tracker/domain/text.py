@@ -113,3 +113,9 @@ def visible(text: str, *, one_line: bool = True) -> str:
     are kept (a carriage return is shown: alone it moves the cursor back over a line)."""
     shown = _SHOWN_AS_ESCAPES if one_line else _SHOWN_IN_LINES
     return shown.sub(lambda m: _escape(m.group()), text)
+
+
+def counted(n: int, one: str, many: str | None = None) -> str:
+    """"1 correction", "2 corrections": a count with its noun in the right number, for every
+    line the CLI and the screens print about how many."""
+    return f"{n} {one if n == 1 else many or one + 's'}"
