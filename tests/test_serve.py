@@ -128,8 +128,15 @@ def test_the_dashboard_renders_in_a_browser_and_a_key_navigates(
         assert "Recent changes" in wait_for(driver, "Recent changes")
         assert "demo.sqlite" in dashboard  # the title bar names the register served
         before = len(screen_text(driver))
+        # xterm.js takes keys through a hidden textarea. Chromium may judge it not
+        # interactable (it sits under the canvas, zero-sized), so the test focuses it as
+        # a click on the terminal does and types into the focused element, as a user's
+        # keyboard does.
+        from selenium.webdriver.common.action_chains import ActionChains
+
         terminal = driver.find_element(By.CSS_SELECTOR, ".xterm-helper-textarea")
-        terminal.send_keys("p")
+        driver.execute_script("arguments[0].focus()", terminal)
+        ActionChains(driver).send_keys("p").perform()
         providers = wait_for(driver, "Providers", since=before)
         assert "Medilex" in wait_for(driver, "Medilex", since=before), providers[-400:]
         driver.save_screenshot(str(tmp_path / "providers.png"))
