@@ -10,7 +10,6 @@ from typing import Any, TypeVar
 
 from sqlmodel import Session
 
-from tracker.app import pipeline
 from tracker.domain.dates import date_problem
 from tracker.domain.enums import (
     AgreementKind,
@@ -295,6 +294,8 @@ def complete_reminder(session: Session, *, ident: str, today: date, actor: str,
             raise TrackerError("a review reminder is completed by recording the review: give "
                                "its outcome (--outcome approved, approved_with_conditions or "
                                "rejected)")
+        from tracker.app import pipeline  # the write pipeline: only a review completes here
+
         assessment = pipeline.assessments.create(session=session, data={
             "provider_id": reminder.provider_id, "kind": AssessmentKind.DUE_DILIGENCE,
             "assessed_on": date.today(), "reviewer": actor, "outcome": outcome, "findings": note,

@@ -6,17 +6,19 @@ from __future__ import annotations
 import argparse
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from tracker.app.pipeline import jsonable
-from tracker.app.questionnaires import ReceiveReport
 from tracker.app.register import Register
-from tracker.app.views import RecordView
 from tracker.cli.exits import EXIT_FINDINGS, EXIT_INTERNAL_ERROR, EXIT_OK
 from tracker.cli.output import json_text, out, out_json, print_import, reminder_json, safe, say
 from tracker.domain.questionnaire import corrections_to_decide
 from tracker.domain.text import counted
 from tracker.errors import NoRegister, TrackerError
+
+if TYPE_CHECKING:  # imported where used: `tracker check` and `tracker reminders` load no
+    # import, export or questionnaire machinery (a process's start-up is part of its time)
+    from tracker.app.questionnaires import ReceiveReport
+    from tracker.app.views import RecordView
 
 DEMO_HINT = "write it with `tracker demo --no-open`"
 
@@ -358,6 +360,8 @@ def _field_texts(pairs: list[str]) -> dict[str, str]:
 
 
 def _print_record(record: RecordView, as_json: bool, verb: str) -> None:
+    from tracker.app.pipeline import jsonable
+
     if as_json:
         out_json({k: jsonable(v) for k, v in record.values.items()})
     else:
@@ -457,6 +461,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_questionnaire(args: argparse.Namespace) -> int:
     from dataclasses import asdict
 
+    from tracker.app.pipeline import jsonable
+
     register = open_register(args)
     today = date.today()
     if args.action == "send":
@@ -518,6 +524,8 @@ def cmd_questionnaire(args: argparse.Namespace) -> int:
 
 def jsonable_report(report: ReceiveReport) -> dict[str, Any]:
     from dataclasses import asdict
+
+    from tracker.app.pipeline import jsonable
 
     values = asdict(report)
     values["problems"] = [str(p) for p in report.problems]
