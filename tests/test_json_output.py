@@ -17,6 +17,7 @@ from tracker.cli.output import json_text
     [{"uid": "x}", "why": "{\x00}", "n": None, "ok": True, "f": 1.5},
      {"k": "},{", "z": "\u202e 数据 \"quoted\" \\ back"}, {"only": 0}],
     [{"due_on": "2026-11-25", "text": "line\nbreak\ttab\x1b esc \x7f del \x85 nel"}],
+    [{"text": "\u2028 \u2029 \u2066 \u2069 \u009f \u00a0 \u200b"}],
 ])
 def test_records_are_written_as_json_dumps_writes_them(
         value: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch) -> None:

@@ -415,12 +415,15 @@ class Register:
                 self._reminder_cache = (marker, current_reminders(session, today))
             return list(self._reminder_cache[1])
 
-    def gaps(self, today: date, provider_id: int | None = None) -> list[Gap]:
+    def gaps(self, today: date, provider_id: int | None = None, *,
+             keep: bool = True) -> list[Gap]:
         """Gaps of one provider, or of the whole register. The whole register's come from
         a per-provider cache that follows the audit trail (tracker.app.gaps.GapCache):
-        after one change only that change's provider is recomputed."""
+        after one change only that change's provider is recomputed. ``keep=False``: a
+        one-off answer (a command that exits after it), computed without the cache's
+        bookkeeping; the same gaps."""
         with session_scope(self.engine, write=False) as session:
-            if provider_id is not None:
+            if provider_id is not None or not keep:
                 return register_gaps(session, today, provider_id)
             with self._cache_lock:
                 return self._gap_cache.gaps(session, today)

@@ -271,7 +271,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     register = open_register(args)
     provider_id = int(register.resolve_provider(args.provider).id) if args.provider else None
-    gaps = register.gaps(args.today or date.today(), provider_id)
+    gaps = register.gaps(args.today or date.today(), provider_id, keep=False)
     if args.json:
         out_json([g.as_dict() for g in gaps])
     else:
@@ -282,7 +282,9 @@ def cmd_check(args: argparse.Namespace) -> int:
                 out(f"\n{safe(gap.provider)}")
             out(f"  {gap.severity.value.upper():<8} {safe(gap.subject)}: {safe(gap.why)}\n"
                 f"           fix: {safe(gap.fix)}  [{safe(gap.article)}; {gap.rule}]")
-    counts = {s: sum(g.severity == s for g in gaps) for s in Severity}
+    counts = dict.fromkeys(Severity, 0)
+    for gap in gaps:
+        counts[gap.severity] += 1
     say(f"{len(gaps)} gaps: " + ", ".join(f"{n} {s.value}" for s, n in counts.items()))
     return EXIT_FINDINGS if counts[Severity.CRITICAL] else EXIT_OK
 

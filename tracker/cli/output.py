@@ -15,6 +15,7 @@ import json
 import re
 import sys
 from dataclasses import replace
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from tracker.domain.text import CONTROL_CHARACTERS, LINE_BREAKS, visible
@@ -49,28 +50,42 @@ _RAW_IN_JSON = re.compile(f"{CONTROL_CHARACTERS.pattern}|{LINE_BREAKS.pattern}")
 
 def json_text(value: Any, *, indent: int | None = None) -> str:
     """JSON for scripts and for values shown in a listing, with no raw control character."""
-    text = _records_json(value) if indent == 2 else None
-    if text is None:
-        text = json.dumps(value, ensure_ascii=False, indent=indent)
-    return _RAW_IN_JSON.sub(
-        lambda m: m.group() if ord(m.group()) < 0x7F else f"\\u{ord(m.group()):04x}", text)
+    if indent == 2 and (fast := _records_json(value)) is not None:
+        return fast
+    return _RAW_IN_JSON.sub(_escaped, json.dumps(value, ensure_ascii=False, indent=indent))
 
 
-_SCALARS = (str, int, float, bool, type(None))
+def _escaped(match: re.Match[str]) -> str:
+    char = match.group()
+    return char if ord(char) < 0x7F else f"\\u{ord(char):04x}"
+
+
+@cache
+def _raw_above_ascii() -> re.Pattern[str]:
+    """The characters of ``_RAW_IN_JSON`` that json.dumps leaves raw (DEL and above; it
+    escapes every C0 control itself), found once by testing the Basic Multilingual Plane."""
+    found = "".join(re.escape(chr(c)) for c in range(0x7F, 0x10000)
+                    if _RAW_IN_JSON.match(chr(c)))
+    return re.compile(f"[{found}]")
+
+
+_SCALARS = frozenset({str, int, float, bool, type(None)})
 _ITEM = "\x00"  # a raw NUL is never inside a JSON string (it is written \u0000)
 
 
 def _records_json(value: Any) -> str | None:
     """A list of flat records (``--json`` of reminders, gaps) with indent 2, byte for byte
-    as ``json.dumps(indent=2)`` writes it, from the C encoder: with an indent, json falls
-    back to its pure-Python encoder, which took seconds for 400,000 gaps. The C encoder
-    writes every item separated by a raw NUL, which no string can hold, so the separators
-    are found again and replaced by the indented ones. None: not that shape."""
+    as ``json.dumps(indent=2)`` writes it and escaped as ``json_text`` escapes, from the C
+    encoder: with an indent, json falls back to its pure-Python encoder, which took seconds
+    for 400,000 gaps. The C encoder writes every item separated by a raw NUL, which no
+    string can hold, so the separators are found again and replaced by the indented ones;
+    the escaping runs before the indent's line breaks exist. None: not that shape."""
     if not isinstance(value, list) or not value or not all(
-            type(v) is dict and v and all(type(x) in _SCALARS for x in v.values())
-            for v in value):
+            type(v) is dict and v for v in value) or not {
+            type(x) for v in value for x in v.values()} <= _SCALARS:
         return None
-    flat = json.dumps(value, ensure_ascii=False, separators=(_ITEM, ": "))
+    flat = _raw_above_ascii().sub(_escaped, json.dumps(value, ensure_ascii=False,
+                                                       separators=(_ITEM, ": ")))
     body = flat[2:-2].replace("}" + _ITEM + "{", "\n  },\n  {\n    ").replace(_ITEM, ",\n    ")
     return "[\n  {\n    " + body + "\n  }\n]"
 

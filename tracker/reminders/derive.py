@@ -775,6 +775,16 @@ def _organisation_reminders(c: _Collector) -> None:
               None, None)
 
 
+def due_moves_with_today(reminder: DerivedReminder) -> bool:
+    """Whether the reminder is due "today" whatever the day (never reviewed, a volume over
+    its threshold, a review whose set date is still ahead): its due date moves with the
+    day, so it never becomes overdue by the day passing (tracker.app.gaps.valid_until)."""
+    return reminder.render in _MOVES_WITH_TODAY
+
+
+_MOVES_WITH_TODAY = frozenset({_review_never, _review_volume, _review_pending, _volume_text})
+
+
 def show_date(value: date | None) -> str:
     return value.isoformat() if value else "undated"
 
