@@ -7,7 +7,7 @@ from datetime import date
 from tracker.app.dashboard import rank_providers, top_reminders, what_to_do
 from tracker.checks.rules import Gap, Severity
 from tracker.domain.enums import ReminderKind, ReminderStatus
-from tracker.reminders.derive import DerivedReminder
+from tracker.reminders.derive import DerivedReminder, reminder_of
 
 TODAY = date(2026, 11, 25)
 
@@ -19,7 +19,7 @@ def _gap(provider_id: int, severity: Severity) -> Gap:
 
 def _review(provider_id: int, due: date, status: ReminderStatus = ReminderStatus.UPCOMING
             ) -> DerivedReminder:
-    return DerivedReminder(uid=f"rev-{provider_id}-{due}", kind=ReminderKind.PROVIDER_REVIEW,
+    return reminder_of(uid=f"rev-{provider_id}-{due}", kind=ReminderKind.PROVIDER_REVIEW,
                            due_on=due, provider_id=provider_id, provider_name=f"P{provider_id}",
                            subject="Due-diligence review", why="cadence",
                            action="Record a due-diligence review", status=status)
@@ -48,7 +48,7 @@ def test_the_next_review_ignores_done_ones_and_takes_the_earliest() -> None:
 def test_what_to_do_is_an_action_with_its_lateness() -> None:
     late = _review(1, date(2026, 9, 23), ReminderStatus.OVERDUE)
     assert what_to_do(late, TODAY) == "Record a due-diligence review of P1: 63 days overdue."
-    notice = DerivedReminder(uid="n", kind=ReminderKind.AGREEMENT_NOTICE,
+    notice = reminder_of(uid="n", kind=ReminderKind.AGREEMENT_NOTICE,
                              due_on=date(2026, 11, 30), provider_id=2, provider_name="Acme",
                              subject="Data licence “X”", why="w",
                              action="Decide whether to renew or give notice")

@@ -191,3 +191,30 @@ def test_an_old_workbook_cannot_revert_later_work_on_postgresql(pg: Engine,
     assert [c.header for c in again.conflicts] == ["风险等级"]
     assert not restored.problems and not restored.conflicts
     assert register.get("provider", pid).risk_tier == "high"
+
+
+def test_the_gap_and_reminder_caches_follow_writes_on_postgresql(pg: Engine) -> None:
+    """The caches follow the head the database itself moves (its trigger chains the
+    events): after a write, a restore and a setting they equal a cold computation."""
+    from tracker.app.gaps import register_gaps
+
+    with session_scope(pg) as session:
+        build_demo(session, TODAY)
+    register = Register(pg)
+
+    def same() -> None:
+        with session_scope(pg, write=False) as session:
+            cold, reminders = register_gaps(session, TODAY), current_reminders(session, TODAY)
+        assert register.gaps(TODAY) == cold and register.gap_count(TODAY) == len(cold)
+        assert register.reminders(TODAY) == reminders
+
+    same()
+    provider = register.get("provider", 1)
+    register.update("provider", 1, {"risk_tier": None}, expected_version=int(provider.version))
+    same()
+    register.archive("provider", 1, expected_version=int(provider.version) + 1)
+    same()
+    register.restore("provider", 1, expected_version=int(provider.version) + 2)
+    same()
+    register.change_setting("review_cadence_months.low", "6")
+    same()

@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, func, or_, select
+from sqlalchemy import ColumnElement, case, func, or_, select, text
 from sqlmodel import Session, col
 
 from tracker.checks.rules import ProviderRecords
@@ -274,3 +274,19 @@ def resolve_provider(session: Session, text: str) -> Provider:
         raise TrackerError(f"no provider matches {text!r}")
     names = "; ".join(f"{r.id}: {r.legal_name}" for r in page.rows[:5])
     raise TrackerError(f"{page.total} providers match {text!r} ({names}); give the id")
+
+
+def audit_head(session: Session) -> tuple[int, str]:
+    """The audit trail's head (the newest event's id and hash). Every write through the
+    application layer moves it in the write's own transaction, so a result kept against
+    it is current while it stays put."""
+    found = session.execute(text("SELECT last_id, last_hash FROM audit_head WHERE id = 1")
+                            ).one_or_none()
+    return (0, "") if found is None else (int(found[0]), str(found[1]))
+
+
+def settings_marker(session: Session) -> tuple[Any, ...]:
+    """Every stored setting as stored: reminders and gaps read settings, and a setting may
+    be stored without an audit event (the register's identity, an older version's write)."""
+    return tuple(tuple(row) for row in session.execute(
+        text("SELECT key, value FROM setting ORDER BY key")).all())

@@ -5,39 +5,30 @@ dataclasses), never ORM rows."""
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, func, select
 from sqlmodel import col
 
-from tracker.app import pipeline
-from tracker.app.audit import TrailVerdict
 from tracker.app.dashboard import ProviderStanding, standings
-from tracker.app.evidence import EvidenceAdded, EvidenceCheck, hashed_from_form, verify_evidence
-from tracker.app.exports import ExportResult, run_export
-from tracker.app.gaps import register_gaps
-from tracker.app.imports import ImportReport, mapping_choices, run_import, with_columns
+from tracker.app.gaps import GapCache, register_gaps
 from tracker.app.queries import (
     ProviderFile,
     ProviderFilter,
     ProviderPage,
+    audit_head,
     provider_file,
     provider_page,
     recent_events,
     register_counts,
     resolve_provider,
-)
-from tracker.app.questionnaires import (
-    CorrectionView,
-    QuestionnaireView,
-    ReceiveReport,
-    ResponseLine,
-    SentQuestionnaire,
+    settings_marker,
 )
 from tracker.app.reminders import (
     complete_reminder,
@@ -45,24 +36,35 @@ from tracker.app.reminders import (
     reminder_policy,
     snooze_reminder,
 )
-from tracker.app.team import access_of
-from tracker.app.values import parse_field_values
-from tracker.app.views import RecordView, file_view, view_of
 from tracker.checks.rules import Gap
 from tracker.domain.enums import AssessmentOutcome, ReviewTriggerKind
 from tracker.domain.settings import SETTINGS, SettingError, parse_setting
 from tracker.errors import TrackerError
 from tracker.reminders.derive import DerivedReminder, ReminderPolicy
-from tracker.sheets.mapping import load_profile
-from tracker.sheets.values import DayOrder
 from tracker.store import sqlite
-from tracker.store.anchors import Anchor
 from tracker.store.audit import current_actor
 from tracker.store.engine import ensure_writable, read_only_reason, session_scope, where
 from tracker.store.migrate import create_register, current_revision, open_register
-from tracker.store.models import AuditEvent, AuditHead, Provider, Supply, Transfer
+from tracker.store.models import AuditEvent, Provider, Supply, Transfer
 from tracker.store.settings import all_settings, get_setting, set_setting
-from tracker.store.team import Access
+
+if TYPE_CHECKING:  # the heavier use cases are imported by the methods that run them, so a
+    # command such as `tracker check` loads only what it uses
+    from tracker.app.audit import TrailVerdict
+    from tracker.app.evidence import EvidenceAdded, EvidenceCheck
+    from tracker.app.exports import ExportResult
+    from tracker.app.imports import ImportReport
+    from tracker.app.questionnaires import (
+        CorrectionView,
+        QuestionnaireView,
+        ReceiveReport,
+        ResponseLine,
+        SentQuestionnaire,
+    )
+    from tracker.app.views import RecordView
+    from tracker.sheets.values import DayOrder
+    from tracker.store.anchors import Anchor
+    from tracker.store.team import Access
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,7 +128,11 @@ class Register:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._access: Access | None = None  # issue 16 team
-        self._gap_cache: tuple[tuple[str, date], list[Gap]] | None = None
+        # Kept against the audit trail's head (tracker.app.gaps.GapCache); screens ask from
+        # worker threads, hence the lock.
+        self._gap_cache = GapCache()
+        self._reminder_cache: tuple[Any, list[DerivedReminder]] | None = None
+        self._cache_lock = threading.Lock()
 
     @classmethod
     def open(cls, url: str, on_upgrade: Callable[[str], None] | None = None, *,
@@ -171,6 +177,8 @@ class Register:
     def access(self) -> Access | None:
         """What this database login may do, as the PostgreSQL server says (None on SQLite:
         the file's permissions decide); asked once, the screens hide what it may not do."""
+        from tracker.app.team import access_of
+
         if self._access is None and self.is_postgres:
             self._access = access_of(self.engine)
         return self._access
@@ -201,17 +209,24 @@ class Register:
             return provider_page(session, flt, offset=offset, limit=limit)
 
     def provider_file(self, provider_id: int) -> ProviderFile | None:
+        from tracker.app.views import file_view
+
         with session_scope(self.engine, write=False) as session:
             found = provider_file(session, provider_id)
             return None if found is None else file_view(found)
 
     def get(self, entity: str, record_id: int) -> RecordView:
+        from tracker.app import pipeline
+        from tracker.app.views import view_of
+
         with session_scope(self.engine, write=False) as session:
             return view_of(pipeline.SERVICES[entity].get(session=session,
                                                          record_id=record_id))
 
     def resolve_provider(self, text: str) -> RecordView:
         """A provider by id, or by a part of its name that matches exactly one."""
+        from tracker.app.views import view_of
+
         with session_scope(self.engine, write=False) as session:
             return view_of(resolve_provider(session, text))
 
@@ -298,6 +313,8 @@ class Register:
         return chosen
 
     def verify_evidence(self) -> list[EvidenceCheck]:
+        from tracker.app.evidence import verify_evidence
+
         with session_scope(self.engine, write=False) as session:
             return verify_evidence(session, self.evidence_base())
 
@@ -312,7 +329,9 @@ class Register:
         """Hash ``path`` and record it as evidence of ``provider`` (id or name), or re-hash
         the evidence already recorded for that file (tracker.app.evidence.add_evidence).
         ``texts`` are typed values (kind, supports, valid_until) read as on every door."""
+
         from tracker.app.evidence import add_evidence
+        from tracker.app.values import parse_field_values
 
         values: dict[str, Any] = parse_field_values(
             "evidence", {k: v for k, v in texts.items() if v is not None})
@@ -328,6 +347,9 @@ class Register:
                     columns: dict[str, str | None] | None = None) -> ImportReport:
         """``columns``: header text -> field (or None to leave it out), as the person chose
         it in the import screen, over the profile's or the automatic mapping."""
+        from tracker.app.imports import run_import, with_columns
+        from tracker.sheets.mapping import load_profile
+
         ensure_writable(self.engine)  # now, not after reading the whole file (even a dry
         # run checks its rows by writing them in a transaction it rolls back)
         chosen = load_profile(profile) if profile else None
@@ -339,11 +361,15 @@ class Register:
     @staticmethod
     def import_choices() -> list[tuple[str, str]]:
         """The fields a column can be mapped to, as (label, field), for a select."""
+        from tracker.app.imports import mapping_choices
+
         return mapping_choices()
 
     def export(self, path: Path, *, provider_id: int | None = None, as_csv: bool = False,
                today: date | None = None, force: bool = False) -> ExportResult:
         """Written atomically; an existing ``path`` is replaced only with ``force``."""
+        from tracker.app.exports import run_export
+
         return run_export(self.engine, path, provider_id=provider_id, as_csv=as_csv,
                           today=today, force=force)
 
@@ -378,21 +404,34 @@ class Register:
                                int(sensitive), dict(mechanisms), events, outstanding, overdue)
 
     def reminders(self, today: date) -> list[DerivedReminder]:
-        with session_scope(self.engine, write=False) as session:
-            return current_reminders(session, today)
+        """Every reminder, kept until the audit trail's head, a stored setting or the day
+        moves: every write through the application layer (records, snoozes, completions,
+        settings, imports, restores) moves the head, so a repeat with nothing changed costs
+        two small reads. A new list each time: callers may sort or filter it."""
+        with self._cache_lock, session_scope(self.engine, write=False) as session:
+            marker = (audit_head(session), settings_marker(session), today)
+            if self._reminder_cache is None or self._reminder_cache[0] != marker:
+                self._reminder_cache = None  # the old list goes before the new one is built
+                self._reminder_cache = (marker, current_reminders(session, today))
+            return list(self._reminder_cache[1])
 
-    def gaps(self, today: date, provider_id: int | None = None) -> list[Gap]:
-        """Gaps of one provider, or of the whole register. The whole register's are kept
-        until the audit trail moves (every change moves it): the dashboard asks on every
-        visit, and at 100,000 providers recomputing takes ~14 s."""
+    def gaps(self, today: date, provider_id: int | None = None, *,
+             keep: bool = True) -> list[Gap]:
+        """Gaps of one provider, or of the whole register. The whole register's come from
+        a per-provider cache that follows the audit trail (tracker.app.gaps.GapCache):
+        after one change only that change's provider is recomputed. ``keep=False``: a
+        one-off answer (a command that exits after it), computed without the cache's
+        bookkeeping; the same gaps."""
         with session_scope(self.engine, write=False) as session:
-            if provider_id is not None:
+            if provider_id is not None or not keep:
                 return register_gaps(session, today, provider_id)
-            head = session.get(AuditHead, 1)
-            marker = (head.last_hash if head else "", today)
-            if self._gap_cache is None or self._gap_cache[0] != marker:
-                self._gap_cache = (marker, register_gaps(session, today))
-            return self._gap_cache[1]
+            with self._cache_lock:
+                return self._gap_cache.gaps(session, today)
+
+    def gap_count(self, today: date) -> int:
+        """How many gaps the whole register has: a sum over the cache."""
+        with self._cache_lock, session_scope(self.engine, write=False) as session:
+            return self._gap_cache.count(session, today)
 
     def standings(self, today: date) -> dict[int, ProviderStanding]:
         """Each provider's open gaps by severity and next review (tracker.app.dashboard),
@@ -467,6 +506,9 @@ class Register:
     def record_trigger(self, provider: str, kind: ReviewTriggerKind, *, occurred_on: date,
                        note: str | None) -> RecordView:
         """Record an event that makes the provider's review due at once."""
+        from tracker.app import pipeline
+        from tracker.app.views import view_of
+
         with session_scope(self.engine) as session:
             found = resolve_provider(session, provider)
             row = pipeline.review_triggers.create(session=session, data={
@@ -477,6 +519,10 @@ class Register:
     def create(self, entity: str, values: Mapping[str, Any]) -> RecordView:
         """Through the pipeline; an evidence whose location is a local file gets its SHA-256
         and size from the file, computed here (never typed: tracker.app.evidence)."""
+        from tracker.app import pipeline
+        from tracker.app.evidence import hashed_from_form
+        from tracker.app.views import view_of
+
         with session_scope(self.engine) as session:
             if entity == "evidence":
                 hashed, at = hashed_from_form(values, self.evidence_base())
@@ -490,16 +536,24 @@ class Register:
         """Create a record from typed text (the command line): each value is read as its
         field's kind is read from a spreadsheet cell (dates, yes/no, countries, enum labels),
         then goes through the same pipeline as the form."""
+        from tracker.app.values import parse_field_values
+
         return self.create(entity, parse_field_values(entity, texts))
 
     def update_from_text(self, entity: str, record_id: int,
                          texts: Mapping[str, str]) -> RecordView:
+        from tracker.app.values import parse_field_values
+
         current = self.get(entity, record_id)
         return self.update(entity, record_id, parse_field_values(entity, texts),
                            expected_version=int(current.version))
 
     def update(self, entity: str, record_id: int, changes: Mapping[str, Any], *,
                expected_version: int) -> RecordView:
+        from tracker.app import pipeline
+        from tracker.app.evidence import hashed_from_form
+        from tracker.app.views import view_of
+
         with session_scope(self.engine) as session:
             if entity == "evidence":  # a new location is hashed from its file
                 stored = pipeline.evidence.get(session=session, record_id=record_id)
@@ -514,12 +568,18 @@ class Register:
                 expected_version=expected_version, actor=current_actor(session)))
 
     def archive(self, entity: str, record_id: int, *, expected_version: int) -> RecordView:
+        from tracker.app import pipeline
+        from tracker.app.views import view_of
+
         with session_scope(self.engine) as session:
             return view_of(pipeline.SERVICES[entity].archive(
                 session=session, record_id=record_id, expected_version=expected_version,
                 actor=current_actor(session)))
 
     def restore(self, entity: str, record_id: int, *, expected_version: int) -> RecordView:
+        from tracker.app import pipeline
+        from tracker.app.views import view_of
+
         with session_scope(self.engine) as session:
             return view_of(pipeline.SERVICES[entity].restore(
                 session=session, record_id=record_id, expected_version=expected_version,

@@ -10,7 +10,6 @@ from typing import Any, TypeVar
 
 from sqlmodel import Session
 
-from tracker.app import pipeline
 from tracker.domain.dates import date_problem
 from tracker.domain.enums import (
     AgreementKind,
@@ -50,14 +49,17 @@ from tracker.store.models import ReminderAction, utcnow
 from tracker.store.settings import get_setting
 
 E = TypeVar("E", bound=Enum)
+# Builds the loaded tuples in C, without each NamedTuple's Python-level __new__ (~400,000 rows).
+_new = tuple.__new__
 
 
 ProviderRange = tuple[int, int, bool]  # first id, last id, include reminders of no provider
 
 
 def _rows(session: Session, sql: str, providers: ProviderRange | None = None) -> list[Any]:
-    """Plain rows through the driver: SQLAlchemy's per-value type processing cost more than
-    the query itself on 400,000 rows. The SQL is portable (SQLite and PostgreSQL); rows come
+    """Plain rows from the driver's own cursor (the session's connection and transaction):
+    SQLAlchemy's per-value type processing, and even its Row wrappers, cost more than the
+    query itself on 400,000 rows. The SQL is portable (SQLite and PostgreSQL); rows come
     in key order so the same register derives the same list on either backend."""
     order = "key" if "FROM reminder_action" in sql else "id"
     if providers is not None:
@@ -67,7 +69,17 @@ def _rows(session: Session, sql: str, providers: ProviderRange | None = None) ->
         if unowned and column == "provider_id":
             condition = f"({condition} OR provider_id IS NULL)"
         sql += (" AND " if " WHERE " in sql else " WHERE ") + condition
-    return list(session.connection().exec_driver_sql(f"{sql} ORDER BY {order}").fetchall())
+    return driver_rows(session, f"{sql} ORDER BY {order}")
+
+
+def driver_rows(session: Session, sql: str) -> list[Any]:
+    """The rows of ``sql`` (no parameters) as the DB-API driver's own tuples."""
+    cursor = session.connection().connection.cursor()
+    try:
+        cursor.execute(sql)
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()
 
 
 def _date_reader(session: Session) -> Callable[[Any], date]:
@@ -101,23 +113,23 @@ def _load(session: Session, providers: ProviderRange | None) -> RegisterDates:
     for pid, name, risk, state, archived, ciio, important in _rows(
             session, "SELECT id, legal_name, risk_tier, status, archived_at, is_ciio,"
                      " handles_important_data FROM provider", providers):
-        data.providers[pid] = ProviderDates(pid, name, tiers.get(risk), statuses[state],
-                                            archived is not None, bool(ciio), bool(important))
+        data.providers[pid] = _new(ProviderDates, (pid, name, tiers.get(risk), statuses[state],
+                                            archived is not None, bool(ciio), bool(important)))
     kinds = _members(AgreementKind)
     data.agreements = [
-        AgreementDates(i, p, kinds[k], t, day(e) if e else None, n, bool(r))
+        _new(AgreementDates, (i, p, kinds[k], t, day(e) if e else None, n, bool(r)))
         for i, p, k, t, e, n, r in _rows(
             session, "SELECT id, provider_id, kind, title, expires_on, notice_period_days,"
                      " auto_renewal FROM agreement WHERE archived_at IS NULL", providers)]
     assessment_kinds, outcomes = _members(AssessmentKind), _members(AssessmentOutcome)
     data.assessments = [
-        AssessmentDates(i, p, assessment_kinds[k], outcomes[o], day(a) if a else None,
-                        day(n) if n else None, day(r) if r else None)
+        _new(AssessmentDates, (i, p, assessment_kinds[k], outcomes[o], day(a) if a else None,
+                        day(n) if n else None, day(r) if r else None))
         for i, p, k, o, a, n, r in _rows(
             session, "SELECT id, provider_id, kind, outcome, assessed_on, next_review_on,"
                      " retain_until FROM assessment WHERE archived_at IS NULL", providers)]
     data.evidence = [
-        EvidenceDates(i, p, k, loc, day(v) if v else None) for i, p, k, loc, v in _rows(
+        _new(EvidenceDates, (i, p, k, loc, day(v) if v else None)) for i, p, k, loc, v in _rows(
             session, "SELECT id, provider_id, kind, location, valid_until FROM evidence"
                      " WHERE archived_at IS NULL", providers)]
     mechanisms, exemptions = _members(TransferMechanism), _members(TransferExemption)
@@ -126,10 +138,10 @@ def _load(session: Session, providers: ProviderRange | None) -> RegisterDates:
         session, "SELECT id FROM supply WHERE contains_sensitive_pi = TRUE"
                  " OR contains_minors_data = TRUE", None)}
     data.transfers = [
-        TransferDates(i, p, o, d, mechanisms.get(m), y, ns or 0, se or 0,
+        _new(TransferDates, (i, p, o, d, mechanisms.get(m), y, ns or 0, se or 0,
                       day(e) if e else None, day(f) if f else None, num,
                       day(x) if x else None, exemptions.get(ex),
-                      None if neg is None else bool(neg), s in sensitive)
+                      None if neg is None else bool(neg), s in sensitive))
         for i, p, o, d, m, y, ns, se, e, f, num, x, ex, neg, s in _rows(
             session, "SELECT id, provider_id, origin_country, destination_country, mechanism,"
                      " count_year, people_non_sensitive, people_sensitive, effective_on,"
@@ -138,23 +150,23 @@ def _load(session: Session, providers: ProviderRange | None) -> RegisterDates:
                      " WHERE archived_at IS NULL", providers)]
     trigger_kinds = _members(ReviewTriggerKind)
     data.triggers = [
-        TriggerDates(i, p, trigger_kinds[k], day(o), n, day(r) if r else None)
+        _new(TriggerDates, (i, p, trigger_kinds[k], day(o), n, day(r) if r else None))
         for i, p, k, o, n, r in _rows(
             session, "SELECT id, provider_id, kind, occurred_on, note, reported_on"
                      " FROM review_trigger", providers)]
     if providers is None or providers[2]:
         data.organisation = organisation_dates(session)
     data.user_reminders = [
-        UserReminderDates(i, p, t, day(d), n) for i, p, t, d, n in _rows(
+        _new(UserReminderDates, (i, p, t, day(d), n)) for i, p, t, d, n in _rows(
             session, "SELECT id, provider_id, title, due_on, notes FROM reminder", providers)]
     data.questionnaires = [  # issue 15 questionnaires
-        QuestionnaireDates(i, p, day(s), day(d)) for i, p, s, d in _rows(
+        _new(QuestionnaireDates, (i, p, day(s), day(d))) for i, p, s, d in _rows(
             session, "SELECT id, provider_id, sent_on, due_on FROM questionnaire"
                      " WHERE archived_at IS NULL AND status = 'sent' AND due_on IS NOT NULL",
             providers)]
     states = _members(ReminderState)
     data.actions = {
-        key: ActionMark(states[st], day(until) if until else None, reason)
+        key: _new(ActionMark, (states[st], day(until) if until else None, reason))
         for key, st, until, reason in _rows(
             session, "SELECT key, state, until, reason FROM reminder_action", None)}
     return data
@@ -282,6 +294,8 @@ def complete_reminder(session: Session, *, ident: str, today: date, actor: str,
             raise TrackerError("a review reminder is completed by recording the review: give "
                                "its outcome (--outcome approved, approved_with_conditions or "
                                "rejected)")
+        from tracker.app import pipeline  # the write pipeline: only a review completes here
+
         assessment = pipeline.assessments.create(session=session, data={
             "provider_id": reminder.provider_id, "kind": AssessmentKind.DUE_DILIGENCE,
             "assessed_on": date.today(), "reviewer": actor, "outcome": outcome, "findings": note,

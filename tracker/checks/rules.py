@@ -7,12 +7,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
+from functools import cache
 from typing import Any
 
 from tracker.domain import china, doj
 from tracker.domain.cac_thresholds import ExportCount, classify_export, volume_counts
 from tracker.domain.cac_thresholds import mechanism_covers as covers
 from tracker.domain.citations import Citation
+from tracker.domain.dates import shift_months
 from tracker.domain.derived import is_sensitive_pi
 from tracker.domain.enums import (
     AgreementKind,
@@ -122,9 +124,20 @@ def _gap(r: ProviderRecords, rule_name: str, severity: Severity, article: str | 
          subject: str, why: str, fix: str, entity: str = "provider",
          entity_id: int | None = None) -> Gap:
     p = r.provider
-    cited = article if isinstance(article, Citation) else Citation.of(article)
+    cited = article if isinstance(article, Citation) else _cited(article)
     return Gap(rule_name, severity, cited.article, int(p.id), p.legal_name, subject, why, fix,
                entity, entity_id, cited.secondary)
+
+
+@cache
+def _cited(article: str) -> Citation:
+    """One parse per article text: a register's ~400,000 gaps cite a few dozen."""
+    return Citation.of(article)
+
+
+@cache
+def _lookback_start(today: date) -> date:
+    return shift_months(today, -doj.LOOKBACK_MONTHS)
 
 
 def _get(record: Any, name: str, default: Any = None) -> Any:
@@ -781,9 +794,7 @@ def covered_person(provider: Any) -> bool:
 def doj_bulk_counts(r: ProviderRecords, today: date) -> dict[Any, int]:
     """US persons per data category over the preceding 12 months, summed across this
     counterparty's dealings (28 CFR 202.205)."""
-    from tracker.domain.dates import shift_months
-
-    since = shift_months(today, -doj.LOOKBACK_MONTHS)
+    since = _lookback_start(today)
     totals: dict[Any, int] = {}
     for s in r.supplies:
         category, people = _get(s, "doj_data_category"), _get(s, "us_persons")

@@ -6,17 +6,19 @@ from __future__ import annotations
 import argparse
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from tracker.app.pipeline import jsonable
-from tracker.app.questionnaires import ReceiveReport
 from tracker.app.register import Register
-from tracker.app.views import RecordView
 from tracker.cli.exits import EXIT_FINDINGS, EXIT_INTERNAL_ERROR, EXIT_OK
 from tracker.cli.output import json_text, out, out_json, print_import, reminder_json, safe, say
 from tracker.domain.questionnaire import corrections_to_decide
 from tracker.domain.text import counted
 from tracker.errors import NoRegister, TrackerError
+
+if TYPE_CHECKING:  # imported where used: `tracker check` and `tracker reminders` load no
+    # import, export or questionnaire machinery (a process's start-up is part of its time)
+    from tracker.app.questionnaires import ReceiveReport
+    from tracker.app.views import RecordView
 
 DEMO_HINT = "write it with `tracker demo --no-open`"
 
@@ -212,7 +214,10 @@ def cmd_reminders(args: argparse.Namespace) -> int:
     shown = visible(reminders, today, within, include_closed=args.all)
     overdue = [r for r in shown if r.status == ReminderStatus.OVERDUE]
     if args.json:
-        out_json([reminder_json(r) for r in shown])
+        from tracker.gcpause import gc_paused
+
+        with gc_paused():  # ~340,000 records and their texts: no cycles to look for
+            out_json([reminder_json(r) for r in shown])
     else:
         for r in shown:
             provider = safe((r.provider_name or "—")[:34])
@@ -269,9 +274,12 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     register = open_register(args)
     provider_id = int(register.resolve_provider(args.provider).id) if args.provider else None
-    gaps = register.gaps(args.today or date.today(), provider_id)
+    gaps = register.gaps(args.today or date.today(), provider_id, keep=False)
     if args.json:
-        out_json([g.as_dict() for g in gaps])
+        from tracker.gcpause import gc_paused
+
+        with gc_paused():  # ~450,000 records: no cycles to look for
+            out_json([g.as_dict() for g in gaps])
     else:
         current = None
         for gap in gaps:
@@ -280,7 +288,9 @@ def cmd_check(args: argparse.Namespace) -> int:
                 out(f"\n{safe(gap.provider)}")
             out(f"  {gap.severity.value.upper():<8} {safe(gap.subject)}: {safe(gap.why)}\n"
                 f"           fix: {safe(gap.fix)}  [{safe(gap.article)}; {gap.rule}]")
-    counts = {s: sum(g.severity == s for g in gaps) for s in Severity}
+    counts = dict.fromkeys(Severity, 0)
+    for gap in gaps:
+        counts[gap.severity] += 1
     say(f"{len(gaps)} gaps: " + ", ".join(f"{n} {s.value}" for s, n in counts.items()))
     return EXIT_FINDINGS if counts[Severity.CRITICAL] else EXIT_OK
 
@@ -358,6 +368,8 @@ def _field_texts(pairs: list[str]) -> dict[str, str]:
 
 
 def _print_record(record: RecordView, as_json: bool, verb: str) -> None:
+    from tracker.app.pipeline import jsonable
+
     if as_json:
         out_json({k: jsonable(v) for k, v in record.values.items()})
     else:
@@ -457,6 +469,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_questionnaire(args: argparse.Namespace) -> int:
     from dataclasses import asdict
 
+    from tracker.app.pipeline import jsonable
+
     register = open_register(args)
     today = date.today()
     if args.action == "send":
@@ -518,6 +532,8 @@ def cmd_questionnaire(args: argparse.Namespace) -> int:
 
 def jsonable_report(report: ReceiveReport) -> dict[str, Any]:
     from dataclasses import asdict
+
+    from tracker.app.pipeline import jsonable
 
     values = asdict(report)
     values["problems"] = [str(p) for p in report.problems]

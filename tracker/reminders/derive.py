@@ -9,11 +9,12 @@ date moves — an agreement renewed, a review recorded — the old mark no longe
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
-from typing import NamedTuple
+from functools import cache, lru_cache
+from operator import itemgetter
+from typing import Any, NamedTuple, cast
 
 from tracker.domain import china, doj
 from tracker.domain.cac_thresholds import (
@@ -188,18 +189,27 @@ class ReminderPolicy:
 
 # --- output -----------------------------------------------------------------------------
 
+def _given(source: Any) -> tuple[str, str, str]:
+    """The texts of a reminder built with them already written (tests, ``reminder_of``)."""
+    return cast(tuple[str, str, str], source)
+
+
+TextRender = Callable[[Any], tuple[str, str, str]]
+
+
 class DerivedReminder(NamedTuple):
     """A NamedTuple, not a frozen dataclass: a register derives ~450,000 of these and a
-    tuple is built several times faster."""
+    tuple is built several times faster. Its three texts (subject, why, action) are built
+    when read, from ``source`` by ``render``: a list, a count or a cache never pays for the
+    ~900,000 f-strings of the reminders nobody looks at."""
 
     uid: str
     kind: ReminderKind
     due_on: date
     provider_id: int | None
     provider_name: str
-    subject: str
-    why: str
-    action: str
+    render: TextRender
+    source: Any
     status: ReminderStatus = ReminderStatus.UPCOMING
     snoozed_until: date | None = None
     note: str | None = None
@@ -211,18 +221,50 @@ class DerivedReminder(NamedTuple):
         return f"{self.uid}@{self.due_on.isoformat()}"
 
     @property
+    def texts(self) -> tuple[str, str, str]:
+        """Subject, why and action, built once for a reader that shows all three."""
+        return self.render(self.source)
+
+    @property
+    def subject(self) -> str:
+        return self.render(self.source)[0]
+
+    @property
+    def why(self) -> str:
+        return self.render(self.source)[1]
+
+    @property
+    def action(self) -> str:
+        return self.render(self.source)[2]
+
+    @property
     def article(self) -> str:
         """The article without DOMAIN.md's working mark of a secondary source: a reminder's
         text goes into calendars, JSON and workbooks, none of which may print "[check]"."""
-        return Citation.of(self.kind.article).article
+        return _citation(self.kind).article
 
     @property
     def secondary_source(self) -> bool:
-        return Citation.of(self.kind.article).secondary
+        return _citation(self.kind).secondary
 
     @property
     def is_review(self) -> bool:
         return self.kind in REVIEW_KINDS
+
+
+@cache
+def _citation(kind: ReminderKind) -> Citation:
+    """One parse per kind, shared by every reminder of it (``article`` and
+    ``secondary_source`` used to parse the citation on each read)."""
+    return Citation.of(kind.article)
+
+
+def reminder_of(uid: str, kind: ReminderKind, due_on: date, provider_id: int | None,
+                provider_name: str, subject: str, why: str, action: str,
+                **rest: Any) -> DerivedReminder:
+    """A reminder with its texts already written (tests and stand-ins)."""
+    return DerivedReminder(uid, kind, due_on, provider_id, provider_name, _given,
+                           (subject, why, action), **rest)
 
 
 def status_of(due_on: date, today: date, lead_days: tuple[int, ...],
@@ -248,6 +290,14 @@ def _status(due_on: date, today: date, due_from: date,
 
 # --- derivation ---------------------------------------------------------------------------
 
+_new = tuple.__new__  # builds a DerivedReminder without NamedTuple's Python-level __new__
+_UPCOMING, _DUE, _OVERDUE = ReminderStatus.UPCOMING, ReminderStatus.DUE, ReminderStatus.OVERDUE
+
+
+Add = Callable[[str, ReminderKind, date, "int | None", TextRender, Any, "str | None",
+                "str | None", "int | None"], None]
+
+
 class _Collector:
     def __init__(self, data: RegisterDates, policy: ReminderPolicy, today: date) -> None:
         self.data, self.policy, self.today = data, policy, today
@@ -255,30 +305,34 @@ class _Collector:
         self.due_from = shift_days(today, min(policy.lead_days, default=0))
         self.live = {p.id for p in data.providers.values()
                      if not p.archived and p.status != ProviderStatus.OFFBOARDED}
+        self.add: Add = self._adder()
 
     def name(self, provider_id: int | None) -> str:
         provider = self.data.providers.get(provider_id) if provider_id is not None else None
         return provider.name if provider else ""
 
-    def add(self, uid: str, kind: ReminderKind, due_on: date, provider_id: int | None,
-            subject: str, why: str, action: str, *, note: str | None = None,
-            entity: str | None = None, entity_id: int | None = None) -> None:
-        # The hot path of a 100,000-provider register: kept free of extra calls.
-        actions = self.data.actions
-        mark = actions.get(f"{uid}@{due_on.isoformat()}") if actions else None
-        if mark is None:
-            snoozed = None
-            status = (ReminderStatus.OVERDUE if due_on < self.today else
-                      ReminderStatus.DUE if due_on <= self.due_from else
-                      ReminderStatus.UPCOMING)
-        else:
-            status, snoozed = _status(due_on, self.today, self.due_from, mark)
-        provider = self.data.providers.get(provider_id) if provider_id is not None else None
-        self.out.append(DerivedReminder(
-            uid, kind, due_on, provider_id, provider.name if provider else "", subject, why,
-            action, status, snoozed, note, entity, entity_id))
+    def _adder(self) -> Add:
+        """The hot path of a 100,000-provider register: a closure over locals, positional,
+        no text built, no extra call unless a snooze or completion is stored."""
+        actions, today, due_from = self.data.actions, self.today, self.due_from
+        names: dict[int | None, str] = {pid: p.name for pid, p in self.data.providers.items()}
+        append, name_of = self.out.append, names.get
 
+        def add(uid: str, kind: ReminderKind, due_on: date, provider_id: int | None,
+                render: TextRender, source: Any, note: str | None = None,
+                entity: str | None = None, entity_id: int | None = None) -> None:
+            mark = actions.get(f"{uid}@{due_on.isoformat()}") if actions else None
+            if mark is None:
+                snoozed = None
+                status = (_OVERDUE if due_on < today else
+                          _DUE if due_on <= due_from else _UPCOMING)
+            else:
+                status, snoozed = _status(due_on, today, due_from, mark)
+            append(_new(DerivedReminder, (
+                uid, kind, due_on, provider_id, name_of(provider_id, ""), render, source,
+                status, snoozed, note, entity, entity_id)))
 
+        return add
 
 
 def derive_reminders(data: RegisterDates, policy: ReminderPolicy,
@@ -286,6 +340,20 @@ def derive_reminders(data: RegisterDates, policy: ReminderPolicy,
     """Every reminder the register's dates imply, sorted by due date."""
     with gc_paused():
         return _derive(data, policy, today)
+
+
+def derive_duties(data: RegisterDates, policy: ReminderPolicy,
+                  today: date) -> list[DerivedReminder]:
+    """Only the reminders the gap rules read: each live provider's review (with the volume
+    check that can bring it forward), the standard contract's filing and the DOJ's reports.
+    The gaps of a whole register need ~100,000 of these, not all ~450,000 reminders."""
+    with gc_paused():
+        c = _Collector(data, policy, today)
+        _review_reminders(c, _volume_reminders(c), triggers=False)
+        _transfer_reminders(c, duties_only=True)
+        _doj_report_reminders(c)
+        c.out.sort(key=_due)
+        return c.out
 
 
 def _derive(data: RegisterDates, policy: ReminderPolicy, today: date) -> list[DerivedReminder]:
@@ -301,10 +369,13 @@ def _derive(data: RegisterDates, policy: ReminderPolicy, today: date) -> list[De
     _questionnaire_reminders(c)
     for reminder in data.user_reminders:
         c.add(f"user-{reminder.id}", ReminderKind.USER, reminder.due_on, reminder.provider_id,
-              reminder.title, reminder.notes or "Written by a user", reminder.title,
-              entity="reminder", entity_id=reminder.id)
+              _user_text, reminder, None, "reminder", reminder.id)
     c.out.sort(key=_due)  # stable: same-day reminders keep the order they were derived in
     return c.out
+
+
+def _user_text(r: UserReminderDates) -> tuple[str, str, str]:
+    return r.title, r.notes or "Written by a user", r.title
 
 
 @lru_cache(maxsize=65536)
@@ -314,18 +385,51 @@ def plus_months(day: date, months: int) -> date:
     return shift_months(day, months)
 
 
-def _due(reminder: DerivedReminder) -> date:
-    return reminder.due_on
+_due = itemgetter(2)  # a reminder's due_on, read in C by the sort
+
+_REVIEW, _REVIEW_ACTION = "Due-diligence review", "Record a due-diligence review"
 
 
-def _review_reminders(c: _Collector, volume_gaps: Mapping[int, str]) -> None:
+def _review_pending(pending: AssessmentDates) -> tuple[str, str, str]:
+    assert pending.next_review_on is not None
+    return _REVIEW, (f"next review date {pending.next_review_on.isoformat()} set by the review "
+                     + (f"of {pending.assessed_on.isoformat()}" if pending.assessed_on
+                        else "with no date")
+                     + ", whose outcome is not recorded"), _REVIEW_ACTION
+
+
+def _review_never(_: None) -> tuple[str, str, str]:
+    return _REVIEW, "never reviewed: a provider is reviewed before data is used", _REVIEW_ACTION
+
+
+def _review_cadence(source: tuple[AssessmentDates, int, RiskTier | None]
+                    ) -> tuple[str, str, str]:
+    last, months, tier = source
+    assert last.assessed_on is not None
+    return _REVIEW, (f"last review {last.assessed_on.isoformat()} + {months} months "
+                     f"({tier.label if tier else 'untiered'} risk)"), _REVIEW_ACTION
+
+
+def _review_set_next(last: AssessmentDates) -> tuple[str, str, str]:
+    assert last.assessed_on is not None
+    return (_REVIEW, f"next review date set by the review of {last.assessed_on.isoformat()}",
+            _REVIEW_ACTION)
+
+
+def _review_volume(volume: _Volume) -> tuple[str, str, str]:
+    return _REVIEW, f"transfer volume crossed a threshold: {_volume_why(volume)}", _REVIEW_ACTION
+
+
+def _review_reminders(c: _Collector, volume_gaps: Mapping[int, _Volume], *,
+                      triggers: bool = True) -> None:
     last_review: dict[int, AssessmentDates] = {}
     # A review with no recorded outcome still carries the date its author set for the next
     # one (an imported register's "Next review" column): an overdue review stays overdue
     # instead of reading "never reviewed, due today".
     set_next: dict[int, AssessmentDates] = {}
+    due_diligence = AssessmentKind.DUE_DILIGENCE
     for assessment in c.data.assessments:
-        if assessment.kind != AssessmentKind.DUE_DILIGENCE:
+        if assessment.kind != due_diligence:
             continue
         if assessment.assessed_on and assessment.outcome in COMPLETED_OUTCOMES:
             held = last_review.get(assessment.provider_id)
@@ -336,72 +440,103 @@ def _review_reminders(c: _Collector, volume_gaps: Mapping[int, str]) -> None:
             if held is None or (held.assessed_on or date.min) <= (
                     assessment.assessed_on or date.min):
                 set_next[assessment.provider_id] = assessment
+    today, live, add = c.today, c.live, c.add
+    cadence, strictest = c.policy.cadence_months, c.policy.strictest_months
+    review = ReminderKind.PROVIDER_REVIEW
     for provider in c.data.providers.values():
-        if provider.id not in c.live:
+        if provider.id not in live:
             continue
         last = last_review.get(provider.id)
         tier_note = None
         if provider.risk_tier is None:
-            months = c.policy.strictest_months
+            months = strictest
             tier_note = f"no risk tier set: the strictest cadence ({months} months) applies"
         else:
-            months = c.policy.cadence_months[provider.risk_tier]
+            months = cadence[provider.risk_tier]
+        render: TextRender
+        source: Any
         pending = set_next.get(provider.id)
         if (last is None or last.assessed_on is None) and pending is not None and \
                 pending.next_review_on is not None:
-            due = min(c.today, pending.next_review_on)
-            why = (f"next review date {pending.next_review_on.isoformat()} set by the review "
-                   + (f"of {pending.assessed_on.isoformat()}" if pending.assessed_on
-                      else "with no date")
-                   + ", whose outcome is not recorded")
+            due = min(today, pending.next_review_on)
+            render, source = _review_pending, pending
         elif last is None or last.assessed_on is None:
-            due, why = c.today, "never reviewed: a provider is reviewed before data is used"
+            due, render, source = today, _review_never, None
         else:
             due = plus_months(last.assessed_on, months)
-            why = (f"last review {last.assessed_on.isoformat()} + {months} months "
-                   f"({provider.risk_tier.label if provider.risk_tier else 'untiered'} risk)")
+            render, source = _review_cadence, (last, months, provider.risk_tier)
             if last.next_review_on and last.next_review_on < due:
-                due = last.next_review_on
-                why = f"next review date set by the review of {last.assessed_on.isoformat()}"
-        if provider.id in volume_gaps and due > c.today:
-            due, why = c.today, volume_gaps[provider.id]
-        c.add(f"review-{provider.id}", ReminderKind.PROVIDER_REVIEW, due, provider.id,
-              "Due-diligence review", why, "Record a due-diligence review",
-              note=tier_note, entity="provider", entity_id=provider.id)
+                due, render, source = last.next_review_on, _review_set_next, last
+        if provider.id in volume_gaps and due > today:
+            due, render, source = today, _review_volume, volume_gaps[provider.id]
+        add(f"review-{provider.id}", review, due, provider.id, render, source, tier_note,
+            "provider", provider.id)
+    if not triggers:
+        return
     for trigger in c.data.triggers:
         last = last_review.get(trigger.provider_id)
-        if trigger.provider_id not in c.live:
+        if trigger.provider_id not in live:
             continue
         if last is not None and last.assessed_on and last.assessed_on >= trigger.occurred_on:
             continue  # a review after the event answers it
-        c.add(f"trigger-{trigger.id}", ReminderKind.REVIEW_TRIGGERED, trigger.occurred_on,
-              trigger.provider_id, f"Review after: {trigger.kind.label}",
-              f"{trigger.kind.label} on {trigger.occurred_on.isoformat()}"
-              + (f": {trigger.note}" if trigger.note else "")
-              + f" ({Citation.of(trigger.kind.article).article})",
-              "Review the provider now", entity="provider", entity_id=trigger.provider_id)
+        add(f"trigger-{trigger.id}", ReminderKind.REVIEW_TRIGGERED, trigger.occurred_on,
+            trigger.provider_id, _trigger_text, trigger, None, "provider", trigger.provider_id)
+
+
+def _trigger_text(trigger: TriggerDates) -> tuple[str, str, str]:
+    return (f"Review after: {trigger.kind.label}",
+            f"{trigger.kind.label} on {trigger.occurred_on.isoformat()}"
+            + (f": {trigger.note}" if trigger.note else "")
+            + f" ({_trigger_article(trigger.kind)})", "Review the provider now")
+
+
+@cache
+def _trigger_article(kind: ReviewTriggerKind) -> str:
+    return Citation.of(kind.article).article
+
+
+def _agreement_subject(agreement: AgreementDates) -> str:
+    return f"{agreement.kind.label}" + (f" “{agreement.title}”" if agreement.title else "")
+
+
+def _renews(agreement: AgreementDates) -> str:
+    return " It renews automatically unless notice is given." if agreement.auto_renewal else ""
+
+
+def _expiry_text(agreement: AgreementDates) -> tuple[str, str, str]:
+    assert agreement.expires_on is not None
+    return (_agreement_subject(agreement),
+            f"Expires {agreement.expires_on.isoformat()}.{_renews(agreement)}",
+            "Renew, replace or stop using the data")
+
+
+def _notice_text(agreement: AgreementDates) -> tuple[str, str, str]:
+    assert agreement.expires_on is not None
+    return (_agreement_subject(agreement),
+            f"{agreement.notice_period_days} days' notice before expiry on "
+            f"{agreement.expires_on.isoformat()}.{_renews(agreement)}",
+            "Decide whether to renew or give notice")
 
 
 def _agreement_reminders(c: _Collector) -> None:
+    live, add = c.live, c.add
+    expiry, notice = ReminderKind.AGREEMENT_EXPIRY, ReminderKind.AGREEMENT_NOTICE
     for agreement in c.data.agreements:
-        if agreement.expires_on is None or agreement.provider_id not in c.live:
+        if agreement.expires_on is None or agreement.provider_id not in live:
             continue
-        subject = f"{agreement.kind.label}" + (f" “{agreement.title}”" if agreement.title else "")
-        renews = " It renews automatically unless notice is given." \
-            if agreement.auto_renewal else ""
-        c.add(f"agreement-{agreement.id}-expiry", ReminderKind.AGREEMENT_EXPIRY,
-              agreement.expires_on, agreement.provider_id, subject,
-              f"Expires {agreement.expires_on.isoformat()}.{renews}",
-              "Renew, replace or stop using the data", entity="agreement",
-              entity_id=agreement.id)
+        add(f"agreement-{agreement.id}-expiry", expiry, agreement.expires_on,
+            agreement.provider_id, _expiry_text, agreement, None, "agreement", agreement.id)
         if agreement.notice_period_days:
             notice_by = shift_days(agreement.expires_on, -agreement.notice_period_days)
-            c.add(f"agreement-{agreement.id}-notice", ReminderKind.AGREEMENT_NOTICE, notice_by,
-                  agreement.provider_id, subject,
-                  f"{agreement.notice_period_days} days' notice before expiry on "
-                  f"{agreement.expires_on.isoformat()}.{renews}",
-                  "Decide whether to renew or give notice", entity="agreement",
-                  entity_id=agreement.id)
+            add(f"agreement-{agreement.id}-notice", notice, notice_by, agreement.provider_id,
+                _notice_text, agreement, None, "agreement", agreement.id)
+
+
+def _questionnaire_text(q: QuestionnaireDates) -> tuple[str, str, str]:
+    return (f"Questionnaire {q.id} sent {q.sent_on.isoformat()}",
+            f"The supplier's answers are due on {q.due_on.isoformat()}",
+            "Chase the supplier for the answers, then receive the returned workbook "
+            "(tracker questionnaire receive FILE)")
 
 
 def _questionnaire_reminders(c: _Collector) -> None:
@@ -411,40 +546,61 @@ def _questionnaire_reminders(c: _Collector) -> None:
         if q.provider_id not in c.live:
             continue
         c.add(f"questionnaire-{q.id}-answers", ReminderKind.QUESTIONNAIRE_OVERDUE, q.due_on,
-              q.provider_id, f"Questionnaire {q.id} sent {q.sent_on.isoformat()}",
-              f"The supplier's answers are due on {q.due_on.isoformat()}",
-              "Chase the supplier for the answers, then receive the returned workbook "
-              "(tracker questionnaire receive FILE)",
-              entity="questionnaire", entity_id=q.id)
+              q.provider_id, _questionnaire_text, q, None, "questionnaire", q.id)
+
+
+def _evidence_text(item: EvidenceDates) -> tuple[str, str, str]:
+    assert item.valid_until is not None
+    return (f"{item.kind.replace('_', ' ')}: {item.location}",
+            f"Valid until {item.valid_until.isoformat()}",
+            "Obtain the renewed certificate or report")
 
 
 def _evidence_reminders(c: _Collector) -> None:
+    live, add, kind = c.live, c.add, ReminderKind.EVIDENCE_EXPIRY
     for item in c.data.evidence:
-        if item.valid_until is None or item.provider_id not in c.live:
+        if item.valid_until is None or item.provider_id not in live:
             continue
-        c.add(f"evidence-{item.id}-valid", ReminderKind.EVIDENCE_EXPIRY, item.valid_until,
-              item.provider_id, f"{item.kind.replace('_', ' ')}: {item.location}",
-              f"Valid until {item.valid_until.isoformat()}",
-              "Obtain the renewed certificate or report", entity="evidence", entity_id=item.id)
+        add(f"evidence-{item.id}-valid", kind, item.valid_until, item.provider_id,
+            _evidence_text, item, None, "evidence", item.id)
 
 
-def _transfer_reminders(c: _Collector) -> None:
+def _route(transfer: TransferDates) -> str:
+    return f"Transfer {transfer.origin_country}→{transfer.destination_country}"
+
+
+def _filing_text(transfer: TransferDates) -> tuple[str, str, str]:
+    expiry = transfer.filing_expires_on
+    assert expiry is not None
+    closes = (" The extension window closes then."
+              if transfer.mechanism == TransferMechanism.CAC_SECURITY_ASSESSMENT else "")
+    return (_route(transfer),
+            f"Filing / approval {transfer.filing_number or ''} expires "
+            f"{expiry.isoformat()}.{closes}".replace("  ", " "),
+            "Renew the filing or stop the transfer")
+
+
+def _sc_filing_text(transfer: TransferDates) -> tuple[str, str, str]:
+    assert transfer.effective_on is not None
+    return (_route(transfer),
+            f"Took effect {transfer.effective_on.isoformat()}: file with the provincial "
+            "CAC within 10 working days, with the PIPIA report",
+            "File the standard contract and record the filing")
+
+
+def _transfer_reminders(c: _Collector, *, duties_only: bool = False) -> None:
+    """``duties_only``: the standard contract's filing alone (what the gap rules read)."""
+    live, add = c.live, c.add
+    filing, cac = ReminderKind.FILING_EXPIRY, TransferMechanism.CAC_SECURITY_ASSESSMENT
     for transfer in c.data.transfers:
-        if transfer.provider_id not in c.live:
+        if transfer.provider_id not in live:
             continue
-        route = f"Transfer {transfer.origin_country}→{transfer.destination_country}"
         expiry = transfer.filing_expires_on
-        if expiry is not None:
-            closes = ""
-            if transfer.mechanism == TransferMechanism.CAC_SECURITY_ASSESSMENT:
-                closes = " The extension window closes then."
-                _cac_extension(c, transfer, route, expiry)
-            c.add(f"transfer-{transfer.id}-filing", ReminderKind.FILING_EXPIRY, expiry,
-                  transfer.provider_id, route,
-                  f"Filing / approval {transfer.filing_number or ''} expires "
-                  f"{expiry.isoformat()}.{closes}".replace("  ", " "),
-                  "Renew the filing or stop the transfer", entity="transfer",
-                  entity_id=transfer.id)
+        if expiry is not None and not duties_only:
+            if transfer.mechanism == cac:
+                _cac_extension(c, transfer, expiry)
+            add(f"transfer-{transfer.id}-filing", filing, expiry, transfer.provider_id,
+                _filing_text, transfer, None, "transfer", transfer.id)
         if (transfer.mechanism == TransferMechanism.CN_STANDARD_CONTRACT
                 and transfer.origin_country == "CN" and transfer.effective_on
                 and transfer.filed_on is None):
@@ -455,15 +611,21 @@ def _transfer_reminders(c: _Collector) -> None:
             except CalendarUnknown as err:
                 due = shift_days(transfer.effective_on, STANDARD_CONTRACT_FILING_WORKING_DAYS)
                 note = f"{err}; reminding 10 calendar days after it took effect instead"
-            c.add(f"transfer-{transfer.id}-sc-filing", ReminderKind.STANDARD_CONTRACT_FILING,
-                  due, transfer.provider_id, route,
-                  f"Took effect {transfer.effective_on.isoformat()}: file with the provincial "
-                  "CAC within 10 working days, with the PIPIA report",
-                  "File the standard contract and record the filing", note=note,
-                  entity="transfer", entity_id=transfer.id)
+            add(f"transfer-{transfer.id}-sc-filing", ReminderKind.STANDARD_CONTRACT_FILING,
+                due, transfer.provider_id, _sc_filing_text, transfer, note, "transfer",
+                transfer.id)
 
 
-def _cac_extension(c: _Collector, transfer: TransferDates, route: str, expiry: date) -> None:
+def _cac_extension_text(transfer: TransferDates) -> tuple[str, str, str]:
+    assert transfer.filing_expires_on is not None
+    return (_route(transfer),
+            f"The security-assessment result expires {transfer.filing_expires_on.isoformat()};"
+            " an extension (3 more years) is requested within the 60 working days before, if "
+            "purpose, scope and parties are unchanged and people grow by at most 20%",
+            "Apply to the CAC for an extension")
+
+
+def _cac_extension(c: _Collector, transfer: TransferDates, expiry: date) -> None:
     try:
         opens = add_working_days(expiry, -CAC_EXTENSION_WINDOW_WORKING_DAYS, "CN")
         note = None
@@ -472,26 +634,52 @@ def _cac_extension(c: _Collector, transfer: TransferDates, route: str, expiry: d
         note = (f"{err}; reminding {UNKNOWN_CALENDAR_FALLBACK_DAYS} calendar days ahead "
                 "instead of 60 working days")
     c.add(f"transfer-{transfer.id}-cac-extension", ReminderKind.CAC_EXTENSION_WINDOW, opens,
-          transfer.provider_id, route,
-          f"The security-assessment result expires {expiry.isoformat()}; an extension (3 more "
-          "years) is requested within the 60 working days before, if purpose, scope and "
-          "parties are unchanged and people grow by at most 20%",
-          "Apply to the CAC for an extension", note=note, entity="transfer",
-          entity_id=transfer.id)
+          transfer.provider_id, _cac_extension_text, transfer, note, "transfer", transfer.id)
+
+
+def _retention_text(assessment: AssessmentDates) -> tuple[str, str, str]:
+    assert assessment.retain_until is not None
+    return (f"{assessment.kind.label} of {show_date(assessment.assessed_on)}",
+            f"Kept until {assessment.retain_until.isoformat()}; nothing may be purged before",
+            "Decide: keep longer or purge")
 
 
 def _retention_reminders(c: _Collector) -> None:
+    providers, add, kind = c.data.providers, c.add, ReminderKind.RETENTION_END
     for assessment in c.data.assessments:
-        if assessment.retain_until is None or assessment.provider_id not in c.data.providers:
+        if assessment.retain_until is None or assessment.provider_id not in providers:
             continue
-        c.add(f"assessment-{assessment.id}-retention", ReminderKind.RETENTION_END,
-              assessment.retain_until, assessment.provider_id,
-              f"{assessment.kind.label} of {show_date(assessment.assessed_on)}",
-              f"Kept until {assessment.retain_until.isoformat()}; nothing may be purged before",
-              "Decide: keep longer or purge", entity="assessment", entity_id=assessment.id)
+        add(f"assessment-{assessment.id}-retention", kind, assessment.retain_until,
+            assessment.provider_id, _retention_text, assessment, None, "assessment",
+            assessment.id)
 
 
-def _volume_reminders(c: _Collector) -> dict[int, str]:
+class _Volume(NamedTuple):
+    """What a volume reminder says, kept until it is shown."""
+
+    non_sensitive: int
+    sensitive: int
+    provider: ProviderDates
+    required: ExportClass
+    recorded: tuple[TransferMechanism | None, ...]
+    year: int
+
+
+def _volume_why(v: _Volume) -> str:
+    recorded = ", ".join(sorted({m.label for m in v.recorded if m})) or "none"
+    return (f"{v.non_sensitive:,} people (non-sensitive PI) and {v.sensitive:,} (sensitive PI) "
+            f"since 1 January {v.year}"
+            + (", important data" if v.provider.important_data else "")
+            + (", CIIO" if v.provider.is_ciio else "")
+            + f": requires {v.required.label}; recorded: {recorded}")
+
+
+def _volume_text(v: _Volume) -> tuple[str, str, str]:
+    return (f"Outbound PI from China in {v.year}", _volume_why(v),
+            f"Review the provider and put a {v.required.label} in place")
+
+
+def _volume_reminders(c: _Collector) -> dict[int, _Volume]:
     """Per exporter (the provider whose export the transfers record), this year's people
     counted on transfers out of China, against the class the volume requires."""
     totals: dict[int, list[int]] = defaultdict(lambda: [0, 0])
@@ -506,29 +694,29 @@ def _volume_reminders(c: _Collector) -> dict[int, str]:
         totals[transfer.provider_id][0] += non_sensitive
         totals[transfer.provider_id][1] += sensitive
         held[transfer.provider_id].append(transfer.mechanism)
-    gaps: dict[int, str] = {}
+    gaps: dict[int, _Volume] = {}
     for provider_id, (non_sensitive, sensitive) in totals.items():
         provider = c.data.providers[provider_id]
         required = classify_export(ExportCount(non_sensitive, sensitive, provider.is_ciio,
                                                provider.important_data))
         if any(mechanism_covers(m, required) for m in held[provider_id]):
             continue
-        recorded = ", ".join(sorted({m.label for m in held[provider_id] if m})) or "none"
-        why = (f"{non_sensitive:,} people (non-sensitive PI) and {sensitive:,} (sensitive PI) "
-               f"since 1 January {c.today.year}"
-               + (", important data" if provider.important_data else "")
-               + (", CIIO" if provider.is_ciio else "")
-               + f": requires {required.label}; recorded: {recorded}")
-        gaps[provider_id] = f"transfer volume crossed a threshold: {why}"
+        volume = _Volume(non_sensitive, sensitive, provider, required,
+                         tuple(held[provider_id]), c.today.year)
+        gaps[provider_id] = volume
         c.add(f"volume-{provider_id}-{c.today.year}-{required.value}", ReminderKind.VOLUME_CLASS,
-              c.today, provider_id, f"Outbound PI from China in {c.today.year}", why,
-              f"Review the provider and put a {required.label} in place",
-              entity="provider", entity_id=provider_id)
+              c.today, provider_id, _volume_text, volume, None, "provider", provider_id)
     return gaps
 
 
 DOJ_REPORTED_EVENTS = frozenset({ReviewTriggerKind.DOJ_ONWARD_BREACH,
                                  ReviewTriggerKind.DOJ_REJECTED_OFFER})
+
+
+def _doj_text(trigger: TriggerDates) -> tuple[str, str, str]:
+    return (f"Report to the DOJ: {trigger.kind.label.lower()}",
+            f"{trigger.kind.label} on {trigger.occurred_on.isoformat()}: report within "
+            f"{doj.REPORT_DAYS} days", "Report to the DOJ and record the date reported")
 
 
 def _doj_report_reminders(c: _Collector) -> None:
@@ -540,10 +728,7 @@ def _doj_report_reminders(c: _Collector) -> None:
             continue
         due = shift_days(trigger.occurred_on, doj.REPORT_DAYS)
         c.add(f"trigger-{trigger.id}-doj-report", ReminderKind.DOJ_REPORT, due,
-              trigger.provider_id, f"Report to the DOJ: {trigger.kind.label.lower()}",
-              f"{trigger.kind.label} on {trigger.occurred_on.isoformat()}: report within "
-              f"{doj.REPORT_DAYS} days", "Report to the DOJ and record the date reported",
-              entity="provider", entity_id=trigger.provider_id)
+              trigger.provider_id, _doj_text, trigger, None, "provider", trigger.provider_id)
 
 
 NOW_SUFFIX = "-now"  # a duty with no known start date: due at once (tracker.checks.rules)
@@ -552,29 +737,30 @@ NOW_SUFFIX = "-now"  # a duty with no known start date: due at once (tracker.che
 def _organisation_reminders(c: _Collector) -> None:
     """PI Protection Compliance Audit Measures: above 10 million people, an audit at least
     every 2 years; from 1 million people, the PI protection officer reported within 30
-    working days (China's calendar)."""
+    working days (China's calendar). Two reminders at most: their texts are written now."""
     org = c.data.organisation
     if org is None:
         return
+    audit = ("PI protection compliance audit", "",
+             "Carry out the compliance audit and record its date")
     if org.people > china.COMPLIANCE_AUDIT_ABOVE_PEOPLE:
         if org.audit_last_on is None:
             c.add(f"pi-audit{NOW_SUFFIX}", ReminderKind.PI_COMPLIANCE_AUDIT, c.today, None,
-                  "PI protection compliance audit",
-                  f"PI of {org.people:,} people (more than 10 million) and no audit recorded",
-                  "Carry out the compliance audit and record its date")
+                  _given, (audit[0], f"PI of {org.people:,} people (more than 10 million) and "
+                           "no audit recorded", audit[2]), None, None, None)
         else:
             due = plus_months(org.audit_last_on, 12 * china.COMPLIANCE_AUDIT_EVERY_YEARS)
-            c.add("pi-audit", ReminderKind.PI_COMPLIANCE_AUDIT, due, None,
-                  "PI protection compliance audit",
-                  f"last audit {org.audit_last_on.isoformat()}; PI of {org.people:,} people "
-                  "(more than 10 million): at least every 2 years",
-                  "Carry out the compliance audit and record its date")
+            c.add("pi-audit", ReminderKind.PI_COMPLIANCE_AUDIT, due, None, _given,
+                  (audit[0], f"last audit {org.audit_last_on.isoformat()}; PI of "
+                   f"{org.people:,} people (more than 10 million): at least every 2 years",
+                   audit[2]), None, None, None)
     if org.people >= china.OFFICER_REPORT_FROM_PEOPLE and org.officer_reported_on is None:
+        officer, report = "PI protection officer report", "Report the PI protection officer"
         if org.million_reached_on is None:
             c.add(f"pi-officer{NOW_SUFFIX}", ReminderKind.PI_OFFICER_REPORT, c.today, None,
-                  "PI protection officer report",
-                  f"PI of {org.people:,} people (1 million or more); the day it was reached is "
-                  "not recorded and no report is", "Report the PI protection officer")
+                  _given, (officer, f"PI of {org.people:,} people (1 million or more); the "
+                           "day it was reached is not recorded and no report is", report),
+                  None, None, None)
             return
         note = None
         try:
@@ -583,11 +769,20 @@ def _organisation_reminders(c: _Collector) -> None:
         except CalendarUnknown as err:
             due = shift_days(org.million_reached_on, china.OFFICER_REPORT_WORKING_DAYS)
             note = f"{err}; reminding 30 calendar days after instead"
-        c.add("pi-officer", ReminderKind.PI_OFFICER_REPORT, due, None,
-              "PI protection officer report",
-              f"1 million people reached on {org.million_reached_on.isoformat()}: report the "
-              "PI protection officer within 30 working days", "Report the PI protection officer",
-              note=note)
+        c.add("pi-officer", ReminderKind.PI_OFFICER_REPORT, due, None, _given,
+              (officer, f"1 million people reached on {org.million_reached_on.isoformat()}: "
+               "report the PI protection officer within 30 working days", report), note,
+              None, None)
+
+
+def due_moves_with_today(reminder: DerivedReminder) -> bool:
+    """Whether the reminder is due "today" whatever the day (never reviewed, a volume over
+    its threshold, a review whose set date is still ahead): its due date moves with the
+    day, so it never becomes overdue by the day passing (tracker.app.gaps.valid_until)."""
+    return reminder.render in _MOVES_WITH_TODAY
+
+
+_MOVES_WITH_TODAY = frozenset({_review_never, _review_volume, _review_pending, _volume_text})
 
 
 def show_date(value: date | None) -> str:
