@@ -9,6 +9,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from tracker.app.evidence import EvidenceAdded, EvidenceCheck, hashed_from_form,
 from tracker.app.exports import ExportResult, run_export
 from tracker.app.gaps import register_gaps
 from tracker.app.imports import ImportReport, mapping_choices, run_import, with_columns
+from tracker.app.provider_index import ProviderIndex
 from tracker.app.queries import (
     ProviderFile,
     ProviderFilter,
@@ -195,6 +197,12 @@ class Register:
         return str(self.setting("register_kind"))
 
     # -- reads -----------------------------------------------------------------------
+    @cached_property
+    def provider_index(self) -> ProviderIndex:
+        """The providers filter's in-memory index (tracker.app.provider_index), one per
+        register, built on its first refresh."""
+        return ProviderIndex(self.engine)
+
     def provider_page(self, flt: ProviderFilter, *, offset: int = 0,
                       limit: int = 100) -> ProviderPage:
         with session_scope(self.engine, write=False) as session:
