@@ -135,3 +135,24 @@ def test_the_first_page_comes_before_the_whole_scan(engine: Engine) -> None:
     scan = ProviderMatches(big, matches._words)
     assert len(scan.rows(0, 10)) == 10 and scan.known_total is None
     assert scan.total() == matches.total() * copies and scan.known_total == scan.total()
+
+
+@pytest.mark.parametrize("sort,descending", [("legal_name", False), ("status", True)])
+def test_typing_on_narrows_the_last_matches_and_still_agrees(engine: Engine, sort: str,
+                                                             descending: bool) -> None:
+    """Each keystroke scans only the last matches when it can; "d" then "de" must still
+    find a provider in DE whose name holds no "d" (a country code matches only whole)."""
+    with session_scope(engine) as session:
+        _fill(session)
+    index = ProviderIndex(engine)
+    index.refresh()
+    for term in ("de", "data lab", "müller gmbh", "pro", "hangzhou", "ａｃｍｅ d"):
+        for n in range(len(term) + 1):
+            flt = ProviderFilter(text=term[:n], sort=sort, descending=descending)
+            sql, found = _sql_and_index(engine, index, flt)
+            assert found == sql, flt
+            with session_scope(engine, write=False) as session:
+                page = provider_page(session, flt, offset=3, limit=4)
+            assert index.search(flt).rows(3, 4) == page.rows, flt
+    de = index.search(ProviderFilter(text="de")).rows(0, 100)
+    assert any(r.country == "DE" and "d" not in r.legal_name.lower() for r in de)

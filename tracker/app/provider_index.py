@@ -94,30 +94,48 @@ class ProviderMatches:
     _order: _Order
     _words: tuple[_Word, ...]
     _found: list[_Entry] = field(default_factory=list)
+    _texts: list[str] = field(default_factory=list)  # beside _found, for a narrower filter
+    _codes: list[int] = field(default_factory=list)
     _scanned: int = 0
     _convert: Callable[[Any], Any] | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)  # a page and the count
 
     @property
     def complete(self) -> bool:
-        return self._scanned >= len(self._order.entries)
+        return not self._words or self._scanned >= len(self._order.entries)
 
     @property
     def known_total(self) -> int | None:
         """How many match, once the scan has reached the end; None before."""
+        if not self._words:
+            return len(self._order.entries)
         return len(self._found) if self.complete else None
 
     def rows(self, offset: int, limit: int) -> list[ProviderRow]:
+        if not self._words:  # no filter: a slice of the order itself
+            entries, n = self._order.entries, len(self._order.entries)
+            if self._order.descending:
+                window = entries[max(n - offset - limit, 0):max(n - offset, 0)][::-1]
+            else:
+                window = entries[offset:offset + limit]
+            return [self._row(e) for e in window]
         with self._lock:
             while len(self._found) < offset + limit and not self.complete:
                 self._scan_chunk()
             return [self._row(e) for e in self._found[offset:offset + limit]]
 
     def total(self) -> int:
+        if not self._words:
+            return len(self._order.entries)
         with self._lock:
             while not self.complete:
-                self._scan_chunk(CHUNK * 8)
+                self._scan_chunk(len(self._order.entries))
             return len(self._found)
+
+    def as_order(self) -> _Order:
+        """Every match, in order, once counted (``complete``), for a narrower filter to
+        scan instead of the register."""
+        return _Order(self._found, self._texts, self._codes, False)
 
     def _scan_chunk(self, size: int = CHUNK) -> None:
         order, n = self._order, len(self._order.entries)
@@ -129,14 +147,21 @@ class ProviderMatches:
         else:
             entries = order.entries[start:stop]
             texts, codes = order.texts[start:stop], order.codes[start:stop]
-        keep: Sequence[int] = range(len(entries))
-        for word in self._words:
+        first, *others = self._words
+        w, matching = first.text, first.codes
+        if matching:
+            keep = [i for i, t in enumerate(texts) if w in t or codes[i] in matching]
+        else:
+            keep = [i for i, t in enumerate(texts) if w in t]
+        for word in others:  # the rest only over what the first word kept
             w, matching = word.text, word.codes
             if matching:
                 keep = [i for i in keep if w in texts[i] or codes[i] in matching]
             else:
                 keep = [i for i in keep if w in texts[i]]
-        self._found.extend(entries[i] for i in keep)
+        self._found.extend(map(entries.__getitem__, keep))
+        self._texts.extend(map(texts.__getitem__, keep))
+        self._codes.extend(map(codes.__getitem__, keep))
         self._scanned = stop
 
     def _row(self, e: _Entry) -> ProviderRow:
@@ -235,9 +260,13 @@ class ProviderIndex:
         last = self._last
         if last is not None and last[0] == words and last[1] == key:
             return last[2]
-        order = self._order(key)
-        matches = ProviderMatches(order, tuple(self._word(w) for w in words),
-                                  _convert=self._convert)
+        parsed = tuple(self._word(w) for w in words)
+        if last is not None and last[1] == key and _narrows(last[2], parsed):
+            # a keystroke that adds to the filter: only the last matches can match
+            order = last[2].as_order()
+        else:
+            order = self._order(key)
+        matches = ProviderMatches(order, parsed, _convert=self._convert)
         self._last = (words, key, matches)
         return matches
 
@@ -323,3 +352,15 @@ class ProviderIndex:
             if country == word or any(v is not None and v in s
                                        for v, s in zip(values, starts, strict=True)))
         return _Word(word, matching)
+
+
+def _narrows(before: ProviderMatches, words: tuple[_Word, ...]) -> bool:
+    """Whether every provider ``words`` match is among ``before``'s matches: each earlier
+    word is inside the new word at its place (a text holding the new one holds it) and the
+    new word matches no code the earlier did not, and words may be added. So typing on
+    scans the last matches instead of the register; a country code, which must be equal,
+    is the case the codes check keeps out ("d" does not match DE, "de" does)."""
+    if not before.complete or not before._words or len(words) < len(before._words):
+        return False  # (no words before: the register's own order is as quick)
+    return all(old.text in new.text and new.codes <= old.codes
+               for old, new in zip(before._words, words, strict=False))
