@@ -27,9 +27,10 @@ from tracker.ui.footer import FittedFooter
 from tracker.ui.screens.base import TrackerScreen
 from tracker.ui.text import plain
 
-# A page a little taller than a tall terminal: each DataTable row costs ~230 µs to add
-# (MEASURED.md), and more rows load as the cursor nears the end.
+# Each DataTable row costs ~230 µs to add (MEASURED.md): a new filter builds only the rows
+# the table can show, and more rows, a page at a time, load as the cursor nears the end.
 PAGE = 60
+FIRST_PAGE_MIN = 10
 COLUMNS = (("legal_name", "Legal name"), ("risk_tier", "Risk tier"), ("status", "Status"),
            ("country", "Country"), ("role", "Role"), ("updated_at", "Updated"))
 # Filled when the register's gaps arrive (a second worker: at 100,000 providers they take
@@ -174,20 +175,30 @@ class ProvidersScreen(TrackerScreen):
     def reload(self, *, keep_cursor: bool = False) -> None:
         self._typing = False
         self._keep_cursor = keep_cursor
-        self.load_page(self.filter, 0, append=False)
+        limit = self._first_page()
+        if keep_cursor:  # the row the cursor is on comes back too
+            limit = max(limit, min(self.loaded, self.query_one(DataTable).cursor_row + PAGE))
+        self.load_page(self.filter, 0, limit, append=False)
+
+    def _first_page(self) -> int:
+        """As many rows as the table shows, and a few more (the first paint, before the
+        layout, takes a full page)."""
+        height = self.query_one(DataTable).size.height
+        return min(PAGE, height + 2) if height >= FIRST_PAGE_MIN else PAGE
 
     @work(thread=True, exclusive=True, group="providers", exit_on_error=False)
-    def load_page(self, flt: ProviderFilter, offset: int, *, append: bool) -> None:
+    def load_page(self, flt: ProviderFilter, offset: int, limit: int = PAGE, *,
+                  append: bool) -> None:
         index = self.register.provider_index
         if not index.ready:
             # the first page from the database; the index is built after it is shown
-            page = self.register.provider_page(flt, offset=offset, limit=PAGE)
+            page = self.register.provider_page(flt, offset=offset, limit=limit)
             self.post_message(self.PageLoaded(page.rows, page.total, flt, append))
             index.refresh()
             return
         index.refresh()
         matches = index.search(flt)
-        self.post_message(self.PageLoaded(matches.rows(offset, PAGE), matches.known_total,
+        self.post_message(self.PageLoaded(matches.rows(offset, limit), matches.known_total,
                                           flt, append))
         if matches.known_total is None:
             self.post_message(self.MatchesCounted(matches.total(), flt))
@@ -268,7 +279,8 @@ class ProvidersScreen(TrackerScreen):
             return
         self._typing = False
         self._keep_cursor = False
-        self._show(matches.rows(0, PAGE), matches.known_total, flt, append=False)
+        self._show(matches.rows(0, self._first_page()), matches.known_total, flt,
+                   append=False)
         if matches.known_total is None:
             self.call_after_refresh(self._count, matches, flt)
 
