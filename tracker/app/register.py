@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +19,7 @@ from sqlmodel import col
 
 from tracker.app.dashboard import ProviderStanding, standings
 from tracker.app.gaps import GapCache, register_gaps
+from tracker.app.provider_index import ProviderIndex
 from tracker.app.queries import (
     ProviderFile,
     ProviderFilter,
@@ -203,6 +205,12 @@ class Register:
         return str(self.setting("register_kind"))
 
     # -- reads -----------------------------------------------------------------------
+    @cached_property
+    def provider_index(self) -> ProviderIndex:
+        """The providers filter's in-memory index (tracker.app.provider_index), one per
+        register, built on its first refresh."""
+        return ProviderIndex(self.engine)
+
     def provider_page(self, flt: ProviderFilter, *, offset: int = 0,
                       limit: int = 100) -> ProviderPage:
         with session_scope(self.engine, write=False) as session:

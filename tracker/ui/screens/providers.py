@@ -1,6 +1,9 @@
-"""The providers table: filtered as you type, sorted by any column, and fetched from the
-database a window at a time so it stays quick with 100,000 providers (MEASURED.md: a
-DataTable takes ~230 µs a row, an indexed page of 50 well under a millisecond)."""
+"""The providers table: filtered as you type, sorted by any column, a window of rows at a
+time so it stays quick with 100,000 providers (MEASURED.md: a DataTable takes ~230 µs a
+row). The first page comes from the database; the filter then runs over the register's
+in-memory index (tracker.app.provider_index), on the keystroke itself: the page is painted
+first and the count of matches follows. A timer looks at the audit trail's head, so a write
+by another program shows within a few seconds."""
 
 from __future__ import annotations
 
@@ -17,21 +20,25 @@ from textual.widgets import DataTable, Header, Input, Static
 from textual.widgets.data_table import ColumnKey
 
 from tracker.app.dashboard import ProviderStanding
-from tracker.app.queries import SORTABLE, ProviderFilter, ProviderPage
+from tracker.app.provider_index import ProviderMatches
+from tracker.app.queries import SORTABLE, ProviderFilter, ProviderRow
 from tracker.domain.enums import ProviderRole, ProviderStatus, RiskTier
 from tracker.ui.footer import FittedFooter
 from tracker.ui.screens.base import TrackerScreen
 from tracker.ui.text import plain
 
-# A page a little taller than a tall terminal: each DataTable row costs ~230 µs to add
-# (MEASURED.md), and more rows load as the cursor nears the end.
+# Each DataTable row costs ~230 µs to add (MEASURED.md): a new filter builds only the rows
+# the table can show, and more rows, a page at a time, load as the cursor nears the end.
 PAGE = 60
+FIRST_PAGE_MIN = 10
 COLUMNS = (("legal_name", "Legal name"), ("risk_tier", "Risk tier"), ("status", "Status"),
            ("country", "Country"), ("role", "Role"), ("updated_at", "Updated"))
 # Filled when the register's gaps arrive (a second worker: at 100,000 providers they take
 # seconds the first time, and the page must not wait for them).
 # Fixed widths: a cell updated later does not widen its column ("3 (2 crit)", a date).
 LATE_COLUMNS = (("gaps", "Gaps", 10), ("next_review", "Next review", 11))
+# How often the screen asks whether the register changed under it (one small query).
+HEAD_CHECK_SECONDS = 2.0
 
 
 class ProvidersScreen(TrackerScreen):
@@ -52,17 +59,28 @@ class ProvidersScreen(TrackerScreen):
             self.standings = standings
 
     class PageLoaded(Message):
-        """A window of providers arrived from the database."""
+        """A window of providers arrived; ``total`` is None while the matches are counted."""
 
-        def __init__(self, page: ProviderPage, flt: ProviderFilter, append: bool) -> None:
+        def __init__(self, rows: list[ProviderRow], total: int | None, flt: ProviderFilter,
+                     append: bool) -> None:
             super().__init__()
-            self.page, self.filter, self.append = page, flt, append
+            self.rows, self.total, self.filter, self.append = rows, total, flt, append
+
+    class MatchesCounted(Message):
+        """How many providers a filter matches, after its first page was shown."""
+
+        def __init__(self, total: int, flt: ProviderFilter) -> None:
+            super().__init__()
+            self.total, self.filter = total, flt
+
+    class RegisterMoved(Message):
+        """The audit trail's head moved: someone changed the register."""
 
     def __init__(self) -> None:
         super().__init__()
         self.filter = ProviderFilter()
         self.shown_filter: ProviderFilter | None = None  # the filter the table now shows
-        self.total = 0
+        self.total: int | None = 0  # None while counting
         self.loaded = 0
         self._debounce: Timer | None = None
         self._typing = False
@@ -91,11 +109,26 @@ class ProvidersScreen(TrackerScreen):
         table.focus()
         self.reload()
         self.load_standings()
+        self._head_timer = self.set_interval(HEAD_CHECK_SECONDS, self.check_head)
 
     def on_screen_resume(self) -> None:
+        self._head_timer.resume()
         if self.loaded:
             self.reload(keep_cursor=True)
             self.load_standings()
+
+    def on_screen_suspend(self) -> None:
+        self._head_timer.pause()
+
+    @work(thread=True, exclusive=True, group="provider-head", exit_on_error=False)
+    def check_head(self) -> None:
+        index = self.register.provider_index
+        if index.ready and index.refresh():
+            self.post_message(self.RegisterMoved())
+
+    def on_providers_screen_register_moved(self) -> None:
+        self.reload(keep_cursor=True)
+        self.load_standings()
 
     def on_resize(self) -> None:
         """Below 120 columns the legal name gives up room, so every column stays on screen
@@ -142,22 +175,52 @@ class ProvidersScreen(TrackerScreen):
     def reload(self, *, keep_cursor: bool = False) -> None:
         self._typing = False
         self._keep_cursor = keep_cursor
-        self.load_page(self.filter, 0, append=False)
+        limit = self._first_page()
+        if keep_cursor:  # the row the cursor is on comes back too
+            limit = max(limit, min(self.loaded, self.query_one(DataTable).cursor_row + PAGE))
+        self.load_page(self.filter, 0, limit, append=False)
+
+    def _first_page(self) -> int:
+        """As many rows as the table shows, and a few more (the first paint, before the
+        layout, takes a full page)."""
+        height = self.query_one(DataTable).size.height
+        return min(PAGE, height + 2) if height >= FIRST_PAGE_MIN else PAGE
 
     @work(thread=True, exclusive=True, group="providers", exit_on_error=False)
-    def load_page(self, flt: ProviderFilter, offset: int, *, append: bool) -> None:
-        page = self.register.provider_page(flt, offset=offset, limit=PAGE)
-        self.post_message(self.PageLoaded(page, flt, append))
+    def load_page(self, flt: ProviderFilter, offset: int, limit: int = PAGE, *,
+                  append: bool) -> None:
+        index = self.register.provider_index
+        if not index.ready:
+            # the first page from the database; the index is built after it is shown
+            page = self.register.provider_page(flt, offset=offset, limit=limit)
+            self.post_message(self.PageLoaded(page.rows, page.total, flt, append))
+            index.refresh()
+            return
+        index.refresh()
+        matches = index.search(flt)
+        self.post_message(self.PageLoaded(matches.rows(offset, limit), matches.known_total,
+                                          flt, append))
+        if matches.known_total is None:
+            self.post_message(self.MatchesCounted(matches.total(), flt))
 
     def on_providers_screen_page_loaded(self, message: PageLoaded) -> None:
         if message.filter != self.filter:
             return  # the user typed on: a newer query is coming
+        self._show(message.rows, message.total, message.filter, append=message.append)
+
+    def on_providers_screen_matches_counted(self, message: MatchesCounted) -> None:
+        if message.filter == self.filter and self.shown_filter == self.filter:
+            self.total = message.total
+            self._show_count()
+
+    def _show(self, rows: list[ProviderRow], total: int | None, flt: ProviderFilter, *,
+              append: bool) -> None:
         table = self.query_one(DataTable)
         previous = table.cursor_row
-        if not message.append:
+        if not append:
             table.clear()
             self.loaded = 0
-        for row in message.page.rows:
+        for row in rows:
             name = f"{row.legal_name} (archived)" if row.archived else row.legal_name
             table.add_row(plain(name), *self._late_cells(row.id),
                           plain(RiskTier(row.risk_tier).label if row.risk_tier else "–"),
@@ -165,23 +228,29 @@ class ProvidersScreen(TrackerScreen):
                           plain(row.country or "–"),
                           plain(ProviderRole(row.role).label if row.role else "–"),
                           plain(row.updated_at.strftime("%Y-%m-%d")), key=str(row.id))
-        self.loaded += len(message.page.rows)
-        self.total = message.page.total
-        self.shown_filter = message.filter
-        if self._open_when_loaded and not message.append:
+        self.loaded += len(rows)
+        if total is not None or not append:
+            self.total = total
+        self.shown_filter = flt
+        if self._open_when_loaded and not append:
             self.call_after_refresh(self._open_single)
-        if getattr(self, "_keep_cursor", False) and not message.append:
+        if getattr(self, "_keep_cursor", False) and not append:
             table.move_cursor(row=min(previous, max(self.loaded - 1, 0)))
+        self._show_count()
+
+    def _show_count(self) -> None:
         direction = "↓" if not self.filter.descending else "↑"
         sort_label = dict(COLUMNS).get(self.filter.sort, self.filter.sort)
+        found = ("counting matches" if self.total is None else
+                 f"{self.total:,} match{'es' if self.total != 1 else ''}")
         self.query_one("#match-count", Static).update(
-            f"{self.total:,} match{'es' if self.total != 1 else ''} · showing {self.loaded:,}"
-            f" · sort {sort_label} {direction}"
+            f"{found} · showing {self.loaded:,} · sort {sort_label} {direction}"
             + (" · incl. archived" if self.filter.include_archived else ""))
 
     @on(DataTable.RowHighlighted)
     def _maybe_load_more(self, event: DataTable.RowHighlighted) -> None:
-        if event.cursor_row >= self.loaded - 5 and self.loaded < self.total:
+        more = self.total is None or self.loaded < self.total
+        if event.cursor_row >= self.loaded - 5 and more:
             self.load_page(self.filter, self.loaded, append=True)
 
     # -- filtering -------------------------------------------------------------------
@@ -191,7 +260,34 @@ class ProvidersScreen(TrackerScreen):
         self._typing = True  # a reload is pending
         if self._debounce is not None:
             self._debounce.stop()
-        self._debounce = self.set_timer(0.015, self.reload)
+        if self.register.provider_index.ready:
+            # after the messages already queued: keystrokes that came together filter once
+            self.call_later(self._filter_now)
+        else:
+            self._debounce = self.set_timer(0.015, self.reload)
+
+    def _filter_now(self) -> None:
+        """The keystroke's filter over the in-memory index, here rather than in a worker:
+        it takes milliseconds, and a thread hand-off would cost more under a busy GIL.
+        While a refresh holds the index, the worker waits for it instead."""
+        if not self._typing:
+            return  # an earlier call already showed this filter
+        flt = self.filter
+        matches = self.register.provider_index.search_now(flt)
+        if matches is None:
+            self.reload()
+            return
+        self._typing = False
+        self._keep_cursor = False
+        self._show(matches.rows(0, self._first_page()), matches.known_total, flt,
+                   append=False)
+        if matches.known_total is None:
+            self.call_after_refresh(self._count, matches, flt)
+
+    def _count(self, matches: ProviderMatches, flt: ProviderFilter) -> None:
+        if flt == self.filter and self.shown_filter == flt:
+            self.total = matches.total()
+            self._show_count()
 
     @on(Input.Submitted, "#filter")
     def _filter_done(self) -> None:
