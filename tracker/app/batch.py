@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import bindparam, select, update
 from sqlmodel import Session
 
+from tracker.app.batchcheck import RecordCheck
 from tracker.app.pipeline import (
     PreviousReviews,
     arrival_day,
@@ -115,6 +116,7 @@ def apply_plan(session: Session, plan: ImportPlan, *, actor: str,
         found = matched if entity == "provider" else _match_children(session, plan, entity,
                                                                      provider_ids)
         changes[entity] = []
+        checks = RecordCheck(entity)
         for key, record in plan.records[entity].items():
             existing = found.get(key)
             if existing is not None and existing.also:
@@ -128,7 +130,8 @@ def apply_plan(session: Session, plan: ImportPlan, *, actor: str,
                 continue
             # the pipeline's rules on the record as the import would leave it: the file's
             # cells over the stored record, or over the defaults for a new one
-            if not _validate(entity, record, existing, columns, today, outcome.problems):
+            if not _validate(entity, record, existing, columns, today, outcome.problems,
+                             checks):
                 continue
             if existing is None:
                 outcome.counts[entity].new += 1
@@ -445,9 +448,10 @@ def _keep_newer_values(session: Session,
 
 def _validate(entity: str, record: PlannedRecord, existing: _Existing | None,
               columns: dict[tuple[str, str], ColumnMapping], today: date,
-              problems: list[Problem]) -> bool:
+              problems: list[Problem], checks: RecordCheck | None = None) -> bool:
     """``validate_values`` over the record as it would be stored; the cleaned values
-    replace the file's. Every problem is located at the row the record came from."""
+    replace the file's. Every problem is located at the row the record came from.
+    ``checks``: the same rules field by field (tracker.app.batchcheck), tried first."""
     if entity == "evidence":  # a hash in a workbook is typed, not computed (issue 14)
         record.values = typed_evidence(existing.values if existing is not None else None,
                                        record.values)
@@ -456,7 +460,9 @@ def _validate(entity: str, record: PlannedRecord, existing: _Existing | None,
     if entity != "provider" and existing is None:
         values["provider_id"] = 0  # linked on write; its existence is not in question
     try:
-        clean = validate_values(entity, BASE_MODELS[entity], values, today=today)
+        clean = checks.clean(values, today) if checks is not None else None
+        if clean is None:  # refused, or not vouched for: the per-record path names why
+            clean = validate_values(entity, BASE_MODELS[entity], values, today=today)
         if existing is not None:
             refuse_fixed_changes(entity, existing.values, clean)
     except ValidationFailed as failure:
