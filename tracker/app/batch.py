@@ -242,16 +242,24 @@ def _insert(session: Session, entity: str, rows: list[tuple[PlannedRecord, dict[
         payload.append(full)
     new_ids = insert_rows(session, table, payload, assign_ids=True)
     stamp = jsonable(now)
+    converted = _converted_fields(entity)
+    memos: dict[str, dict[tuple[type, Any], Any]] = {name: {} for name in converted}
     for (record, _), full, new_id in zip(rows, payload, new_ids, strict=True):
         if entity == "provider":
             provider_ids[record.key] = new_id
         # the event's values as jsonable() gives them, converting only the fields whose
-        # type needs it (dates, enums): the rest are already JSON's own types
+        # type needs it (dates, enums), each distinct value once: the rest are already
+        # JSON's own types
         after = dict(full)
-        for name in _converted_fields(entity):
+        for name in converted:
             value = after.get(name)
             if value is not None and type(value) is not str:
-                after[name] = jsonable(value)
+                memo = memos[name]
+                key = (type(value), value)
+                found = memo.get(key, memo)
+                if found is memo:
+                    found = memo[key] = jsonable(value)
+                after[name] = found
         for name in _STAMPS:
             if after.get(name) is now:
                 after[name] = stamp

@@ -31,6 +31,7 @@ from tracker.store.models import BASE_MODELS
 
 MEMO_LIMIT = 20_000  # distinct values remembered per field (a names column has one a row)
 _FAILED = object()
+_NOT_DATES = frozenset({str, int, float, bool, type(None), datetime})
 
 
 def _self_contained(schema: Any) -> bool:
@@ -117,7 +118,8 @@ class RecordCheck:
             fields[name] = _Field(name, validator.validate_python,
                                   (name in blanks, blanks.get(name)))
         self.fields = fields
-        self.names = frozenset(fields)
+        self.default_dates = [name for name, value in self.defaults.items()
+                              if isinstance(value, date) and not isinstance(value, datetime)]
         self.required = frozenset(fields) - self.defaults.keys()
 
     def clean(self, values: Mapping[str, Any], today: date) -> dict[str, Any] | None:
@@ -134,12 +136,16 @@ class RecordCheck:
             found = check.check(value)
             if found is _FAILED:
                 return None
+            kind = type(found)
+            if (kind is date or (kind not in _NOT_DATES and isinstance(found, date)
+                                 and not isinstance(found, datetime))) and \
+                    _date_problem(name, found, today):
+                return None  # date_errors, as validate_values runs it
             clean[name] = found
         if not self.required <= clean.keys():
             return None
-        for name, value in clean.items():
-            if isinstance(value, date) and not isinstance(value, datetime) and \
-                    _date_problem(name, value, today):
+        for name in self.default_dates:
+            if name not in values and _date_problem(name, clean[name], today):
                 return None
         if check_record(self.entity, clean):
             return None

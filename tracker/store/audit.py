@@ -32,11 +32,16 @@ from tracker.store.team import database_writes_chain, session_login
 GENESIS = "0" * 64
 
 
+# json.dumps with these options builds a new encoder per call; the import encodes one
+# event per record, so one encoder serves them all (the same text).
+_CANONICAL = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"),
+                              default=str)
+
+
 def canonical_json(values: dict[str, Any] | None) -> str | None:
     if values is None:
         return None
-    return json.dumps(values, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
-                      default=str)
+    return _CANONICAL.encode(values)
 
 
 def canonical_time(moment: datetime) -> str:
