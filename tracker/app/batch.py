@@ -13,6 +13,7 @@ meets ``approval_blockers`` with the same checklist the per-record entry would r
 from __future__ import annotations
 
 import functools
+from collections import Counter
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -296,17 +297,25 @@ def _plan_children(changes: dict[str, list[tuple[PlannedRecord, _Existing | None
     planned: Children = {}
     # An agreement's clauses depend on its own values only: derived as it is written
     # (``_children_of``), a chunk at a time, not all held from here.
-    new_reviews = [(record, {**_defaults("assessment"), **values})
-                   for record, existing, values in changes.get("assessment", [])
-                   if existing is None]
-    new_reviews.sort(key=lambda pair: arrival_day(pair[1].get("assessed_on")))
-    for record, full in new_reviews:
-        # a provider this import creates has no id yet: its reviews meet by its key
+    # Each review's full values (its defaults under the file's) are made as it is taken,
+    # not all at once: at 100,000 reviews they were ~80 MB held together.
+    defaults = _defaults("assessment")
+    new_reviews = [(record, values) for record, existing, values
+                   in changes.get("assessment", []) if existing is None]
+    new_reviews.sort(key=lambda pair: arrival_day(
+        pair[1]["assessed_on"] if "assessed_on" in pair[1] else defaults.get("assessed_on")))
+    # a provider this import creates has no id yet: its reviews meet by its key
+    owners = Counter(provider_ids.get(r.provider_key, r.provider_key) for r, _ in new_reviews)
+    for record, values in new_reviews:
+        full = {**defaults, **values}
         owner: Hashable = provider_ids.get(record.provider_key, record.provider_key)
         kids = derived_children("assessment", full, previous.answers_for(
             owner, full.get("assessed_on")) if is_review(full) else {})
-        planned[id(record)] = kids
-        if is_review(full):
+        if kids:  # none is what _children_of gives a review with no planned entry
+            planned[id(record)] = kids
+        if is_review(full) and owners[owner] > 1:
+            # carried by a later review of the same provider in this batch (a provider's
+            # only new review is asked for by none: not held)
             previous.add(owner, full.get("assessed_on"), {v["item"]: v for _, v in kids})
     return planned
 

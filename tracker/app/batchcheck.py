@@ -29,8 +29,11 @@ from tracker.domain.rules import check_record
 from tracker.domain.text import ONE_LINE_FIELDS, clean_text
 from tracker.store.models import BASE_MODELS
 
-MEMO_LIMIT = 20_000  # distinct values remembered per field (a names column has one a row)
+# A field with this many distinct values in fewer than twice as many checks is one of
+# distinct values: its values are checked each time instead of remembered.
+MEMO_LIMIT = 2_000
 _FAILED = object()
+_MISSING = object()
 _NOT_DATES = frozenset({str, int, float, bool, type(None), datetime})
 
 
@@ -53,7 +56,7 @@ class _Field:
     """One field's check: blank means its default, text cleaned as every writer cleans
     it, then the field's pydantic schema; each distinct value done once."""
 
-    __slots__ = ("blank", "has_blank", "memo", "one_line", "validate")
+    __slots__ = ("blank", "has_blank", "memo", "one_line", "remember", "validate")
 
     def __init__(self, name: str, validate: Callable[[Any], Any],
                  blank: tuple[bool, Any]) -> None:
@@ -61,9 +64,11 @@ class _Field:
         self.one_line = name in ONE_LINE_FIELDS
         self.has_blank, self.blank = blank
         self.memo: dict[tuple[type, Any], Any] = {}
+        self.remember = True
 
-    def check(self, value: Any) -> Any:
-        """The cleaned value, or ``_FAILED``."""
+    def check(self, value: Any, records: int = 0) -> Any:
+        """The cleaned value, or ``_FAILED``. ``records``: how many records were checked
+        so far (whether this field's values repeat)."""
         try:
             key = (type(value), value)
             return self.memo[key]
@@ -72,8 +77,13 @@ class _Field:
         except TypeError:  # unhashable
             return self._check(value)
         found = self._check(value)
-        if len(self.memo) < MEMO_LIMIT:
+        if self.remember:
             self.memo[key] = found
+            if len(self.memo) >= MEMO_LIMIT and records < 2 * MEMO_LIMIT:
+                # a field of distinct values (names, e-mails): remembering them would only
+                # hold memory
+                self.remember = False
+                self.memo.clear()
         return found
 
     def _check(self, value: Any) -> Any:
@@ -100,6 +110,7 @@ class RecordCheck:
         self.entity = entity
         schema = base.__pydantic_core_schema__
         self.fields: dict[str, _Field] | None = None
+        self.records = 0
         if schema.get("type") != "model" or schema["schema"].get("type") != "model-fields":
             return  # a model-level validator: every record takes the per-record path
         config = schema.get("config")
@@ -128,12 +139,18 @@ class RecordCheck:
         fields = self.fields
         if fields is None:
             return None
+        self.records += 1
         clean = dict(self.defaults)
         for name, value in values.items():
             check = fields.get(name)
             if check is None:
                 return None  # bookkeeping or unknown: the per-record path decides
-            found = check.check(value)
+            try:  # the memo's hit, inlined (the common case: a repeated value)
+                found = check.memo.get((value.__class__, value), _MISSING)
+            except TypeError:
+                found = _MISSING
+            if found is _MISSING:
+                found = check.check(value, self.records)
             if found is _FAILED:
                 return None
             kind = type(found)

@@ -212,7 +212,7 @@ def run_import(engine: Engine, path: Path, *, profile: Profile | None, order: Da
             if manifest is not None and profile is None:
                 return _run_native(engine, path, source, manifest, dry_run=dry_run,
                                    deadline=deadline)
-            book = source.workbook()
+            book = source.workbook(streamed=True)
     except FileRefused as err:
         raise TrackerError(str(err)) from None
     except OSError as err:
