@@ -31,9 +31,12 @@ def book_with(path: Path, cells: dict[str, object]) -> Path:
 def test_streamed_rows_are_the_whole_sheet_read(tmp_path: Path,
                                                 cells: dict[str, object]) -> None:
     path = book_with(tmp_path / "book.xlsx", cells)
-    with XlsxSource(path) as source:
+    source = XlsxSource(path)
+    try:
         whole = source.sheet("Register")
         streamed = source.sheet("Register", streamed=True)
+    finally:
+        source.close()
     assert whole is not None and streamed is not None
     assert isinstance(streamed.rows, SheetRows)
     rows = list(whole.rows)

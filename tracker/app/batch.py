@@ -305,7 +305,8 @@ def _plan_children(changes: dict[str, list[tuple[PlannedRecord, _Existing | None
     new_reviews.sort(key=lambda pair: arrival_day(
         pair[1]["assessed_on"] if "assessed_on" in pair[1] else defaults.get("assessed_on")))
     # a provider this import creates has no id yet: its reviews meet by its key
-    owners = Counter(provider_ids.get(r.provider_key, r.provider_key) for r, _ in new_reviews)
+    owners: Counter[Hashable] = Counter(provider_ids.get(r.provider_key, r.provider_key)
+                                        for r, _ in new_reviews)
     for record, values in new_reviews:
         full = {**defaults, **values}
         owner: Hashable = provider_ids.get(record.provider_key, record.provider_key)
