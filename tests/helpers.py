@@ -122,7 +122,7 @@ STAMPED = {SUMMARY_SHEET, MANIFEST_SHEET}  # these say when the file was written
 def sheet_data(path: Path) -> dict[str, list[list[Any]]]:
     """Every sheet's cells as the import reads them, but the ones stamped with a time."""
     book = read_workbook(path)
-    return {s.name: s.rows for s in book.sheets if s.name not in STAMPED}
+    return {s.name: list(s.rows) for s in book.sheets if s.name not in STAMPED}
 
 
 def register_rows(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:

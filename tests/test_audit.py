@@ -103,3 +103,17 @@ def test_any_sequence_of_writes_leaves_a_verifiable_chain(engine: Engine,
             svc.providers.update(session=session, record_id=row.id,
                                  changes={"notes": name[::-1]}, expected_version=1, actor="x")
     assert _verify(engine) == []
+
+
+@given(st.text(), st.sampled_from(["insert", "update"]), st.text(min_size=1), st.text(),
+       st.none() | st.text(), st.none() | st.text())
+def test_bulk_hash_is_the_per_event_hash(actor: str, action: str, entity: str,
+                                         entity_id: str, before: str | None,
+                                         after: str | None) -> None:
+    """The bulk writer's hasher (shared parts quoted once) hashes the very payload the
+    per-event hash does, so a bulk-written trail verifies event by event."""
+    from tracker.store.audit import _bulk_hasher, _hash_text
+
+    at = "2026-12-02T10:00:00.000000+00:00"
+    assert _bulk_hasher(at, actor)("0" * 64, action, entity, entity_id, before, after) == \
+        _hash_text("0" * 64, at, actor, action, entity, entity_id, before, after)

@@ -13,6 +13,7 @@ meets ``approval_blockers`` with the same checklist the per-record entry would r
 from __future__ import annotations
 
 import functools
+from collections import Counter
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -21,6 +22,7 @@ from typing import Any
 from sqlalchemy import bindparam, select, update
 from sqlmodel import Session
 
+from tracker.app.batchcheck import RecordCheck
 from tracker.app.pipeline import (
     PreviousReviews,
     arrival_day,
@@ -115,6 +117,7 @@ def apply_plan(session: Session, plan: ImportPlan, *, actor: str,
         found = matched if entity == "provider" else _match_children(session, plan, entity,
                                                                      provider_ids)
         changes[entity] = []
+        checks = RecordCheck(entity)
         for key, record in plan.records[entity].items():
             existing = found.get(key)
             if existing is not None and existing.also:
@@ -128,7 +131,8 @@ def apply_plan(session: Session, plan: ImportPlan, *, actor: str,
                 continue
             # the pipeline's rules on the record as the import would leave it: the file's
             # cells over the stored record, or over the defaults for a new one
-            if not _validate(entity, record, existing, columns, today, outcome.problems):
+            if not _validate(entity, record, existing, columns, today, outcome.problems,
+                             checks):
                 continue
             if existing is None:
                 outcome.counts[entity].new += 1
@@ -239,16 +243,24 @@ def _insert(session: Session, entity: str, rows: list[tuple[PlannedRecord, dict[
         payload.append(full)
     new_ids = insert_rows(session, table, payload, assign_ids=True)
     stamp = jsonable(now)
+    converted = _converted_fields(entity)
+    memos: dict[str, dict[tuple[type, Any], Any]] = {name: {} for name in converted}
     for (record, _), full, new_id in zip(rows, payload, new_ids, strict=True):
         if entity == "provider":
             provider_ids[record.key] = new_id
         # the event's values as jsonable() gives them, converting only the fields whose
-        # type needs it (dates, enums): the rest are already JSON's own types
+        # type needs it (dates, enums), each distinct value once: the rest are already
+        # JSON's own types
         after = dict(full)
-        for name in _converted_fields(entity):
+        for name in converted:
             value = after.get(name)
             if value is not None and type(value) is not str:
-                after[name] = jsonable(value)
+                memo = memos[name]
+                key = (type(value), value)
+                found = memo.get(key, memo)
+                if found is memo:
+                    found = memo[key] = jsonable(value)
+                after[name] = found
         for name in _STAMPS:
             if after.get(name) is now:
                 after[name] = stamp
@@ -285,17 +297,26 @@ def _plan_children(changes: dict[str, list[tuple[PlannedRecord, _Existing | None
     planned: Children = {}
     # An agreement's clauses depend on its own values only: derived as it is written
     # (``_children_of``), a chunk at a time, not all held from here.
-    new_reviews = [(record, {**_defaults("assessment"), **values})
-                   for record, existing, values in changes.get("assessment", [])
-                   if existing is None]
-    new_reviews.sort(key=lambda pair: arrival_day(pair[1].get("assessed_on")))
-    for record, full in new_reviews:
-        # a provider this import creates has no id yet: its reviews meet by its key
+    # Each review's full values (its defaults under the file's) are made as it is taken,
+    # not all at once: at 100,000 reviews they were ~80 MB held together.
+    defaults = _defaults("assessment")
+    new_reviews = [(record, values) for record, existing, values
+                   in changes.get("assessment", []) if existing is None]
+    new_reviews.sort(key=lambda pair: arrival_day(
+        pair[1]["assessed_on"] if "assessed_on" in pair[1] else defaults.get("assessed_on")))
+    # a provider this import creates has no id yet: its reviews meet by its key
+    owners: Counter[Hashable] = Counter(provider_ids.get(r.provider_key, r.provider_key)
+                                        for r, _ in new_reviews)
+    for record, values in new_reviews:
+        full = {**defaults, **values}
         owner: Hashable = provider_ids.get(record.provider_key, record.provider_key)
         kids = derived_children("assessment", full, previous.answers_for(
             owner, full.get("assessed_on")) if is_review(full) else {})
-        planned[id(record)] = kids
-        if is_review(full):
+        if kids:  # none is what _children_of gives a review with no planned entry
+            planned[id(record)] = kids
+        if is_review(full) and owners[owner] > 1:
+            # carried by a later review of the same provider in this batch (a provider's
+            # only new review is asked for by none: not held)
             previous.add(owner, full.get("assessed_on"), {v["item"]: v for _, v in kids})
     return planned
 
@@ -445,9 +466,10 @@ def _keep_newer_values(session: Session,
 
 def _validate(entity: str, record: PlannedRecord, existing: _Existing | None,
               columns: dict[tuple[str, str], ColumnMapping], today: date,
-              problems: list[Problem]) -> bool:
+              problems: list[Problem], checks: RecordCheck | None = None) -> bool:
     """``validate_values`` over the record as it would be stored; the cleaned values
-    replace the file's. Every problem is located at the row the record came from."""
+    replace the file's. Every problem is located at the row the record came from.
+    ``checks``: the same rules field by field (tracker.app.batchcheck), tried first."""
     if entity == "evidence":  # a hash in a workbook is typed, not computed (issue 14)
         record.values = typed_evidence(existing.values if existing is not None else None,
                                        record.values)
@@ -456,7 +478,9 @@ def _validate(entity: str, record: PlannedRecord, existing: _Existing | None,
     if entity != "provider" and existing is None:
         values["provider_id"] = 0  # linked on write; its existence is not in question
     try:
-        clean = validate_values(entity, BASE_MODELS[entity], values, today=today)
+        clean = checks.clean(values, today) if checks is not None else None
+        if clean is None:  # refused, or not vouched for: the per-record path names why
+            clean = validate_values(entity, BASE_MODELS[entity], values, today=today)
         if existing is not None:
             refuse_fixed_changes(entity, existing.values, clean)
     except ValidationFailed as failure:

@@ -3,6 +3,7 @@ write in one transaction, or nothing at all."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -134,7 +135,7 @@ def mapping_choices() -> list[tuple[str, str]]:
     return [(target_label(target), target) for target in all_targets()]
 
 
-def legal_name_hint(rows: list[list[Any]]) -> str | None:
+def legal_name_hint(rows: Sequence[Sequence[Any]]) -> str | None:
     """The header among a sheet's first rows most like the provider's legal name, for the
     message that says none matched it."""
     from tracker.sheets.mapping import HEADER_SEARCH_ROWS, column_letter, match_header
@@ -212,7 +213,7 @@ def run_import(engine: Engine, path: Path, *, profile: Profile | None, order: Da
             if manifest is not None and profile is None:
                 return _run_native(engine, path, source, manifest, dry_run=dry_run,
                                    deadline=deadline)
-            book = source.workbook()
+            book = source.workbook(streamed=True)
     except FileRefused as err:
         raise TrackerError(str(err)) from None
     except OSError as err:

@@ -396,6 +396,7 @@ def _as_date(value: Any) -> date | None:
 
 
 DERIVED_BOOKKEEPING = frozenset({"version", "created_at", "updated_at"})
+_JSON_TYPES = frozenset({str, int, float, bool, type(None)})  # jsonable() leaves these
 
 
 def derived_summary(children: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
@@ -411,7 +412,9 @@ def derived_summary(children: list[tuple[str, dict[str, Any]]]) -> dict[str, Any
         names = [n for n in rows[0] if n not in DERIVED_BOOKKEEPING and n != parent]
         columns: dict[str, Any] = {}
         for name in names:
-            column = [jsonable(r.get(name)) for r in rows]
+            column = [r.get(name) for r in rows]
+            if not set(map(type, column)) <= _JSON_TYPES:
+                column = [jsonable(v) for v in column]
             if name == "id" or len(set(map(repr, column))) > 1:
                 columns[name] = column
             elif column[0] is not None:

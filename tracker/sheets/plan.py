@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import islice
 from typing import Any
 
 from tracker.domain.registry import COUNTRY_FIELDS, ENTITIES, FOLDED_KEY_FIELDS, field_kind
@@ -63,13 +64,13 @@ class Problem:
                 "accepted": self.accepted}
 
 
-@dataclass
+@dataclass(slots=True)  # one per record of the file, all held until the write: no __dict__
 class PlannedRecord:
     entity: str
     key: Key
     provider_key: Key
     values: dict[str, Any]
-    origin: list[tuple[str, int]] = field(default_factory=list)  # (sheet, row) it came from
+    origin: tuple[tuple[str, int], ...] = ()  # the (sheet, row)s it came from
 
 
 @dataclass
@@ -192,6 +193,28 @@ class _Cell:
     name: str
     target: str
     parse: Callable[[Any], Any]
+    # (type, raw cell) -> how it read: (outcome, the value or the reason it did not read)
+    memo: dict[tuple[type, Any], tuple[object, Any]] = field(default_factory=dict)
+
+
+# A column with this many distinct cells in twice as many rows is one of distinct values
+# (names, e-mails): its cells are read each time instead of remembered.
+CELL_MEMO = 2_000
+_BLANK, _TEXT_PROBLEM, _UNREAD, _READ = object(), object(), object(), object()
+
+
+def _read_cell(cell: _Cell, raw: Any) -> tuple[object, Any]:
+    """How one non-empty cell reads: blank text, refused text (too long, control
+    characters), unreadable (with the parser's reason), or its value. Pure."""
+    if isinstance(raw, str):
+        if not raw.strip():
+            return _BLANK, None
+        if len(raw) > limits.MAX_CELL_CHARS or CONTROL.search(raw):
+            return _TEXT_PROBLEM, None
+    try:
+        return _READ, cell.parse(raw)
+    except ValueError as err:
+        return _UNREAD, str(err)
 
 
 def _column_orders(plan: ImportPlan, sheet: Sheet, mapping: SheetMapping,
@@ -202,22 +225,36 @@ def _column_orders(plan: ImportPlan, sheet: Sheet, mapping: SheetMapping,
     Returns column index -> order, or "undecided" / "mixed" (its problem is planned)."""
     orders: dict[int, str] = {}
     undecided: list[tuple[ColumnMapping, tuple[int, Any]]] = []
-    for column, entity, name in cells:
-        if field_kind(BASE_MODELS[entity].model_fields[name].annotation).kind != "date":
-            continue
+    dated = [column for column, entity, name in cells
+             if field_kind(BASE_MODELS[entity].model_fields[name].annotation).kind == "date"]
+    # One pass over the rows for every date column (a workbook's rows are made a row at a
+    # time); each distinct text is read once per column.
+    seen_in: dict[int, dict[str, tuple[int, Any]]] = {c.index: {} for c in dated}
+    ambiguous_in: dict[int, tuple[int, Any]] = {}
+    read: dict[int, dict[str, tuple[str | None, bool]]] = {c.index: {} for c in dated}
+    indexes = list(seen_in)
+    if indexes:
+        for row_index, row in enumerate(islice(sheet.rows, mapping.header_row, None),
+                                        start=mapping.header_row):
+            width = len(row)
+            for index in indexes:
+                raw = row[index] if index < width else None
+                if not isinstance(raw, str):
+                    continue
+                known = read[index].get(raw)
+                if known is None:
+                    evidence = date_order_evidence(raw)
+                    known = read[index][raw] = (
+                        evidence, evidence is None and is_ambiguous_date(raw))
+                if known[0] is not None:
+                    seen_in[index].setdefault(known[0], (row_index + 1, raw))
+                elif known[1] and index not in ambiguous_in:
+                    ambiguous_in[index] = (row_index + 1, raw)
+    del read
+    for column in dated:
         index = column.index
-        seen: dict[str, tuple[int, Any]] = {}
-        ambiguous: tuple[int, Any] | None = None
-        for row_index in range(mapping.header_row, len(sheet.rows)):
-            row = sheet.rows[row_index]
-            raw = row[index] if index < len(row) else None
-            if not isinstance(raw, str):
-                continue
-            evidence = date_order_evidence(raw)
-            if evidence is not None:
-                seen.setdefault(evidence, (row_index + 1, raw))
-            elif ambiguous is None and is_ambiguous_date(raw):
-                ambiguous = (row_index + 1, raw)
+        seen = seen_in[index]
+        ambiguous = ambiguous_in.get(index)
         where = f"column {column.letter} ({column.header})"
         if len(seen) == 2:
             (day_row, day), (month_row, month) = seen["day-first"], seen["month-first"]
@@ -286,8 +323,10 @@ def _plan_sheet(plan: ImportPlan, sheet: Sheet, mapping: SheetMapping, order: Da
     for ref in formulas:
         _formula_problem(plan, sheet.name, mapping, by_index, ref)
     beyond = 0
-    for row_index in range(mapping.header_row, len(sheet.rows)):
-        row = sheet.rows[row_index]
+    unique: set[int] = set()  # columns whose cells are not remembered (see CELL_MEMO)
+    # one pass over the rows (a workbook's are made a row at a time: tracker.sheets.readers)
+    for row_index, row in enumerate(islice(sheet.rows, mapping.header_row, None),
+                                    start=mapping.header_row):
         if all(v is None or (isinstance(v, str) and not v.strip()) for v in row):
             continue
         excel_row = row_index + 1
@@ -314,21 +353,34 @@ def _plan_sheet(plan: ImportPlan, sheet: Sheet, mapping: SheetMapping, order: Da
             raw = row[cell.index] if cell.index < row_width else None
             if raw is None or raw == "":
                 continue
-            if isinstance(raw, str):
-                if not raw.strip():
-                    continue
-                if len(raw) > limits.MAX_CELL_CHARS or CONTROL.search(raw):
-                    plan.problems.append(_text_problem(sheet.name, excel_row, cell.column, raw))
-                    row_ok = False
-                    continue
+            # A column repeats its values (countries, labels, dates, yes/no): each distinct
+            # cell is read once; what it read as, or why not, is the same every time.
+            memo = cell.memo
             try:
-                value = cell.parse(raw)
-            except ValueError as err:
+                key = (raw.__class__, raw)
+                read = memo.get(key)
+            except TypeError:  # unhashable
+                key, read = None, None
+            if read is None:
+                read = _read_cell(cell, raw)
+                if key is not None and cell.index not in unique:
+                    memo[key] = read
+                    if len(memo) >= CELL_MEMO and plan.rows_read < 2 * CELL_MEMO:
+                        unique.add(cell.index)  # a column of distinct values (names):
+                        memo.clear()  # remembering them would only hold memory
+            outcome, value = read
+            if outcome is _BLANK:
+                continue
+            if outcome is _TEXT_PROBLEM:
+                plan.problems.append(_text_problem(sheet.name, excel_row, cell.column, raw))
+                row_ok = False
+                continue
+            if outcome is _UNREAD:
                 row_ok = False
                 if cell.index in unsettled and is_ambiguous_date(raw):
                     continue  # its column's problem says it once
                 plan.problems.append(Problem(sheet.name, excel_row, cell.column.letter,
-                                             cell.column.header, show_value(raw), str(err),
+                                             cell.column.header, show_value(raw), value,
                                              accepted_for(cell.entity, cell.name)))
                 continue
             if value is not None:
@@ -345,7 +397,8 @@ def _plan_sheet(plan: ImportPlan, sheet: Sheet, mapping: SheetMapping, order: Da
         if not row_ok:
             continue
         pkey = provider_key(provider)
-        _merge(plan, "provider", pkey, pkey, provider, sheet.name, excel_row, columns_of)
+        origin = (sheet.name, excel_row)  # one tuple for every record of the row
+        _merge(plan, "provider", pkey, pkey, provider, origin, columns_of)
         for entity, values in by_entity.items():
             if entity == "transfer" and "origin_country" not in values and provider.get(
                     "country"):
@@ -358,7 +411,7 @@ def _plan_sheet(plan: ImportPlan, sheet: Sheet, mapping: SheetMapping, order: Da
                 if "contains_pi" not in values and "holds_personal_info" in provider:
                     values["contains_pi"] = provider["holds_personal_info"]
             key = record_key(entity, pkey, values)
-            _merge(plan, entity, key, pkey, values, sheet.name, excel_row, columns_of)
+            _merge(plan, entity, key, pkey, values, origin, columns_of)
     if beyond > MAX_BEYOND_PROBLEMS:
         plan.problems.append(Problem(
             sheet.name, None, None, None, None,
@@ -409,12 +462,13 @@ def show_value(raw: Any) -> str:
 
 
 def _merge(plan: ImportPlan, entity: str, key: Key, pkey: Key, values: dict[str, Any],
-           sheet: str, row: int, columns_of: dict[str, ColumnMapping]) -> None:
-    """The same record on several rows: values combine; differing values are a problem."""
+           origin: tuple[str, int], columns_of: dict[str, ColumnMapping]) -> None:
+    """The same record on several rows: values combine; differing values are a problem.
+    ``values`` is the row's own dict (made for this row, kept as the record's)."""
     held = plan.records[entity].get(key)
+    sheet, row = origin
     if held is None:
-        plan.records[entity][key] = PlannedRecord(entity, key, pkey, dict(values),
-                                                  [(sheet, row)])
+        plan.records[entity][key] = PlannedRecord(entity, key, pkey, values, (origin,))
         return
     for name, value in values.items():
         if name in held.values and held.values[name] != value:
@@ -427,4 +481,4 @@ def _merge(plan: ImportPlan, entity: str, key: Key, pkey: Key, values: dict[str,
                 f"{first_sheet} row {first_row}"))
         else:
             held.values[name] = value
-    held.origin.append((sheet, row))
+    held.origin += (origin,)

@@ -6,8 +6,9 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -18,10 +19,50 @@ from tracker.sheets.guard import FileRefused, check_size, inspect_xlsx
 CONTROL = CONTROL_CHARACTERS
 
 
+class SheetRows(Sequence[list[Any]]):
+    """A workbook sheet's rows made a row at a time from the reader's own copy of the
+    sheet, as ``to_python(skip_empty_area=False)`` would give them all at once (padded
+    from A1). Why: at 100,000 rows x 15 columns the Python rows of a whole sheet are
+    ~150 MB, held while the import plans; a pass over the rows here holds one.
+
+    The first rows (where a header is looked for, with their samples) are kept, so
+    indexing among them is free; any other index or slice walks the sheet."""
+
+    HEAD = 200
+
+    def __init__(self, sheet: Any) -> None:
+        self._sheet = sheet
+        start, end = sheet.start, sheet.end
+        self._pad: list[Any] = [""] * start[1] if start else []
+        self._length = end[0] + 1 if end else 0
+        self.head = list(islice(iter(self), self.HEAD))
+
+    def __len__(self) -> int:
+        return self._length
+
+    def __iter__(self) -> Iterator[list[Any]]:
+        pad = self._pad
+        for row in self._sheet.iter_rows():
+            yield pad + row if pad else row
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            start, stop, step = index.indices(self._length)
+            if stop <= len(self.head) or start >= stop:
+                return self.head[index]
+            return list(islice(iter(self), start, stop, step))
+        position = index + self._length if index < 0 else index
+        if 0 <= position < len(self.head):
+            return self.head[position]
+        if not 0 <= position < self._length:
+            raise IndexError(index)
+        return next(islice(iter(self), position, None))
+
+
 @dataclass
 class Sheet:
     name: str
-    rows: list[list[Any]]
+    rows: Sequence[list[Any]]  # a list, or a workbook's SheetRows (read a row at a time)
     hidden: bool = False
     merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
     source: str | None = None  # the file a sheet of a CSV directory came from
@@ -64,7 +105,9 @@ class SheetSource:
             if found is not None:
                 yield found
 
-    def workbook(self) -> Workbook:
+    def workbook(self, streamed: bool = False) -> Workbook:
+        """``streamed``: rows may be read a row at a time (a workbook's; a CSV file is
+        decoded whole anyway)."""
         return Workbook(path=self.path, sheets=list(self.sheets()))
 
     def close(self) -> None:
@@ -125,7 +168,8 @@ class XlsxSource(SheetSource):
     def names(self) -> list[str]:
         return list(self.metadata)
 
-    def sheet(self, name: str) -> Sheet | None:
+    def sheet(self, name: str, streamed: bool = False) -> Sheet | None:
+        """``streamed``: the rows as ``SheetRows`` (one pass at a time) instead of a list."""
         meta = self.metadata.get(name)
         if meta is None:
             return None
@@ -136,7 +180,8 @@ class XlsxSource(SheetSource):
                 raise FileRefused(f"{self.path.name}: sheet {meta.name!r} spans "
                                   f"{sheet.total_height:,} rows x {sheet.total_width:,} columns,"
                                   " beyond the import limits")
-            rows = sheet.to_python(skip_empty_area=False)
+            rows: Sequence[list[Any]] = (SheetRows(sheet) if streamed else
+                                         sheet.to_python(skip_empty_area=False))
             return Sheet(name=meta.name, rows=rows,
                          hidden=str(meta.visible) != str(type(meta.visible).Visible),
                          merged=list(sheet.merged_cell_ranges or []))
@@ -157,8 +202,11 @@ class XlsxSource(SheetSource):
                 "or not a workbook Excel wrote; open it in Excel or LibreOffice and save it "
                 "again")
 
-    def workbook(self) -> Workbook:
-        book = super().workbook()
+    def workbook(self, streamed: bool = False) -> Workbook:
+        """``streamed``: every sheet's rows read a row at a time (``SheetRows``)."""
+        sheets = [found for name in self.names()
+                  if (found := self.sheet(name, streamed)) is not None]
+        book = Workbook(path=self.path, sheets=sheets)
         book.date1904 = self.facts.date1904
         book.formula_cells = self.facts.formula_cells()
         return book
@@ -177,7 +225,7 @@ class CsvFileSource(SheetSource):
     def sheet(self, name: str) -> Sheet | None:
         return read_csv(self.path).sheets[0] if name == self.path.stem else None
 
-    def workbook(self) -> Workbook:
+    def workbook(self, streamed: bool = False) -> Workbook:
         return read_csv(self.path)
 
 
@@ -212,7 +260,7 @@ class CsvDirectorySource(SheetSource):
         found.name, found.source = name, file.name
         return found
 
-    def workbook(self) -> Workbook:
+    def workbook(self, streamed: bool = False) -> Workbook:
         return Workbook(path=self.path, sheets=list(self.sheets()), encoding="utf-8")
 
 

@@ -32,11 +32,16 @@ from tracker.store.team import database_writes_chain, session_login
 GENESIS = "0" * 64
 
 
+# json.dumps with these options builds a new encoder per call; the import encodes one
+# event per record, so one encoder serves them all (the same text).
+_CANONICAL = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"),
+                              default=str)
+
+
 def canonical_json(values: dict[str, Any] | None) -> str | None:
     if values is None:
         return None
-    return json.dumps(values, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
-                      default=str)
+    return _CANONICAL.encode(values)
 
 
 def canonical_time(moment: datetime) -> str:
@@ -62,6 +67,25 @@ def _hash_text(prev_hash: str, at_text: str, actor: str, action: str, entity: st
 
 
 _quote = json.encoder.encode_basestring
+
+
+def _bulk_hasher(at_text: str, actor: str) -> Any:
+    """``_hash_text`` for many events sharing one instant and actor: the same payload text,
+    with the parts every event shares quoted once."""
+    shared = "," + _quote(at_text) + "," + _quote(actor) + ","
+    kinds: dict[tuple[str, str], str] = {}
+
+    def digest(prev_hash: str, action: str, entity: str, entity_id: str,
+               before: str | None, after: str | None) -> str:
+        kind = kinds.get((action, entity))
+        if kind is None:
+            kind = kinds[(action, entity)] = _quote(action) + "," + _quote(entity) + ","
+        payload = ("[" + _quote(prev_hash) + shared + kind + _quote(entity_id) + ","
+                   + ("null" if before is None else _quote(before)) + ","
+                   + ("null" if after is None else _quote(after)) + "]")
+        return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+    return digest
 
 
 MAX_USER_CHARS = 100  # a user name, not a paragraph: the actor is one line of every event
@@ -185,10 +209,11 @@ def record_events_bulk(session: Session, *, actor: str, events: list[PendingEven
     previous = head.last_hash
     next_id = head.last_id + 1
     rows: list[dict[str, Any]] = []
+    hasher = _bulk_hasher(at_text, actor)
     for pending in events:
         before_text, after_text = canonical_json(pending.before), canonical_json(pending.after)
-        digest = _hash_text(previous, at_text, actor, pending.action.value, pending.entity,
-                            str(pending.entity_id), before_text, after_text)
+        digest = hasher(previous, pending.action.value, pending.entity,
+                        str(pending.entity_id), before_text, after_text)
         rows.append({"id": next_id, "at": at, "actor": actor, "action": pending.action,
                      "entity": pending.entity, "entity_id": str(pending.entity_id),
                      "before": before_text, "after": after_text, "prev_hash": previous,

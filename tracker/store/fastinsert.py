@@ -16,27 +16,32 @@ from typing import Any
 from sqlalchemy import Table, insert
 from sqlmodel import Session
 
-_PLAIN = (str, int, float, bytes)
+# Values sqlite3 stores as they are (no adapter call); a column holding only these, with no
+# bind processor, is sent untouched.
+_AS_IS = frozenset({str, int, float, bytes, bool, type(None)})
 
 
-def _converter(process: Any) -> Any:
-    """A per-column converter, memoised by value (hashable values only)."""
-    memo: dict[Any, Any] = {}
-
-    def change(value: Any) -> Any:
-        kind = type(value)
-        if process is None and kind in _PLAIN:
-            return value
+def _converted(process: Any, values: list[Any]) -> list[Any]:
+    """One column's values as the driver is given them: each distinct value converted once
+    (a register repeats its values), None left as it is."""
+    if process is None and set(map(type, values)) <= _AS_IS:
+        return values
+    memo: dict[tuple[type, Any], Any] = {}
+    out: list[Any] = []
+    append = out.append
+    for value in values:
+        if value is None:
+            append(None)
+            continue
+        key = (type(value), value)
         try:
-            return memo[(kind, value)]
+            append(memo[key])
         except KeyError:
-            pass
-        except TypeError:  # unhashable: convert every time
-            return _convert(process, value)
-        found = memo[(kind, value)] = _convert(process, value)
-        return found
-
-    return change
+            found = memo[key] = _convert(process, value)
+            append(found)
+        except TypeError:  # unhashable: converted every time
+            append(_convert(process, value))
+    return out
 
 
 def _convert(process: Any, value: Any) -> Any:
@@ -79,18 +84,13 @@ def insert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]], 
             ids = [int(row["id"]) for row in rows]
         columns = ["id", *columns]
         processors = [None, *processors]
-    # A register repeats its values (the batch's one timestamp in every row, a few hundred
-    # dates, two booleans, a few enum members): each column converts a value once. Dates
-    # and datetimes with no processor of their own are turned into the very text sqlite3's
+    # Built column by column: each column converts its distinct values once, and dates and
+    # datetimes with no processor of their own are turned into the very text sqlite3's
     # default adapters would write (isoformat), without the adapter call per value.
-    convert = [_converter(process) for process in processors]
-    data = []
-    for position, row in enumerate(rows):
-        values = []
-        for name, change in zip(columns, convert, strict=True):
-            value = ids[position] if name == "id" else row[name]
-            values.append(value if change is None or value is None else change(value))
-        data.append(tuple(values))
+    values_of = [ids if name == "id" else
+                 _converted(process, [row[name] for row in rows])
+                 for name, process in zip(columns, processors, strict=True)]
+    data = list(zip(*values_of, strict=True))
     placeholders = ", ".join("?" for _ in columns)
     connection.exec_driver_sql(
         f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({placeholders})", data)
