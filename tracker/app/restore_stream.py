@@ -112,6 +112,7 @@ def restore_streamed(session: Session, source: SheetSource, manifest: dict[str, 
             rows = iter_rows(native, where, numbered, entity, columns, deadline)
             for chunk in _chunks(rows):
                 writer.write(entity, chunk)
+            del rows, numbered  # the reader's copy of the sheet, before the next is read
         writer.finish(entity)
     for name in reminders:
         where, numbered = _mark_rows(source, name, native)
