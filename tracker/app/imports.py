@@ -256,14 +256,13 @@ def _run_native(engine: Engine, path: Path, source: SheetSource, manifest: dict[
                 dry_run: bool, deadline: Deadline) -> ImportReport:
     """The tracker's own export: read a sheet at a time by its layout, matched by ID
     (tracker.app.restore)."""
-    from tracker.app.restore import apply_native
-    from tracker.sheets.native import read_native
+    from tracker.app.restore import restore_native
 
     with gc_paused():
-        native = read_native(source.sheets(), manifest, deadline)
         with session_scope(engine) as session:
-            outcome = apply_native(session, native, actor=current_actor(session),
-                                   dry_run=dry_run)
+            outcome, native = restore_native(session, source, manifest,
+                                             actor=current_actor(session), dry_run=dry_run,
+                                             deadline=deadline)
             if not outcome.written:
                 session.rollback()
     return ImportReport(path=path, mappings=[], left_out_sheets=native.left_out,

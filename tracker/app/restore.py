@@ -40,8 +40,10 @@ from tracker.domain.settings import SettingError, spec_for
 from tracker.domain.text import provider_search_extra, search_key
 from tracker.errors import ValidationFailed
 from tracker.sheets.layout import ENTITY_ORDER, MANIFEST_SHEET, SHEET_TITLES
-from tracker.sheets.native import NativeBook, NativeRow
+from tracker.sheets.limits import Deadline
+from tracker.sheets.native import NativeBook, NativeRow, read_native
 from tracker.sheets.plan import Problem
+from tracker.sheets.readers import SheetSource
 from tracker.store.audit import PendingEvent, last_event_id, record_events_bulk
 from tracker.store.fastinsert import insert_rows
 from tracker.store.models import BASE_MODELS, AuditEvent, ReminderAction, table_of, utcnow
@@ -78,6 +80,25 @@ def register_is_empty(session: Session) -> bool:
         if session.execute(select(table.c.id).limit(1)).first() is not None:
             return False
     return session.execute(select(col(ReminderAction.key)).limit(1)).first() is None
+
+
+def restore_native(session: Session, source: SheetSource, manifest: dict[str, str], *,
+                   actor: str, dry_run: bool, deadline: Deadline
+                   ) -> tuple[RestoreOutcome, NativeBook]:
+    """The export's sheets applied to this register (what was read comes back too). Into
+    an empty SQLite register the restore is streamed (tracker.app.restore_stream: a chunk
+    of rows held at a time); otherwise every row is read first and planned against the
+    register as below."""
+    here = register_id(session)
+    theirs = manifest.get("register_id", "")
+    if session.connection().dialect.name == "sqlite" and not (theirs and theirs == here) \
+            and register_is_empty(session):
+        from tracker.app.restore_stream import restore_streamed
+
+        return restore_streamed(session, source, manifest, actor=actor, dry_run=dry_run,
+                                deadline=deadline)
+    native = read_native(source.sheets(), manifest, deadline)
+    return apply_native(session, native, actor=actor, dry_run=dry_run), native
 
 
 def apply_native(session: Session, native: NativeBook, *, actor: str,

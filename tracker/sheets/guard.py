@@ -21,6 +21,12 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ENCRYPTED_MARK = "EncryptedPackage".encode("utf-16-le")
 ROW_TAG = re.compile(rb"<(?:\w+:)?row\b[^>]*?\br=\"(\d+)\"")
 WIDE_CELL = re.compile(rb"\br=\"([A-Z]{3})(\d+)\"")
+# The same two searches starting with a literal, which re finds at memchr speed instead of
+# trying the pattern at every "<" or every position (a 100,000-provider export is ~600 MB
+# of XML: 11 s against ~2 s). ROW_TAG itself is used only where a prefixed tag may be.
+PLAIN_ROW_TAG = re.compile(rb"<row\b[^>]*?\br=\"(\d+)\"")
+WIDE_CELL_AT = re.compile(rb"r=\"([A-Z]{3})(\d+)\"")
+WORD_BYTE = re.compile(rb"\w")
 DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 DATE1904 = re.compile(rb"date1904=\"(1|true)\"", re.IGNORECASE)
 # A cell holding a formula and no cached result (<v>): written by a program that does not
@@ -199,7 +205,7 @@ def _scan_sheet(path: Path, archive: zipfile.ZipFile, member: zipfile.ZipInfo,
                 raise FileRefused(f"{path.name}: {member.filename} declares a DTD or XML "
                                   "entities; refused")
             first = False
-            wide = WIDE_CELL.search(data)
+            wide = _wide_cell(data)
             if wide and column_number(wide[1]) > limits.MAX_COLUMNS:
                 raise FileRefused(
                     f"{path.name}: {member.filename} has a cell at {wide[1].decode()}"
@@ -208,7 +214,8 @@ def _scan_sheet(path: Path, archive: zipfile.ZipFile, member: zipfile.ZipInfo,
             if b"<f" in data:
                 formulas.extend(m.decode() for m in FORMULA_NO_VALUE.findall(data))
             previous = last_row
-            for number in map(int, ROW_TAG.findall(data)):
+            rows = (ROW_TAG if b":row" in data else PLAIN_ROW_TAG).findall(data)
+            for number in map(int, rows):
                 if number <= previous:
                     raise FileRefused(
                         f"{path.name}: {named} holds row {number} "
@@ -224,6 +231,15 @@ def _scan_sheet(path: Path, archive: zipfile.ZipFile, member: zipfile.ZipInfo,
             if not chunk:
                 break
     return last_row, formulas
+
+
+def _wide_cell(data: bytes) -> re.Match[bytes] | None:
+    """WIDE_CELL's first match: a three-letter column reference whose ``r`` starts a word."""
+    for found in WIDE_CELL_AT.finditer(data):
+        start = found.start()
+        if start == 0 or not WORD_BYTE.match(data, start - 1):
+            return found
+    return None
 
 
 MAX_CARRY = 16 * CHUNK  # a row longer than this is scanned in pieces

@@ -8,14 +8,18 @@ column leaves its field as it is in the register, a blank cell clears it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import re
+import zipfile
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 from tracker.domain.enums import ReminderState
 from tracker.sheets import limits
 from tracker.sheets.formula import restore
+from tracker.sheets.guard import column_number
 from tracker.sheets.layout import (
     FORMAT_NAME,
     FORMAT_VERSION,
@@ -105,16 +109,24 @@ def manifest_of(sheet: Sheet | None) -> dict[str, str] | None:
     return found if found.get("format") == FORMAT_NAME else None
 
 
+def format_problem(manifest: dict[str, str]) -> Problem | None:
+    """Why this tracker cannot read the export the manifest describes, or None."""
+    version = parse_number(manifest.get("format_version") or 0)
+    if version in READABLE_FORMATS:
+        return None
+    return Problem(MANIFEST_SHEET, None, None, None, str(version),
+                   f"written by a tracker with export format {version}; this one reads "
+                   f"formats up to {FORMAT_VERSION}")
+
+
 def read_native(sheets: Iterable[Sheet], manifest: dict[str, str],
                 deadline: limits.Deadline | None = None) -> NativeBook:
     """Each sheet is parsed and its raw cells dropped before the next is read."""
     deadline = deadline or limits.Deadline()
     native = NativeBook(manifest=manifest)
-    version = parse_number(manifest.get("format_version") or 0)
-    if version not in READABLE_FORMATS:
-        native.problems.append(Problem(MANIFEST_SHEET, None, None, None, str(version),
-                                       f"written by a tracker with export format {version}; "
-                                       f"this one reads formats up to {FORMAT_VERSION}"))
+    problem = format_problem(manifest)
+    if problem is not None:
+        native.problems.append(problem)
         return native
     for sheet in sheets:
         title = sheet.name
@@ -136,12 +148,24 @@ def read_native(sheets: Iterable[Sheet], manifest: dict[str, str],
 
 def _read_rows(native: NativeBook, sheet: Sheet, entity: str, layout: tuple[Column, ...],
                deadline: limits.Deadline) -> list[NativeRow]:
-    if not sheet.rows:
-        return []
     where_named = f"{sheet.source} ({sheet.name})" if sheet.source else sheet.name
+    return list(iter_rows(native, where_named, enumerate(sheet.rows, start=1), entity,
+                          layout, deadline))
+
+
+def iter_rows(native: NativeBook, where_named: str, numbered: Iterable[tuple[int, list[Any]]],
+              entity: str, layout: tuple[Column, ...],
+              deadline: limits.Deadline) -> Iterator[NativeRow]:
+    """The sheet's rows parsed one at a time, from (Excel row number, cells) with the header
+    row first: a streamed restore holds a chunk of them, never the sheet. Every row of a
+    sheet shares one ``columns`` dict."""
+    numbered = iter(numbered)
+    first = next(numbered, None)
+    if first is None:
+        return
     by_header = {c.header: c for c in layout if c.field is not None}
     found: list[tuple[int, Column]] = []
-    for index, header in enumerate(sheet.rows[0]):
+    for index, header in enumerate(first[1]):
         column = by_header.get(str(header).strip()) if header not in (None, "") else None
         if column is not None:
             found.append((index, column))
@@ -150,14 +174,15 @@ def _read_rows(native: NativeBook, sheet: Sheet, entity: str, layout: tuple[Colu
     key_field = "key" if entity in {"setting", "reminder_mark"} else "id"
     if key_field not in present:
         header = next(c.header for c in layout if c.field == key_field)
-        native.problems.append(Problem(where_named, 1, None, None, None,
+        native.problems.append(Problem(where_named, first[0], None, None, None,
                                        f"the {header!r} column is missing; the import needs "
                                        "it to know which record each row is"))
-        return []
-    parsers = [(index, column, _parser(column)) for index, column in found]
+        return
+    parsers = [(index, column.field or "", column.header, _parser(column))
+               for index, column in found]
     where = {c.field or "": (column_letter(i), c.header) for i, c in found}
-    rows: list[NativeRow] = []
-    for number, raw_row in enumerate(sheet.rows[1:], start=2):
+    marks = entity == "reminder_mark"
+    for number, raw_row in numbered:
         if all(v is None or v == "" for v in raw_row):
             continue
         native.rows_read += 1
@@ -165,24 +190,26 @@ def _read_rows(native: NativeBook, sheet: Sheet, entity: str, layout: tuple[Colu
             deadline.check(f"{where_named}, row {number}")
         values: dict[str, Any] = {}
         ok = True
-        for index, column, parse in parsers:
-            raw = raw_row[index] if index < len(raw_row) else None
+        width = len(raw_row)
+        for index, name, header, parse in parsers:
+            raw = raw_row[index] if index < width else None
+            if raw is None or raw == "":  # most cells of a register: no parser call
+                values[name] = None
+                continue
             try:
-                values[column.field or ""] = parse(raw)
+                values[name] = parse(raw)
             except ValueError as err:
                 native.problems.append(Problem(where_named, number, column_letter(index),
-                                               column.header, _shown(raw), str(err)))
+                                               header, _shown(raw), str(err)))
                 ok = False
-        if ok and entity == "reminder_mark" and values.get("state") is None:
+        if ok and marks and values.get("state") is None:
             if "state" in values and values.get("key"):  # a Marked column, left blank
                 native.unmarked.add(str(values["key"]))
             continue
         if ok:
             record_id = values.pop("id", None)
             version = values.pop("version", None)
-            rows.append(NativeRow(entity, where_named, number, record_id, values, where,
-                                  version))
-    return rows
+            yield NativeRow(entity, where_named, number, record_id, values, where, version)
 
 
 def _shown(raw: Any) -> str:
@@ -195,38 +222,46 @@ def _blank(raw: Any) -> bool:
 
 
 def _parser(column: Column) -> Callable[[Any], Any]:
+    """The cell's parser for the column's kind, chosen once per column (called per cell)."""
     kind = column.kind
-
-    def parse(raw: Any) -> Any:
-        if _blank(raw):
-            return None
-        if kind == "text":
-            return _text(raw)
-        if kind in {"id", "ref"}:
-            number = parse_number(raw)
-            if number is not None and number < 1:
-                raise ValueError("an ID is a whole number from 1")
-            return number
-        if kind == "int":
-            return parse_number(raw)
-        if kind == "float":
-            return parse_number(raw, whole=False)
-        if kind == "bool":
-            return parse_bool(raw)
-        if kind == "date":
-            return parse_date(raw)
-        if kind == "datetime":
-            return _timestamp(raw)
-        if kind == "country":
-            return parse_country(raw)
-        if kind == "enum":
-            assert column.enum is not None
-            return parse_enum(raw, column.enum)
-        raise AssertionError(f"no parser for {kind}")
-
     if column.field == "state":  # the Reminders sheet's mark
         return lambda raw: None if _blank(raw) else parse_enum(raw, ReminderState)
+    enum = column.enum
+    convert: Callable[[Any], Any]
+    if kind == "text":
+        convert = _text
+    elif kind in {"id", "ref"}:
+        convert = _record_id
+    elif kind == "int":
+        convert = parse_number
+    elif kind == "float":
+        convert = lambda raw: parse_number(raw, whole=False)  # noqa: E731
+    elif kind == "bool":
+        convert = parse_bool
+    elif kind == "date":
+        convert = parse_date
+    elif kind == "datetime":
+        convert = _timestamp
+    elif kind == "country":
+        convert = parse_country
+    elif kind == "enum":
+        assert enum is not None
+        convert = lambda raw: parse_enum(raw, enum)  # noqa: E731
+    else:
+        def convert(raw: Any) -> Any:
+            raise AssertionError(f"no parser for {kind}")
+
+    def parse(raw: Any) -> Any:
+        return None if _blank(raw) else convert(raw)
+
     return parse
+
+
+def _record_id(raw: Any) -> Any:
+    number = parse_number(raw)
+    if number is not None and number < 1:
+        raise ValueError("an ID is a whole number from 1")
+    return number
 
 
 def _text(raw: Any) -> str | None:
@@ -263,3 +298,123 @@ def _timestamp(raw: Any) -> datetime:
 
 
 _HALF_SECOND = datetime.min.replace(microsecond=500_000) - datetime.min
+
+
+# --- the Reminders sheet, read for its marks only -----------------------------------------
+
+_MARK_FIELDS = ("key", "state", "until", "reason")
+_CELL_REF = re.compile(r"([A-Z]{1,3})(\d+)")
+_FIRST_ROW = re.compile(rb"<row\b.*?</row>", re.DOTALL)
+
+
+def reminder_mark_rows(path: Path, member: str, *, date1904: bool = False
+                       ) -> tuple[list[tuple[int, list[Any]]], int] | None:
+    """The header row and the rows with a mark of a Reminders sheet (its worksheet part
+    ``member``), as (Excel row number, cells), found by a byte search for cells in the Marked
+    column: a 100,000-provider export holds ~445,000 reminders of which a handful are
+    marked, and every other column is derived. None when the sheet is not laid out as the
+    tracker writes it (prefixed tags, cells without a reference, shared strings): the
+    caller reads it whole instead. Also returns how many rows the sheet holds. Only after
+    the guard has passed the file."""
+    with zipfile.ZipFile(path) as archive, archive.open(member) as stream:
+        data = stream.read(1 << 20)
+        first = _FIRST_ROW.search(data)
+        while first is None and len(data) < (16 << 20):
+            more = stream.read(1 << 20)
+            if not more:
+                break
+            data += more
+            first = _FIRST_ROW.search(data)
+        if first is None:
+            return None
+        header = _row_cells(first[0], date1904, set())
+        if header is None:
+            return None
+        letters = {str(text).strip(): letter for letter, text in header[1].items()}
+        wanted = {field: letters.get(column.header) for column in REMINDER_COLUMNS
+                  if (field := column.field) in _MARK_FIELDS}
+        if wanted["key"] is None:
+            return None  # the caller's reader names the missing column
+        width = max(column_number(letter) for letter in header[1]) if header[1] else 0
+        found: list[tuple[int, list[Any]]] = [(header[0], _as_list(header[1], width))]
+        marked = wanted["state"]  # no Marked column: nothing is marked
+        pattern = None if marked is None else re.compile(rb'r="' + marked.encode() + rb'\d+"')
+        dates = {wanted["until"]} - {None}
+        total = 1
+        data = data[first.end():]
+        while True:
+            cut = data.rfind(b"</row>")
+            whole, data = (data[:cut + 6], data[cut + 6:]) if cut >= 0 else (b"", data)
+            if b":row" in whole or b":c " in whole:
+                return None
+            total += whole.count(b"</row>")
+            seen = -1
+            for hit in pattern.finditer(whole) if pattern is not None else ():
+                start = whole.rfind(b"<row", 0, hit.start())
+                end = whole.find(b"</row>", hit.end())
+                if start == seen:
+                    continue  # the same row again (a text holding 'r="K5"')
+                seen = start
+                row = _row_cells(whole[start:end + 6], date1904, dates)
+                if row is None:
+                    return None
+                found.append((row[0], _as_list(row[1], width)))
+            more = stream.read(1 << 20)
+            if not more:
+                return (found, total) if b"<row" not in data else None
+            data += more
+
+
+def _as_list(cells: dict[str, Any], width: int) -> list[Any]:
+    row: list[Any] = [None] * width
+    for letter, value in cells.items():
+        index = column_number(letter) - 1
+        if index < width:
+            row[index] = value
+    return row
+
+
+def _row_cells(xml: bytes, date1904: bool, dates: set[str | None]
+               ) -> tuple[int, dict[str, Any]] | None:
+    """(row number, column letter -> value) of one ``<row>`` element, or None when a cell
+    is written in a way this reader leaves to the full reader."""
+    from xml.etree import ElementTree
+
+    try:
+        element = ElementTree.fromstring(xml)
+    except ElementTree.ParseError:
+        return None
+    number = element.get("r")
+    if number is None or not number.isdigit():
+        return None
+    cells: dict[str, Any] = {}
+    for cell in element:
+        ref = _CELL_REF.fullmatch(cell.get("r") or "")
+        kind = cell.get("t", "n")
+        if ref is None or ref[2] != number or kind == "s":
+            return None
+        letter = ref[1]
+        if kind == "inlineStr":
+            # the element alone carries no namespace: the sheet declares it on <worksheet>
+            value: Any = "".join(t.text or "" for t in cell.iter("t"))
+            if cell.find("is/rPh") is not None:
+                return None  # phonetic runs: left to the full reader
+        else:
+            v = cell.find("v")
+            text = v.text if v is not None else None
+            if text is None:
+                value = None
+            elif kind in {"str", "e", "d"}:
+                value = text
+            elif kind == "b":
+                value = text.strip() == "1"
+            else:
+                try:
+                    number_value = float(text)
+                except ValueError:
+                    return None
+                value = int(number_value) if number_value.is_integer() else number_value
+                if letter in dates:
+                    value = parse_date(number_value, date1904=date1904)
+        cells[letter] = value
+    return int(number), cells

@@ -110,6 +110,11 @@ class SheetSource:
         decoded whole anyway)."""
         return Workbook(path=self.path, sheets=list(self.sheets()))
 
+    def rows(self, name: str) -> Iterator[list[Any]]:
+        """A sheet's rows one at a time, row 1 first (the restore streams them)."""
+        found = self.sheet(name)
+        return iter(found.rows if found is not None else [])
+
     def close(self) -> None:
         return None
 
@@ -185,6 +190,24 @@ class XlsxSource(SheetSource):
             return Sheet(name=meta.name, rows=rows,
                          hidden=str(meta.visible) != str(type(meta.visible).Visible),
                          merged=list(sheet.merged_cell_ranges or []))
+        except (calamine.CalamineError, calamine.XmlError, calamine.ZipError) as err:
+            raise FileRefused(self._unreadable(meta.name, err)) from None
+
+    def rows(self, name: str) -> Iterator[list[Any]]:
+        """As ``sheet`` reads them, without building the whole sheet as Python lists."""
+        meta = self.metadata.get(name)
+        if meta is None:
+            return iter([])
+        calamine = self._calamine
+        try:
+            sheet = self.book.get_sheet_by_name(meta.name)
+            if sheet.total_width > limits.MAX_COLUMNS or sheet.total_height > limits.MAX_ROWS:
+                raise FileRefused(f"{self.path.name}: sheet {meta.name!r} spans "
+                                  f"{sheet.total_height:,} rows x {sheet.total_width:,} columns,"
+                                  " beyond the import limits")
+            if sheet.start not in (None, (0, 0)):  # iter_rows would skip the empty area
+                return iter(sheet.to_python(skip_empty_area=False))
+            return iter(sheet.iter_rows())
         except (calamine.CalamineError, calamine.XmlError, calamine.ZipError) as err:
             raise FileRefused(self._unreadable(meta.name, err)) from None
 

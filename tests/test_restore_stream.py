@@ -1,0 +1,246 @@
+"""The restore of an export into an empty register, streamed (tracker.app.restore_stream):
+all or nothing, each problem found across records located at its sheet, row and column,
+the dry run the same run rolled back, the audit trail replaying to what was written."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from collections.abc import Iterator
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from sqlalchemy import Engine, func, select
+
+from tracker.app.audit import verify_trail
+from tracker.app.exports import run_export
+from tracker.app.imports import run_import
+from tracker.app.reminders import current_reminders, snooze_reminder
+from tracker.domain.checklists import DUE_DILIGENCE_CHECKLIST
+from tracker.sheets.guard import inspect_xlsx
+from tracker.sheets.layout import REMINDERS_SHEET
+from tracker.sheets.native import reminder_mark_rows
+from tracker.store.audit import current_actor
+from tracker.store.engine import session_scope
+from tracker.store.migrate import open_register
+from tracker.store.models import AuditEvent, ChecklistAnswer, ReminderAction
+
+from .conftest import TODAY
+from .helpers import copy_register, register_rows, sheet_data
+
+
+@pytest.fixture
+def demo(demo_path: Path) -> Iterator[Engine]:
+    engine = open_register(f"sqlite:///{demo_path}")
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def exported(demo: Engine, tmp_path: Path) -> Path:
+    out = tmp_path / "register.xlsx"
+    run_export(demo, out, today=TODAY)
+    return out
+
+
+@pytest.fixture
+def empty(empty_template: Path, tmp_path: Path) -> Iterator[Engine]:
+    engine = open_register(f"sqlite:///{copy_register(empty_template, tmp_path / 'e.sqlite')}")
+    yield engine
+    engine.dispose()
+
+
+def restore(engine: Engine, path: Path, dry_run: bool = False) -> Any:
+    return run_import(engine, path, profile=None, order=None, dry_run=dry_run)
+
+
+def edit(path: Path, sheet: str, changes: dict[tuple[int, str], Any],
+         append: list[dict[str, Any]] | None = None) -> None:
+    book = openpyxl.load_workbook(path)
+    ws = book[sheet]
+    header = [c.value for c in ws[1]]
+    for (row, column), value in changes.items():
+        ws.cell(row=row, column=header.index(column) + 1).value = value
+    for values in append or []:
+        ws.append([values.get(h) for h in header])
+    book.save(path)
+
+
+def row_of(path: Path, sheet: str, row: int) -> dict[str, Any]:
+    ws = openpyxl.load_workbook(path)[sheet]
+    header = [c.value for c in ws[1]]
+    return dict(zip(header, [c.value for c in ws[row]], strict=True))
+
+
+def nothing_written(engine: Engine) -> bool:
+    rows = register_rows(engine)
+    return not any(rows.values())
+
+
+def test_the_restore_writes_everything_and_its_audit_trail_replays_to_it(
+        demo: Engine, exported: Path, empty: Engine, tmp_path: Path) -> None:
+    report = restore(empty, exported)
+    assert report.written and not report.problems
+    assert register_rows(empty) == register_rows(demo)
+    again = tmp_path / "again.xlsx"
+    run_export(empty, again, today=TODAY)
+    assert sheet_data(again) == sheet_data(exported)
+    with session_scope(empty, write=False) as session:
+        verdict = verify_trail(session, [])
+    assert verdict.events > 0 and verdict.records > 0 and not verdict.problems, \
+        verdict.problems[:3]
+
+
+def test_a_dry_run_is_the_same_restore_rolled_back(exported: Path, empty: Engine,
+                                                   empty_template: Path, tmp_path: Path) -> None:
+    dry = restore(empty, exported, dry_run=True)
+    assert not dry.written and not dry.problems
+    assert nothing_written(empty)
+    with session_scope(empty, write=False) as session:
+        assert session.scalar(select(func.count()).select_from(AuditEvent)) == 0
+    other = open_register(f"sqlite:///{copy_register(empty_template, tmp_path / 'o.sqlite')}")
+    real = restore(other, exported)
+    other.dispose()
+    assert {k: v.new for k, v in dry.counts.items()} == {k: v.new for k, v in real.counts.items()}
+
+
+def test_a_repeated_id_is_located_at_both_rows(exported: Path, empty: Engine) -> None:
+    first = row_of(exported, "Providers", 2)
+    edit(exported, "Providers", {}, append=[first | {"Legal name": "Another Name Ltd"}])
+    report = restore(empty, exported)
+    assert not report.written and nothing_written(empty)
+    [problem] = report.problems
+    assert (problem.sheet, problem.header) == ("Providers", "ID")
+    assert f"ID {first['ID']} is also on Providers row 2" in problem.reason
+
+
+def test_a_clause_given_twice_is_a_located_problem(exported: Path, empty: Engine) -> None:
+    first = row_of(exported, "Agreement clauses", 2)
+    edit(exported, "Agreement clauses", {}, append=[first | {"ID": None, "Note": "again"}])
+    report = restore(empty, exported)
+    assert not report.written and nothing_written(empty)
+    [problem] = report.problems
+    assert (problem.sheet, problem.header) == ("Agreement clauses", "Clause")
+    assert "is also on Agreement clauses row 2; each may appear once" in problem.reason
+
+
+def test_a_reference_to_a_record_the_file_lacks_is_located(exported: Path,
+                                                          empty: Engine) -> None:
+    edit(exported, "Supplies", {(3, "Provider ID"): 9999})
+    report = restore(empty, exported)
+    assert not report.written and nothing_written(empty)
+    # (the records referring to that supply are then another provider's: named too)
+    problem = report.problems[0]
+    assert (problem.sheet, problem.row, problem.header) == ("Supplies", 3, "Provider ID")
+    assert "refers to provider ID 9999, which is neither in the register nor on the " \
+           "Providers sheet" in problem.reason
+
+
+def test_a_reference_to_another_providers_record_is_located(exported: Path,
+                                                           empty: Engine) -> None:
+    agreement = row_of(exported, "Agreements", 2)
+    supplies = openpyxl.load_workbook(exported)["Supplies"]
+    header = [c.value for c in supplies[1]]
+    other = next(r for r in supplies.iter_rows(min_row=2, values_only=True)
+                 if r[header.index("Provider ID")] != agreement["Provider ID"])
+    supply = other[header.index("ID")]
+    edit(exported, "Agreements", {(2, "Supply ID"): supply})
+    report = restore(empty, exported)
+    assert not report.written and nothing_written(empty)
+    [problem] = report.problems
+    assert (problem.sheet, problem.row, problem.header) == ("Agreements", 2, "Supply ID")
+    assert f"supply {supply} belongs to provider {other[header.index('Provider ID')]}, not " \
+           f"to provider {agreement['Provider ID']}" in problem.reason
+
+
+def test_an_approval_with_a_critical_item_open_is_refused_at_its_row(
+        exported: Path, empty: Engine) -> None:
+    critical = next(item.number for item in DUE_DILIGENCE_CHECKLIST if item.critical)
+    book = openpyxl.load_workbook(exported)
+    answers = book["Checklist answers"]
+    header = [c.value for c in answers[1]]
+    row = next(r for r in answers.iter_rows(min_row=2)
+               if r[header.index("Checklist item")].value == critical)
+    review = row[header.index("Assessment ID")].value
+    row[header.index("Status")].value = "Open"
+    assessments = book["Assessments"]
+    a_header = [c.value for c in assessments[1]]
+    at = next(r for r in assessments.iter_rows(min_row=2)
+              if r[a_header.index("ID")].value == review)
+    at[a_header.index("Outcome")].value = "Approved"
+    at[a_header.index("Why it is approved with critical checklist items open")].value = None
+    book.save(exported)
+    report = restore(empty, exported)
+    assert not report.written and nothing_written(empty)
+    assert any(p.sheet == "Assessments" and p.row == at[0].row and p.header == "Outcome"
+               and "cannot approve" in p.reason for p in report.problems), report.problems
+
+
+def test_without_clause_and_checklist_sheets_they_are_derived_as_every_door_does(
+        demo: Engine, exported: Path, empty: Engine) -> None:
+    book = openpyxl.load_workbook(exported)
+    for title in ("Agreement clauses", "Checklist answers"):
+        del book[title]
+    book.save(exported)
+    edit(exported, "Assessments", {}, append=[{"Provider ID": 1}])  # an undated live review
+    report = restore(empty, exported)
+    assert report.written and not report.problems, report.problems[:3]
+    restored, original = register_rows(empty), register_rows(demo)
+    assert restored["provider"] == original["provider"]
+    # every agreement gets its clauses as the form gives them (the demo's were edited since)
+    assert sorted({r[1] for r in restored["agreement_clause"]}) == sorted(
+        {r[1] for r in original["agreement_clause"]})
+    new_review = max(r[0] for r in restored["assessment"])
+    with session_scope(empty, write=False) as session:
+        assert verify_trail(session, []).problems == []
+        checklist = session.scalars(select(ChecklistAnswer).where(
+            ChecklistAnswer.assessment_id == new_review)).all()
+    assert sorted(a.item for a in checklist) == [i.number for i in DUE_DILIGENCE_CHECKLIST]
+
+
+def without_cell_references(path: Path, member: str) -> None:
+    """The workbook with the sheet's cells written without their ``r`` (as some programs
+    write them): the marks reader leaves such a sheet to the whole-sheet reader."""
+    with zipfile.ZipFile(path) as source:
+        parts = {info: source.read(info) for info in source.infolist()}
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for info, data in parts.items():
+            if info.filename == member:
+                data = re.sub(rb'(<c\b[^>]*?) r="[A-Z]+\d+"', rb"\1", data)
+            target.writestr(info, data)
+
+
+@pytest.mark.parametrize("resaved", [False, True],
+                         ids=["as exported", "cells without references"])
+def test_reminder_marks_are_restored_whichever_program_saved_the_file(
+        demo: Engine, tmp_path: Path, empty: Engine, resaved: bool) -> None:
+    with session_scope(demo) as session:
+        ident = current_reminders(session, TODAY)[0].uid
+        snooze_reminder(session, ident=ident, until=date.today() + timedelta(days=30),
+                        reason="waiting for the supplier", today=TODAY,
+                        actor=current_actor(session))
+        [marked] = session.scalars(select(ReminderAction)).all()
+        key = marked.key
+    out = tmp_path / "marked.xlsx"
+    run_export(demo, out, today=TODAY)
+    facts = inspect_xlsx(out)
+    member = next(m for m, name in facts.sheet_members.items() if name == REMINDERS_SHEET)
+    if resaved:
+        without_cell_references(out, member)
+    scanned = reminder_mark_rows(out, member)
+    if resaved:
+        assert scanned is None
+    else:
+        assert scanned is not None
+        rows, total = scanned
+        assert [r[1][0] for r in rows] == ["Key", key]  # the header and the marked row
+        assert total == facts.sheet_rows[member]
+    report = restore(empty, out)
+    assert report.written and not report.problems, report.problems[:3]
+    assert report.counts["reminder_mark"].new == 1
+    with session_scope(empty, write=False) as session:
+        [mark] = session.scalars(select(ReminderAction)).all()
+    assert (mark.key, mark.reason) == (key, "waiting for the supplier")

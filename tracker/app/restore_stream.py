@@ -1,0 +1,494 @@
+"""Restore the tracker's own export into an empty register, streamed inside one write
+transaction: each sheet is read a chunk of rows at a time, and each chunk parsed,
+validated, inserted (with its audit events) and dropped. Why: holding every parsed record
+of a 100,000-provider export before writing took 1.4 GB.
+
+The checks that span records are run in SQL on what was written, before the commit, and
+each problem is located back to its sheet and row (a temporary table keeps where every
+record came from): references to records the file does not hold and records referring to
+another provider's (foreign keys are deferred to the commit meanwhile), the unique keys
+(the database's own constraints, met at insert), and the approval gate. Any problem rolls
+the whole transaction back, so a dry run is the same run ending in a rollback.
+
+A new agreement or review whose clause or checklist rows the file does not give (a row
+added by hand, or a register written without them) gets them derived after every sheet is
+written, as ``tracker.app.restore`` did: reviews in date order, each carrying the answers of
+the one before it, and its insert event records them. The parents' rows wait for that in
+the temporary table, not in memory. SQLite only: ``tracker.app.restore`` holds the records
+for other databases and for an export brought back into its own register.
+"""
+
+from __future__ import annotations
+
+import functools
+import pickle
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import date, datetime
+from itertools import islice
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from tracker.app.batch import PARENTS, write_derived
+from tracker.app.pipeline import arrival_day, jsonable, validate_values
+from tracker.domain.checklists import CHECKLIST_BY_NUMBER
+from tracker.domain.dates import date_problem
+from tracker.domain.derived import derived_children, is_review, open_items
+from tracker.domain.enums import AuditAction, ChecklistStatus
+from tracker.domain.registry import PARENT_FIELD, REFERENCES
+from tracker.domain.rules import APPROVING, approval_blockers
+from tracker.errors import ValidationFailed
+from tracker.sheets import limits
+from tracker.sheets.layout import (
+    ENTITY_ORDER,
+    MANIFEST_SHEET,
+    REMINDER_COLUMNS,
+    REMINDERS_SHEET,
+    SETTING_COLUMNS,
+    SETTINGS_SHEET,
+    SHEET_TITLES,
+    entity_for_title,
+    entity_sheet,
+    whole_title,
+)
+from tracker.sheets.native import (
+    NativeBook,
+    NativeRow,
+    format_problem,
+    iter_rows,
+    reminder_mark_rows,
+)
+from tracker.sheets.readers import SheetSource, XlsxSource
+from tracker.store.audit import PendingEvent, record_events_bulk
+from tracker.store.fastinsert import insert_rows
+from tracker.store.models import BASE_MODELS, table_of, utcnow
+from tracker.store.settings import set_setting
+
+CHUNK = 5000  # rows parsed, validated and written at a time
+CHILD_OF = {parent: child for child, parent in
+            (("agreement_clause", "agreement"), ("checklist_answer", "assessment"))}
+assert set(CHILD_OF) == set(PARENTS) and all(c in PARENT_FIELD for c in CHILD_OF.values())
+
+
+@functools.cache
+def _fields(entity: str) -> frozenset[str]:
+    # pydantic's model_fields is a slow descriptor: looked up per cell it cost ~9 s at 100k
+    return frozenset(BASE_MODELS[entity].model_fields)
+
+
+def restore_streamed(session: Session, source: SheetSource, manifest: dict[str, str], *,
+                     actor: str, dry_run: bool, deadline: limits.Deadline
+                     ) -> tuple[Any, NativeBook]:
+    """(RestoreOutcome, what was read) for an export restored into this empty register."""
+    from tracker.app.restore import RestoreOutcome, _plan_marks, _plan_settings, _write_marks
+
+    native = NativeBook(manifest=manifest)
+    outcome = RestoreOutcome(mode="empty register")
+    problem = format_problem(manifest)
+    if problem is not None:
+        outcome.problems.append(problem)
+        return outcome, native
+    by_entity: dict[str, list[str]] = {}
+    reminders: list[str] = []
+    settings: list[str] = []
+    for name in source.names():
+        base_title = whole_title(name)
+        entity = entity_for_title(base_title)
+        if entity is not None:
+            by_entity.setdefault(entity, []).append(name)
+        elif base_title == REMINDERS_SHEET:
+            reminders.append(name)
+        elif base_title == SETTINGS_SHEET:
+            settings.append(name)
+        elif name != MANIFEST_SHEET:
+            native.left_out.append(f"{name} (derived or for reading only)")
+    writer = _Writer(session, outcome, actor)
+    for entity in ENTITY_ORDER:  # reference order; foreign keys are checked at the end
+        columns = entity_sheet(entity).columns
+        for name in by_entity.get(entity, []):
+            where, numbered = _numbered(source, name)
+            rows = iter_rows(native, where, numbered, entity, columns, deadline)
+            for chunk in _chunks(rows):
+                writer.write(entity, chunk)
+            del rows, numbered  # the reader's copy of the sheet, before the next is read
+        writer.finish(entity)
+    for name in reminders:
+        where, numbered = _mark_rows(source, name, native)
+        native.marks += iter_rows(native, where, numbered, "reminder_mark", REMINDER_COLUMNS,
+                                  deadline)
+    native.unmarked.clear()  # an empty register holds no mark to clear
+    for name in settings:
+        where, numbered = _numbered(source, name)
+        native.settings += iter_rows(native, where, numbered, "setting", SETTING_COLUMNS,
+                                     deadline)
+    writer.gate_given_checklists()
+    writer.derive()
+    writer.check_references()
+    planned_settings = _plan_settings(session, native, outcome, {})
+    marks = _plan_marks(session, native, outcome, False, {})
+    outcome.problems = [*native.problems, *outcome.problems]
+    if outcome.problems or dry_run:
+        return outcome, native  # the caller rolls the transaction back
+    if not writer.inserted and not planned_settings and not marks:
+        return outcome, native
+    for key, value in planned_settings:
+        set_setting(session, key, value, actor=actor)
+    _write_marks(session, marks, actor)
+    writer.close()
+    outcome.written = True
+    return outcome, native
+
+
+_AS_IS = frozenset({str, int, float, bool, type(None)})
+
+
+def _after(full: dict[str, Any], record_id: int) -> dict[str, Any]:
+    """A new record's insert event as the import's writes it (``jsonable`` of each value),
+    without a call for the values that are stored as they are."""
+    after = {k: v if type(v) in _AS_IS else jsonable(v) for k, v in full.items()}
+    after["id"] = record_id
+    return after
+
+
+def _chunks(rows: Iterator[NativeRow]) -> Iterator[list[NativeRow]]:
+    while chunk := list(islice(rows, CHUNK)):
+        yield chunk
+
+
+def _numbered(source: SheetSource, name: str) -> tuple[str, Iterable[tuple[int, list[Any]]]]:
+    """Where a sheet's problems are named, and its rows with their Excel numbers."""
+    if isinstance(source, XlsxSource):
+        return name, enumerate(source.rows(name), start=1)
+    sheet = source.sheet(name)
+    if sheet is None:
+        return name, ()
+    where = f"{sheet.source} ({sheet.name})" if sheet.source else sheet.name
+    return where, enumerate(sheet.rows, start=1)
+
+
+def _mark_rows(source: SheetSource, name: str, native: NativeBook
+               ) -> tuple[str, Iterable[tuple[int, list[Any]]]]:
+    """The Reminders sheet's header and marked rows only (every other column is derived),
+    or the whole sheet when it is not laid out as the tracker writes it."""
+    if isinstance(source, XlsxSource):
+        member = next((m for m, sheet in source.facts.sheet_members.items() if sheet == name),
+                      None)
+        found = None if member is None else reminder_mark_rows(
+            source.path, member, date1904=source.facts.date1904)
+        if found is not None:
+            rows, total = found
+            native.rows_read += max(0, total - len(rows))  # the unmarked rows, read too
+            return name, rows
+    return _numbered(source, name)
+
+
+class _Writer:
+    """What has been written so far, and where each record came from."""
+
+    def __init__(self, session: Session, outcome: Any, actor: str) -> None:
+        self.session, self.outcome, self.actor = session, outcome, actor
+        self.connection = session.connection()
+        self.now = utcnow()
+        self.today = date.today()
+        self.held: list[Any] = []  # the rows without an ID of the entity being written
+        self.where: dict[str, dict[str, tuple[str, str]]] = {}  # sheet -> field -> column
+        self.inserted = 0
+        self._indexed = False
+        run = self.connection.exec_driver_sql
+        run("PRAGMA defer_foreign_keys=ON")  # until the commit; reset when it ends
+        run("DROP TABLE IF EXISTS temp._restore_origin")
+        run("DROP TABLE IF EXISTS temp._restore_parent")
+        run("CREATE TEMP TABLE _restore_origin (entity TEXT NOT NULL, record_id INTEGER NOT "
+            "NULL, sheet TEXT NOT NULL, row INTEGER NOT NULL)")
+        run("CREATE TEMP TABLE _restore_parent (seq INTEGER PRIMARY KEY, entity TEXT NOT NULL,"
+            " record_id INTEGER NOT NULL, day INTEGER NOT NULL, sheet TEXT NOT NULL, row "
+            "INTEGER NOT NULL, payload BLOB NOT NULL)")
+        run("CREATE INDEX temp._restore_parent_order ON _restore_parent (entity, day, seq)")
+
+    def close(self) -> None:
+        self.connection.exec_driver_sql("DROP TABLE temp._restore_origin")
+        self.connection.exec_driver_sql("DROP TABLE temp._restore_parent")
+
+    # --- rows ----------------------------------------------------------------------------
+
+    def write(self, entity: str, rows: list[NativeRow]) -> None:
+        from tracker.app.restore import STAMPS, _Change, _problem
+
+        base, names = BASE_MODELS[entity], _fields(entity)
+        label = entity.replace("_", " ")
+        counts = self.outcome.counts[entity]
+        ready: list[Any] = []
+        for row in rows:
+            self.where.setdefault(row.sheet, row.columns)
+            values = {k: v for k, v in row.values.items() if k in names}
+            try:
+                clean = validate_values(entity, base, values)
+            except ValidationFailed as failure:
+                self.outcome.problems += [
+                    _problem(row, e.field, values.get(e.field), f"{label} {e.field}: "
+                             f"{e.message}") for e in failure.errors]
+                continue
+            # A blank "Archived at" restores the record; a blank "Added at" is not known.
+            stamps = {s: row.values[s] for s in STAMPS if s in row.values
+                      and (row.values[s] is not None or s == "archived_at")}
+            bad = [(name, problem) for name, stamp in stamps.items()
+                   if isinstance(stamp, datetime) and (problem := date_problem(
+                       "stamp", stamp.date(), self.today)) is not None]
+            for name, problem in bad:
+                self.outcome.problems.append(_problem(row, name, row.values[name],
+                                                      f"{label} {name}: {problem}"))
+            if bad:
+                continue
+            counts.new += 1
+            # A restore keeps each record's version, so its next export is the same.
+            kept = {"version": row.version} if row.version and row.id else {}
+            change = _Change(row, row.id, {**clean, **stamps, **kept}, None)
+            (self.held if row.id is None else ready).append(change)
+        self._insert(entity, ready, assign=False)
+
+    def finish(self, entity: str) -> None:
+        """The rows without an ID, after the entity's every row with one: their new IDs
+        cannot take one the file gives."""
+        for start in range(0, len(self.held), CHUNK):
+            self._insert(entity, self.held[start:start + CHUNK], assign=True)
+        self.held = []
+
+    def _insert(self, entity: str, changes: list[Any], *, assign: bool) -> None:
+        from tracker.app.restore import _full_row
+
+        if not changes:
+            return
+        table = table_of(entity)
+        names = [c.name for c in table.columns if c.name != "id"]
+        payload = [_full_row(entity, c, names, self.now, with_id=not assign) for c in changes]
+        run = self.connection.exec_driver_sql
+        run("SAVEPOINT restore_chunk")
+        try:
+            ids = insert_rows(self.session, table, payload, assign_ids=assign)
+            ids = ids if assign else [int(c.record_id) for c in changes]
+            run("INSERT INTO _restore_origin VALUES (?, ?, ?, ?)",
+                [(entity, record_id, c.row.sheet, c.row.row)
+                 for c, record_id in zip(changes, ids, strict=True)])
+        except IntegrityError:  # a repeated ID or unique key: find which rows, and why
+            run("ROLLBACK TO restore_chunk")
+            changes, payload, ids = self._one_by_one(entity, changes, payload, assign)
+        run("RELEASE restore_chunk")
+        self.inserted += len(changes)
+        if entity in PARENTS:  # its event waits for its derived children (derive)
+            run("INSERT INTO _restore_parent (entity, record_id, day, sheet, row, payload) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                [(entity, record_id, arrival_day(c.values.get("assessed_on")), c.row.sheet,
+                  c.row.row, pickle.dumps(full, protocol=pickle.HIGHEST_PROTOCOL))
+                 for c, full, record_id in zip(changes, payload, ids, strict=True)])
+            return
+        events = [PendingEvent(AuditAction.INSERT, entity, record_id, None,
+                               _after(full, record_id))
+                  for full, record_id in zip(payload, ids, strict=True)]
+        record_events_bulk(self.session, actor=self.actor, events=events)
+
+    def _one_by_one(self, entity: str, changes: list[Any], payload: list[dict[str, Any]],
+                    assign: bool) -> tuple[list[Any], list[dict[str, Any]], list[int]]:
+        """A chunk the database refused, a row at a time: each refused row is a problem
+        located at its cell, the others are written (and where they came from noted at
+        once: a later row of the chunk may repeat one's ID or key)."""
+        table = table_of(entity)
+        run = self.connection.exec_driver_sql
+        kept: tuple[list[Any], list[dict[str, Any]], list[int]] = ([], [], [])
+        for change, full in zip(changes, payload, strict=True):
+            run("SAVEPOINT restore_row")
+            try:
+                ids = insert_rows(self.session, table, [full], assign_ids=assign)
+            except IntegrityError as err:
+                run("ROLLBACK TO restore_row")
+                run("RELEASE restore_row")
+                self._refused(entity, change, full, err)
+                continue
+            run("RELEASE restore_row")
+            record_id = ids[0] if assign else int(change.record_id)
+            run("INSERT INTO _restore_origin VALUES (?, ?, ?, ?)",
+                (entity, record_id, change.row.sheet, change.row.row))
+            kept[0].append(change)
+            kept[1].append(full)
+            kept[2].append(record_id)
+        return kept
+
+    def _refused(self, entity: str, change: Any, full: dict[str, Any],
+                 err: IntegrityError) -> None:
+        from tracker.app.restore import _problem
+
+        text = str(err.orig)
+        label = entity.replace("_", " ")
+        row = change.row
+        if not text.startswith("UNIQUE constraint failed:"):
+            self.outcome.problems.append(_problem(row, None, None, (
+                f"{label}: the register refuses this row ({text})")))
+            return
+        names = [part.strip().rsplit(".", 1)[-1] for part in text.split(":", 1)[1].split(",")]
+        if names == ["id"]:
+            self.outcome.problems.append(_problem(
+                row, "id", change.record_id,
+                f"ID {change.record_id} is also on {self._origin(entity, change.record_id)}"))
+            return
+        table = table_of(entity)
+        key = tuple(full[n] for n in names)
+        holder = self.session.execute(select(table.c.id).where(
+            *(table.c[n] == v for n, v in zip(names, key, strict=True)))).scalar()
+        shown = ", ".join(f"{n}={v}" for n, v in zip(names, key, strict=True))
+        self.outcome.problems.append(_problem(
+            row, names[-1], key[-1], f"{label} {shown} is also on "
+            f"{self._origin(entity, holder)}; each may appear once"))
+
+    def _origin(self, entity: str, record_id: Any) -> str:
+        """Where a written record came from: 'SHEET row N'."""
+        if not self._indexed:
+            self.connection.exec_driver_sql("CREATE INDEX IF NOT EXISTS temp._restore_origin_at"
+                                            " ON _restore_origin (entity, record_id)")
+            self._indexed = True
+        found = self.connection.exec_driver_sql(
+            "SELECT sheet, row FROM _restore_origin WHERE entity = ? AND record_id = ? "
+            "LIMIT 1", (entity, record_id)).first()
+        return f"{found[0]} row {found[1]}" if found else "another row"
+
+    def _located(self, entity: str, record_id: Any) -> NativeRow:
+        """A written record's row, for naming a problem found in SQL."""
+        self._origin(entity, None)  # the index
+        found = self.connection.exec_driver_sql(
+            "SELECT sheet, row FROM _restore_origin WHERE entity = ? AND record_id = ? "
+            "LIMIT 1", (entity, record_id)).first()
+        sheet, number = (found[0], int(found[1])) if found else (SHEET_TITLES[entity], 0)
+        return NativeRow(entity, sheet, number, record_id, {}, self.where.get(sheet, {}))
+
+    # --- checks across records -----------------------------------------------------------
+
+    def check_references(self) -> None:
+        """Every reference names a record the file gives, of the same provider (as the
+        services check): the deferred foreign keys, located."""
+        from tracker.app.restore import _problem
+
+        run = self.connection.exec_driver_sql
+        for entity in ENTITY_ORDER:
+            table = table_of(entity)
+            for name, target in REFERENCES.items():
+                if name not in table.c:
+                    continue
+                missing = run(
+                    f"SELECT t.id, t.{name} FROM {table.name} t LEFT JOIN "
+                    f"{table_of(target).name} x ON x.id = t.{name} WHERE t.{name} IS NOT "
+                    "NULL AND x.id IS NULL ORDER BY t.id").all()
+                for record_id, ref in missing:
+                    self.outcome.problems.append(_problem(
+                        self._located(entity, record_id), name, ref,
+                        f"refers to {target.replace('_', ' ')} ID {ref}, which is neither in "
+                        f"the register nor on the {SHEET_TITLES[target]} sheet"))
+                if target == "provider" or "provider_id" not in table.c \
+                        or "provider_id" not in table_of(target).c:
+                    continue
+                crossed = run(
+                    f"SELECT t.id, t.{name}, x.provider_id, t.provider_id FROM {table.name} t "
+                    f"JOIN {table_of(target).name} x ON x.id = t.{name} WHERE t.provider_id "
+                    "IS NOT NULL AND x.provider_id IS NOT NULL AND x.provider_id != "
+                    "t.provider_id ORDER BY t.id").all()
+                for record_id, ref, owner, provider in crossed:
+                    self.outcome.problems.append(_problem(
+                        self._located(entity, record_id), name, ref,
+                        f"{target.replace('_', ' ')} {ref} belongs to provider {owner}, not "
+                        f"to provider {provider}"))
+
+    def gate_given_checklists(self) -> None:
+        """The approval gate for reviews the file gives checklist rows for: approved while
+        a critical item is open needs an override reason. (Before ``derive``: a derived
+        checklist is gated as it is derived.) No critical gaps: the register held nothing
+        before this restore, so its providers have none yet (``critical_gaps``)."""
+        from tracker.app.restore import _problem
+
+        assessment, answer = table_of("assessment"), table_of("checklist_answer")
+        critical = [n for n, item in CHECKLIST_BY_NUMBER.items() if item.critical]
+        approving = [o for o in assessment.c.outcome.type.python_type
+                     if str(o.value) in APPROVING]
+        candidates = self.session.execute(
+            select(assessment).where(
+                assessment.c.outcome.in_(approving),
+                select(answer.c.id).where(
+                    answer.c.assessment_id == assessment.c.id,
+                    answer.c.status == ChecklistStatus.OPEN,
+                    answer.c.item.in_(critical)).exists())
+            .order_by(assessment.c.id)).mappings().all()
+        for values in candidates:
+            opened = [item for (item,) in self.session.execute(
+                select(answer.c.item).where(answer.c.assessment_id == values["id"],
+                                            answer.c.status == ChecklistStatus.OPEN))
+                      if item in CHECKLIST_BY_NUMBER]
+            for error in approval_blockers(dict(values), opened, []):
+                self.outcome.problems.append(_problem(
+                    self._located("assessment", values["id"]), error.field,
+                    values.get("outcome"), f"assessment {error.field}: {error.message}"))
+
+    # --- derived children ----------------------------------------------------------------
+
+    def derive(self) -> None:
+        """Each new agreement's and review's insert event, with the clause or checklist rows
+        derived for those the file gives none (reviews in date order, each carrying the
+        answers of the latest earlier review derived here, as tracker.app.restore did)."""
+        for entity in PARENTS:
+            child = CHILD_OF[entity]
+            parent = PARENT_FIELD[child]
+            latest: dict[Any, int] = {}  # provider -> its review derived last
+            after = (-1, -1)
+            while True:
+                rows = self.connection.exec_driver_sql(
+                    f"SELECT seq, record_id, day, sheet, row, payload, EXISTS (SELECT 1 FROM "
+                    f"{table_of(child).name} c WHERE c.{parent} = p.record_id) FROM "
+                    "_restore_parent p WHERE entity = ? AND (day, seq) > (?, ?) ORDER BY "
+                    "day, seq LIMIT ?", (entity, *after, CHUNK)).all()
+                if not rows:
+                    break
+                after = (rows[-1][2], rows[-1][0])
+                self._derive_chunk(entity, rows, latest)
+
+    def _derive_chunk(self, entity: str, rows: Sequence[Any], latest: dict[Any, int]) -> None:
+        from tracker.app.restore import _problem
+
+        loaded = [(record_id, sheet, number, pickle.loads(payload), bool(given))
+                  for _, record_id, _, sheet, number, payload, given in rows]
+        carried = self._stored_answers({latest[pid] for _, _, _, full, given in loaded
+                                        if not given and (pid := full.get("provider_id"))
+                                        in latest})
+        batch: list[tuple[int, list[tuple[str, dict[str, Any]]], PendingEvent]] = []
+        for record_id, sheet, number, full, given in loaded:
+            event = PendingEvent(AuditAction.INSERT, entity, record_id, None,
+                                 _after(full, record_id))
+            kids: list[tuple[str, dict[str, Any]]] = []
+            if not given:
+                review = entity == "assessment" and is_review(full)
+                pid = full.get("provider_id")
+                previous = carried.get(latest[pid], {}) if review and pid in latest else {}
+                kids = derived_children(entity, full, previous)
+                if review:
+                    latest[pid] = record_id
+                    carried[record_id] = {v["item"]: v for _, v in kids}
+                    # no critical gaps yet: see gate_given_checklists
+                    for error in approval_blockers(full, open_items(kids), []):
+                        row = NativeRow(entity, sheet, number, record_id, {},
+                                        self.where.get(sheet, {}))
+                        self.outcome.problems.append(_problem(
+                            row, error.field, full.get("outcome"),
+                            f"assessment {error.field}: {error.message}"))
+            batch.append((record_id, kids, event))
+        write_derived(self.session, batch, self.now)
+        record_events_bulk(self.session, actor=self.actor, events=[e for _, _, e in batch])
+
+    def _stored_answers(self, reviews: set[int]) -> dict[int, dict[int, dict[str, Any]]]:
+        """The checklists derived in earlier chunks for ``reviews``, by item."""
+        table = table_of("checklist_answer")
+        names = ("item", "status", "note", "evidence_id", "answered_by", "answered_on")
+        found: dict[int, dict[int, dict[str, Any]]] = {r: {} for r in reviews}
+        wanted = sorted(reviews)
+        for start in range(0, len(wanted), 500):
+            for row in self.session.execute(
+                    select(table.c.assessment_id, *(table.c[n] for n in names))
+                    .where(table.c.assessment_id.in_(wanted[start:start + 500]))):
+                found[row[0]][row[1]] = dict(zip(names, row[1:], strict=True))
+        return found
+
