@@ -12,15 +12,19 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from python_calamine import CalamineWorkbook
 from sqlalchemy import Engine
 
+from tracker import files
 from tracker.app import export_content
 from tracker.app.exports import run_export
 from tracker.domain.enums import AgreementKind
 from tracker.sheets.content import ExportContent, ExportScope, SheetData
+from tracker.sheets.formula import neutralize
 from tracker.sheets.layout import LISTS_SHEET, MANIFEST_SHEET, REMINDERS_SHEET, Column
-from tracker.sheets.writers import BOOL_FORMAT, HEADER_FILL, HEADER_HEIGHT, write_xlsx
+from tracker.sheets.writers import BOOL_FORMAT, HEADER_FILL, HEADER_HEIGHT, _text, write_xlsx
 from tracker.store.migrate import open_register
 
 from .conftest import TODAY
@@ -158,3 +162,10 @@ def test_what_a_workbook_cannot_hold_is_written_as_text_or_cut_not_a_crash(
     assert things["B2"].value == "x" * 32_767  # Excel's limit, as openpyxl's writer cut it
     assert things["D2"].value == "1899-12-31" and things["E2"].value == datetime(9999, 12, 31)
     assert [things["B3"].value, things["D3"].value] == ["after", "0001-01-01"]
+
+
+@given(st.text(alphabet=st.sampled_from(
+    list("ab 上'\"=+-@;,|\t\r\n\x00\x1b\x7f\x85\u2028\u202e＝＋－＠12.") + ["\x9f"]),
+    max_size=8))
+def test_the_fast_path_for_plain_text_writes_what_the_full_rules_write(text: str) -> None:
+    assert _text(text) == neutralize(files.shown_in_file(text))

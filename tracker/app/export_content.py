@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import heapq
 import json
+import operator
 import pickle
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
@@ -123,19 +124,28 @@ class _NameCache:
 def _entity_rows(session: Session, sheet: EntitySheet, names: _NameCache,
                  provider_id: int | None) -> Iterator[list[Any]]:
     fields = [c.field for c in sheet.fields if c.field is not None]
-    getters: list[Callable[[dict[str, Any]], Any]] = []
+    # Each helper column's value is put into the record's values under a key of its own, so
+    # one itemgetter (C code) picks a whole row in column order: a Python call per cell was
+    # a fifth of a large export's time.
+    helpers: list[tuple[str, Callable[[dict[str, Any]], Any]]] = []
+    keys: list[str] = []
     previous: str | None = None
-    for column in sheet.columns:
+    for index, column in enumerate(sheet.columns):
         if column.kind == "ref_name":
             assert column.refers_to is not None and previous is not None
-            getters.append(_name_getter(names, column.refers_to, previous))
+            helpers.append((f"#{index}", _name_getter(names, column.refers_to, previous)))
+            keys.append(f"#{index}")
         elif column.spells_out is not None:
-            getters.append(_spelled_out(column.spells_out))
+            helpers.append((f"#{index}", _spelled_out(column.spells_out)))
+            keys.append(f"#{index}")
         else:
-            getters.append(_value_getter(column.field or ""))
+            keys.append(column.field or "")
         previous = column.field
+    pick = operator.itemgetter(*keys)
     for values in record_rows(session, sheet.entity, fields, provider_id):
-        yield [get(values) for get in getters]
+        for key, get in helpers:
+            values[key] = get(values)
+        yield list(pick(values))
 
 
 def _spelled_out(what: str) -> Callable[[dict[str, Any]], Any]:
@@ -156,10 +166,6 @@ def _spelled_out(what: str) -> Callable[[dict[str, Any]], Any]:
             return "critical" if item.critical else ""
         return item.text
     return get
-
-
-def _value_getter(name: str) -> Callable[[dict[str, Any]], Any]:
-    return lambda values: values[name]
 
 
 def _name_getter(names: _NameCache, entity: str,

@@ -27,7 +27,7 @@ from tracker.domain.enums import CitedEnum
 from tracker.errors import TrackerError
 from tracker.sheets import limits
 from tracker.sheets.content import ExportContent, SheetData
-from tracker.sheets.formula import neutralize, neutralize_csv
+from tracker.sheets.formula import FORMULA_STARTS, neutralize, neutralize_csv
 from tracker.sheets.layout import (
     LISTS_SHEET,
     Column,
@@ -51,6 +51,10 @@ HEADER_HEIGHT = 45  # points: three lines of a wrapped header
 
 
 def _text(value: str) -> str:
+    # The common case first, at C speed: a printable text (so no control character) with no
+    # apostrophe and no formula start is left as it is by both steps below.
+    if value.isprintable() and "'" not in value and not value.startswith(FORMULA_STARTS):
+        return value
     # A control character (old data, raw SQL) is shown, not refused: XML cannot carry it,
     # and one odd character must not stop the whole export.
     return neutralize(files.shown_in_file(value))
