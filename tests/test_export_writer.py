@@ -24,7 +24,7 @@ from tracker.domain.enums import AgreementKind
 from tracker.sheets.content import ExportContent, ExportScope, SheetData
 from tracker.sheets.formula import neutralize
 from tracker.sheets.layout import LISTS_SHEET, MANIFEST_SHEET, REMINDERS_SHEET, Column
-from tracker.sheets.writers import BOOL_FORMAT, HEADER_FILL, HEADER_HEIGHT, _text, write_xlsx
+from tracker.sheets.writers import BOOL_FORMAT, HEADER_FILL, _text, write_xlsx
 from tracker.store.migrate import open_register
 
 from .conftest import TODAY
@@ -82,7 +82,7 @@ def test_the_workbook_keeps_styles_panes_drop_downs_print_setup_and_hidden_sheet
     title = book["Summary"]["A1"]
     assert title.font.sz == 14 and title.font.b and title.fill.fill_type is None
     assert things.freeze_panes == "C2" and things.auto_filter.ref == "A1:G3"
-    assert things.row_dimensions[1].height == HEADER_HEIGHT
+    assert things.row_dimensions[1].height is None  # see writers: no set height
     assert things.page_setup.orientation == "landscape" and things.page_setup.paperSize == 9
     assert things.page_setup.fitToHeight == 0 and things.sheet_properties.pageSetUpPr.fitToPage
     assert things.print_title_rows == "$1:$1"  # the header on every printed page
@@ -109,7 +109,7 @@ def test_the_workbook_keeps_styles_panes_drop_downs_print_setup_and_hidden_sheet
 
 def test_an_empty_record_sheet_holds_its_header_once(tmp_path: Path) -> None:
     """rust_xlsxwriter's constant-memory mode writes a last row with a set height twice,
-    which the import refuses: an empty sheet keeps the default height instead."""
+    which the import refuses: so no row is given a height."""
     out = tmp_path / "w.xlsx"
     write_xlsx(_content([]), out)
     with zipfile.ZipFile(out) as archive:
