@@ -675,8 +675,10 @@ def test_codes_have_their_text_beside_them_and_reminders_go_by_date(
                            and r["Article"] == ALL_CLAUSES[str(r["Clause"])].article
                            for r in clauses)
     answers = rows("Checklist answers")
-    assert answers and all(r["Question"] == CHECKLIST_BY_NUMBER[int(str(r["Checklist item"]))
-                                                                ].text for r in answers)
+    # A number is written as a double ("7.0"), which openpyxl reads back as a float.
+    assert answers and all(
+        r["Question"] == CHECKLIST_BY_NUMBER[int(float(str(r["Checklist item"])))].text
+        for r in answers)
     assert {r["Critical"] for r in answers} == {"critical", None}
     due = [r["Due on"] for r in rows("Reminders")]
     assert len(due) > 10 and due == sorted(due)  # type: ignore[type-var]
