@@ -180,11 +180,7 @@ class XlsxSource(SheetSource):
             return None
         calamine = self._calamine
         try:
-            sheet = self.book.get_sheet_by_name(meta.name)
-            if sheet.total_width > limits.MAX_COLUMNS or sheet.total_height > limits.MAX_ROWS:
-                raise FileRefused(f"{self.path.name}: sheet {meta.name!r} spans "
-                                  f"{sheet.total_height:,} rows x {sheet.total_width:,} columns,"
-                                  " beyond the import limits")
+            sheet = self._within_limits(meta.name)
             rows: Sequence[list[Any]] = (SheetRows(sheet) if streamed else
                                          sheet.to_python(skip_empty_area=False))
             return Sheet(name=meta.name, rows=rows,
@@ -200,16 +196,22 @@ class XlsxSource(SheetSource):
             return iter([])
         calamine = self._calamine
         try:
-            sheet = self.book.get_sheet_by_name(meta.name)
-            if sheet.total_width > limits.MAX_COLUMNS or sheet.total_height > limits.MAX_ROWS:
-                raise FileRefused(f"{self.path.name}: sheet {meta.name!r} spans "
-                                  f"{sheet.total_height:,} rows x {sheet.total_width:,} columns,"
-                                  " beyond the import limits")
+            sheet = self._within_limits(meta.name)
             if sheet.start not in (None, (0, 0)):  # iter_rows would skip the empty area
                 return iter(sheet.to_python(skip_empty_area=False))
             return iter(sheet.iter_rows())
         except (calamine.CalamineError, calamine.XmlError, calamine.ZipError) as err:
             raise FileRefused(self._unreadable(meta.name, err)) from None
+
+    def _within_limits(self, name: str) -> Any:
+        """The calamine sheet, refused before any row is read when its used area is beyond
+        the import limits (a cell at XFD1048576 would otherwise make a million-row pad)."""
+        sheet = self.book.get_sheet_by_name(name)
+        if sheet.total_width > limits.MAX_COLUMNS or sheet.total_height > limits.MAX_ROWS:
+            raise FileRefused(f"{self.path.name}: sheet {name!r} spans "
+                              f"{sheet.total_height:,} rows x {sheet.total_width:,} columns,"
+                              " beyond the import limits")
+        return sheet
 
     def _unreadable(self, sheet: str, err: Exception) -> str:
         """A reader's failure in the tracker's words, located where it can be."""
