@@ -159,3 +159,25 @@ def test_the_cache_holds_until_valid_until_and_is_recomputed_after(demo: Registe
         # and the date going back is recomputed too
         assert cache.gaps(session, TODAY) == register_gaps(session, TODAY)
     demo.close()
+
+
+def test_a_covered_dealing_leaving_the_look_back_is_seen_on_its_day(demo: Register) -> None:
+    """The gap of a covered DOJ dealing (28 CFR 202) ends when the dealing leaves the
+    12-month look-back. A cache asked every day (as a TUI left open is) must drop it that day,
+    not keep it until the next date it happens to recheck (it once kept it until 1 January)."""
+    with session_scope(demo.engine, write=False) as session:
+        dealt = [d for (d,) in session.execute(text(
+            "SELECT doj_transaction_on FROM supply WHERE doj_transaction_on IS NOT NULL"))]
+    assert dealt, "the demo holds covered dealings"
+    ends = {date.fromisoformat(str(d)[:10]).replace(year=date.fromisoformat(
+        str(d)[:10]).year + 1) for d in dealt}
+    compared = {end + timedelta(days=n) for end in ends for n in range(-6, 7)}
+    cache = GapCache()
+    with session_scope(demo.engine, write=False) as session:
+        day = TODAY
+        while day <= max(compared):
+            held = cache.gaps(session, day)
+            if day in compared:
+                assert held == register_gaps(session, day), day
+            day += timedelta(days=1)
+    demo.close()

@@ -250,8 +250,11 @@ def load_records(session: Session, company: Organisation,
 
 ONE_DAY = timedelta(days=1)
 # A supply's covered dealing counts while it is within the last LOOKBACK_MONTHS (28 CFR
-# 202): it drops out about that many months after its date; a few days early is safe.
-LOOKBACK_MARGIN = timedelta(days=4)
+# 202): it drops out about that many months after its date. Month arithmetic clamps (31
+# August + 12 months, 29 February), so every day within LOOKBACK_MARGIN of that end is a
+# recheck: each one is a candidate, so a recheck that falls before the true end still
+# leaves the later ones (a single early date would be passed and never looked at again).
+LOOKBACK_MARGIN = 4
 FIXED_DATES = (china.CERTIFICATION_IN_FORCE,)
 
 
@@ -282,7 +285,9 @@ def valid_until(r: ProviderRecords, duties: Iterable[DerivedReminder], today: da
     for s in r.supplies:
         for day in _dates_in(s):
             candidates.add(day)
-            candidates.add(plus_months(day, doj.LOOKBACK_MONTHS) - LOOKBACK_MARGIN)
+            end = plus_months(day, doj.LOOKBACK_MONTHS)
+            candidates.update(end + timedelta(days=offset)
+                              for offset in range(-LOOKBACK_MARGIN, LOOKBACK_MARGIN + 1))
     candidates.update(d.due_on for d in duties if not due_moves_with_today(d))
     return min((c for day in candidates if day >= today for c in (day, day + ONE_DAY)
                 if c > today), default=date.max)
