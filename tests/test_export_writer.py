@@ -169,3 +169,20 @@ def test_what_a_workbook_cannot_hold_is_written_as_text_or_cut_not_a_crash(
     max_size=8))
 def test_the_fast_path_for_plain_text_writes_what_the_full_rules_write(text: str) -> None:
     assert _text(text) == neutralize(files.shown_in_file(text))
+
+
+def test_a_count_beyond_a_doubles_precision_comes_back_exact(demo: Engine,
+                                                             tmp_path: Path) -> None:
+    """A workbook holds numbers as doubles, exact to 2**53: a larger count is written as its
+    digits, so importing the export back changes nothing (it used to round the last digit
+    and record an update)."""
+    from tracker.app.imports import run_import
+
+    big = 12_345_678_901_234_567
+    with demo.begin() as connection:  # as a register written before the door bounded it
+        connection.exec_driver_sql("UPDATE supply SET us_persons = ? WHERE id = 1", (big,))
+    out = tmp_path / "big.xlsx"
+    run_export(demo, out, today=TODAY)
+    report = run_import(demo, out, profile=None, order=None, dry_run=True)
+    assert not report.problems
+    assert {e: c for e, c in report.counts.items() if c.changed} == {}

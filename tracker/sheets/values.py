@@ -194,6 +194,9 @@ DOT_THOUSANDS = re.compile(r"[-+]?\d{1,3}(\.\d{3})+(,\d+)?")
 DECIMAL_COMMA = re.compile(r"[-+]?\d+,\d+")
 
 
+INTEGER = re.compile(r"[+-]?[0-9]+")
+
+
 def parse_number(value: Any, *, whole: bool = True,
                  decimal_comma: bool = False) -> int | float | None:
     """Numbers, also as text with thousands separators (1,234 / 1 234 / 1'234). Where the
@@ -204,8 +207,10 @@ def parse_number(value: Any, *, whole: bool = True,
         return None
     if isinstance(value, bool):
         raise ValueError(f"{value!r} is not a number")
-    if isinstance(value, int | float):
-        number = float(value)
+    if isinstance(value, int):
+        return value if whole else float(value)  # exact: a float holds only 2**53
+    if isinstance(value, float):
+        number = value
     else:
         text = normalize(str(value)).replace("\u00a0", "").replace("\u202f", "")
         text = text.replace(" ", "").replace("'", "")
@@ -216,6 +221,8 @@ def parse_number(value: Any, *, whole: bool = True,
             text = text.replace(",", "")
         elif DOT_THOUSANDS.fullmatch(text) and "," in text:
             text = text.replace(".", "").replace(",", ".")
+        if whole and INTEGER.fullmatch(text):
+            return int(text)  # digits beyond a double's 2**53 stay exact
         try:
             number = float(text.rstrip("%"))
         except ValueError:

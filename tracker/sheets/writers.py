@@ -65,7 +65,9 @@ def _text(value: str) -> str:
 
 # --- xlsx ---------------------------------------------------------------------------------
 
-_PLAIN = frozenset({int, float, bool, date, datetime, type(None)})
+# int is not here: a workbook holds numbers as doubles, exact only up to 2**53 (see _other)
+_PLAIN = frozenset({float, bool, date, datetime, type(None)})
+_EXACT_IN_A_DOUBLE = 2**53
 _EXCEL_FIRST, _EXCEL_LAST = 1900, 9999  # the years Excel's date serials cover
 EXCEL_MAX_TEXT = 32_767
 Lists = dict[type[CitedEnum], tuple[str, int]]
@@ -265,6 +267,10 @@ def _other(value: Any) -> Any:
         return value.label if isinstance(value, CitedEnum) else value.value
     if isinstance(value, str):
         return _text(value)
+    if type(value) is int and abs(value) > _EXACT_IN_A_DOUBLE:
+        # as a number it would come back rounded (12345678901234567 -> ...568) and the
+        # round trip would change the register; as its digits it comes back exact
+        return str(value)
     return value
 
 
