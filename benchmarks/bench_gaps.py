@@ -22,7 +22,7 @@ from datetime import date
 from pathlib import Path
 
 from benchmarks.make_register import make_register
-from benchmarks.processes import fetch_every_table, tracker_command
+from benchmarks.processes import fetch_every_table, line, tracker_command
 from tracker.app.gaps import GapCache, attach_reminders, load_records, organisation
 from tracker.app.register import Register
 from tracker.app.reminders import reminder_policy
@@ -41,12 +41,6 @@ def raw_fetch(path: Path) -> float:
         for table in TABLES:
             db.execute(f"SELECT * FROM {table}").fetchall()
     return time.perf_counter() - started
-
-
-def line(label: str, figure: float, floor: float | None, target: str) -> None:
-    ratio = f"ratio {figure / floor:5.2f}" if floor else "          "
-    shown = f"{floor:8.3f} s" if floor is not None else "         —"
-    print(f"{label:<44} {figure:8.3f} s   floor {shown}   {ratio}   target {target}")
 
 
 def main() -> None:

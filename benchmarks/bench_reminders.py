@@ -26,7 +26,7 @@ from operator import itemgetter
 from pathlib import Path
 
 from benchmarks.make_register import make_register
-from benchmarks.processes import fetch_every_table, tracker_command
+from benchmarks.processes import fetch_every_table, line, tracker_command
 from tracker.app.register import Register
 from tracker.app.reminders import load_register_dates, reminder_policy
 from tracker.gcpause import gc_paused
@@ -71,12 +71,6 @@ def floor(path: Path, reminders: int) -> float:
     del made, rows
     gc.collect()
     return seconds
-
-
-def line(label: str, figure: float, base: float | None, target: str) -> None:
-    ratio = f"ratio {figure / base:5.2f}" if base else "          "
-    shown = f"{base:8.3f} s" if base is not None else "         —"
-    print(f"{label:<46} {figure:8.3f} s   floor {shown}   {ratio}   target {target}")
 
 
 def main() -> None:

@@ -30,3 +30,10 @@ def fetch_every_table(path: Path) -> float:
 
 def tracker_command(path: Path, *args: str) -> float:
     return timed_process([sys.executable, "-m", "tracker", "--db", str(path), *args])
+
+
+def line(label: str, figure: float, floor: float | None, target: str) -> None:
+    """One figure beside its floor (measured in the same run), their ratio and the target."""
+    ratio = f"ratio {figure / floor:5.2f}" if floor else "          "
+    shown = f"{floor:8.3f} s" if floor is not None else "         —"
+    print(f"{label:<46} {figure:8.3f} s   floor {shown}   {ratio}   target {target}")

@@ -70,6 +70,14 @@ def demo_path(demo_template: Path, tmp_path: Path) -> Path:
 
 
 @pytest.fixture
+def demo_engine(demo_path: Path) -> Iterator[Engine]:
+    """An engine on this test's own demo register (``demo_path``)."""
+    engine = open_register(f"sqlite:///{demo_path}")
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     return tmp_path / "register.sqlite"
 

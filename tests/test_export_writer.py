@@ -6,7 +6,6 @@ giving exactly what one sort gives."""
 from __future__ import annotations
 
 import zipfile
-from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
 
@@ -25,18 +24,9 @@ from tracker.sheets.content import ExportContent, ExportScope, SheetData
 from tracker.sheets.formula import neutralize
 from tracker.sheets.layout import LISTS_SHEET, MANIFEST_SHEET, REMINDERS_SHEET, Column
 from tracker.sheets.writers import BOOL_FORMAT, HEADER_FILL, _text, write_xlsx
-from tracker.store.migrate import open_register
 
 from .conftest import TODAY
 from .helpers import sheet_data
-
-
-@pytest.fixture
-def demo(demo_path: Path) -> Iterator[Engine]:
-    engine = open_register(f"sqlite:///{demo_path}")
-    yield engine
-    engine.dispose()
-
 
 COLUMNS = (Column("ID", "id", "id", 8), Column("Name", "name", "text", 40),
            Column("Kind", "kind", "enum", 20, enum=AgreementKind),
@@ -131,9 +121,9 @@ def test_python_calamine_reads_what_openpyxl_reads(tmp_path: Path) -> None:
 
 
 def test_reminders_sorted_in_spilled_runs_are_the_ones_one_sort_gives(
-        demo: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        demo_engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     whole = tmp_path / "whole.xlsx"
-    run_export(demo, whole, today=TODAY)
+    run_export(demo_engine, whole, today=TODAY)
     monkeypatch.setattr(export_content, "REMINDER_RUN", 7)  # the demo's: several runs
     monkeypatch.setattr(export_content, "_BLOCK", 3)
     spilled_files: list[object] = []
@@ -145,7 +135,7 @@ def test_reminders_sorted_in_spilled_runs_are_the_ones_one_sort_gives(
 
     monkeypatch.setattr(export_content, "_spill", counted)
     runs = tmp_path / "runs.xlsx"
-    run_export(demo, runs, today=TODAY)
+    run_export(demo_engine, runs, today=TODAY)
     assert len(spilled_files) > 2
     expected, got = sheet_data(whole), sheet_data(runs)
     assert len(expected[REMINDERS_SHEET]) > 7 * 2
@@ -171,7 +161,7 @@ def test_the_fast_path_for_plain_text_writes_what_the_full_rules_write(text: str
     assert _text(text) == neutralize(files.shown_in_file(text))
 
 
-def test_a_count_beyond_a_doubles_precision_comes_back_exact(demo: Engine,
+def test_a_count_beyond_a_doubles_precision_comes_back_exact(demo_engine: Engine,
                                                              tmp_path: Path) -> None:
     """A workbook holds numbers as doubles, exact to 2**53: a larger count is written as its
     digits, so importing the export back changes nothing (it used to round the last digit
@@ -179,10 +169,10 @@ def test_a_count_beyond_a_doubles_precision_comes_back_exact(demo: Engine,
     from tracker.app.imports import run_import
 
     big = 12_345_678_901_234_567
-    with demo.begin() as connection:  # as a register written before the door bounded it
+    with demo_engine.begin() as connection:  # as a register written before the door bounded it
         connection.exec_driver_sql("UPDATE supply SET us_persons = ? WHERE id = 1", (big,))
     out = tmp_path / "big.xlsx"
-    run_export(demo, out, today=TODAY)
-    report = run_import(demo, out, profile=None, order=None, dry_run=True)
+    run_export(demo_engine, out, today=TODAY)
+    report = run_import(demo_engine, out, profile=None, order=None, dry_run=True)
     assert not report.problems
     assert {e: c for e, c in report.counts.items() if c.changed} == {}

@@ -33,16 +33,9 @@ from .helpers import copy_register, register_rows, sheet_data
 
 
 @pytest.fixture
-def demo(demo_path: Path) -> Iterator[Engine]:
-    engine = open_register(f"sqlite:///{demo_path}")
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
-def exported(demo: Engine, tmp_path: Path) -> Path:
+def exported(demo_engine: Engine, tmp_path: Path) -> Path:
     out = tmp_path / "register.xlsx"
-    run_export(demo, out, today=TODAY)
+    run_export(demo_engine, out, today=TODAY)
     return out
 
 
@@ -81,10 +74,10 @@ def nothing_written(engine: Engine) -> bool:
 
 
 def test_the_restore_writes_everything_and_its_audit_trail_replays_to_it(
-        demo: Engine, exported: Path, empty: Engine, tmp_path: Path) -> None:
+        demo_engine: Engine, exported: Path, empty: Engine, tmp_path: Path) -> None:
     report = restore(empty, exported)
     assert report.written and not report.problems
-    assert register_rows(empty) == register_rows(demo)
+    assert register_rows(empty) == register_rows(demo_engine)
     again = tmp_path / "again.xlsx"
     run_export(empty, again, today=TODAY)
     assert sheet_data(again) == sheet_data(exported)
@@ -182,7 +175,7 @@ def test_an_approval_with_a_critical_item_open_is_refused_at_its_row(
 
 
 def test_without_clause_and_checklist_sheets_they_are_derived_as_every_door_does(
-        demo: Engine, exported: Path, empty: Engine) -> None:
+        demo_engine: Engine, exported: Path, empty: Engine) -> None:
     book = openpyxl.load_workbook(exported)
     for title in ("Agreement clauses", "Checklist answers"):
         del book[title]
@@ -190,7 +183,7 @@ def test_without_clause_and_checklist_sheets_they_are_derived_as_every_door_does
     edit(exported, "Assessments", {}, append=[{"Provider ID": 1}])  # an undated live review
     report = restore(empty, exported)
     assert report.written and not report.problems, report.problems[:3]
-    restored, original = register_rows(empty), register_rows(demo)
+    restored, original = register_rows(empty), register_rows(demo_engine)
     assert restored["provider"] == original["provider"]
     # every agreement gets its clauses as the form gives them (the demo's were edited since)
     assert sorted({r[1] for r in restored["agreement_clause"]}) == sorted(
@@ -218,8 +211,8 @@ def without_cell_references(path: Path, member: str) -> None:
 @pytest.mark.parametrize("resaved", [False, True],
                          ids=["as exported", "cells without references"])
 def test_reminder_marks_are_restored_whichever_program_saved_the_file(
-        demo: Engine, tmp_path: Path, empty: Engine, resaved: bool) -> None:
-    with session_scope(demo) as session:
+        demo_engine: Engine, tmp_path: Path, empty: Engine, resaved: bool) -> None:
+    with session_scope(demo_engine) as session:
         ident = current_reminders(session, TODAY)[0].uid
         snooze_reminder(session, ident=ident, until=date.today() + timedelta(days=30),
                         reason="waiting for the supplier", today=TODAY,
@@ -227,7 +220,7 @@ def test_reminder_marks_are_restored_whichever_program_saved_the_file(
         [marked] = session.scalars(select(ReminderAction)).all()
         key = marked.key
     out = tmp_path / "marked.xlsx"
-    run_export(demo, out, today=TODAY)
+    run_export(demo_engine, out, today=TODAY)
     facts = inspect_xlsx(out)
     member = next(m for m, name in facts.sheet_members.items() if name == REMINDERS_SHEET)
     if resaved:

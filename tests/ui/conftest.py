@@ -3,26 +3,15 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
 
-from tracker.store.migrate import open_register
 from tracker.ui.app import TrackerApp
 
 from ..conftest import TODAY
 
 SIZE = (120, 36)
-
-
-@pytest.fixture
-def demo_engine(demo_path: Path) -> Iterator[Engine]:
-    """This test's copy of the session's demo register (tests/conftest.py)."""
-    engine = open_register(f"sqlite:///{demo_path}")
-    yield engine
-    engine.dispose()
 
 
 FROZEN = "2026-11-25 09:00:00.000000"
