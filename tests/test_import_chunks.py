@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 
 from tracker.app import batch
 from tracker.app.imports import run_import
-from tracker.store.audit import canonical_json, verify_chain
+from tracker.store.audit import canonical_json, record_events_bulk, verify_chain
 from tracker.store.engine import session_scope
 
 from .sheets_helpers import write_xlsx
@@ -43,7 +43,7 @@ def test_records_written_in_many_chunks_keep_one_intact_chain(
 def test_a_failure_in_a_later_chunk_undoes_the_earlier_chunks(
         engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(batch, "WRITE_CHUNK", 3)
-    real = batch.record_events_bulk
+    real = record_events_bulk
     calls: list[int] = []
 
     def failing(session: Any, *, actor: str, events: list[Any]) -> int:
