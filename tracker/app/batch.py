@@ -108,6 +108,9 @@ def _load(session: Session, entity: str, where: Any = None) -> list[dict[str, An
 
 def apply_plan(session: Session, plan: ImportPlan, *, actor: str,
                dry_run: bool) -> ImportOutcome:
+    """Check the plan against the register and, when nothing is wrong and this is no dry
+    run, write it. A written plan's records are consumed (let go as they are written): the
+    plan cannot be applied twice."""
     outcome = ImportOutcome(problems=list(plan.problems))
     provider_ids, matched = _match_providers(session, plan, outcome)
     columns = _columns_of(plan)
@@ -156,21 +159,27 @@ def apply_plan(session: Session, plan: ImportPlan, *, actor: str,
         # Written a few thousand records at a time, each chunk's events chained and written
         # with its rows, inside the one transaction: the rows' payloads, their events and
         # their derived children are never all held at once (peak memory).
+        # The plan is consumed as it is written: a chunk's records (their values, keys
+        # and origins) are let go once written, so the records of the entities still to
+        # come are all that stays held.
         new = [(r, v) for r, e, v in changes[entity] if e is None]
-        for start in range(0, len(new), WRITE_CHUNK):
+        updates = [(e, v) for _, e, v in changes[entity] if e is not None]
+        changes[entity] = []
+        plan.records[entity] = {}
+        while new:
             events: list[PendingEvent] = []
-            chunk = new[start:start + WRITE_CHUNK]
+            chunk = new[:WRITE_CHUNK]
+            del new[:WRITE_CHUNK]
             inserted = _insert(session, entity, chunk, provider_ids, events, now)
             _insert_children(session, inserted, children, events, now)
             for record, _ in chunk:
                 children.pop(id(record), None)
             record_events_bulk(session, actor=actor, events=events)
-        del new
+            del chunk, inserted, events
         events = []
-        _update(session, entity, [(e, v) for _, e, v in changes[entity] if e is not None],
-                events, now)
+        _update(session, entity, updates, events, now)
         record_events_bulk(session, actor=actor, events=events)
-        changes[entity] = []
+        del updates, events
     outcome.written = True
     return outcome
 

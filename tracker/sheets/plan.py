@@ -397,7 +397,8 @@ def _plan_sheet(plan: ImportPlan, sheet: Sheet, mapping: SheetMapping, order: Da
         if not row_ok:
             continue
         pkey = provider_key(provider)
-        origin = (sheet.name, excel_row)  # one tuple for every record of the row
+        # one origin for every record of the row (held by each until the write)
+        origin = ((sheet.name, excel_row),)
         _merge(plan, "provider", pkey, pkey, provider, origin, columns_of)
         for entity, values in by_entity.items():
             if entity == "transfer" and "origin_country" not in values and provider.get(
@@ -462,13 +463,14 @@ def show_value(raw: Any) -> str:
 
 
 def _merge(plan: ImportPlan, entity: str, key: Key, pkey: Key, values: dict[str, Any],
-           origin: tuple[str, int], columns_of: dict[str, ColumnMapping]) -> None:
+           origin: tuple[tuple[str, int]], columns_of: dict[str, ColumnMapping]) -> None:
     """The same record on several rows: values combine; differing values are a problem.
-    ``values`` is the row's own dict (made for this row, kept as the record's)."""
+    ``values`` is the row's own dict (made for this row, kept as the record's); ``origin``
+    the row's (sheet, row), shared by every record the row makes."""
     held = plan.records[entity].get(key)
-    sheet, row = origin
+    sheet, row = origin[0]
     if held is None:
-        plan.records[entity][key] = PlannedRecord(entity, key, pkey, values, (origin,))
+        plan.records[entity][key] = PlannedRecord(entity, key, pkey, values, origin)
         return
     for name, value in values.items():
         if name in held.values and held.values[name] != value:
@@ -481,4 +483,4 @@ def _merge(plan: ImportPlan, entity: str, key: Key, pkey: Key, values: dict[str,
                 f"{first_sheet} row {first_row}"))
         else:
             held.values[name] = value
-    held.origin += (origin,)
+    held.origin += origin
