@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from time import monotonic
 from typing import Any
 
 from textual import events
@@ -14,6 +16,29 @@ from tracker.ui.app import TrackerApp
 async def settle(pilot: Pilot[Any]) -> None:
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
+
+
+async def until(pilot: Pilot[Any], condition: Callable[[], bool], what: str,
+                timeout: float = 10.0) -> None:
+    """Wait for ``condition`` (what the test waits for, not a guess of how long it takes),
+    then settle; fails saying ``what`` did not happen."""
+    deadline = monotonic() + timeout
+    while not condition():
+        assert monotonic() < deadline, f"{what}: not within {timeout:.0f} s"
+        await pilot.pause(0.01)
+    await settle(pilot)
+
+
+async def filter_shown(pilot: Pilot[Any]) -> None:
+    """Wait until the providers table shows what the filter holds (a keystroke's filter
+    runs after a short debounce while the index is built)."""
+    from tracker.ui.screens.providers import ProvidersScreen
+
+    def shown() -> bool:
+        screen = pilot.app.screen
+        return (not isinstance(screen, ProvidersScreen)
+                or (not screen._typing and screen.shown_filter == screen.filter))
+    await until(pilot, shown, "the table to show the filter")
 
 
 async def type_into(pilot: Pilot[Any], selector: str, text: str) -> None:

@@ -17,7 +17,7 @@ from tracker.ui.screens.providers import ProvidersScreen
 from tracker.ui.screens.record_form import RecordForm
 
 from .conftest import SIZE
-from .helpers import paste_into, settle, table_names, type_into
+from .helpers import filter_shown, paste_into, settle, table_names, type_into, until
 
 
 async def test_starts_on_an_empty_register(empty_app: TrackerApp) -> None:
@@ -41,14 +41,12 @@ async def test_starts_on_the_demo_and_filters_as_you_type(demo_app: TrackerApp) 
         assert isinstance(demo_app.screen, ProvidersScreen)
         assert len(table_names(demo_app)) == 19  # 14, and 5 cases of issue 14
         await pilot.press("slash", *"harvest")
-        await pilot.pause(0.2)
-        await settle(pilot)
+        await filter_shown(pilot)
         assert table_names(demo_app) == ["WebHarvest Analytics Ltd"]
         count = str(demo_app.screen.query_one("#match-count", Static).render())
         assert count.startswith("1 match ")
         await type_into(pilot, "#filter", "深圳")
-        await pilot.pause(0.2)
-        await settle(pilot)
+        await filter_shown(pilot)
         assert [n[:4] for n in table_names(demo_app)] == ["深圳视觉"]
 
 
@@ -57,8 +55,8 @@ async def test_add_an_agreement_and_see_it_in_detail_and_history(demo_app: Track
     async with demo_app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("p", "slash", *"aleph", "enter")  # one match: enter opens it
-        await pilot.pause(0.2)
-        await settle(pilot)
+        await until(pilot, lambda: isinstance(demo_app.screen, ProviderDetailScreen),
+                    "the single match to open")
         assert isinstance(demo_app.screen, ProviderDetailScreen)
         await pilot.press("right_square_bracket", "right_square_bracket")
         await pilot.pause()
@@ -118,8 +116,7 @@ async def test_edit_a_provider(demo_app: TrackerApp, demo_engine: Any) -> None:
     async with demo_app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("p", "slash", *"nordic", "escape")  # to the list, not opened
-        await pilot.pause(0.2)
-        await settle(pilot)
+        await filter_shown(pilot)
         await pilot.press("e")
         await pilot.pause()
         form = demo_app.screen
@@ -141,8 +138,7 @@ async def test_archive_a_provider_after_confirming(demo_app: TrackerApp,
     async with demo_app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("p", "slash", *"synthcorpus", "escape")
-        await pilot.pause(0.2)
-        await settle(pilot)
+        await filter_shown(pilot)
         await pilot.press("a")
         await pilot.pause()
         await pilot.press("n")  # first answer no: nothing happens
@@ -295,8 +291,8 @@ async def test_the_evidence_form_hashes_the_file_it_names(demo_app: TrackerApp,
     async with demo_app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("p", "slash", *"aleph", "enter")
-        await pilot.pause(0.2)
-        await settle(pilot)
+        await until(pilot, lambda: isinstance(demo_app.screen, ProviderDetailScreen),
+                    "the single match to open")
         await pilot.press("enter")
         await settle(pilot)
         await pilot.press(*["right_square_bracket"] * 5)

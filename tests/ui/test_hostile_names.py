@@ -36,7 +36,7 @@ from tracker.ui.screens.snooze import SnoozeForm
 from ..conftest import TODAY
 from ..sheets_helpers import rewrite_member, write_xlsx
 from .conftest import SIZE
-from .helpers import paste_into, settle, type_into
+from .helpers import filter_shown, paste_into, settle, type_into
 
 CLOSING = "[/x]"  # a closing tag that closes nothing: a MarkupError
 BOLD = "[b]bold"
@@ -195,15 +195,13 @@ async def test_dashboard_and_providers_show_hostile_names_literally(
             await pilot.press("escape")
             await settle(pilot)
         await pilot.press("slash", *CLOSING)  # the filter itself is markup
-        await pilot.pause(0.2)
-        await settle(pilot)
+        await filter_shown(pilot)
         assert app.screen.query_one("#filter", Input).value == CLOSING
         table = app.screen.query_one("#providers-table", DataTable)
         assert cells(table)[0] == f"{CLOSING} Data" and table.row_count == 1
 
         await type_into(pilot, "#filter", "click")
-        await pilot.pause(0.2)
-        await settle(pilot)
+        await filter_shown(pilot)
         app.screen.query_one("#providers-table", DataTable).focus()
         await pilot.press("a")  # archive asks first, naming the provider
         await pilot.pause()

@@ -13,7 +13,7 @@ from tracker.ui.screens.provider_detail import ProviderDetailScreen
 from tracker.ui.screens.record_form import RecordForm
 from tracker.ui.screens.review import ReviewScreen
 
-from .helpers import settle
+from .helpers import settle, until
 
 
 async def test_vi_keys_move_in_tables(demo_app: TrackerApp) -> None:
@@ -49,8 +49,8 @@ async def test_slash_on_history_and_enter_on_a_gap(demo_app: TrackerApp) -> None
     async with demo_app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
         await pilot.press("p", "slash", *"webharvest", "enter")
-        await pilot.pause(0.2)
-        await settle(pilot)
+        await until(pilot, lambda: isinstance(demo_app.screen, ProviderDetailScreen),
+                    "the single match to open")
         detail = demo_app.screen
         assert isinstance(detail, ProviderDetailScreen)
         detail.action_tab(-1)  # the last tab: history
@@ -81,8 +81,8 @@ async def test_footer_hints_fit_80_columns_and_help_names_no_class(
     async with demo_app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await pilot.press("p", "slash", *"nordic", "enter")
-        await pilot.pause(0.2)
-        await settle(pilot)
+        await until(pilot, lambda: isinstance(demo_app.screen, ProviderDetailScreen),
+                    "the single match to open")
         keys = list(demo_app.screen.query(FooterKey))
         assert any(k.key == "question_mark" for k in keys)
         assert all(k.region.right <= 80 for k in keys)

@@ -21,7 +21,7 @@ from tracker.ui.screens.record_form import RecordForm
 from ..conftest import TODAY
 from ..helpers import copy_register
 from .conftest import SIZE
-from .helpers import settle
+from .helpers import settle, until
 
 
 def title_bar(app: TrackerApp) -> str:
@@ -76,8 +76,8 @@ async def test_a_read_only_register_says_so_everywhere_and_refuses_a_save(
         assert str(app.screen.query_one(ReadOnlyBanner).render()) == banner
         assert title_bar(app).endswith("demo.sqlite  DEMO   READ-ONLY ")
         await pilot.press("p", "slash", *"nordic", "enter")
-        await pilot.pause(0.2)
-        await settle(pilot)
+        await until(pilot, lambda: isinstance(app.screen, ProviderDetailScreen),
+                    "the single match to open")
         assert isinstance(app.screen, ProviderDetailScreen)  # the one match, opened
         assert str(app.screen.query_one(ReadOnlyBanner).render()) == banner
         assert str(app.screen.query_one(ReadOnlyBanner).render()) == banner

@@ -30,20 +30,27 @@ def keys(*pressed: str) -> Callable[[Pilot[Any]], Awaitable[None]]:
         for key in pressed:
             await pilot.press(key)
             await settle(pilot)
-        await pilot.pause(0.2)
-        await settle(pilot)
         await steady(pilot)
     return run
 
 
 async def steady(pilot: Pilot[Any]) -> None:
     """No blinking cursor (a snapshot would catch it on or off), and every message the
-    workers posted handled (a loaded machine handles them later)."""
+    workers posted handled (a loaded machine handles them later): settled again until a
+    round starts no worker and leaves no timer of the screen's own about to fire (the
+    filter's debounce), instead of fixed sleeps that are too long on a quiet machine and
+    may be too short on a loaded one."""
     for field in pilot.app.screen.query(Input):
         field.cursor_blink = False
-    for _ in range(3):  # a screen that reloads on resume posts twice
+    seen: set[int] = set()
+    for _ in range(50):
         await settle(pilot)
-        await pilot.pause(0.1)
+        workers = {id(worker) for worker in pilot.app.workers}
+        pending = getattr(pilot.app.screen, "_typing", False)
+        if workers <= seen and not pending:
+            break
+        seen |= workers
+        await pilot.pause(0.02)
     await settle(pilot)
 
 

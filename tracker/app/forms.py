@@ -20,6 +20,7 @@ from tracker.domain.regimes import basis_fields_not_applying
 from tracker.domain.registry import COUNTRY_FIELDS, ENTITIES
 from tracker.domain.rules import FieldError
 from tracker.errors import ValidationFailed
+from tracker.formatting import show
 from tracker.store.models import BASE_MODELS
 
 # --- reading what was typed -----------------------------------------------------------------
@@ -214,6 +215,17 @@ def record_title(record: Any) -> str | None:
         if value:
             return str(value)
     return None
+
+
+def describe_record(record: Any) -> str:
+    """A one-line name for any record, for a notification or a question about it: its own
+    name, else its kind and id."""
+    for name in (*_NAMING_FIELDS, "clause"):
+        value = getattr(record, name, None)
+        if value:
+            return str(value)
+    entity = str(getattr(record, "entity_type", "record"))
+    return f"{entity.replace('_', ' ')} {show(getattr(record, 'id', None))}"
 
 
 def saved_sentence(record: Any, owner_title: str | None, *, created: bool) -> str:

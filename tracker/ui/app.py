@@ -20,20 +20,33 @@ from textual.widgets import DataTable, Static
 from textual.worker import Worker, WorkerState
 
 from tracker import __version__
-from tracker.app.forms import owner_reference, record_title, saved_sentence
+from tracker.app.forms import describe_record, owner_reference, record_title, saved_sentence
 from tracker.app.register import Register
 from tracker.app.views import RecordView
 from tracker.errors import TrackerError
 from tracker.ui.commands import TrackerCommands
 from tracker.ui.screens.confirm import ConfirmScreen
-from tracker.ui.screens.dashboard import DashboardScreen
-from tracker.ui.screens.help import HelpScreen
-from tracker.ui.screens.importing import ImportScreen
-from tracker.ui.screens.provider_detail import ProviderDetailScreen
-from tracker.ui.screens.providers import ProvidersScreen
-from tracker.ui.screens.record_form import RecordForm, describe
-from tracker.ui.screens.reminders import RemindersScreen
 from tracker.ui.text import plain, shown
+
+
+# The main screens, imported when first shown: a launch imports only the one it opens on
+# (the provider file, the import and the forms bring in most of the application layer).
+def _dashboard() -> Screen[Any]:
+    from tracker.ui.screens.dashboard import DashboardScreen
+
+    return DashboardScreen()
+
+
+def _providers() -> Screen[Any]:
+    from tracker.ui.screens.providers import ProvidersScreen
+
+    return ProvidersScreen()
+
+
+def _reminders() -> Screen[Any]:
+    from tracker.ui.screens.reminders import RemindersScreen
+
+    return RemindersScreen()
 
 
 class ReadOnlyBanner(Static):
@@ -45,9 +58,9 @@ class TrackerApp(App[None]):
     TITLE = "Tracker"
     SUB_TITLE = "due diligence on data and model providers"
     COMMANDS = App.COMMANDS | {TrackerCommands}
-    MODES: ClassVar[dict[str, Any]] = {"dashboard": DashboardScreen,
-                                       "providers": ProvidersScreen,
-                                       "reminders": RemindersScreen}
+    MODES: ClassVar[dict[str, Any]] = {"dashboard": _dashboard,
+                                       "providers": _providers,
+                                       "reminders": _reminders}
     DEFAULT_MODE = "dashboard"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("d", "switch_mode('dashboard')", "Dashboard", id="app.dashboard"),
@@ -127,9 +140,13 @@ class TrackerApp(App[None]):
 
     # -- navigation ------------------------------------------------------------------
     def open_provider(self, provider_id: int) -> None:
+        from tracker.ui.screens.provider_detail import ProviderDetailScreen
+
         self.push_screen(ProviderDetailScreen(provider_id))
 
     def action_help(self) -> None:
+        from tracker.ui.screens.help import HelpScreen
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
 
@@ -145,6 +162,8 @@ class TrackerApp(App[None]):
         self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"
 
     def action_import_register(self) -> None:
+        from tracker.ui.screens.importing import ImportScreen
+
         if not isinstance(self.screen, ImportScreen):
             self.push_screen(ImportScreen())
 
@@ -211,6 +230,7 @@ class TrackerApp(App[None]):
                     initial: Mapping[str, Any] | None = None,
                     on_saved: Callable[[RecordView], None] | None = None) -> None:
         """Open the form for a new (``record_id`` None) or existing record."""
+        from tracker.ui.screens.record_form import RecordForm
         record = self.register.get(entity, record_id) if record_id is not None else None
 
         def saved(row: RecordView | None) -> None:
@@ -235,12 +255,12 @@ class TrackerApp(App[None]):
             owner = self.register.get(reference[1], int(owner_id))
         except TrackerError:
             return None
-        return record_title(owner) or describe(owner)
+        return record_title(owner) or describe_record(owner)
 
     def archive_record(self, entity: str, record_id: int, *,
                        on_done: Callable[[], None] | None = None) -> None:
         record = self.register.get(entity, record_id)
-        name = describe(record)
+        name = describe_record(record)
 
         def answered(yes: bool | None) -> None:
             if not yes:

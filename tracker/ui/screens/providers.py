@@ -7,6 +7,7 @@ by another program shows within a few seconds."""
 
 from __future__ import annotations
 
+import threading
 from dataclasses import replace
 
 from rich.text import Text
@@ -39,6 +40,9 @@ COLUMNS = (("legal_name", "Legal name"), ("risk_tier", "Risk tier"), ("status", 
 LATE_COLUMNS = (("gaps", "Gaps", 10), ("next_review", "Next review", 11))
 # How often the screen asks whether the register changed under it (one small query).
 HEAD_CHECK_SECONDS = 2.0
+# The index and the gaps wait for the first page to be painted, at most this long (a page
+# that failed to load must not hold them back for ever).
+PAINT_WAIT_SECONDS = 5.0
 
 
 class ProvidersScreen(TrackerScreen):
@@ -86,6 +90,10 @@ class ProvidersScreen(TrackerScreen):
         self._typing = False
         self._open_when_loaded = False
         self.standings: dict[int, ProviderStanding] | None = None
+        # Set once the first page is on screen. Building the index and computing the gaps
+        # (seconds of Python at 100,000 providers) start in threads at mount, but wait for
+        # it: under the GIL they would otherwise slow the first paint they do not serve.
+        self.first_painted = threading.Event()
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -146,6 +154,7 @@ class ProvidersScreen(TrackerScreen):
 
     @work(thread=True, exclusive=True, group="provider-standings", exit_on_error=False)
     def load_standings(self) -> None:
+        self.first_painted.wait(PAINT_WAIT_SECONDS)
         self.post_message(self.StandingsLoaded(self.register.standings(self.today)))
 
     def on_providers_screen_standings_loaded(self, message: StandingsLoaded) -> None:
@@ -194,6 +203,7 @@ class ProvidersScreen(TrackerScreen):
             # the first page from the database; the index is built after it is shown
             page = self.register.provider_page(flt, offset=offset, limit=limit)
             self.post_message(self.PageLoaded(page.rows, page.total, flt, append))
+            self.first_painted.wait(PAINT_WAIT_SECONDS)
             index.refresh()
             return
         index.refresh()
@@ -232,6 +242,8 @@ class ProvidersScreen(TrackerScreen):
         if total is not None or not append:
             self.total = total
         self.shown_filter = flt
+        if not self.first_painted.is_set():
+            self.call_after_refresh(self.first_painted.set)
         if self._open_when_loaded and not append:
             self.call_after_refresh(self._open_single)
         if getattr(self, "_keep_cursor", False) and not append:

@@ -33,7 +33,7 @@ from tracker.app.views import RecordView
 from tracker.domain.dates import parse_iso_date
 from tracker.domain.registry import COUNTRY_FIELDS
 from tracker.errors import StaleVersion, TrackerError, ValidationFailed
-from tracker.formatting import long_date, show
+from tracker.formatting import long_date
 from tracker.ui.screens.confirm import ConfirmScreen
 from tracker.ui.text import plain
 
@@ -340,11 +340,3 @@ def show_message(static: Static, text: str) -> None:
     static.update(plain(text))
     static.set_class(bool(text), "shown")
 
-
-def describe(row: RecordView) -> str:
-    """A one-line name for a saved record, for notifications."""
-    for name in ("legal_name", "name", "title", "location", "clause"):
-        value = getattr(row, name, None)
-        if value:
-            return str(value)
-    return f"{row.entity_type.replace('_', ' ')} {show(getattr(row, 'id', None))}"
