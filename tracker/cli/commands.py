@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from tracker.app.register import Register
 from tracker.cli.exits import EXIT_FINDINGS, EXIT_INTERNAL_ERROR, EXIT_OK
-from tracker.cli.output import json_text, out, out_json, print_import, reminder_json, safe, say
+from tracker.cli.output import json_text, out, out_json, print_import, safe, say
 from tracker.domain.questionnaire import corrections_to_decide
 from tracker.domain.text import counted
 from tracker.errors import NoRegister, TrackerError
@@ -214,10 +214,11 @@ def cmd_reminders(args: argparse.Namespace) -> int:
     shown = visible(reminders, today, within, include_closed=args.all)
     overdue = [r for r in shown if r.status == ReminderStatus.OVERDUE]
     if args.json:
+        from tracker.cli.records_json import write_reminders
         from tracker.gcpause import gc_paused
 
         with gc_paused():  # ~340,000 records and their texts: no cycles to look for
-            out_json([reminder_json(r) for r in shown])
+            write_reminders(shown)
     else:
         for r in shown:
             provider = safe((r.provider_name or "—")[:34])
@@ -276,10 +277,11 @@ def cmd_check(args: argparse.Namespace) -> int:
     provider_id = int(register.resolve_provider(args.provider).id) if args.provider else None
     gaps = register.gaps(args.today or date.today(), provider_id, keep=False)
     if args.json:
+        from tracker.cli.records_json import write_gaps
         from tracker.gcpause import gc_paused
 
         with gc_paused():  # ~450,000 records: no cycles to look for
-            out_json([g.as_dict() for g in gaps])
+            write_gaps(gaps)
     else:
         current = None
         for gap in gaps:
