@@ -18,7 +18,8 @@ from tracker.domain.enums import ReminderKind, ReminderStatus
 from tracker.reminders.derive import DerivedReminder
 
 ODD = ["plain", "数据 \"quoted\" \\ back", "line\nbreak\ttab\x1b esc \x7f del \x85 nel",
-       "\u2028 \u2029 \u2066 \u2069 \u009f \u00a0 \u200b \u202e", "},{", ""]
+       "\u2028 \u2029 \u2066 \u2069 \u009f \u00a0 \u200b \u202e", "},{", "",
+       "ascii \x7f del only"]
 
 
 def _texts(source: Any) -> tuple[str, str, str]:
