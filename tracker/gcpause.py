@@ -14,11 +14,15 @@ from contextlib import contextmanager
 
 
 @contextmanager
-def gc_paused() -> Iterator[None]:
+def gc_paused(*, freeze: bool = False) -> Iterator[None]:
+    """``freeze``: what was made is kept for the process's life (start-up's modules and
+    classes), so it is moved out of every later collection (``gc.freeze``) as well."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        if freeze:
+            gc.freeze()
         if was_enabled:
             gc.enable()

@@ -10,10 +10,11 @@ from typing import TYPE_CHECKING, Any
 
 from tracker.app.register import Register
 from tracker.cli.exits import EXIT_FINDINGS, EXIT_INTERNAL_ERROR, EXIT_OK
-from tracker.cli.output import json_text, out, out_json, print_import, reminder_json, safe, say
+from tracker.cli.output import json_text, out, out_json, print_import, safe, say
 from tracker.domain.questionnaire import corrections_to_decide
 from tracker.domain.text import counted
 from tracker.errors import NoRegister, TrackerError
+from tracker.gcpause import gc_paused
 
 if TYPE_CHECKING:  # imported where used: `tracker check` and `tracker reminders` load no
     # import, export or questionnaire machinery (a process's start-up is part of its time)
@@ -182,8 +183,7 @@ def cmd_providers(args: argparse.Namespace) -> int:
 
 
 def cmd_reminders(args: argparse.Namespace) -> int:
-    from tracker.domain.enums import AssessmentOutcome, ReminderStatus
-    from tracker.reminders.derive import visible
+    from tracker.domain.enums import AssessmentOutcome
 
     today: date = args.today or date.today()
     register = open_register(args)
@@ -208,16 +208,24 @@ def cmd_reminders(args: argparse.Namespace) -> int:
                                         force=args.force)
         say(f"{count} reminders written to {target}")
         return 0
+    with gc_paused():  # a one-shot listing: its ~450,000 reminders and their texts form
+        # no cycles, and the collector would scan them all, again and again, for nothing
+        return _list_reminders(register, today, args)
+
+
+def _list_reminders(register: Register, today: date, args: argparse.Namespace) -> int:
+    from tracker.domain.enums import ReminderStatus
+    from tracker.reminders.derive import visible
+
     reminders = register.reminders(today)
     policy = register.reminder_policy()
     within = args.within if args.within is not None else max(policy.lead_days, default=90)
     shown = visible(reminders, today, within, include_closed=args.all)
     overdue = [r for r in shown if r.status == ReminderStatus.OVERDUE]
     if args.json:
-        from tracker.gcpause import gc_paused
+        from tracker.cli.records_json import write_reminders
 
-        with gc_paused():  # ~340,000 records and their texts: no cycles to look for
-            out_json([reminder_json(r) for r in shown])
+        write_reminders(shown)
     else:
         for r in shown:
             provider = safe((r.provider_name or "—")[:34])
@@ -270,16 +278,21 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from tracker.checks.rules import Severity
-
     register = open_register(args)
     provider_id = int(register.resolve_provider(args.provider).id) if args.provider else None
-    gaps = register.gaps(args.today or date.today(), provider_id, keep=False)
-    if args.json:
-        from tracker.gcpause import gc_paused
+    with gc_paused():  # a one-shot check: ~450,000 gaps and the rows they come from form no
+        # cycles, and the collector would scan them all, again and again, for nothing
+        return _check(register, args.today or date.today(), provider_id, as_json=args.json)
 
-        with gc_paused():  # ~450,000 records: no cycles to look for
-            out_json([g.as_dict() for g in gaps])
+
+def _check(register: Register, today: date, provider_id: int | None, *, as_json: bool) -> int:
+    from tracker.checks.rules import Severity
+
+    gaps = register.gaps(today, provider_id, keep=False)
+    if as_json:
+        from tracker.cli.records_json import write_gaps
+
+        write_gaps(gaps)
     else:
         current = None
         for gap in gaps:

@@ -99,7 +99,7 @@ def out_json(value: Any) -> None:
 
 def reminder_json(r: DerivedReminder) -> dict[str, Any]:
     subject, why, action = r.texts  # built once, not once per text
-    kind, title, article, secondary = _kind_fields(r.kind)
+    kind, title, article, secondary = reminder_fields(r.kind)
     return {"uid": r.uid, "key": f"{r.uid}@{r.due_on.isoformat()}", "kind": kind,
             "title": title, "due_on": r.due_on.isoformat(), "status": r.status.value,
             "provider_id": r.provider_id, "provider": r.provider_name, "subject": subject,
@@ -109,7 +109,7 @@ def reminder_json(r: DerivedReminder) -> dict[str, Any]:
 
 
 @cache
-def _kind_fields(kind: ReminderKind) -> tuple[str, str, str, bool]:
+def reminder_fields(kind: ReminderKind) -> tuple[str, str, str, bool]:
     """What every reminder of a kind says the same (~340,000 reminders, a dozen kinds)."""
     cited = reminder_of("", kind, date.min, None, "", "", "", "")
     return kind.value, kind.label, cited.article, cited.secondary_source

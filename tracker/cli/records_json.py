@@ -1,0 +1,139 @@
+"""``--json`` of reminders and gaps, streamed: each record written by a per-field template
+from the reminder or gap itself, byte for byte what ``out_json`` prints for the list of
+their dicts (``json.dumps(indent=2, ensure_ascii=False)``, raw control characters escaped).
+
+At 100,000 providers these are 338,000 reminders or 447,000 gaps (~200 MB): a dict per
+record, one giant string from json and a pass over it to turn its separators into the
+indented form took longer than deriving them. Here each string field goes through json's
+own C string encoder, what a kind, a status or a severity says is encoded once, and the
+text goes out in chunks of records (``tests/test_records_json.py`` holds it to
+``out_json``)."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from functools import cache
+from json.encoder import encode_basestring  # json's C string encoder (ensure_ascii=False)
+from typing import TYPE_CHECKING, TextIO
+
+from tracker.cli.output import _escaped, _raw_above_ascii, reminder_fields
+
+if TYPE_CHECKING:
+    from tracker.checks.rules import Gap
+    from tracker.domain.enums import ReminderKind
+    from tracker.reminders.derive import DerivedReminder
+
+_encoded: Callable[[str], str] = encode_basestring
+_CHUNK = 2_000  # records joined and written at a time
+
+
+def _text(value: str) -> str:
+    """A JSON string as ``json_text`` writes it. json leaves DEL, C1, bidi controls and the
+    line separators raw; an ASCII string (a flag CPython keeps, no scan) can only hold DEL,
+    so only the other strings go through the escaping pattern, one field at a time: over
+    the whole 200 MB text it cost more than the encoding."""
+    if value.isascii():
+        encoded = _encoded(value)
+        return encoded if "\x7f" not in encoded else encoded.replace("\x7f", "\\u007f")
+    return _raw_above_ascii().sub(_escaped, _encoded(value))
+
+
+def _maybe_text(value: str | None) -> str:
+    return "null" if value is None else _text(value)
+
+
+def _maybe_int(value: int | None) -> str:
+    return "null" if value is None else int.__repr__(value)
+
+
+_REMINDER = ("  {\n    \"uid\": %s,\n    \"key\": %s@%s\",\n    \"kind\": %s,\n"
+             "    \"title\": %s,\n    \"due_on\": \"%s\",\n    \"status\": %s,\n"
+             "    \"provider_id\": %s,\n    \"provider\": %s,\n    \"subject\": %s,\n"
+             "    \"why\": %s,\n    \"action\": %s,\n    \"article\": %s,\n"
+             "    \"secondary_source\": %s,\n    \"note\": %s,\n    \"snoozed_until\": %s\n  }")
+
+
+@cache
+def _kind_texts(kind: ReminderKind) -> tuple[str, str, str, str]:
+    """A kind's value, title, article and secondary-source mark, encoded once."""
+    value, title, article, secondary = reminder_fields(kind)
+    return _text(value), _text(title), _text(article), "true" if secondary else "false"
+
+
+def _reminder_records(reminders: Iterable[DerivedReminder]) -> Iterator[str]:
+    """Per reminder only what is its own; what repeats (a kind's texts, a status, a due
+    date, a provider's name: 338,000 reminders, a few thousand of each) is encoded once."""
+    kinds: dict[object, tuple[str, str, str, str]] = {}
+    statuses: dict[object, str] = {}
+    days: dict[object, str] = {}
+    names: dict[str, str] = {}
+    for r in reminders:
+        subject, why, action = r.texts
+        fields = kinds.get(r.kind)
+        if fields is None:
+            fields = kinds[r.kind] = _kind_texts(r.kind)
+        kind, title, article, secondary = fields
+        status = statuses.get(r.status)
+        if status is None:
+            status = statuses[r.status] = _text(r.status.value)
+        due_on = days.get(r.due_on)
+        if due_on is None:
+            due_on = days[r.due_on] = r.due_on.isoformat()
+        provider = names.get(r.provider_name)
+        if provider is None:
+            provider = names[r.provider_name] = _text(r.provider_name)
+        uid = _text(r.uid)
+        snoozed = r.snoozed_until
+        yield _REMINDER % (
+            uid, uid[:-1], due_on, kind, title, due_on, status, _maybe_int(r.provider_id),
+            provider, _text(subject), _text(why), _text(action), article,
+            secondary, _maybe_text(r.note),
+            "null" if snoozed is None else f"\"{snoozed.isoformat()}\"")
+
+
+_GAP = ("  {\n    \"rule\": %s,\n    \"severity\": %s,\n    \"article\": %s,\n"
+        "    \"secondary_source\": %s,\n    \"provider_id\": %s,\n    \"provider\": %s,\n"
+        "    \"subject\": %s,\n    \"why\": %s,\n    \"fix\": %s,\n    \"entity\": %s,\n"
+        "    \"entity_id\": %s\n  }")
+
+
+def _gap_records(gaps: Iterable[Gap]) -> Iterator[str]:
+    severities: dict[object, str] = {}
+    for g in gaps:
+        severity = severities.get(g.severity)
+        if severity is None:
+            severity = severities[g.severity] = _text(g.severity.value)
+        yield _GAP % (
+            _text(g.rule), severity, _text(g.article),
+            "true" if g.secondary_source else "false", _maybe_int(g.provider_id),
+            _maybe_text(g.provider), _text(g.subject), _text(g.why), _text(g.fix),
+            _maybe_text(g.entity), _maybe_int(g.entity_id))
+
+
+def _write(records: Iterator[str], stream: TextIO) -> None:
+    """``[``, the records two-space indented and comma-separated, ``]`` and a line end,
+    as ``print(json.dumps(list, indent=2))``; ``[]`` for none."""
+    opened = False
+    while True:
+        chunk: list[str] = []
+        for record in records:
+            chunk.append(record)
+            if len(chunk) == _CHUNK:
+                break
+        if not chunk:
+            break
+        text = ",\n".join(chunk)
+        stream.write(",\n" + text if opened else "[\n" + text)
+        opened = True
+    stream.write("\n]\n" if opened else "[]\n")
+
+
+def write_reminders(reminders: Iterable[DerivedReminder], stream: TextIO | None = None) -> None:
+    """The reminders as ``out_json([reminder_json(r) for r in reminders])`` prints them."""
+    _write(_reminder_records(reminders), stream or sys.stdout)
+
+
+def write_gaps(gaps: Iterable[Gap], stream: TextIO | None = None) -> None:
+    """The gaps as ``out_json([g.as_dict() for g in gaps])`` prints them."""
+    _write(_gap_records(gaps), stream or sys.stdout)
