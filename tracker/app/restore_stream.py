@@ -160,7 +160,7 @@ def _chunks(rows: Iterator[NativeRow]) -> Iterator[list[NativeRow]]:
 def _numbered(source: SheetSource, name: str) -> tuple[str, Iterable[tuple[int, list[Any]]]]:
     """Where a sheet's problems are named, and its rows with their Excel numbers."""
     if isinstance(source, XlsxSource):
-        return name, enumerate(source.rows(name), start=1)
+        return name, source.numbered_rows(name)  # a few thousand rows held at a time
     sheet = source.sheet(name)
     if sheet is None:
         return name, ()
