@@ -145,12 +145,29 @@ def restore_streamed(session: Session, source: SheetSource, manifest: dict[str, 
 _AS_IS = frozenset({str, int, float, bool, type(None)})
 
 
-def _after(full: dict[str, Any], record_id: int) -> dict[str, Any]:
+def _after(full: dict[str, Any], record_id: int,
+           memo: dict[tuple[type, Any], Any]) -> dict[str, Any]:
     """A new record's insert event as the import's writes it (``jsonable`` of each value),
-    without a call for the values that are stored as they are."""
-    after = {k: v if type(v) in _AS_IS else jsonable(v) for k, v in full.items()}
+    without a call for the values that are stored as they are, and one call for each
+    distinct other value (``memo``: a register repeats its dates, stamps and choices)."""
+    after: dict[str, Any] = {}
+    for name, value in full.items():
+        kind = type(value)
+        if kind in _AS_IS:
+            after[name] = value
+            continue
+        key = (kind, value)
+        try:
+            after[name] = memo[key]
+        except KeyError:
+            after[name] = found = jsonable(value)
+            if len(memo) < _MEMO_LIMIT:
+                memo[key] = found
     after["id"] = record_id
     return after
+
+
+_MEMO_LIMIT = 50_000  # distinct values remembered for the events (dates and stamps)
 
 
 def _chunks(rows: Iterator[NativeRow]) -> Iterator[list[NativeRow]]:
@@ -197,6 +214,7 @@ class _Writer:
         self.where: dict[str, dict[str, tuple[str, str]]] = {}  # sheet -> field -> column
         self.inserted = 0
         self.checks: dict[str, RecordCheck] = {}
+        self.jsonable: dict[tuple[type, Any], Any] = {}  # value -> as its event holds it
         self._indexed = False
         run = self.connection.exec_driver_sql
         run("PRAGMA defer_foreign_keys=ON")  # until the commit; reset when it ends
@@ -295,7 +313,7 @@ class _Writer:
                  for c, full, record_id in zip(changes, payload, ids, strict=True)])
             return
         events = [PendingEvent(AuditAction.INSERT, entity, record_id, None,
-                               _after(full, record_id))
+                               _after(full, record_id, self.jsonable))
                   for full, record_id in zip(payload, ids, strict=True)]
         record_events_bulk(self.session, actor=self.actor, events=events)
 
@@ -470,7 +488,7 @@ class _Writer:
         events: list[PendingEvent] = []
         for record_id, sheet, number, full, given in loaded:
             event = PendingEvent(AuditAction.INSERT, entity, record_id, None,
-                                 _after(full, record_id))
+                                 _after(full, record_id, self.jsonable))
             events.append(event)
             kids: list[tuple[str, dict[str, Any]]] = []
             if not given and entity == "agreement" and self.clauses.copied(record_id, full,
