@@ -181,6 +181,12 @@ def _after(full: dict[str, Any], record_id: int,
 _MEMO_LIMIT = 50_000  # distinct values remembered for the events (dates and stamps)
 
 
+@functools.lru_cache(maxsize=4096)
+def _stamp_problem(day: date, today: date) -> str | None:
+    """``date_problem`` of a stamp's day (a register's stamps share a few days)."""
+    return date_problem("stamp", day, today)
+
+
 def _chunks(rows: Iterator[NativeRow]) -> Iterator[list[NativeRow]]:
     while chunk := list(islice(rows, CHUNK)):
         yield chunk
@@ -257,9 +263,17 @@ class _Writer:
         if checks is None:
             checks = self.checks[entity] = RecordCheck(entity)
         today = self.today
+        keys: list[str] = []
+        shape: Any = None
         for row in rows:
-            self.where.setdefault(row.sheet, row.columns)
-            values = {k: v for k, v in row.values.items() if k in names}
+            if row.columns is not shape:
+                # the rows of a sheet share one columns dict and the same value keys
+                # (iter_rows): its record fields are found once
+                shape = row.columns
+                self.where.setdefault(row.sheet, row.columns)
+                keys = [k for k in row.values if k in names]
+            given = row.values
+            values = {k: given[k] for k in keys}
             try:
                 # the same rules field by field, each distinct value once; a record they
                 # do not vouch for takes the per-record path, which names its problems
@@ -274,8 +288,8 @@ class _Writer:
             stamps = {s: row.values[s] for s in STAMPS if s in row.values
                       and (row.values[s] is not None or s == "archived_at")}
             bad = [(name, problem) for name, stamp in stamps.items()
-                   if isinstance(stamp, datetime) and (problem := date_problem(
-                       "stamp", stamp.date(), self.today)) is not None]
+                   if isinstance(stamp, datetime) and (problem := _stamp_problem(
+                       stamp.date(), today)) is not None]
             for name, problem in bad:
                 self.outcome.problems.append(_problem(row, name, row.values[name],
                                                       f"{label} {name}: {problem}"))
