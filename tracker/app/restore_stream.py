@@ -1,7 +1,9 @@
 """Restore the tracker's own export into an empty register, streamed inside one write
-transaction: each sheet is read a chunk of rows at a time, and each chunk parsed,
-validated, inserted (with its audit events) and dropped. Why: holding every parsed record
-of a 100,000-provider export before writing took 1.4 GB.
+transaction: each sheet is read a chunk of rows at a time (a workbook's in pieces of a
+few thousand rows, ``readers.PieceReader``: calamine holds a whole sheet as a dense grid),
+and each chunk parsed, validated (``batchcheck.RecordCheck`` first, as the import does),
+inserted (with its audit events) and dropped. Why: holding every parsed record of a
+100,000-provider export before writing took 1.4 GB, and the whole widest sheet ~190 MB.
 
 The checks that span records are run in SQL on what was written, before the commit, and
 each problem is located back to its sheet and row (a temporary table keeps where every
@@ -14,8 +16,10 @@ A new agreement or review whose clause or checklist rows the file does not give 
 added by hand, or a register written without them) gets them derived after every sheet is
 written, as ``tracker.app.restore`` did: reviews in date order, each carrying the answers of
 the one before it, and its insert event records them. The parents' rows wait for that in
-the temporary table, not in memory. SQLite only: ``tracker.app.restore`` holds the records
-for other databases and for an export brought back into its own register.
+the temporary table, not in memory; an agreement's clauses, which depend on its kind alone,
+are copied in SQL from the first agreement of that kind (``_ClauseCopies``). SQLite only:
+``tracker.app.restore`` holds the records for other databases and for an export brought
+back into its own register.
 """
 
 from __future__ import annotations

@@ -111,7 +111,7 @@ class SheetSource:
         return Workbook(path=self.path, sheets=list(self.sheets()))
 
     def rows(self, name: str) -> Iterator[list[Any]]:
-        """A sheet's rows one at a time, row 1 first (the restore streams them)."""
+        """A sheet's rows one at a time, row 1 first."""
         found = self.sheet(name)
         return iter(found.rows if found is not None else [])
 
