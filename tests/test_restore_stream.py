@@ -239,3 +239,52 @@ def test_reminder_marks_are_restored_whichever_program_saved_the_file(
     with session_scope(empty, write=False) as session:
         [mark] = session.scalars(select(ReminderAction)).all()
     assert (mark.key, mark.reason) == (key, "waiting for the supplier")
+
+
+def test_copied_clauses_are_the_rows_and_events_each_agreement_would_derive(
+        exported: Path, empty: Engine, empty_template: Path, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Agreements after the first of their kind get their clause rows as SQLite's copy of
+    the first's (restore_stream._ClauseCopies): the rows, their IDs and every event are
+    those of each agreement's own derivation."""
+    from tracker.app.restore_stream import _ClauseCopies
+
+    book = openpyxl.load_workbook(exported)
+    del book["Agreement clauses"]
+    book.save(exported)
+    sheet = openpyxl.load_workbook(exported)["Agreements"]
+    header = [c.value for c in sheet[1]]
+    given = [dict(zip(header, [c.value for c in row], strict=True))
+             for row in sheet.iter_rows(min_row=2)]
+    assert len({a["Kind"] for a in given}) > 1
+    edit(exported, "Agreements", {}, append=[  # each again, without its ID
+        a | {"ID": None, "Title": f"again {n}"} for n, a in enumerate(given * 2)])
+    copied = restore(empty, exported)
+    assert copied.written and not copied.problems, copied.problems[:3]
+    derived = open_register(f"sqlite:///{copy_register(empty_template, tmp_path / 'd.sqlite')}")
+    calls: list[int] = []
+
+    def derive_each(self: _ClauseCopies, record_id: int, *_: Any) -> bool:
+        calls.append(record_id)
+        return False
+
+    monkeypatch.setattr(_ClauseCopies, "copied", derive_each)
+    try:
+        each = restore(derived, exported)
+        assert each.written and not each.problems, each.problems[:3]
+        assert calls  # the generic path was taken
+        assert register_rows(empty) == register_rows(derived)
+        clauses = register_rows(empty)["agreement_clause"]
+        assert len({r[1] for r in clauses}) > len({a["Kind"] for a in given})  # copies
+
+        def events(engine: Engine) -> list[tuple[Any, ...]]:
+            with engine.connect() as connection:
+                table = AuditEvent.__table__.c  # type: ignore[attr-defined]
+                return [(e, i, re.sub(r'"(created|updated)_at":"[^"]*"', "", after or ""))
+                        for e, i, after in connection.execute(select(
+                            table.entity, table.entity_id, table.after).order_by(table.id))]
+        assert events(empty) == events(derived)
+        with session_scope(empty, write=False) as session:
+            assert verify_trail(session, []).problems == []
+    finally:
+        derived.dispose()

@@ -523,27 +523,26 @@ def _insert(session: Session, entity: str, new: list[_Change], now: datetime,
     return inserted
 
 
+_NOW = frozenset({"created_at", "updated_at", "added_at"})
+
+
 def _full_row(entity: str, change: _Change, names: list[str], now: datetime,
               with_id: bool) -> dict[str, Any]:
-    values = dict(change.values)
-    full: dict[str, Any] = {}
+    values = change.values
+    full: dict[str, Any] = {"id": change.record_id} if with_id else {}
     for name in names:
         if name in values:
             full[name] = values[name]
-        elif name in {"created_at", "updated_at"}:
+        elif name in _NOW:
             full[name] = now
         elif name == "version":
             full[name] = 1
-        elif name == "added_at":
-            full[name] = now
         elif name == "search_name":
             full[name] = search_key(values["legal_name"])
         elif name == "search_extra":
             full[name] = provider_search_extra(values)
         else:
             full[name] = None
-    if with_id:
-        full = {"id": change.record_id, **full}
     return full
 
 

@@ -1,7 +1,9 @@
 """Restore the tracker's own export into an empty register, streamed inside one write
-transaction: each sheet is read a chunk of rows at a time, and each chunk parsed,
-validated, inserted (with its audit events) and dropped. Why: holding every parsed record
-of a 100,000-provider export before writing took 1.4 GB.
+transaction: each sheet is read a chunk of rows at a time (a workbook's in pieces of a
+few thousand rows, ``readers.PieceReader``: calamine holds a whole sheet as a dense grid),
+and each chunk parsed, validated (``batchcheck.RecordCheck`` first, as the import does),
+inserted (with its audit events) and dropped. Why: holding every parsed record of a
+100,000-provider export before writing took 1.4 GB, and the whole widest sheet ~190 MB.
 
 The checks that span records are run in SQL on what was written, before the commit, and
 each problem is located back to its sheet and row (a temporary table keeps where every
@@ -14,8 +16,10 @@ A new agreement or review whose clause or checklist rows the file does not give 
 added by hand, or a register written without them) gets them derived after every sheet is
 written, as ``tracker.app.restore`` did: reviews in date order, each carrying the answers of
 the one before it, and its insert event records them. The parents' rows wait for that in
-the temporary table, not in memory. SQLite only: ``tracker.app.restore`` holds the records
-for other databases and for an export brought back into its own register.
+the temporary table, not in memory; an agreement's clauses, which depend on its kind alone,
+are copied in SQL from the first agreement of that kind (``_ClauseCopies``). SQLite only:
+``tracker.app.restore`` holds the records for other databases and for an export brought
+back into its own register.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from tracker.app.batch import PARENTS, write_derived
+from tracker.app.batchcheck import RecordCheck
 from tracker.app.pipeline import arrival_day, jsonable, validate_values
 from tracker.domain.checklists import CHECKLIST_BY_NUMBER
 from tracker.domain.dates import date_problem
@@ -40,6 +45,7 @@ from tracker.domain.enums import AuditAction, ChecklistStatus
 from tracker.domain.registry import PARENT_FIELD, REFERENCES
 from tracker.domain.rules import APPROVING, approval_blockers
 from tracker.errors import ValidationFailed
+from tracker.gcpause import gc_paused
 from tracker.sheets import limits
 from tracker.sheets.layout import (
     ENTITY_ORDER,
@@ -81,7 +87,17 @@ def _fields(entity: str) -> frozenset[str]:
 def restore_streamed(session: Session, source: SheetSource, manifest: dict[str, str], *,
                      actor: str, dry_run: bool, deadline: limits.Deadline
                      ) -> tuple[Any, NativeBook]:
-    """(RestoreOutcome, what was read) for an export restored into this empty register."""
+    """(RestoreOutcome, what was read) for an export restored into this empty register.
+    The cyclic collector is paused meanwhile (tracker/gcpause.py): the rows, values and
+    events made form no cycles, and each chunk's are dropped as it is written; its full
+    collections were ~5% of the restore."""
+    with gc_paused():
+        return _restore(session, source, manifest, actor=actor, dry_run=dry_run,
+                        deadline=deadline)
+
+
+def _restore(session: Session, source: SheetSource, manifest: dict[str, str], *,
+             actor: str, dry_run: bool, deadline: limits.Deadline) -> tuple[Any, NativeBook]:
     from tracker.app.restore import RestoreOutcome, _plan_marks, _plan_settings, _write_marks
 
     native = NativeBook(manifest=manifest)
@@ -144,12 +160,35 @@ def restore_streamed(session: Session, source: SheetSource, manifest: dict[str, 
 _AS_IS = frozenset({str, int, float, bool, type(None)})
 
 
-def _after(full: dict[str, Any], record_id: int) -> dict[str, Any]:
+def _after(full: dict[str, Any], record_id: int,
+           memo: dict[tuple[type, Any], Any]) -> dict[str, Any]:
     """A new record's insert event as the import's writes it (``jsonable`` of each value),
-    without a call for the values that are stored as they are."""
-    after = {k: v if type(v) in _AS_IS else jsonable(v) for k, v in full.items()}
+    without a call for the values that are stored as they are, and one call for each
+    distinct other value (``memo``: a register repeats its dates, stamps and choices)."""
+    after: dict[str, Any] = {}
+    for name, value in full.items():
+        kind = type(value)
+        if kind in _AS_IS:
+            after[name] = value
+            continue
+        key = (kind, value)
+        try:
+            after[name] = memo[key]
+        except KeyError:
+            after[name] = found = jsonable(value)
+            if len(memo) < _MEMO_LIMIT:
+                memo[key] = found
     after["id"] = record_id
     return after
+
+
+_MEMO_LIMIT = 50_000  # distinct values remembered for the events (dates and stamps)
+
+
+@functools.lru_cache(maxsize=4096)
+def _stamp_problem(day: date, today: date) -> str | None:
+    """``date_problem`` of a stamp's day (a register's stamps share a few days)."""
+    return date_problem("stamp", day, today)
 
 
 def _chunks(rows: Iterator[NativeRow]) -> Iterator[list[NativeRow]]:
@@ -160,7 +199,7 @@ def _chunks(rows: Iterator[NativeRow]) -> Iterator[list[NativeRow]]:
 def _numbered(source: SheetSource, name: str) -> tuple[str, Iterable[tuple[int, list[Any]]]]:
     """Where a sheet's problems are named, and its rows with their Excel numbers."""
     if isinstance(source, XlsxSource):
-        return name, enumerate(source.rows(name), start=1)
+        return name, source.numbered_rows(name)  # a few thousand rows held at a time
     sheet = source.sheet(name)
     if sheet is None:
         return name, ()
@@ -195,6 +234,8 @@ class _Writer:
         self.held: list[Any] = []  # the rows without an ID of the entity being written
         self.where: dict[str, dict[str, tuple[str, str]]] = {}  # sheet -> field -> column
         self.inserted = 0
+        self.checks: dict[str, RecordCheck] = {}
+        self.jsonable: dict[tuple[type, Any], Any] = {}  # value -> as its event holds it
         self._indexed = False
         run = self.connection.exec_driver_sql
         run("PRAGMA defer_foreign_keys=ON")  # until the commit; reset when it ends
@@ -206,10 +247,12 @@ class _Writer:
             " record_id INTEGER NOT NULL, day INTEGER NOT NULL, sheet TEXT NOT NULL, row "
             "INTEGER NOT NULL, payload BLOB NOT NULL)")
         run("CREATE INDEX temp._restore_parent_order ON _restore_parent (entity, day, seq)")
+        self.clauses = _ClauseCopies(session, self.now)
 
     def close(self) -> None:
         self.connection.exec_driver_sql("DROP TABLE temp._restore_origin")
         self.connection.exec_driver_sql("DROP TABLE temp._restore_parent")
+        self.clauses.close()
 
     # --- rows ----------------------------------------------------------------------------
 
@@ -220,11 +263,26 @@ class _Writer:
         label = entity.replace("_", " ")
         counts = self.outcome.counts[entity]
         ready: list[Any] = []
+        checks = self.checks.get(entity)
+        if checks is None:
+            checks = self.checks[entity] = RecordCheck(entity)
+        today = self.today
+        keys: list[str] = []
+        shape: Any = None
         for row in rows:
-            self.where.setdefault(row.sheet, row.columns)
-            values = {k: v for k, v in row.values.items() if k in names}
+            if row.columns is not shape:
+                # the rows of a sheet share one columns dict and the same value keys
+                # (iter_rows): its record fields are found once
+                shape = row.columns
+                self.where.setdefault(row.sheet, row.columns)
+                keys = [k for k in row.values if k in names]
+            given = row.values
+            values = {k: given[k] for k in keys}
             try:
-                clean = validate_values(entity, base, values)
+                # the same rules field by field, each distinct value once; a record they
+                # do not vouch for takes the per-record path, which names its problems
+                clean = checks.clean(values, today) or validate_values(entity, base, values,
+                                                                       today=today)
             except ValidationFailed as failure:
                 self.outcome.problems += [
                     _problem(row, e.field, values.get(e.field), f"{label} {e.field}: "
@@ -234,8 +292,8 @@ class _Writer:
             stamps = {s: row.values[s] for s in STAMPS if s in row.values
                       and (row.values[s] is not None or s == "archived_at")}
             bad = [(name, problem) for name, stamp in stamps.items()
-                   if isinstance(stamp, datetime) and (problem := date_problem(
-                       "stamp", stamp.date(), self.today)) is not None]
+                   if isinstance(stamp, datetime) and (problem := _stamp_problem(
+                       stamp.date(), today)) is not None]
             for name, problem in bad:
                 self.outcome.problems.append(_problem(row, name, row.values[name],
                                                       f"{label} {name}: {problem}"))
@@ -284,7 +342,7 @@ class _Writer:
                  for c, full, record_id in zip(changes, payload, ids, strict=True)])
             return
         events = [PendingEvent(AuditAction.INSERT, entity, record_id, None,
-                               _after(full, record_id))
+                               _after(full, record_id, self.jsonable))
                   for full, record_id in zip(payload, ids, strict=True)]
         record_events_bulk(self.session, actor=self.actor, events=events)
 
@@ -456,10 +514,15 @@ class _Writer:
                                         if not given and (pid := full.get("provider_id"))
                                         in latest})
         batch: list[tuple[int, list[tuple[str, dict[str, Any]]], PendingEvent]] = []
+        events: list[PendingEvent] = []
         for record_id, sheet, number, full, given in loaded:
             event = PendingEvent(AuditAction.INSERT, entity, record_id, None,
-                                 _after(full, record_id))
+                                 _after(full, record_id, self.jsonable))
+            events.append(event)
             kids: list[tuple[str, dict[str, Any]]] = []
+            if not given and entity == "agreement" and self.clauses.copied(record_id, full,
+                                                                           event):
+                continue
             if not given:
                 review = entity == "assessment" and is_review(full)
                 pid = full.get("provider_id")
@@ -476,8 +539,11 @@ class _Writer:
                             row, error.field, full.get("outcome"),
                             f"assessment {error.field}: {error.message}"))
             batch.append((record_id, kids, event))
-        write_derived(self.session, batch, self.now)
-        record_events_bulk(self.session, actor=self.actor, events=[e for _, _, e in batch])
+        self.clauses.flush()
+        if any(kids for _, kids, _ in batch):
+            write_derived(self.session, batch, self.now)
+            self.clauses.moved()
+        record_events_bulk(self.session, actor=self.actor, events=events)
 
     def _stored_answers(self, reviews: set[int]) -> dict[int, dict[int, dict[str, Any]]]:
         """The checklists derived in earlier chunks for ``reviews``, by item."""
@@ -492,3 +558,107 @@ class _Writer:
                 found[row[0]][row[1]] = dict(zip(names, row[1:], strict=True))
         return found
 
+
+
+class _ClauseCopies:
+    """A new agreement's clause rows depend on its kind alone (``derived_children``): the
+    first agreement of each kind gets them through ``write_derived``, and every later one
+    a copy of those rows made by SQLite, with its own IDs in the order the generic path
+    gives them and its event's ``derived`` entry the first one's with those IDs. Why: at
+    100,000 agreements that is 1.3 million rows that were each built, converted and sent
+    from Python. A kind whose entry does not have that shape takes the generic path."""
+
+    CHILD = "agreement_clause"
+
+    def __init__(self, session: Session, now: datetime) -> None:
+        self.session, self.now = session, now
+        self.run = session.connection().exec_driver_sql
+        self.table = table_of(self.CHILD)
+        # kind -> (the agreement whose rows are copied, its first row ID, how many rows,
+        # its event's derived entry without the IDs), or None: the generic path
+        self.templates: dict[str, tuple[int, int, int, dict[str, Any]] | None] = {}
+        self.pending: list[tuple[int, int, int]] = []  # (agreement, template's, ID shift)
+        self.next_id: int | None = None
+        self.run("DROP TABLE IF EXISTS temp._restore_clause_template")
+        self.run("DROP TABLE IF EXISTS temp._restore_clause_copy")
+        self.run(f"CREATE TEMP TABLE _restore_clause_template AS SELECT * FROM main."
+                 f"{self.table.name} WHERE 0")
+        self.run("CREATE TEMP TABLE _restore_clause_copy (agreement INTEGER NOT NULL, "
+                 "template INTEGER NOT NULL, shift INTEGER NOT NULL)")
+        names = [c.name for c in self.table.columns]
+        shown = {"id": "t.id + p.shift", PARENT_FIELD[self.CHILD]: "p.agreement"}
+        self.copy_sql = (
+            f"INSERT INTO main.{self.table.name} ({', '.join(names)}) SELECT "
+            + ", ".join(shown.get(n, f"t.{n}") for n in names)
+            + f" FROM _restore_clause_copy p JOIN _restore_clause_template t ON "
+            f"t.{PARENT_FIELD[self.CHILD]} = p.template ORDER BY t.id + p.shift")
+
+    def copied(self, record_id: int, full: dict[str, Any], event: PendingEvent) -> bool:
+        """Whether this new agreement's clauses were copied (or written as its kind's
+        first); False: the caller derives them."""
+        kind = full.get("kind")
+        if kind is None:
+            return False
+        key = str(getattr(kind, "value", kind))
+        if key not in self.templates:
+            return self._first(key, record_id, full, event)
+        template = self.templates[key]
+        if template is None:
+            return False
+        source, first, count, entry = template
+        if self.next_id is None:
+            self.next_id = self._max_id() + 1
+        start = self.next_id
+        self.next_id += count
+        self.pending.append((record_id, source, start - first))
+        assert event.after is not None
+        event.after["derived"] = {self.CHILD: {**entry, "id": list(range(start,
+                                                                         start + count))}}
+        return True
+
+    def _first(self, key: str, record_id: int, full: dict[str, Any],
+               event: PendingEvent) -> bool:
+        self.flush()
+        kids = derived_children("agreement", full, {})
+        if not kids:
+            self.templates[key] = None
+            return False
+        write_derived(self.session, [(record_id, kids, event)], self.now)
+        self.moved()
+        assert event.after is not None
+        entry = dict(event.after.get("derived", {}).get(self.CHILD, {}))
+        ids = entry.pop("id", None)
+        parent = PARENT_FIELD[self.CHILD]
+        stored = [row[0] for row in self.run(
+            f"SELECT id FROM main.{self.table.name} WHERE {parent} = ? ORDER BY id",
+            (record_id,))]
+        shaped = (set(event.after["derived"]) == {self.CHILD} and isinstance(ids, list)
+                  and ids == stored and len(stored) == len(kids)
+                  and stored == list(range(stored[0], stored[0] + len(stored))))
+        if not shaped:
+            self.templates[key] = None  # written; later ones of its kind derive their own
+            return True
+        self.run(f"INSERT INTO _restore_clause_template SELECT * FROM main.{self.table.name} "
+                 f"WHERE {parent} = ?", (record_id,))
+        self.templates[key] = (record_id, stored[0], len(stored), entry)
+        return True
+
+    def _max_id(self) -> int:
+        return int(self.run(f"SELECT coalesce(max(id), 0) FROM main.{self.table.name}")
+                   .scalar() or 0)
+
+    def moved(self) -> None:
+        """Rows were written by another path: the next ID is looked up again."""
+        self.next_id = None
+
+    def flush(self) -> None:
+        if not self.pending:
+            return
+        self.run("INSERT INTO _restore_clause_copy VALUES (?, ?, ?)", self.pending)
+        self.run(self.copy_sql)
+        self.run("DELETE FROM _restore_clause_copy")
+        self.pending = []
+
+    def close(self) -> None:
+        self.run("DROP TABLE temp._restore_clause_template")
+        self.run("DROP TABLE temp._restore_clause_copy")

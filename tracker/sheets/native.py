@@ -178,8 +178,9 @@ def iter_rows(native: NativeBook, where_named: str, numbered: Iterable[tuple[int
                                        f"the {header!r} column is missing; the import needs "
                                        "it to know which record each row is"))
         return
-    parsers = [(index, column.field or "", column.header, _parser(column))
-               for index, column in found]
+    parsers: list[tuple[int, str, str, Callable[[Any], Any], dict[tuple[type, Any], Any]]] = [
+        (index, column.field or "", column.header, _parser(column), {})
+        for index, column in found]
     where = {c.field or "": (column_letter(i), c.header) for i, c in found}
     marks = entity == "reminder_mark"
     for number, raw_row in numbered:
@@ -191,13 +192,22 @@ def iter_rows(native: NativeBook, where_named: str, numbered: Iterable[tuple[int
         values: dict[str, Any] = {}
         ok = True
         width = len(raw_row)
-        for index, name, header, parse in parsers:
+        for index, name, header, parse, memo in parsers:
             raw = raw_row[index] if index < width else None
             if raw is None or raw == "":  # most cells of a register: no parser call
                 values[name] = None
                 continue
+            # A column's repeated cell (a choice, a date, a yes/no) is parsed once; the
+            # readers' cells are hashable (text, numbers, dates), and 1, 1.0 and True are
+            # three cells.
+            key = (raw.__class__, raw)
+            if key in memo:
+                values[name] = memo[key]
+                continue
             try:
-                values[name] = parse(raw)
+                values[name] = value = parse(raw)
+                if len(memo) < _MEMO_LIMIT:
+                    memo[key] = value  # parsers are pure and their values immutable
             except ValueError as err:
                 native.problems.append(Problem(where_named, number, column_letter(index),
                                                header, _shown(raw), str(err)))
@@ -210,6 +220,9 @@ def iter_rows(native: NativeBook, where_named: str, numbered: Iterable[tuple[int
             record_id = values.pop("id", None)
             version = values.pop("version", None)
             yield NativeRow(entity, where_named, number, record_id, values, where, version)
+
+
+_MEMO_LIMIT = 2_000  # parsed cells remembered per column
 
 
 def _shown(raw: Any) -> str:

@@ -111,7 +111,7 @@ class SheetSource:
         return Workbook(path=self.path, sheets=list(self.sheets()))
 
     def rows(self, name: str) -> Iterator[list[Any]]:
-        """A sheet's rows one at a time, row 1 first (the restore streams them)."""
+        """A sheet's rows one at a time, row 1 first."""
         found = self.sheet(name)
         return iter(found.rows if found is not None else [])
 
@@ -203,6 +203,18 @@ class XlsxSource(SheetSource):
         except (calamine.CalamineError, calamine.XmlError, calamine.ZipError) as err:
             raise FileRefused(self._unreadable(meta.name, err)) from None
 
+    def numbered_rows(self, name: str) -> Iterator[tuple[int, list[Any]]]:
+        """A sheet's rows with their Excel numbers, read in pieces of a few thousand rows
+        (``PieceReader``): calamine holds a sheet as a dense grid of every cell, ~190 MB
+        for a 100,000-row, 60-column sheet, where a piece holds a few MB. The rows and
+        values are calamine's own, as ``rows`` gives them (padded from column A)."""
+        member = next((m for m, sheet in self.facts.sheet_members.items() if sheet == name),
+                      None)
+        pieces = None if member is None else PieceReader.open(self, member)
+        if pieces is None:
+            return enumerate(self.rows(name), start=1)
+        return pieces.rows(name)
+
     def _within_limits(self, name: str) -> Any:
         """The calamine sheet, refused before any row is read when its used area is beyond
         the import limits (a cell at XFD1048576 would otherwise make a million-row pad)."""
@@ -287,6 +299,182 @@ class CsvDirectorySource(SheetSource):
 
     def workbook(self, streamed: bool = False) -> Workbook:
         return Workbook(path=self.path, sheets=list(self.sheets()), encoding="utf-8")
+
+
+_WORKSHEET = re.compile(rb"<(?:(\w+):)?worksheet\b[^>]*>")
+_ROW_TAG = re.compile(rb"<(?:\w+:)?row\b[^>]*>")
+_ROW_NUMBER = re.compile(rb"\sr\s*=\s*[\"']\d+[\"']")
+
+
+class PieceReader:
+    """One worksheet's XML cut at row boundaries into pieces, each read by calamine as a
+    workbook of its own that carries the file's styles and shared strings (so dates,
+    numbers and texts come out as calamine reads the whole file). Only after the guard has
+    passed the file: its sizes and each cell's row and column are within the limits."""
+
+    PIECE_BYTES = 2 << 20
+    PIECE_ROWS = 5000  # a piece's grid is at most this many rows of MAX_COLUMNS cells
+
+    def __init__(self, source: XlsxSource, member: str, head: bytes, prefix: bytes,
+                 parts: dict[str, bytes]) -> None:
+        self.source, self.member, self.head, self.parts = source, member, head, parts
+        self.close_row = b"</" + prefix + b"row>"
+        self.tail = b"</" + prefix + b"sheetData></" + prefix + b"worksheet>"
+        self.open_data = b"<" + prefix + b"sheetData>"
+
+    @classmethod
+    def open(cls, source: XlsxSource, member: str) -> PieceReader | None:
+        """None when the worksheet is not laid out as expected (then it is read whole)."""
+        import zipfile
+
+        with zipfile.ZipFile(source.path) as archive:
+            names = set(archive.namelist())
+            if member not in names:
+                return None
+            with archive.open(member) as stream:
+                start = stream.read(1 << 16)
+            parts: dict[str, bytes] = {name: archive.read(name) for name in ("xl/styles.xml",
+                                                           "xl/sharedStrings.xml")
+                     if name in names}
+        found = _WORKSHEET.search(start)
+        if found is None or not start.lstrip().startswith((b"<?xml", b"<")):
+            return None
+        prefix = found[1] + b":" if found[1] else b""
+        head = start[:found.end()]  # the declaration and the namespaces
+        if b"<" + prefix + b"sheetData" not in start and len(start) < (1 << 16):
+            return None  # no rows, or an unusual layout: the whole-sheet read decides
+        first = _ROW_TAG.search(start)
+        if first is not None and _ROW_NUMBER.search(first[0]) is None:
+            return None  # rows without their numbers: a piece could not tell its own
+        return cls(source, member, head, prefix, parts)
+
+    def rows(self, name: str) -> Iterator[tuple[int, list[Any]]]:
+        for piece in self._pieces():
+            yield from self._read(name, piece)
+
+    def _pieces(self) -> Iterator[bytes]:
+        """The <row> elements, a piece at a time (what precedes the first row and follows
+        the last is left out: the used range is the rows' own)."""
+        import zipfile
+
+        opening = self.open_data[:-1]
+        with zipfile.ZipFile(self.source.path) as archive, \
+                archive.open(self.member) as stream:
+            data = b""
+            while (at := data.find(opening)) < 0:
+                more = stream.read(self.PIECE_BYTES)
+                if not more:
+                    return
+                data = data[-len(opening):] + more
+            at = data.find(b">", at)
+            while at < 0:
+                more = stream.read(self.PIECE_BYTES)
+                if not more:
+                    return
+                data += more
+                at = data.find(b">", data.find(opening))
+            if data[at - 1:at] == b"/":
+                return  # <sheetData/>
+            data = data[at + 1:]
+            ended = False
+            while True:
+                if not ended and len(data) < self.PIECE_BYTES:
+                    more = stream.read(self.PIECE_BYTES)
+                    ended = not more
+                    data += more
+                cut = self._cut(data)
+                if cut <= 0:
+                    if ended:
+                        return  # </sheetData> and what follows, or nothing
+                    more = stream.read(self.PIECE_BYTES)  # a row longer than a piece
+                    ended = not more
+                    data += more
+                    continue
+                yield data[:cut]
+                data = data[cut:]
+
+    def _cut(self, data: bytes) -> int:
+        """Where a piece ends: after the last whole row within the size and row count."""
+        end = data.rfind(self.close_row, 0, self.PIECE_BYTES)
+        if end < 0:
+            end = data.rfind(self.close_row)
+        if end < 0:
+            return 0
+        end += len(self.close_row)
+        if data.count(self.close_row, 0, end) > self.PIECE_ROWS:
+            end = 0
+            for _ in range(self.PIECE_ROWS):
+                end = data.index(self.close_row, end) + len(self.close_row)
+        return end
+
+    def _read(self, name: str, piece: bytes) -> Iterator[tuple[int, list[Any]]]:
+        import io
+        import zipfile
+
+        calamine = self.source._calamine
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as book:
+            for part, text in _PIECE_BOOK.items():
+                book.writestr(part, text.replace(
+                    "DATE1904", "1" if self.source.facts.date1904 else "0"))
+            for part, data in self.parts.items():
+                book.writestr(part, data)
+            book.writestr("xl/worksheets/sheet1.xml",
+                          self.head + self.open_data + piece + self.tail)
+        first = _ROW_TAG.search(piece)
+        if first is not None and _ROW_NUMBER.search(first[0]) is None:
+            raise FileRefused(f"{self.source.path.name}: sheet {name!r} has rows without "
+                              "their numbers after rows with them; open it in Excel or "
+                              "LibreOffice and save it again")
+        del piece
+        buffer.seek(0)
+        try:
+            workbook = calamine.CalamineWorkbook.from_filelike(buffer)
+            sheet = workbook.get_sheet_by_index(0)
+            start, end = sheet.start, sheet.end
+            if start is None or end is None:
+                return
+            if end[1] + 1 > limits.MAX_COLUMNS or end[0] + 1 > limits.MAX_ROWS:
+                raise FileRefused(f"{self.source.path.name}: sheet {name!r} spans "
+                                  f"{end[0] + 1:,} rows x {end[1] + 1:,} columns, beyond "
+                                  "the import limits")
+            # the piece's own area (iter_rows would pad every row above it)
+            rows = sheet.to_python(skip_empty_area=True)
+        except (calamine.CalamineError, calamine.XmlError, calamine.ZipError) as err:
+            raise FileRefused(self.source._unreadable(name, err)) from None
+        pad: list[Any] = [""] * start[1]
+        for number, row in enumerate(rows, start=start[0] + 1):
+            yield number, pad + row if pad else row
+
+
+_PIECE_BOOK = {
+    "[Content_Types].xml": (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Types xmlns="http://schem'
+        'as.openxmlformats.org/package/2006/content-types"><Default Extension="rels" Content'
+        'Type="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension'
+        '="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" Content'
+        'Type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+        '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxml'
+        'formats-officedocument.spreadsheetml.worksheet+xml"/></Types>'),
+    "_rels/.rels": (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="htt'
+        'p://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" '
+        'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDoc'
+        'ument" Target="xl/workbook.xml"/></Relationships>'),
+    "xl/workbook.xml": (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<workbook xmlns="http://s'
+        'chemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlf'
+        'ormats.org/officeDocument/2006/relationships"><workbookPr date1904="DATE1904"/><sh'
+        'eets><sheet name="piece" sheetId="1" r:id="rId1"/></sheets></workbook>'),
+    "xl/_rels/workbook.xml.rels": (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="htt'
+        'p://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" '
+        'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/workshee'
+        't" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="http://schemas.ope'
+        'nxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/><Rel'
+        'ationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/rel'
+        'ationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>'),
+}
 
 
 SHARED_CELL = re.compile(rb"<(?:\w+:)?c\b[^>]*?\br=\"([A-Z]{1,3}\d+)\"[^>]*?\bt=\"s\"[^>]*>\s*"
