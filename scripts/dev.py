@@ -81,8 +81,11 @@ def run_tests(extra: list[str]) -> int:
                               stderr=subprocess.STDOUT, text=True)
     try:
         code = _run_checks_and_pytest(extra)
-    finally:
-        report, _ = typing.communicate()
+    except BaseException:  # e.g. ctrl+c in pytest: mypy's report is no longer wanted
+        typing.kill()
+        typing.wait()
+        raise
+    report, _ = typing.communicate()
     print(f"$ {_shown(mypy)}", file=sys.stderr, flush=True)
     sys.stdout.write(report)
     sys.stdout.flush()
