@@ -36,24 +36,11 @@ GENESIS = "0" * 64
 # event per record, so one encoder serves them all (the same text).
 _CANONICAL = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"),
                               default=str)
-# JSONEncoder.encode builds its C encoder anew on every call; this is that same C encoder
-# with the same options, built once (no circular-reference markers: an event's values are a
-# record's columns, never a cycle). Absent on a Python without the C accelerator.
-_C_CANONICAL: Any = None
-try:
-    from _json import make_encoder as _make_encoder
-
-    _C_CANONICAL = _make_encoder(None, str, json.encoder.encode_basestring, None, ":", ",",
-                                 True, False, True)
-except ImportError:  # pragma: no cover - CPython always has _json
-    pass
 
 
 def canonical_json(values: dict[str, Any] | None) -> str | None:
     if values is None:
         return None
-    if _C_CANONICAL is not None and type(values) is dict:
-        return "".join(_C_CANONICAL(values, 0))
     return _CANONICAL.encode(values)
 
 
