@@ -12,14 +12,27 @@ import pytest
 
 from tracker.checks.rules import Gap, Severity
 from tracker.cli import records_json
-from tracker.cli.output import out_json, reminder_json
-from tracker.cli.records_json import write_gaps, write_reminders
+from tracker.cli.output import out_json
+from tracker.cli.records_json import reminder_fields, write_gaps, write_reminders
 from tracker.domain.enums import ReminderKind, ReminderStatus
 from tracker.reminders.derive import DerivedReminder
 
 ODD = ["plain", "数据 \"quoted\" \\ back", "line\nbreak\ttab\x1b esc \x7f del \x85 nel",
        "\u2028 \u2029 \u2066 \u2069 \u009f \u00a0 \u200b \u202e", "},{", "",
        "ascii \x7f del only"]
+
+
+def reminder_json(r: DerivedReminder) -> dict[str, Any]:
+    """A reminder's record in ``--json``, as the README documents it (the dict the command
+    printed through ``out_json`` before the output was streamed)."""
+    subject, why, action = r.texts
+    kind, title, article, secondary = reminder_fields(r.kind)
+    return {"uid": r.uid, "key": f"{r.uid}@{r.due_on.isoformat()}", "kind": kind,
+            "title": title, "due_on": r.due_on.isoformat(), "status": r.status.value,
+            "provider_id": r.provider_id, "provider": r.provider_name, "subject": subject,
+            "why": why, "action": action, "article": article,
+            "secondary_source": secondary, "note": r.note,
+            "snoozed_until": r.snoozed_until.isoformat() if r.snoozed_until else None}
 
 
 def _texts(source: Any) -> tuple[str, str, str]:

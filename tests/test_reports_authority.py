@@ -6,6 +6,7 @@ The report builders are pure functions of ``RegisterData``: most tests build one
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from datetime import date
@@ -16,7 +17,7 @@ import pytest
 
 from tracker.app.register import Register
 from tracker.cli import main
-from tracker.cli.output import reminder_json
+from tracker.cli.records_json import write_reminders
 from tracker.domain.ai_act import TEMPLATE_SECTIONS
 from tracker.domain.enums import (
     EvidenceKind,
@@ -283,8 +284,10 @@ def test_no_report_holds_a_path_or_a_mark(demo_path: Path, tmp_path: Path) -> No
     assert "Tracker reminders — demo.sqlite" in calendar.read_text(encoding="utf-8")
     assert b"[check]" not in calendar.read_bytes()
     # reminders as JSON carry the flag instead of the mark (the PI audit rests on one)
-    shown = [reminder_json(r) for r in register.reminders(TODAY)]
-    assert not [r for r in shown if "[check]" in json.dumps(r, ensure_ascii=False)]
+    written = io.StringIO()
+    write_reminders(register.reminders(TODAY), written)
+    assert "[check]" not in written.getvalue()
+    shown = json.loads(written.getvalue())
     assert any(r["secondary_source"] for r in shown)
     # the dossier counts minors' data as sensitive, as PIPL Art 28 does, flag or not
     lumen = int(register.resolve_provider("lumen").id)

@@ -15,14 +15,11 @@ import json
 import re
 import sys
 from dataclasses import replace
-from datetime import date
 from functools import cache
 from itertools import chain
 from typing import TYPE_CHECKING, Any
 
-from tracker.domain.enums import ReminderKind
 from tracker.domain.text import CONTROL_CHARACTERS, LINE_BREAKS, visible
-from tracker.reminders.derive import DerivedReminder, reminder_of
 
 if TYPE_CHECKING:
     from tracker.app.imports import ImportReport
@@ -55,16 +52,16 @@ def json_text(value: Any, *, indent: int | None = None) -> str:
     """JSON for scripts and for values shown in a listing, with no raw control character."""
     if indent == 2 and (fast := _records_json(value)) is not None:
         return fast
-    return _RAW_IN_JSON.sub(_escaped, json.dumps(value, ensure_ascii=False, indent=indent))
+    return _RAW_IN_JSON.sub(escaped_raw, json.dumps(value, ensure_ascii=False, indent=indent))
 
 
-def _escaped(match: re.Match[str]) -> str:
+def escaped_raw(match: re.Match[str]) -> str:
     char = match.group()
     return char if ord(char) < 0x7F else f"\\u{ord(char):04x}"
 
 
 @cache
-def _raw_above_ascii() -> re.Pattern[str]:
+def raw_above_ascii() -> re.Pattern[str]:
     """The characters of ``_RAW_IN_JSON`` that json.dumps leaves raw (DEL and above; it
     escapes every C0 control itself), found once by testing the Basic Multilingual Plane."""
     found = "".join(re.escape(chr(c)) for c in range(0x7F, 0x10000)
@@ -89,30 +86,12 @@ def _records_json(value: Any) -> str | None:
         return None
     flat = json.dumps(value, ensure_ascii=False, separators=(_ITEM, ": "))
     body = flat[2:-2].replace("}" + _ITEM + "{", "\n  },\n  {\n    ")
-    return _raw_above_ascii().sub(_escaped, "[\n  {\n    " + body + "\n  }\n]")
+    return raw_above_ascii().sub(escaped_raw, "[\n  {\n    " + body + "\n  }\n]")
 
 
 def out_json(value: Any) -> None:
     """A result as JSON on stdout (``--json``)."""
     print(json_text(value, indent=2))
-
-
-def reminder_json(r: DerivedReminder) -> dict[str, Any]:
-    subject, why, action = r.texts  # built once, not once per text
-    kind, title, article, secondary = reminder_fields(r.kind)
-    return {"uid": r.uid, "key": f"{r.uid}@{r.due_on.isoformat()}", "kind": kind,
-            "title": title, "due_on": r.due_on.isoformat(), "status": r.status.value,
-            "provider_id": r.provider_id, "provider": r.provider_name, "subject": subject,
-            "why": why, "action": action, "article": article,
-            "secondary_source": secondary, "note": r.note,
-            "snoozed_until": r.snoozed_until.isoformat() if r.snoozed_until else None}
-
-
-@cache
-def reminder_fields(kind: ReminderKind) -> tuple[str, str, str, bool]:
-    """What every reminder of a kind says the same (~340,000 reminders, a dozen kinds)."""
-    cited = reminder_of("", kind, date.min, None, "", "", "", "")
-    return kind.value, kind.label, cited.article, cited.secondary_source
 
 
 def print_import(report: ImportReport) -> None:
