@@ -1,7 +1,7 @@
 """A sheet read in pieces of a few rows (``PieceReader``, the streamed restore's reader)
 gives the rows, numbers and values the whole-sheet read gives: the tracker's own export,
-and workbooks laid out as Excel and openpyxl write them (shared strings, dates, a used
-area away from A1, rows longer than a piece, the 1904 date system)."""
+and workbooks laid out as Excel and openpyxl write them (text inline and in a shared-strings
+table, dates, a used area away from A1, rows longer than a piece, the 1904 date system)."""
 
 from __future__ import annotations
 
@@ -44,6 +44,44 @@ def same_rows(path: Path) -> list[str]:
         source.close()
 
 
+def with_shared_strings(path: Path) -> None:
+    """The workbook at ``path`` rewritten as Excel writes text: each cell's text an index
+    into one shared-strings table (openpyxl 3.1 writes its text inline)."""
+    import re
+    import zipfile
+    from xml.sax.saxutils import escape, unescape
+
+    with zipfile.ZipFile(path) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    table: dict[str, int] = {}
+
+    def shared(match: re.Match[bytes]) -> bytes:
+        text = unescape(match[2].decode())
+        index = table.setdefault(text, len(table))
+        return match[1] + b' t="s"><v>' + str(index).encode() + b"</v></c>"
+
+    for name in [n for n in parts if n.startswith("xl/worksheets/")]:
+        parts[name] = re.sub(rb'(<c r="[A-Z]+\d+"(?: s="\d+")?) t="inlineStr"><is><t[^>]*>'
+                             rb"(.*?)</t></is></c>", shared, parts[name], flags=re.S)
+    assert table, "no inline text to share"
+    items = "".join(f"<si><t xml:space=\"preserve\">{escape(text)}</t></si>"
+                    for text in table)
+    parts["xl/sharedStrings.xml"] = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="http://schem'
+        f'as.openxmlformats.org/spreadsheetml/2006/main" count="{len(table)}" uniqueCount='
+        f'"{len(table)}">{items}</sst>').encode()
+    parts["xl/_rels/workbook.xml.rels"] = parts["xl/_rels/workbook.xml.rels"].replace(
+        b"</Relationships>", b'<Relationship Id="rIdShared" Type="http://schemas.openxmlform'
+        b'ats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"'
+        b"/></Relationships>")
+    parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(
+        b"</Types>", b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/v'
+        b'nd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>')
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+
+
 @pytest.fixture
 def small_pieces(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(PieceReader, "PIECE_ROWS", 3)
@@ -59,10 +97,11 @@ def test_the_exports_sheets_read_in_pieces_are_the_whole_read(
 
 
 @pytest.mark.usefixtures("small_pieces")
-@pytest.mark.parametrize("date1904", [False, True])
-def test_a_workbook_as_excel_writes_it_read_in_pieces(tmp_path: Path,
-                                                      date1904: bool) -> None:
-    book = Workbook()  # openpyxl writes shared strings, as Excel does
+@pytest.mark.parametrize(("date1904", "shared"), [(False, False), (True, False),
+                                                  (False, True)])
+def test_a_workbook_as_excel_writes_it_read_in_pieces(tmp_path: Path, date1904: bool,
+                                                      shared: bool) -> None:
+    book = Workbook()
     sheet = book.active
     sheet.title = "Register"
     if date1904:
@@ -77,6 +116,8 @@ def test_a_workbook_as_excel_writes_it_read_in_pieces(tmp_path: Path,
     sheet.cell(20, 8, "x" * 2_000)  # a row longer than a piece
     sheet.cell(60, 1, "after blank rows")
     book.save(tmp_path / "book.xlsx")
+    if shared:
+        with_shared_strings(tmp_path / "book.xlsx")
     same_rows(tmp_path / "book.xlsx")
     source = XlsxSource(tmp_path / "book.xlsx")
     try:
