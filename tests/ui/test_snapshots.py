@@ -4,6 +4,7 @@ and review the SVG diff like any contract change."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -34,6 +35,18 @@ def keys(*pressed: str) -> Callable[[Pilot[Any]], Awaitable[None]]:
     return run
 
 
+async def drain_stack(pilot: Pilot[Any]) -> None:
+    """Every message already queued on any screen of the stack handled. Pilot's pause
+    drains only the top screen, so a screen under a modal form (the reminders table
+    behind "mark done") could still be handling its rows when the snapshot is taken."""
+    nodes = [pilot.app, *(node for screen in pilot.app.screen_stack
+                          for node in screen.walk_children(with_self=True))]
+    for node in nodes:
+        done = asyncio.Event()
+        if node.call_later(done.set):
+            await asyncio.wait_for(done.wait(), timeout=10)
+
+
 async def steady(pilot: Pilot[Any]) -> None:
     """No blinking cursor (a snapshot would catch it on or off), and every message the
     workers posted handled (a loaded machine handles them later): settled again until a
@@ -45,6 +58,7 @@ async def steady(pilot: Pilot[Any]) -> None:
     seen: set[int] = set()
     for _ in range(50):
         await settle(pilot)
+        await drain_stack(pilot)
         workers = {id(worker) for worker in pilot.app.workers}
         pending = getattr(pilot.app.screen, "_typing", False)
         if workers <= seen and not pending:
@@ -52,6 +66,7 @@ async def steady(pilot: Pilot[Any]) -> None:
         seen |= workers
         await pilot.pause(0.02)
     await settle(pilot)
+    await drain_stack(pilot)
 
 
 def test_dashboard(snap_compare: SnapCompare, frozen_demo_engine: Engine) -> None:
@@ -89,9 +104,10 @@ SIZES = [(80, 24), (120, 36)]
 
 def calling(open_it: Callable[[TrackerApp], object], *pressed: str
             ) -> Callable[[Pilot[Any]], Awaitable[None]]:
-    """Settle, call ``open_it`` on the app (push a screen or a form), then press keys."""
+    """Steady the screen below, call ``open_it`` on the app (push a screen or a form),
+    then press keys."""
     async def run(pilot: Pilot[Any]) -> None:
-        await settle(pilot)
+        await steady(pilot)
         open_it(pilot.app)  # type: ignore[arg-type]
         await pilot.pause()
         await keys(*pressed)(pilot)
