@@ -86,9 +86,10 @@ def test_demo_refuses_to_overwrite_a_real_register(tmp_path: Path,
         assert connection.execute("SELECT count(*) FROM provider").fetchone() == (0,)
 
 
-def test_demo_can_be_rewritten(tmp_path: Path) -> None:
-    path = tmp_path / "demo.sqlite"
-    assert main(["demo", "--db", str(path), "--no-open"]) == 0
+def test_demo_can_be_rewritten(demo_path: Path) -> None:
+    """A demo register already there (the session's demo, copied: writing one costs
+    seconds, and test_packaging writes one from nothing) is written anew in its place."""
+    path = demo_path
     first = register_id_of(path)
     assert main(["demo", "--db", str(path), "--no-open"]) == 0
     assert register_id_of(path) != first  # a new register was written in its place

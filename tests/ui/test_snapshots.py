@@ -69,26 +69,11 @@ async def steady(pilot: Pilot[Any]) -> None:
     await drain_stack(pilot)
 
 
-def test_dashboard(snap_compare: SnapCompare, frozen_demo_engine: Engine) -> None:
-    assert snap_compare(app_on(frozen_demo_engine), terminal_size=(120, 36),
-                        run_before=keys())
-
-
-def test_providers_at_80x24(snap_compare: SnapCompare, frozen_demo_engine: Engine) -> None:
-    assert snap_compare(app_on(frozen_demo_engine, "providers"), terminal_size=(80, 24),
-                        run_before=keys())
-
-
 def test_provider_detail_agreements(snap_compare: SnapCompare,
                                     frozen_demo_engine: Engine) -> None:
     assert snap_compare(app_on(frozen_demo_engine, "providers"), terminal_size=(120, 36),
                         run_before=keys("slash", *"nordic", "enter",
                                         "right_square_bracket", "right_square_bracket"))
-
-
-def test_reminders(snap_compare: SnapCompare, frozen_demo_engine: Engine) -> None:
-    assert snap_compare(app_on(frozen_demo_engine, "reminders"), terminal_size=(120, 36),
-                        run_before=keys())
 
 
 def test_new_agreement_form(snap_compare: SnapCompare, frozen_demo_engine: Engine) -> None:
