@@ -269,7 +269,8 @@ def test_a_gated_rule_finds_nothing_without_the_records_it_is_gated_on(
     rules = dict(RULES)
     for records in _demo_records(demo_engine):
         for name, lists in READS.items():
-            emptied = replace(records, **dict.fromkeys(lists, []))
+            empty: dict[str, Any] = dict.fromkeys(lists, [])
+            emptied = replace(records, **empty)
             assert list(rules[name](emptied, TODAY)) == [], (name, records.provider.id)
 
 

@@ -58,7 +58,8 @@ def known_revisions() -> tuple[str, ...]:
     holds this to Alembic's own ``walk_revisions`` and head."""
     parent: dict[str, str | None] = {}
     for script in (SCHEMA_DIR / "versions").glob("*.py"):
-        found = dict(m.groups() for m in _REVISION_LINE.finditer(script.read_text("utf-8")))
+        found: dict[str, str] = {m[1]: m[2] for m in
+                                 _REVISION_LINE.finditer(script.read_text("utf-8"))}
         if "revision" in found:
             down = found.get("down_revision")
             parent[found["revision"]] = None if down in (None, "None") else down
