@@ -243,3 +243,45 @@ def test_register_gaps_are_recomputed_after_any_change(demo_path: Path) -> None:
                        for g in after)
     finally:
         register.engine.dispose()
+
+
+def _demo_records(engine: Any) -> list[ProviderRecords]:
+    from tracker.app.gaps import attach_reminders, load_records, organisation
+    from tracker.app.reminders import reminder_policy
+    from tracker.store.engine import session_scope
+
+    with session_scope(engine, write=False) as session:
+        records = load_records(session, organisation(session))
+        attach_reminders(records, reminder_policy(session), TODAY)
+    return list(records.values())
+
+
+def test_a_gated_rule_finds_nothing_without_the_records_it_is_gated_on(
+        demo_engine: Any) -> None:
+    """provider_gaps skips a rule whose ``only_with`` lists are all empty: on every demo
+    provider, with those lists emptied and the rest kept, the rule must find nothing, or
+    the skip would hide a gap."""
+    from dataclasses import replace
+
+    from tracker.checks.rules import READS
+
+    assert READS  # the gate is in use
+    rules = dict(RULES)
+    for records in _demo_records(demo_engine):
+        for name, lists in READS.items():
+            empty: dict[str, Any] = dict.fromkeys(lists, [])
+            emptied = replace(records, **empty)
+            assert list(rules[name](emptied, TODAY)) == [], (name, records.provider.id)
+
+
+def test_gated_rules_give_the_gaps_every_rule_gives(demo_engine: Any) -> None:
+    """The gaps provider_gaps gives with the gate are those of every rule run in order."""
+    from tracker.checks.rules import SEVERITY_ORDER
+
+    every = 0
+    for records in _demo_records(demo_engine):
+        ungated = sorted((gap for _, function in RULES for gap in function(records, TODAY)),
+                         key=lambda g: (SEVERITY_ORDER[g.severity], g.rule, g.subject))
+        assert provider_gaps(records, TODAY) == ungated
+        every += len(ungated)
+    assert every > 20  # the demo trips many rules

@@ -181,3 +181,58 @@ def test_a_covered_dealing_leaving_the_look_back_is_seen_on_its_day(demo: Regist
                 assert held == register_gaps(session, day), day
             day += timedelta(days=1)
     demo.close()
+
+
+def _every_date_in(row: object) -> set[date]:
+    """Reference reading of a loaded row: every value that is a date (a datetime's day)."""
+    from datetime import datetime
+
+    return {value.date() if isinstance(value, datetime) else value
+            for value in row if isinstance(value, date)}  # type: ignore[attr-defined]
+
+
+def test_valid_until_is_the_first_later_day_among_every_date_the_records_hold(
+        demo: Register) -> None:
+    """valid_until reads a loaded row's dates by column position: on every demo provider,
+    and on days around each of its dates, it gives the first day after today among every
+    date its rows hold (each one and the day after), as reading every value would."""
+    from tracker.app.gaps import (
+        FIXED_DATES,
+        LOOKBACK_MARGIN,
+        ONE_DAY,
+        _dates_in,
+        attach_reminders,
+        load_records,
+        organisation,
+        valid_until,
+    )
+    from tracker.app.reminders import reminder_policy
+    from tracker.domain import doj
+    from tracker.reminders.derive import due_moves_with_today, plus_months
+
+    with session_scope(demo.engine, write=False) as session:
+        records = load_records(session, organisation(session))
+        policy = reminder_policy(session)
+    checked = 0
+    for r in records.values():
+        rows = [r.provider, *r.agreements, *r.transfers, *r.assessments, *r.evidence,
+                *r.triggers, *(b for bases in r.legal_bases.values() for b in bases),
+                *(c for clauses in r.clauses.values() for c in clauses)]
+        held = set().union(*map(_every_date_in, rows))
+        assert held == set().union(*(set(_dates_in(row)) for row in rows))
+        for s in r.supplies:  # a covered dealing's look-back ends, a few days either side
+            for day in _every_date_in(s):
+                end = plus_months(day, doj.LOOKBACK_MONTHS)
+                held |= {day, *(end + timedelta(days=offset) for offset in
+                                range(-LOOKBACK_MARGIN, LOOKBACK_MARGIN + 1))}
+        for day in sorted(held)[:6]:
+            for today in (day - ONE_DAY, day, day + ONE_DAY):
+                duties = attach_reminders({r.provider.id: r}, policy, today)
+                candidates = held | {date(today.year + 1, 1, 1), *FIXED_DATES} | {
+                    d.due_on for d in duties if not due_moves_with_today(d)}
+                expected = min((c for d in candidates if d >= today
+                                for c in (d, d + ONE_DAY) if c > today), default=date.max)
+                got = valid_until(r, duties, today)
+                assert got == expected, (r.provider.id, today)
+                checked += 1
+    assert checked > 20

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import sqlite3
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import SQLModel
@@ -19,7 +22,13 @@ from tracker.cli import main
 from tracker.errors import SchemaError
 from tracker.store import sqlite
 from tracker.store.engine import make_engine, session_scope
-from tracker.store.migrate import alembic_config, current_revision, head_revision, open_register
+from tracker.store.migrate import (
+    alembic_config,
+    current_revision,
+    head_revision,
+    known_revisions,
+    open_register,
+)
 
 from .helpers import full_register
 
@@ -29,6 +38,28 @@ def test_new_register_is_at_head_and_matches_the_models(fresh_engine: Engine) ->
     with fresh_engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         assert compare_metadata(context, SQLModel.metadata) == []
+
+
+def test_the_revisions_read_from_the_migration_files_are_alembics(engine: Engine) -> None:
+    """Opening a register compares its revision with the head read from schema/versions'
+    own lines, without Alembic: that reading must give Alembic's chain and head exactly,
+    or a register would be upgraded, or refused, by the wrong schema."""
+    scripts = ScriptDirectory.from_config(alembic_config(engine))
+    assert known_revisions() == tuple(reversed(
+        [s.revision for s in scripts.walk_revisions()]))
+    assert head_revision(engine) == scripts.get_current_head()
+
+
+def test_opening_a_register_at_head_imports_no_alembic(engine: Engine, db_path: Path) -> None:
+    """Alembic costs ~0.2 s of every command's start: a register already at head is opened
+    (its revision checked) without importing it."""
+    engine.dispose()
+    code = ("import sys; from tracker.store.migrate import open_register; "
+            f"open_register({f'sqlite:///{db_path}'!r}).dispose(); "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] == 'alembic'))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.strip() == "[]"
 
 
 def test_register_file_is_private_and_in_wal_mode(fresh_engine: Engine, db_path: Path) -> None:

@@ -37,10 +37,8 @@ from tracker.domain.enums import AssessmentKind, AssessmentOutcome, ReminderKind
 from tracker.domain.regimes import Organisation
 from tracker.gcpause import gc_paused
 from tracker.reminders.derive import (
-    AgreementDates,
     AssessmentDates,
     DerivedReminder,
-    EvidenceDates,
     ProviderDates,
     RegisterDates,
     ReminderPolicy,
@@ -74,30 +72,32 @@ def organisation(session: Session) -> Organisation:
 
 
 def register_dates(records: Iterable[ProviderRecords]) -> RegisterDates:
-    """The reminders' inputs from the records the rules read, so both see one register.
-    Snoozes and completions are left out: snoozing a legal duty does not discharge it."""
+    """The duties' inputs from the records the rules read, so both see one register: what
+    ``derive_duties`` reads (providers, reviews, transfers, triggers). Agreements and
+    evidence are left out (~150,000 tuples at 100,000 providers, read by no duty), as are
+    snoozes and completions: snoozing a legal duty does not discharge it."""
     dates = RegisterDates()
+    providers, assessments, transfers, triggers = (dates.providers, dates.assessments,
+                                                  dates.transfers, dates.triggers)
     for r in records:
         p = r.provider
-        dates.providers[p.id] = ProviderDates(p.id, p.legal_name, p.risk_tier, p.status,
-                                              p.archived_at is not None, p.is_ciio,
-                                              p.handles_important_data)
-        dates.assessments += [AssessmentDates(a.id, a.provider_id, a.kind, a.outcome,
-                                              a.assessed_on, a.next_review_on, a.retain_until)
-                              for a in r.assessments]
-        dates.agreements += [AgreementDates(a.id, a.provider_id, a.kind, a.title, a.expires_on,
-                                            a.notice_period_days, a.auto_renewal)
-                             for a in r.agreements]
-        dates.evidence += [EvidenceDates(e.id, e.provider_id, e.kind.value, e.location,
-                                         e.valid_until) for e in r.evidence]
-        sensitive = {s.id for s in r.supplies if s.contains_sensitive_pi or s.contains_minors_data}
-        dates.transfers += [TransferDates(
-            t.id, t.provider_id, t.origin_country, t.destination_country, t.mechanism,
-            t.count_year, t.people_non_sensitive, t.people_sensitive, t.effective_on,
-            t.filed_on, t.filing_number, t.filing_expires_on, t.exemption, t.on_negative_list,
-            t.supply_id in sensitive) for t in r.transfers]
-        dates.triggers += [TriggerDates(t.id, t.provider_id, t.kind, t.occurred_on, t.note,
-                                        t.reported_on) for t in r.triggers]
+        providers[p.id] = ProviderDates(p.id, p.legal_name, p.risk_tier, p.status,
+                                        p.archived_at is not None, p.is_ciio,
+                                        p.handles_important_data)
+        assessments += [AssessmentDates(a.id, a.provider_id, a.kind, a.outcome,
+                                        a.assessed_on, a.next_review_on, a.retain_until)
+                        for a in r.assessments]
+        if r.transfers:
+            sensitive = {s.id for s in r.supplies
+                         if s.contains_sensitive_pi or s.contains_minors_data}
+            transfers += [TransferDates(
+                t.id, t.provider_id, t.origin_country, t.destination_country, t.mechanism,
+                t.count_year, t.people_non_sensitive, t.people_sensitive, t.effective_on,
+                t.filed_on, t.filing_number, t.filing_expires_on, t.exemption,
+                t.on_negative_list, t.supply_id in sensitive) for t in r.transfers]
+        if r.triggers:
+            triggers += [TriggerDates(t.id, t.provider_id, t.kind, t.occurred_on, t.note,
+                                      t.reported_on) for t in r.triggers]
     return dates
 
 
@@ -184,8 +184,10 @@ def _core_rows(session: Session, model: Any, *where: Any, live: bool = True) -> 
     statement = core_select(*columns)
     if live and "archived_at" in table.c:
         statement = statement.where(table.c.archived_at.is_(None))
+    # .all() fetches the rows in one driver call; iterating the result fetches one at a
+    # time through SQLAlchemy's fetchone path
     return [_new(kind, row) for row in
-            session.execute(statement.where(*where).order_by(table.c.id))]
+            session.execute(statement.where(*where).order_by(table.c.id)).all()]
 
 
 def load_records(session: Session, company: Organisation,

@@ -17,9 +17,6 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Engine, func, select
 from sqlmodel import col
 
-from tracker.app.dashboard import ProviderStanding, standings
-from tracker.app.gaps import GapCache, register_gaps
-from tracker.app.provider_index import ProviderIndex
 from tracker.app.queries import (
     ProviderFile,
     ProviderFilter,
@@ -32,17 +29,9 @@ from tracker.app.queries import (
     resolve_provider,
     settings_marker,
 )
-from tracker.app.reminders import (
-    complete_reminder,
-    current_reminders,
-    reminder_policy,
-    snooze_reminder,
-)
-from tracker.checks.rules import Gap
 from tracker.domain.enums import AssessmentOutcome, ReviewTriggerKind
 from tracker.domain.settings import SETTINGS, SettingError, parse_setting
 from tracker.errors import TrackerError
-from tracker.reminders.derive import DerivedReminder, ReminderPolicy
 from tracker.store import sqlite
 from tracker.store.audit import current_actor
 from tracker.store.engine import ensure_writable, read_only_reason, session_scope, where
@@ -51,11 +40,15 @@ from tracker.store.models import AuditEvent, Provider, Supply, Transfer
 from tracker.store.settings import all_settings, get_setting, set_setting
 
 if TYPE_CHECKING:  # the heavier use cases are imported by the methods that run them, so a
-    # command such as `tracker check` loads only what it uses
+    # command such as `tracker check` loads only what it uses, and the terminal UI paints
+    # its first page before the gaps, reminders (their holiday calendars) and index load
     from tracker.app.audit import TrailVerdict
+    from tracker.app.dashboard import ProviderStanding
     from tracker.app.evidence import EvidenceAdded, EvidenceCheck
     from tracker.app.exports import ExportResult
+    from tracker.app.gaps import GapCache
     from tracker.app.imports import ImportReport
+    from tracker.app.provider_index import ProviderIndex
     from tracker.app.questionnaires import (
         CorrectionView,
         QuestionnaireView,
@@ -64,6 +57,8 @@ if TYPE_CHECKING:  # the heavier use cases are imported by the methods that run 
         SentQuestionnaire,
     )
     from tracker.app.views import RecordView
+    from tracker.checks.rules import Gap
+    from tracker.reminders.derive import DerivedReminder, ReminderPolicy
     from tracker.sheets.values import DayOrder
     from tracker.store.anchors import Anchor
     from tracker.store.team import Access
@@ -130,9 +125,6 @@ class Register:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._access: Access | None = None  # issue 16 team
-        # Kept against the audit trail's head (tracker.app.gaps.GapCache); screens ask from
-        # worker threads, hence the lock.
-        self._gap_cache = GapCache()
         self._reminder_cache: tuple[Any, list[DerivedReminder]] | None = None
         self._cache_lock = threading.Lock()
 
@@ -209,7 +201,17 @@ class Register:
     def provider_index(self) -> ProviderIndex:
         """The providers filter's in-memory index (tracker.app.provider_index), one per
         register, built on its first refresh."""
+        from tracker.app.provider_index import ProviderIndex
+
         return ProviderIndex(self.engine)
+
+    @cached_property
+    def _gap_cache(self) -> GapCache:
+        """Kept against the audit trail's head (tracker.app.gaps.GapCache); screens ask from
+        worker threads, hence ``_cache_lock`` around every use."""
+        from tracker.app.gaps import GapCache
+
+        return GapCache()
 
     def provider_page(self, flt: ProviderFilter, *, offset: int = 0,
                       limit: int = 100) -> ProviderPage:
@@ -301,6 +303,8 @@ class Register:
             raise TrackerError(str(err)) from None
 
     def reminder_policy(self) -> ReminderPolicy:
+        from tracker.app.reminders import reminder_policy
+
         with session_scope(self.engine, write=False) as session:
             return reminder_policy(session)
 
@@ -416,6 +420,8 @@ class Register:
         moves: every write through the application layer (records, snoozes, completions,
         settings, imports, restores) moves the head, so a repeat with nothing changed costs
         two small reads. A new list each time: callers may sort or filter it."""
+        from tracker.app.reminders import current_reminders
+
         with self._cache_lock, session_scope(self.engine, write=False) as session:
             marker = (audit_head(session), settings_marker(session), today)
             if self._reminder_cache is None or self._reminder_cache[0] != marker:
@@ -430,6 +436,8 @@ class Register:
         after one change only that change's provider is recomputed. ``keep=False``: a
         one-off answer (a command that exits after it), computed without the cache's
         bookkeeping; the same gaps."""
+        from tracker.app.gaps import register_gaps
+
         with session_scope(self.engine, write=False) as session:
             if provider_id is not None or not keep:
                 return register_gaps(session, today, provider_id)
@@ -444,6 +452,8 @@ class Register:
     def standings(self, today: date) -> dict[int, ProviderStanding]:
         """Each provider's open gaps by severity and next review (tracker.app.dashboard),
         for the providers table's Gaps and Next review columns."""
+        from tracker.app.dashboard import standings
+
         return standings(self.gaps(today), self.reminders(today))
 
     def write_report(self, kind: str, out: Path, today: date,
@@ -500,12 +510,16 @@ class Register:
 
     # -- writes ----------------------------------------------------------------------
     def snooze(self, ident: str, *, until: date, reason: str, today: date) -> DerivedReminder:
+        from tracker.app.reminders import snooze_reminder
+
         with session_scope(self.engine) as session:
             return snooze_reminder(session, ident=ident, until=until, reason=reason,
                                    today=today, actor=current_actor(session))
 
     def complete(self, ident: str, *, today: date, note: str | None = None,
                  outcome: AssessmentOutcome | None = None, override: str | None = None) -> str:
+        from tracker.app.reminders import complete_reminder
+
         with session_scope(self.engine) as session:
             return complete_reminder(session, ident=ident, today=today,
                                      actor=current_actor(session), note=note, outcome=outcome,

@@ -286,6 +286,9 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def _check(register: Register, today: date, provider_id: int | None, *, as_json: bool) -> int:
+    from collections import Counter
+    from operator import attrgetter
+
     from tracker.checks.rules import Severity
 
     gaps = register.gaps(today, provider_id, keep=False)
@@ -302,8 +305,7 @@ def _check(register: Register, today: date, provider_id: int | None, *, as_json:
             out(f"  {gap.severity.value.upper():<8} {safe(gap.subject)}: {safe(gap.why)}\n"
                 f"           fix: {safe(gap.fix)}  [{safe(gap.article)}; {gap.rule}]")
     counts = dict.fromkeys(Severity, 0)
-    for gap in gaps:
-        counts[gap.severity] += 1
+    counts.update(Counter(map(attrgetter("severity"), gaps)))  # counted in C: ~450,000 gaps
     say(f"{len(gaps)} gaps: " + ", ".join(f"{n} {s.value}" for s, n in counts.items()))
     return EXIT_FINDINGS if counts[Severity.CRITICAL] else EXIT_OK
 

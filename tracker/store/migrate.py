@@ -5,15 +5,14 @@ Alembic's scripts live in the top-level ``schema/``."""
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
@@ -24,26 +23,68 @@ from tracker.resources import schema_dir
 from tracker.store import sqlite
 from tracker.store.engine import check_url, is_sqlite, make_engine, where
 
+if TYPE_CHECKING:  # Alembic (~0.2 s to import) is imported only to create or upgrade a
+    # register: opening one at head reads its revision with one query (``known_revisions``)
+    from alembic.config import Config
+
 # Shipped in the package (tracker.schema); Alembic needs it as a real folder.
 SCHEMA_DIR = schema_dir()
 
 
 def alembic_config(engine: Engine) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(SCHEMA_DIR))
     config.attributes["engine"] = engine
     return config
 
 
+def _upgrade_to_head(engine: Engine) -> None:
+    from alembic import command
+
+    command.upgrade(alembic_config(engine), "head")
+
+
+# A migration's identity as Alembic's script template writes it (schema/script.py.mako).
+_REVISION_LINE = re.compile(r"^(down_revision|revision) = ['\"]?([^'\"\n]*?)['\"]?\s*$", re.M)
+
+
+@cache
+def known_revisions() -> tuple[str, ...]:
+    """Every schema revision this program ships, oldest first, read from the migration
+    files' ``revision`` and ``down_revision`` lines rather than through Alembic's script
+    directory (which imports Alembic and every migration). The chain is linear; a test
+    holds this to Alembic's own ``walk_revisions`` and head."""
+    parent: dict[str, str | None] = {}
+    for script in (SCHEMA_DIR / "versions").glob("*.py"):
+        found: dict[str, str] = {m[1]: m[2] for m in
+                                 _REVISION_LINE.finditer(script.read_text("utf-8"))}
+        if "revision" in found:
+            down = found.get("down_revision")
+            parent[found["revision"]] = None if down in (None, "None") else down
+    children = {down: rev for rev, down in parent.items()}
+    chain: list[str] = []
+    revision = children.get(None)
+    while revision is not None:
+        chain.append(revision)
+        revision = children.get(revision)
+    assert chain and len(chain) == len(parent), "schema/versions is not one linear chain"
+    return tuple(chain)
+
+
 def current_revision(engine: Engine) -> str | None:
+    """The register's schema revision (Alembic's ``alembic_version`` row), or None."""
     with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+        if not inspect(connection).has_table("alembic_version"):
+            return None
+        rows = connection.execute(text("SELECT version_num FROM alembic_version")).all()
+    return str(rows[0][0]) if len(rows) == 1 else None
 
 
-def head_revision(engine: Engine) -> str:
-    head = ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
-    assert head is not None, "schema/versions holds no migration"
-    return head
+def head_revision(engine: Engine | None = None) -> str:
+    """The newest schema revision this program ships (``engine``: kept for callers)."""
+    return known_revisions()[-1]
 
 
 def backup_before_upgrade(engine: Engine, url: str, revision: str) -> Path | None:
@@ -149,9 +190,7 @@ def _usable_revision(engine: Engine) -> str:
     if current is None:
         raise SchemaError(f"{where(engine)} holds tables but no tracker schema version: "
                           "it is not a tracker register")
-    known = {s.revision for s in ScriptDirectory.from_config(alembic_config(engine))
-             .walk_revisions()}
-    if current not in known:
+    if current not in known_revisions():
         raise SchemaError(
             f"this register has schema {current}, which is newer than this program "
             f"(it knows up to {head_revision(engine)}); install a newer tracker to open it")
@@ -174,7 +213,7 @@ def upgrade_register(engine: Engine, url: str) -> Path | None:
     if current is None or current == head_revision(engine):
         return None
     backup = backup_before_upgrade(engine, url, current)
-    command.upgrade(alembic_config(engine), "head")
+    _upgrade_to_head(engine)
     _cover_every_table(engine)
     return backup
 
@@ -211,7 +250,7 @@ def create_register(url: str, *, fill: Callable[[Engine], None] | None = None) -
                     f"{where(engine)} already holds "
                     + ("a register" if current_revision(engine) else "other tables")
                     + "; `tracker init` creates a new register only, nothing was changed")
-            command.upgrade(alembic_config(engine), "head")
+            _upgrade_to_head(engine)
             _cover_every_table(engine)
             if fill is not None:
                 fill(engine)
@@ -227,7 +266,7 @@ def create_register(url: str, *, fill: Callable[[Engine], None] | None = None) -
         with files.replacing(path, companions=files.SQLITE_COMPANIONS) as temporary:
             building = make_engine(f"sqlite:///{temporary}")
             try:
-                command.upgrade(alembic_config(building), "head")
+                _upgrade_to_head(building)
                 if fill is not None:
                     fill(building)
             finally:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import date
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from sqlalchemy import Engine
 from textual import work
@@ -20,14 +20,15 @@ from textual.widgets import DataTable, Static
 from textual.worker import Worker, WorkerState
 
 from tracker import __version__
-from tracker.app.forms import describe_record, owner_reference, record_title, saved_sentence
 from tracker.app.register import Register
-from tracker.app.views import RecordView
 from tracker.errors import TrackerError
 from tracker.ui.commands import TrackerCommands
 from tracker.ui.screens.confirm import ConfirmScreen
 from tracker.ui.text import plain, shown
 
+if TYPE_CHECKING:  # the forms' wording (tracker.app.forms: the field specs, value parsing,
+    # the import's column plan) is imported when a record is saved or archived, not at launch
+    from tracker.app.views import RecordView
 
 # The main screens, imported when first shown: a launch imports only the one it opens on
 # (the provider file, the import and the forms bring in most of the application layer).
@@ -234,6 +235,8 @@ class TrackerApp(App[None]):
         record = self.register.get(entity, record_id) if record_id is not None else None
 
         def saved(row: RecordView | None) -> None:
+            from tracker.app.forms import saved_sentence
+
             if row is None:
                 return
             self.notify(saved_sentence(row, self._owner_title(row),
@@ -247,6 +250,8 @@ class TrackerApp(App[None]):
     def _owner_title(self, row: RecordView) -> str | None:
         """The name of the record ``row`` belongs to (a legal basis's supply, a clause's
         agreement), for a notification in words."""
+        from tracker.app.forms import describe_record, owner_reference, record_title
+
         reference = owner_reference(row.entity_type)
         owner_id = getattr(row, reference[0], None) if reference else None
         if reference is None or owner_id is None:
@@ -259,6 +264,8 @@ class TrackerApp(App[None]):
 
     def archive_record(self, entity: str, record_id: int, *,
                        on_done: Callable[[], None] | None = None) -> None:
+        from tracker.app.forms import describe_record
+
         record = self.register.get(entity, record_id)
         name = describe_record(record)
 
