@@ -109,8 +109,8 @@ def _load(session: Session, entity: str, where: Any = None) -> list[dict[str, An
 def apply_plan(session: Session, plan: ImportPlan, *, actor: str,
                dry_run: bool) -> ImportOutcome:
     """Check the plan against the register and, when nothing is wrong and this is no dry
-    run, write it. A written plan's records are consumed (let go as they are written): the
-    plan cannot be applied twice."""
+    run, write it. The plan's records are consumed (let go once checked, and as they are
+    written): the plan cannot be applied twice."""
     outcome = ImportOutcome(problems=list(plan.problems))
     provider_ids, matched = _match_providers(session, plan, outcome)
     columns = _columns_of(plan)
@@ -147,6 +147,9 @@ def apply_plan(session: Session, plan: ImportPlan, *, actor: str,
                 changes[entity].append((record, existing, differ))
             else:
                 outcome.counts[entity].unchanged += 1
+        # The records to write are in ``changes`` now: the plan's index of them by key is
+        # let go (at 100,000 rows, ~5 MB a table, held through the write's peak).
+        plan.records[entity] = {}
     _keep_newer_values(session, changes, columns, today, outcome)
     reviewed = sorted({provider_ids[r.provider_key] for r, e, _ in changes["assessment"]
                        if e is None and r.provider_key in provider_ids})
@@ -166,7 +169,6 @@ def apply_plan(session: Session, plan: ImportPlan, *, actor: str,
         new = [(r, v) for r, e, v in changes[entity] if e is None]
         updates = [(e, v) for _, e, v in changes[entity] if e is not None]
         changes[entity] = []
-        plan.records[entity] = {}
         while new:
             events: list[PendingEvent] = []
             chunk = new[:WRITE_CHUNK]
