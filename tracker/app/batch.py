@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import functools
 from collections import Counter
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -88,6 +88,20 @@ def _existing(row: dict[str, Any]) -> _Existing:
                      version=int(row["version"]))
 
 
+# A record to write: a new one as planned (values in ``record.values``), or a change
+# (the record, the stored one it changes, the values that differ). A new record is held
+# as itself, not in a tuple: at 100,000 rows, 300,000 tuples were ~20 MB of the peak.
+Change = tuple[PlannedRecord, "_Existing | None", dict[str, Any]]
+Pending = PlannedRecord | Change
+Changes = dict[str, list[Pending]]
+
+
+def _each(pending: list[Pending]) -> Iterator[Change]:
+    """Every record to write as (record, stored record or None, values to write)."""
+    for item in pending:
+        yield (item, None, item.values) if isinstance(item, PlannedRecord) else item
+
+
 @functools.cache
 def _defaults(entity: str) -> dict[str, Any]:
     """A new record's default values (read-only: callers copy it; pydantic's model_fields
@@ -115,7 +129,7 @@ def apply_plan(session: Session, plan: ImportPlan, *, actor: str,
     provider_ids, matched = _match_providers(session, plan, outcome)
     columns = _columns_of(plan)
     today = date.today()
-    changes: dict[str, list[tuple[PlannedRecord, _Existing | None, dict[str, Any]]]] = {}
+    changes: Changes = {}
     for entity in IMPORT_ENTITIES:
         found = matched if entity == "provider" else _match_children(session, plan, entity,
                                                                      provider_ids)
@@ -139,7 +153,7 @@ def apply_plan(session: Session, plan: ImportPlan, *, actor: str,
                 continue
             if existing is None:
                 outcome.counts[entity].new += 1
-                changes[entity].append((record, None, record.values))
+                changes[entity].append(record)
                 continue
             differ = {k: v for k, v in record.values.items() if existing.values.get(k) != v}
             if differ:
@@ -151,8 +165,8 @@ def apply_plan(session: Session, plan: ImportPlan, *, actor: str,
         # let go (at 100,000 rows, ~5 MB a table, held through the write's peak).
         plan.records[entity] = {}
     _keep_newer_values(session, changes, columns, today, outcome)
-    reviewed = sorted({provider_ids[r.provider_key] for r, e, _ in changes["assessment"]
-                       if e is None and r.provider_key in provider_ids})
+    reviewed = sorted({provider_ids[r.provider_key] for r in changes["assessment"]
+                       if type(r) is PlannedRecord and r.provider_key in provider_ids})
     children = _plan_children(changes, provider_ids, PreviousReviews(session, reviewed))
     _gate_approvals(session, changes, children, outcome, provider_ids, today)
     if outcome.problems or dry_run or not any(changes.values()):
@@ -166,8 +180,8 @@ def apply_plan(session: Session, plan: ImportPlan, *, actor: str,
         # The plan is consumed as it is written: a chunk's records (their values, keys
         # and origins) are let go once written, so the records of the entities still to
         # come are all that stays held.
-        new = [(r, v) for r, e, v in changes[entity] if e is None]
-        updates = [(e, v) for _, e, v in changes[entity] if e is not None]
+        new = [r for r in changes[entity] if type(r) is PlannedRecord]
+        updates = [(e, v) for _, e, v in _each(changes[entity]) if e is not None]
         changes[entity] = []
         while new:
             events: list[PendingEvent] = []
@@ -175,7 +189,7 @@ def apply_plan(session: Session, plan: ImportPlan, *, actor: str,
             del new[:WRITE_CHUNK]
             inserted = _insert(session, entity, chunk, provider_ids, events, now)
             _insert_children(session, inserted, children, events, now, clauses)
-            for record, _ in chunk:
+            for record in chunk:
                 children.pop(id(record), None)
             record_events_bulk(session, actor=actor, events=events)
             del chunk, inserted, events
@@ -236,7 +250,7 @@ def _match_children(session: Session, plan: ImportPlan, entity: str,
     return found
 
 
-def _insert(session: Session, entity: str, rows: list[tuple[PlannedRecord, dict[str, Any]]],
+def _insert(session: Session, entity: str, rows: list[PlannedRecord],
             provider_ids: dict[Key, int], events: list[PendingEvent],
             now: datetime) -> list[tuple[PlannedRecord, int, int]]:
     """Insert new records; returns each with its new id and the index of its event."""
@@ -245,8 +259,9 @@ def _insert(session: Session, entity: str, rows: list[tuple[PlannedRecord, dict[
     defaults = _defaults(entity)
     table = table_of(entity)
     payload = []
-    for record, values in rows:
-        full = {**defaults, **values, "version": 1, "created_at": now, "updated_at": now}
+    for record in rows:
+        full = {**defaults, **record.values, "version": 1, "created_at": now,
+                "updated_at": now}
         if entity == "provider":
             full["search_name"] = search_key(full["legal_name"])
             full["search_extra"] = provider_search_extra(full)
@@ -258,34 +273,33 @@ def _insert(session: Session, entity: str, rows: list[tuple[PlannedRecord, dict[
     new_ids = insert_rows(session, table, payload, assign_ids=True)
     stamp = jsonable(now)
     converted = _converted_fields(entity)
-    memos: dict[str, dict[tuple[type, Any], Any]] = {name: {} for name in converted}
-    for (record, _), full, new_id in zip(rows, payload, new_ids, strict=True):
+    # Each value jsonable() changes (a date, an enum member: JSON's own types are left as
+    # they are), converted once: keyed by the value alone, as equal members of two enums
+    # and the like give the same JSON value.
+    memo: dict[Any, Any] = {now: stamp}
+    for record, after, new_id in zip(rows, payload, new_ids, strict=True):
         if entity == "provider":
             provider_ids[record.key] = new_id
         # the event's values as jsonable() gives them, converting only the fields whose
-        # type needs it (dates, enums), each distinct value once: the rest are already
-        # JSON's own types
-        after = dict(full)
+        # type needs it (dates, enums, the stamps); the row's own dict becomes the event's
+        # (its values are with the driver already)
         for name in converted:
             value = after.get(name)
-            if value is not None and type(value) is not str:
-                memo = memos[name]
-                key = (type(value), value)
-                found = memo.get(key, memo)
+            if value is not None and type(value) not in _JSON_TYPES:
+                found = memo.get(value, memo)
                 if found is memo:
-                    found = memo[key] = jsonable(value)
+                    found = memo[value] = jsonable(value)
                 after[name] = found
-        for name in _STAMPS:
-            if after.get(name) is now:
-                after[name] = stamp
         after["id"] = new_id
         events.append(PendingEvent(AuditAction.INSERT, entity, new_id, None, after))
+    del payload
     first = len(events) - len(rows)
-    return [(record, new_id, first + index) for index, ((record, _), new_id)
+    return [(record, new_id, first + index) for index, (record, new_id)
             in enumerate(zip(rows, new_ids, strict=True))]
 
 
 _STAMPS = ("created_at", "updated_at", "added_at")
+_JSON_TYPES = frozenset({str, int, float, bool})  # jsonable() leaves them as they are
 
 
 @functools.cache
@@ -302,8 +316,7 @@ def _converted_fields(entity: str) -> tuple[str, ...]:
 Children = dict[int, list[tuple[str, dict[str, Any]]]]  # id(PlannedRecord) -> children
 
 
-def _plan_children(changes: dict[str, list[tuple[PlannedRecord, _Existing | None,
-                                                 dict[str, Any]]]],
+def _plan_children(changes: Changes,
                    provider_ids: dict[Key, int], previous: PreviousReviews) -> Children:
     """The derived children of every new agreement and review, as the per-record entry
     derives them; new reviews are taken in date order, so each carries the answers of the
@@ -314,8 +327,8 @@ def _plan_children(changes: dict[str, list[tuple[PlannedRecord, _Existing | None
     # Each review's full values (its defaults under the file's) are made as it is taken,
     # not all at once: at 100,000 reviews they were ~80 MB held together.
     defaults = _defaults("assessment")
-    new_reviews = [(record, values) for record, existing, values
-                   in changes.get("assessment", []) if existing is None]
+    new_reviews = [(record, record.values) for record in changes.get("assessment", [])
+                   if type(record) is PlannedRecord]
     new_reviews.sort(key=lambda pair: arrival_day(
         pair[1]["assessed_on"] if "assessed_on" in pair[1] else defaults.get("assessed_on")))
     # a provider this import creates has no id yet: its reviews meet by its key
@@ -335,14 +348,12 @@ def _plan_children(changes: dict[str, list[tuple[PlannedRecord, _Existing | None
     return planned
 
 
-def _gate_approvals(session: Session, changes: dict[str, list[tuple[PlannedRecord,
-                                                                    _Existing | None,
-                                                                    dict[str, Any]]]],
+def _gate_approvals(session: Session, changes: Changes,
                     children: Children, outcome: ImportOutcome,
                     provider_ids: Mapping[tuple[Any, ...], int], today: date) -> None:
     """The approval gate for every review the import adds or approves anew: its checklist,
     and the provider's open critical gaps in the register as stored before the import."""
-    for record, existing, values in changes.get("assessment", []):
+    for record, existing, values in _each(changes.get("assessment", [])):
         if existing is None:
             merged = {**_defaults("assessment"), **values}
             still_open = open_items(children.get(id(record), []))
@@ -452,8 +463,7 @@ def _columns_of(plan: ImportPlan) -> dict[tuple[str, str], ColumnMapping]:
 
 
 def _keep_newer_values(session: Session,
-                       changes: dict[str, list[tuple[PlannedRecord, _Existing | None,
-                                                     dict[str, Any]]]],
+                       changes: Changes,
                        columns: dict[tuple[str, str], ColumnMapping], today: date,
                        outcome: ImportOutcome) -> None:
     """A workbook imported again after the register moved on must not undo that: a cell
@@ -461,16 +471,20 @@ def _keep_newer_values(session: Session,
     one kept beside the register) is a conflict, and the register's value stays. Only
     records changed since they were made (version 2 on) have a history to consult."""
     for entity, planned in changes.items():
-        changed = {e.id: e for _, e, _ in planned if e is not None and e.version > 1}
+        changed = {e.id: e for _, e, _ in _each(planned) if e is not None and e.version > 1}
         if not changed:
             continue
         histories = field_histories(session, entity, changed)
-        kept: list[tuple[PlannedRecord, _Existing | None, dict[str, Any]]] = []
-        for record, existing, differ in planned:
+        kept: list[Pending] = []
+        for item in planned:
+            if isinstance(item, PlannedRecord):  # new: no history
+                kept.append(item)
+                continue
+            record, existing, differ = item
             found = (reversions(differ, histories.get(existing.id, {}))
                      if existing is not None and existing.id in changed else [])
             if not found or existing is None:
-                kept.append((record, existing, differ))
+                kept.append(item)
                 continue
             sheet, row = record.origin[0]
             label = entity.replace("_", " ")
