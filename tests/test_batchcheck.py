@@ -84,3 +84,24 @@ def test_fast_check_agrees_with_the_pipeline(entity: str) -> None:
     # the fast path vouches for most of what the pipeline accepts (or for none, on a model
     # it cannot take field by field)
     assert accepted * 2 >= slow_accepted > 0 or check.fields is None, (accepted, slow_accepted)
+
+
+def test_a_date_accepted_for_one_day_is_checked_again_for_another() -> None:
+    """The fields remember the values they accepted, date bounds included, for one day: a
+    date in the past today is in the future for an earlier ``today`` (a long import
+    running past midnight, or the check reused), and is then refused as the per-record
+    path refuses it."""
+    from tracker.domain.dates import PAST_DATE_FIELDS
+
+    entity, name = next((e, n) for e in IMPORT_ENTITIES for n in BASE_MODELS[e].model_fields
+                        if n in PAST_DATE_FIELDS)
+    check = RecordCheck(entity)
+    base = {n: good(entity, n)[0] for n, info in BASE_MODELS[entity].model_fields.items()
+            if info.is_required() and n not in BOOKKEEPING}
+    record = {**base, name: date(2026, 5, 1)}
+    accepted = check.clean(record, TODAY)
+    assert accepted is not None and accepted[name] == date(2026, 5, 1)
+    assert check.clean(record, date(2026, 4, 1)) is None
+    with pytest.raises(ValidationFailed):
+        validate_values(entity, BASE_MODELS[entity], record, today=date(2026, 4, 1))
+    assert check.clean(record, TODAY) == accepted

@@ -19,6 +19,7 @@ from tracker.app.register import Register
 from tracker.domain.enums import AgreementKind, SccModule
 from tracker.errors import TrackerError
 from tracker.sheets.mapping import match_header
+from tracker.sheets.readers import PieceReader
 from tracker.sheets.values import parse_country, parse_enum
 from tracker.store.engine import session_scope
 from tracker.store.models import Agreement, Assessment, Provider, Supply, Transfer
@@ -331,3 +332,32 @@ def test_the_synonyms_file_names_only_real_fields_and_members() -> None:
             continue
         members = {m.value for m in getattr(enums, enum_name)}
         assert sorted(v for v in aliases.values() if v not in members) == [], enum_name
+
+
+def test_a_date_text_far_down_still_decides_its_whole_column(
+        engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The rows are planned in one pass until the first d/m text of a date column; the
+    column's order is then read from there on (rows in pieces of three here, so the text is
+    pieces below the header) and decides the texts that follow, with the column's problems
+    listed before the rows', as when the whole column is read first."""
+    monkeypatch.setattr(PieceReader, "PIECE_ROWS", 3)
+    monkeypatch.setattr(PieceReader, "PIECE_BYTES", 400)
+    header = ["Supplier", "Expiry date", "Agreement type", "Risk tier"]
+    rows: list[list[object]] = [[f"P{i}", f"2027-01-0{1 + i % 9}", "NDA", "low"]
+                                for i in range(8)]
+    rows[1][3] = "extreme"  # a row's problem above the texts that decide the order
+    mixed = write_xlsx(tmp_path / "m.xlsx", [header, *rows, ["Late", "12/25/2027", "NDA", "low"],
+                                             ["Later", "25/12/2027", "NDA", "low"]])
+    report = run_import(engine, mixed, profile=None, order=None, dry_run=True)
+    assert [(p.column, p.row) for p in report.problems] == [("B", None), ("D", 3)]
+    assert "mixes day-first" in report.problems[0].reason
+    rows[1][3] = "low"
+    decided = write_xlsx(tmp_path / "d.xlsx", [header, *rows, ["Late", "03/04/2027", "NDA", "low"],
+                                               ["Later", "25/12/2027", "NDA", "low"]])
+    report = run_import(engine, decided, profile=None, order=None, dry_run=False)
+    assert report.written and report.problems == []
+    assert any("'25/12/2027' on row 11" in note for note in report.notes)
+    with session_scope(engine, write=False) as session:
+        late = session.exec(select(Agreement).join(Provider).where(
+            Provider.legal_name == "Late")).one()
+        assert late.expires_on == date(2027, 4, 3)

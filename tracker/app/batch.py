@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import functools
 from collections import Counter
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -88,6 +88,20 @@ def _existing(row: dict[str, Any]) -> _Existing:
                      version=int(row["version"]))
 
 
+# A record to write: a new one as planned (values in ``record.values``), or a change
+# (the record, the stored one it changes, the values that differ). A new record is held
+# as itself, not in a tuple: at 100,000 rows, 300,000 tuples were ~20 MB of the peak.
+Change = tuple[PlannedRecord, "_Existing | None", dict[str, Any]]
+Pending = PlannedRecord | Change
+Changes = dict[str, list[Pending]]
+
+
+def _each(pending: list[Pending]) -> Iterator[Change]:
+    """Every record to write as (record, stored record or None, values to write)."""
+    for item in pending:
+        yield (item, None, item.values) if isinstance(item, PlannedRecord) else item
+
+
 @functools.cache
 def _defaults(entity: str) -> dict[str, Any]:
     """A new record's default values (read-only: callers copy it; pydantic's model_fields
@@ -109,13 +123,13 @@ def _load(session: Session, entity: str, where: Any = None) -> list[dict[str, An
 def apply_plan(session: Session, plan: ImportPlan, *, actor: str,
                dry_run: bool) -> ImportOutcome:
     """Check the plan against the register and, when nothing is wrong and this is no dry
-    run, write it. A written plan's records are consumed (let go as they are written): the
-    plan cannot be applied twice."""
+    run, write it. The plan's records are consumed (let go once checked, and as they are
+    written): the plan cannot be applied twice."""
     outcome = ImportOutcome(problems=list(plan.problems))
     provider_ids, matched = _match_providers(session, plan, outcome)
     columns = _columns_of(plan)
     today = date.today()
-    changes: dict[str, list[tuple[PlannedRecord, _Existing | None, dict[str, Any]]]] = {}
+    changes: Changes = {}
     for entity in IMPORT_ENTITIES:
         found = matched if entity == "provider" else _match_children(session, plan, entity,
                                                                      provider_ids)
@@ -139,7 +153,7 @@ def apply_plan(session: Session, plan: ImportPlan, *, actor: str,
                 continue
             if existing is None:
                 outcome.counts[entity].new += 1
-                changes[entity].append((record, None, record.values))
+                changes[entity].append(record)
                 continue
             differ = {k: v for k, v in record.values.items() if existing.values.get(k) != v}
             if differ:
@@ -147,14 +161,18 @@ def apply_plan(session: Session, plan: ImportPlan, *, actor: str,
                 changes[entity].append((record, existing, differ))
             else:
                 outcome.counts[entity].unchanged += 1
+        # The records to write are in ``changes`` now: the plan's index of them by key is
+        # let go (at 100,000 rows, ~5 MB a table, held through the write's peak).
+        plan.records[entity] = {}
     _keep_newer_values(session, changes, columns, today, outcome)
-    reviewed = sorted({provider_ids[r.provider_key] for r, e, _ in changes["assessment"]
-                       if e is None and r.provider_key in provider_ids})
+    reviewed = sorted({provider_ids[r.provider_key] for r in changes["assessment"]
+                       if type(r) is PlannedRecord and r.provider_key in provider_ids})
     children = _plan_children(changes, provider_ids, PreviousReviews(session, reviewed))
     _gate_approvals(session, changes, children, outcome, provider_ids, today)
     if outcome.problems or dry_run or not any(changes.values()):
         return outcome
     now = utcnow()
+    clauses = _clause_copies(session, now)
     for entity in IMPORT_ENTITIES:
         # Written a few thousand records at a time, each chunk's events chained and written
         # with its rows, inside the one transaction: the rows' payloads, their events and
@@ -162,17 +180,16 @@ def apply_plan(session: Session, plan: ImportPlan, *, actor: str,
         # The plan is consumed as it is written: a chunk's records (their values, keys
         # and origins) are let go once written, so the records of the entities still to
         # come are all that stays held.
-        new = [(r, v) for r, e, v in changes[entity] if e is None]
-        updates = [(e, v) for _, e, v in changes[entity] if e is not None]
+        new = [r for r in changes[entity] if type(r) is PlannedRecord]
+        updates = [(e, v) for _, e, v in _each(changes[entity]) if e is not None]
         changes[entity] = []
-        plan.records[entity] = {}
         while new:
             events: list[PendingEvent] = []
             chunk = new[:WRITE_CHUNK]
             del new[:WRITE_CHUNK]
             inserted = _insert(session, entity, chunk, provider_ids, events, now)
-            _insert_children(session, inserted, children, events, now)
-            for record, _ in chunk:
+            _insert_children(session, inserted, children, events, now, clauses)
+            for record in chunk:
                 children.pop(id(record), None)
             record_events_bulk(session, actor=actor, events=events)
             del chunk, inserted, events
@@ -180,6 +197,8 @@ def apply_plan(session: Session, plan: ImportPlan, *, actor: str,
         _update(session, entity, updates, events, now)
         record_events_bulk(session, actor=actor, events=events)
         del updates, events
+    if clauses is not None:
+        clauses.close()
     outcome.written = True
     return outcome
 
@@ -231,7 +250,7 @@ def _match_children(session: Session, plan: ImportPlan, entity: str,
     return found
 
 
-def _insert(session: Session, entity: str, rows: list[tuple[PlannedRecord, dict[str, Any]]],
+def _insert(session: Session, entity: str, rows: list[PlannedRecord],
             provider_ids: dict[Key, int], events: list[PendingEvent],
             now: datetime) -> list[tuple[PlannedRecord, int, int]]:
     """Insert new records; returns each with its new id and the index of its event."""
@@ -240,8 +259,9 @@ def _insert(session: Session, entity: str, rows: list[tuple[PlannedRecord, dict[
     defaults = _defaults(entity)
     table = table_of(entity)
     payload = []
-    for record, values in rows:
-        full = {**defaults, **values, "version": 1, "created_at": now, "updated_at": now}
+    for record in rows:
+        full = {**defaults, **record.values, "version": 1, "created_at": now,
+                "updated_at": now}
         if entity == "provider":
             full["search_name"] = search_key(full["legal_name"])
             full["search_extra"] = provider_search_extra(full)
@@ -253,34 +273,33 @@ def _insert(session: Session, entity: str, rows: list[tuple[PlannedRecord, dict[
     new_ids = insert_rows(session, table, payload, assign_ids=True)
     stamp = jsonable(now)
     converted = _converted_fields(entity)
-    memos: dict[str, dict[tuple[type, Any], Any]] = {name: {} for name in converted}
-    for (record, _), full, new_id in zip(rows, payload, new_ids, strict=True):
+    # Each value jsonable() changes (a date, an enum member: JSON's own types are left as
+    # they are), converted once: keyed by the value alone, as equal members of two enums
+    # and the like give the same JSON value.
+    memo: dict[Any, Any] = {now: stamp}
+    for record, after, new_id in zip(rows, payload, new_ids, strict=True):
         if entity == "provider":
             provider_ids[record.key] = new_id
         # the event's values as jsonable() gives them, converting only the fields whose
-        # type needs it (dates, enums), each distinct value once: the rest are already
-        # JSON's own types
-        after = dict(full)
+        # type needs it (dates, enums, the stamps); the row's own dict becomes the event's
+        # (its values are with the driver already)
         for name in converted:
             value = after.get(name)
-            if value is not None and type(value) is not str:
-                memo = memos[name]
-                key = (type(value), value)
-                found = memo.get(key, memo)
+            if value is not None and type(value) not in _JSON_TYPES:
+                found = memo.get(value, memo)
                 if found is memo:
-                    found = memo[key] = jsonable(value)
+                    found = memo[value] = jsonable(value)
                 after[name] = found
-        for name in _STAMPS:
-            if after.get(name) is now:
-                after[name] = stamp
         after["id"] = new_id
         events.append(PendingEvent(AuditAction.INSERT, entity, new_id, None, after))
+    del payload
     first = len(events) - len(rows)
-    return [(record, new_id, first + index) for index, ((record, _), new_id)
+    return [(record, new_id, first + index) for index, (record, new_id)
             in enumerate(zip(rows, new_ids, strict=True))]
 
 
 _STAMPS = ("created_at", "updated_at", "added_at")
+_JSON_TYPES = frozenset({str, int, float, bool})  # jsonable() leaves them as they are
 
 
 @functools.cache
@@ -297,8 +316,7 @@ def _converted_fields(entity: str) -> tuple[str, ...]:
 Children = dict[int, list[tuple[str, dict[str, Any]]]]  # id(PlannedRecord) -> children
 
 
-def _plan_children(changes: dict[str, list[tuple[PlannedRecord, _Existing | None,
-                                                 dict[str, Any]]]],
+def _plan_children(changes: Changes,
                    provider_ids: dict[Key, int], previous: PreviousReviews) -> Children:
     """The derived children of every new agreement and review, as the per-record entry
     derives them; new reviews are taken in date order, so each carries the answers of the
@@ -309,8 +327,8 @@ def _plan_children(changes: dict[str, list[tuple[PlannedRecord, _Existing | None
     # Each review's full values (its defaults under the file's) are made as it is taken,
     # not all at once: at 100,000 reviews they were ~80 MB held together.
     defaults = _defaults("assessment")
-    new_reviews = [(record, values) for record, existing, values
-                   in changes.get("assessment", []) if existing is None]
+    new_reviews = [(record, record.values) for record in changes.get("assessment", [])
+                   if type(record) is PlannedRecord]
     new_reviews.sort(key=lambda pair: arrival_day(
         pair[1]["assessed_on"] if "assessed_on" in pair[1] else defaults.get("assessed_on")))
     # a provider this import creates has no id yet: its reviews meet by its key
@@ -330,14 +348,12 @@ def _plan_children(changes: dict[str, list[tuple[PlannedRecord, _Existing | None
     return planned
 
 
-def _gate_approvals(session: Session, changes: dict[str, list[tuple[PlannedRecord,
-                                                                    _Existing | None,
-                                                                    dict[str, Any]]]],
+def _gate_approvals(session: Session, changes: Changes,
                     children: Children, outcome: ImportOutcome,
                     provider_ids: Mapping[tuple[Any, ...], int], today: date) -> None:
     """The approval gate for every review the import adds or approves anew: its checklist,
     and the provider's open critical gaps in the register as stored before the import."""
-    for record, existing, values in changes.get("assessment", []):
+    for record, existing, values in _each(changes.get("assessment", [])):
         if existing is None:
             merged = {**_defaults("assessment"), **values}
             still_open = open_items(children.get(id(record), []))
@@ -360,14 +376,38 @@ def _gate_approvals(session: Session, changes: dict[str, list[tuple[PlannedRecor
                                             f"assessment {error.field}: {error.message}"))
 
 
+def _clause_copies(session: Session, now: datetime) -> Any:
+    """The restore's SQL copies of an agreement's clause rows (``restore_stream``), on
+    SQLite: a new agreement's clauses depend on its kind alone, so all but the first of each
+    kind are copied by SQLite instead of built, converted and sent from Python (4.3 rows per
+    agreement of the benchmark's sheet, with the same IDs and event entries)."""
+    if session.connection().dialect.name != "sqlite":
+        return None
+    from tracker.app.restore_stream import _ClauseCopies  # it imports this module
+
+    return _ClauseCopies(session, now)
+
+
 def _insert_children(session: Session, inserted: list[tuple[PlannedRecord, int, int]],
-                     children: Children, events: list[PendingEvent], now: datetime) -> None:
+                     children: Children, events: list[PendingEvent], now: datetime,
+                     clauses: Any = None) -> None:
     """Write the derived children of the records just inserted, a few thousand parents at
-    a time."""
+    a time; an agreement's clauses copied in SQL where ``clauses`` can (``_clause_copies``)."""
     for start in range(0, len(inserted), CHILD_CHUNK):
-        write_derived(session, [(parent_id, _children_of(record, children), events[index])
-                                for record, parent_id, index
-                                in inserted[start:start + CHILD_CHUNK]], now)
+        parents: list[tuple[int, list[tuple[str, dict[str, Any]]], PendingEvent]] = []
+        for record, parent_id, index in inserted[start:start + CHILD_CHUNK]:
+            event = events[index]
+            if clauses is not None and record.entity == "agreement" and \
+                    id(record) not in children and clauses.copied(
+                        parent_id, {**_defaults("agreement"), **record.values}, event):
+                continue
+            parents.append((parent_id, _children_of(record, children), event))
+        if clauses is not None:
+            clauses.flush()
+        if any(kids for _, kids, _ in parents):
+            write_derived(session, parents, now)
+            if clauses is not None:
+                clauses.moved()
 
 
 def _children_of(record: PlannedRecord,
@@ -423,8 +463,7 @@ def _columns_of(plan: ImportPlan) -> dict[tuple[str, str], ColumnMapping]:
 
 
 def _keep_newer_values(session: Session,
-                       changes: dict[str, list[tuple[PlannedRecord, _Existing | None,
-                                                     dict[str, Any]]]],
+                       changes: Changes,
                        columns: dict[tuple[str, str], ColumnMapping], today: date,
                        outcome: ImportOutcome) -> None:
     """A workbook imported again after the register moved on must not undo that: a cell
@@ -432,16 +471,20 @@ def _keep_newer_values(session: Session,
     one kept beside the register) is a conflict, and the register's value stays. Only
     records changed since they were made (version 2 on) have a history to consult."""
     for entity, planned in changes.items():
-        changed = {e.id: e for _, e, _ in planned if e is not None and e.version > 1}
+        changed = {e.id: e for _, e, _ in _each(planned) if e is not None and e.version > 1}
         if not changed:
             continue
         histories = field_histories(session, entity, changed)
-        kept: list[tuple[PlannedRecord, _Existing | None, dict[str, Any]]] = []
-        for record, existing, differ in planned:
+        kept: list[Pending] = []
+        for item in planned:
+            if isinstance(item, PlannedRecord):  # new: no history
+                kept.append(item)
+                continue
+            record, existing, differ = item
             found = (reversions(differ, histories.get(existing.id, {}))
                      if existing is not None and existing.id in changed else [])
             if not found or existing is None:
-                kept.append((record, existing, differ))
+                kept.append(item)
                 continue
             sheet, row = record.origin[0]
             label = entity.replace("_", " ")

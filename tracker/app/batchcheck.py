@@ -56,7 +56,7 @@ class _Field:
     """One field's check: blank means its default, text cleaned as every writer cleans
     it, then the field's pydantic schema; each distinct value done once."""
 
-    __slots__ = ("blank", "has_blank", "memo", "one_line", "remember", "validate")
+    __slots__ = ("accepted", "blank", "has_blank", "memo", "one_line", "remember", "validate")
 
     def __init__(self, name: str, validate: Callable[[Any], Any],
                  blank: tuple[bool, Any]) -> None:
@@ -64,6 +64,9 @@ class _Field:
         self.one_line = name in ONE_LINE_FIELDS
         self.has_blank, self.blank = blank
         self.memo: dict[tuple[type, Any], Any] = {}
+        # the values that passed every check of their own, dates' bounds included, for the
+        # day ``RecordCheck.today``: a repeated value costs one look-up
+        self.accepted: dict[tuple[type, Any], Any] = {}
         self.remember = True
 
     def check(self, value: Any, records: int = 0) -> Any:
@@ -84,6 +87,7 @@ class _Field:
                 # hold memory
                 self.remember = False
                 self.memo.clear()
+                self.accepted.clear()
         return found
 
     def _check(self, value: Any) -> Any:
@@ -111,6 +115,7 @@ class RecordCheck:
         schema = base.__pydantic_core_schema__
         self.fields: dict[str, _Field] | None = None
         self.records = 0
+        self.today: date | None = None  # the day the fields' accepted values are for
         if schema.get("type") != "model" or schema["schema"].get("type") != "model-fields":
             return  # a model-level validator: every record takes the per-record path
         config = schema.get("config")
@@ -140,15 +145,25 @@ class RecordCheck:
         if fields is None:
             return None
         self.records += 1
+        if today != self.today:
+            for field in fields.values():
+                field.accepted.clear()
+            self.today = today
         clean = dict(self.defaults)
         for name, value in values.items():
             check = fields.get(name)
             if check is None:
                 return None  # bookkeeping or unknown: the per-record path decides
-            try:  # the memo's hit, inlined (the common case: a repeated value)
-                found = check.memo.get((value.__class__, value), _MISSING)
-            except TypeError:
-                found = _MISSING
+            key = (value.__class__, value)
+            hashable = True
+            try:  # an accepted value's hit, inlined (the common case: a repeated value)
+                found = check.accepted.get(key, _MISSING)
+            except TypeError:  # unhashable
+                hashable, found = False, _MISSING
+            if found is not _MISSING:
+                clean[name] = found
+                continue
+            found = check.memo.get(key, _MISSING) if hashable else _MISSING
             if found is _MISSING:
                 found = check.check(value, self.records)
             if found is _FAILED:
@@ -158,6 +173,8 @@ class RecordCheck:
                                  and not isinstance(found, datetime))) and \
                     _date_problem(name, found, today):
                 return None  # date_errors, as validate_values runs it
+            if hashable and check.remember:
+                check.accepted[key] = found
             clean[name] = found
         if not self.required <= clean.keys():
             return None

@@ -34,6 +34,10 @@ DATE1904 = re.compile(rb"date1904=\"(1|true)\"", re.IGNORECASE)
 FORMULA_NO_VALUE = re.compile(
     rb"<(?:\w+:)?c\b[^>]*?\br=\"([A-Z]{1,3}\d+)\"[^>]*>\s*<(?:\w+:)?f\b[^>]*?(?:/>|>[^<]*"
     rb"</(?:\w+:)?f>)\s*(?:<(?:\w+:)?v\s*/>|<(?:\w+:)?v>\s*</(?:\w+:)?v>)?\s*</(?:\w+:)?c>")
+# A merged range (after the rows): what calamine's merged_cell_ranges gives, read here so a
+# sheet read in pieces (readers.PieceRows) knows its merged header cells.
+MERGE_CELL = re.compile(rb"<(?:\w+:)?mergeCell\b[^>]*?\bref=\"([A-Z]{1,3})(\d+)(?::([A-Z]{1,3})"
+                        rb"(\d+))?\"")
 CHUNK = 1024 * 1024
 
 
@@ -48,6 +52,10 @@ class WorkbookFacts:
     # member name -> cells holding a formula with no cached result
     formulas_without_value: dict[str, list[str]] = field(default_factory=dict)
     sheet_members: dict[str, str] = field(default_factory=dict)  # member name -> sheet name
+    # member name -> merged ranges as calamine gives them: ((top, left), (bottom, right)),
+    # counted from 0
+    merged: dict[str, list[tuple[tuple[int, int], tuple[int, int]]]] = field(
+        default_factory=dict)
 
     def formula_cells(self) -> dict[str, list[str]]:
         """Sheet name -> cells with a formula and no cached result."""
@@ -125,7 +133,8 @@ def _inspect_members(path: Path, archive: zipfile.ZipFile,
                 continue
             if member.filename.startswith("xl/worksheets/"):
                 last_row, formulas = _scan_sheet(path, archive, member, deadline,
-                                                 facts.sheet_members.get(member.filename))
+                                                 facts.sheet_members.get(member.filename),
+                                                 facts.merged.setdefault(member.filename, []))
                 facts.sheet_rows[member.filename] = last_row
                 if formulas:
                     facts.formulas_without_value[member.filename] = formulas
@@ -175,9 +184,12 @@ def _read_capped(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> bytes:
 
 
 def _scan_sheet(path: Path, archive: zipfile.ZipFile, member: zipfile.ZipInfo,
-                deadline: limits.Deadline, sheet: str | None = None) -> tuple[int, list[str]]:
+                deadline: limits.Deadline, sheet: str | None = None,
+                merged: list[tuple[tuple[int, int], tuple[int, int]]] | None = None
+                ) -> tuple[int, list[str]]:
     """The last row number and the cells holding a formula with no cached result, refusing
-    DTDs, cells beyond the limits and a row number repeated or out of order, in 1 MB chunks.
+    DTDs, cells beyond the limits and a row number repeated or out of order, in 1 MB chunks;
+    the merged ranges are added to ``merged``.
     Each chunk is scanned up to its last whole row; the rest waits for the next chunk, so
     no row is counted twice and no cell is cut in two."""
     named = f"sheet {sheet!r}" if sheet else member.filename
@@ -213,6 +225,11 @@ def _scan_sheet(path: Path, archive: zipfile.ZipFile, member: zipfile.ZipInfo,
                     f"at most {limits.MAX_COLUMNS} columns")
             if b"<f" in data:
                 formulas.extend(m.decode() for m in FORMULA_NO_VALUE.findall(data))
+            if merged is not None and b"mergeCell" in data:
+                for left, top, right, bottom in MERGE_CELL.findall(data):
+                    corner = (int(top) - 1, column_number(left) - 1)
+                    merged.append((corner, (int(bottom) - 1, column_number(right) - 1)
+                                   if right else corner))
             previous = last_row
             rows = (ROW_TAG if b":row" in data else PLAIN_ROW_TAG).findall(data)
             for number in map(int, rows):

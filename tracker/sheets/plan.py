@@ -28,6 +28,7 @@ from tracker.sheets.values import (
     DayOrder,
     date_order_evidence,
     is_ambiguous_date,
+    is_order_sensitive,
     parse_bool,
     parse_country,
     parse_date,
@@ -218,11 +219,14 @@ def _read_cell(cell: _Cell, raw: Any) -> tuple[object, Any]:
 
 
 def _column_orders(plan: ImportPlan, sheet: Sheet, mapping: SheetMapping,
-                   cells: list[tuple[ColumnMapping, str, str]]) -> dict[int, str]:
+                   cells: list[tuple[ColumnMapping, str, str]],
+                   start: int | None = None) -> dict[int, str]:
     """Each date column's day order, read off the whole column as a person would: one
     31/01/2025 makes it day-first, one 01/31/2025 month-first; a column holding both, or
     only dates that read either way, is one problem for the column, not one per cell.
-    Returns column index -> order, or "undecided" / "mixed" (its problem is planned)."""
+    Returns column index -> order, or "undecided" / "mixed" (its problem is planned).
+    ``start``: the index of the first row to read (default: the one under the header);
+    the rows above it hold no date text that decides or needs an order."""
     orders: dict[int, str] = {}
     undecided: list[tuple[ColumnMapping, tuple[int, Any]]] = []
     dated = [column for column, entity, name in cells
@@ -233,9 +237,9 @@ def _column_orders(plan: ImportPlan, sheet: Sheet, mapping: SheetMapping,
     ambiguous_in: dict[int, tuple[int, Any]] = {}
     read: dict[int, dict[str, tuple[str | None, bool]]] = {c.index: {} for c in dated}
     indexes = list(seen_in)
+    first = mapping.header_row if start is None else start
     if indexes:
-        for row_index, row in enumerate(islice(sheet.rows, mapping.header_row, None),
-                                        start=mapping.header_row):
+        for row_index, row in enumerate(islice(sheet.rows, first, None), start=first):
             width = len(row)
             for index in indexes:
                 raw = row[index] if index < width else None
@@ -294,15 +298,28 @@ def _column_orders(plan: ImportPlan, sheet: Sheet, mapping: SheetMapping,
     return orders
 
 
-def _plan_sheet(plan: ImportPlan, sheet: Sheet, mapping: SheetMapping, order: DayOrder,
-                book: Workbook, deadline: limits.Deadline, formulas: list[str]) -> None:
-    date1904 = book.date1904
-    mapped: list[tuple[ColumnMapping, str, str]] = []
-    for column in mapping.mapped:
-        if column.target:
-            entity, name = column.target.split(".")
-            mapped.append((column, entity, name))
-    column_orders = {} if order is not None else _column_orders(plan, sheet, mapping, mapped)
+def _order_matters(row: list[Any], dated: set[int], sensitive: dict[str, bool]) -> bool:
+    """Whether a date column of ``row`` holds a text its column's day order reads
+    (``is_order_sensitive``); ``sensitive`` remembers each distinct text."""
+    width = len(row)
+    for index in dated:
+        raw = row[index] if index < width else None
+        if isinstance(raw, str):
+            found = sensitive.get(raw)
+            if found is None:
+                found = sensitive[raw] = is_order_sensitive(raw)
+            if found:
+                return True
+    return False
+
+
+def _cells_of(mapped: list[tuple[ColumnMapping, str, str]], column_orders: dict[int, str],
+              order: DayOrder, book: Workbook,
+              memos: dict[int, dict[tuple[type, Any], tuple[object, Any]]] | None = None
+              ) -> tuple[list[_Cell], set[int]]:
+    """Each mapped column's reader under the day orders decided, and the date columns
+    whose order is a column problem. ``memos``: the cells read so far, kept (read before
+    any text the order decides, so the same under any order)."""
     cells: list[_Cell] = []
     unsettled: set[int] = set()  # date columns whose order is a column problem
     for column, entity, name in mapped:
@@ -314,9 +331,34 @@ def _plan_sheet(plan: ImportPlan, sheet: Sheet, mapping: SheetMapping, order: Da
             column_order = "day-first"
         elif found == "month-first":
             column_order = "month-first"
-        cells.append(_Cell(column.index, column, entity, name, f"{entity}.{name}",
-                           parser_for(entity, name, column_order, date1904,
-                                      decimal_comma=book.decimal_comma, scale=column.scale)))
+        parse = parser_for(entity, name, column_order, book.date1904,
+                           decimal_comma=book.decimal_comma, scale=column.scale)
+        cell = _Cell(column.index, column, entity, name, f"{entity}.{name}", parse)
+        if memos is not None and column.index in memos:
+            cell = _Cell(column.index, column, entity, name, f"{entity}.{name}", parse,
+                         memos[column.index])
+        cells.append(cell)
+    return cells, unsettled
+
+
+def _plan_sheet(plan: ImportPlan, sheet: Sheet, mapping: SheetMapping, order: DayOrder,
+                book: Workbook, deadline: limits.Deadline, formulas: list[str]) -> None:
+    mapped: list[tuple[ColumnMapping, str, str]] = []
+    for column in mapping.mapped:
+        if column.target:
+            entity, name = column.target.split(".")
+            mapped.append((column, entity, name))
+    # A date column's day order matters only to a text such as 03/04/2025 (a d/m text whose
+    # two numbers differ): the rows are planned in one pass until the first such text, and
+    # only then are the orders read off the columns (``_column_orders``, over the rows from
+    # there on: the rows before hold no such text, so they decide nothing and read the same
+    # under any order). A register whose dates are real dates or ISO text is read once.
+    dated = set() if order is not None else {
+        column.index for column, entity, name in mapped
+        if field_kind(BASE_MODELS[entity].model_fields[name].annotation).kind == "date"}
+    sensitive: dict[str, bool] = {}
+    first_problem = len(plan.problems)  # where the column problems go (before the rows')
+    cells, unsettled = _cells_of(mapped, {}, order, book)
     columns_of = {cell.target: cell.column for cell in cells}
     by_index = {cell.index: cell for cell in cells}
     width = max((c.index for c in mapping.columns), default=-1) + 1
@@ -327,6 +369,15 @@ def _plan_sheet(plan: ImportPlan, sheet: Sheet, mapping: SheetMapping, order: Da
     # one pass over the rows (a workbook's are made a row at a time: tracker.sheets.readers)
     for row_index, row in enumerate(islice(sheet.rows, mapping.header_row, None),
                                     start=mapping.header_row):
+        if dated and _order_matters(row, dated, sensitive):
+            before = len(plan.problems)
+            column_orders = _column_orders(plan, sheet, mapping, mapped, start=row_index)
+            found = plan.problems[before:]
+            del plan.problems[before:]
+            plan.problems[first_problem:first_problem] = found
+            cells, unsettled = _cells_of(mapped, column_orders, order, book,
+                                         {cell.index: cell.memo for cell in cells})
+            dated = set()
         if all(v is None or (isinstance(v, str) and not v.strip()) for v in row):
             continue
         excel_row = row_index + 1

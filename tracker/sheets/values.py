@@ -143,6 +143,16 @@ def date_order_evidence(value: Any) -> DayOrder:
     return None
 
 
+def is_order_sensitive(value: Any) -> bool:
+    """A d/m/y text whose two numbers differ: the only cell a column's day order can read
+    differently (``parse_date``), and the only one that says anything of the order
+    (``date_order_evidence``, ``is_ambiguous_date``)."""
+    if not isinstance(value, str):
+        return False
+    match = NUMERIC.match(normalize(value))
+    return match is not None and int(match[1]) != int(match[3])
+
+
 def is_ambiguous_date(value: Any) -> bool:
     """A d/m/y text whose day and month could trade places (03/04/2025)."""
     if not isinstance(value, str):
