@@ -245,9 +245,9 @@ def test_copied_clauses_are_the_rows_and_events_each_agreement_would_derive(
         exported: Path, empty: Engine, empty_template: Path, tmp_path: Path,
         monkeypatch: pytest.MonkeyPatch) -> None:
     """Agreements after the first of their kind get their clause rows as SQLite's copy of
-    the first's (restore_stream._ClauseCopies): the rows, their IDs and every event are
+    the first's (derived_rows.ClauseCopies): the rows, their IDs and every event are
     those of each agreement's own derivation."""
-    from tracker.app.restore_stream import _ClauseCopies
+    from tracker.app.derived_rows import ClauseCopies
 
     book = openpyxl.load_workbook(exported)
     del book["Agreement clauses"]
@@ -264,11 +264,11 @@ def test_copied_clauses_are_the_rows_and_events_each_agreement_would_derive(
     derived = open_register(f"sqlite:///{copy_register(empty_template, tmp_path / 'd.sqlite')}")
     calls: list[int] = []
 
-    def derive_each(self: _ClauseCopies, record_id: int, *_: Any) -> bool:
+    def derive_each(self: ClauseCopies, record_id: int, *_: Any) -> bool:
         calls.append(record_id)
         return False
 
-    monkeypatch.setattr(_ClauseCopies, "copied", derive_each)
+    monkeypatch.setattr(ClauseCopies, "copied", derive_each)
     try:
         each = restore(derived, exported)
         assert each.written and not each.problems, each.problems[:3]

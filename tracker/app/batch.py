@@ -23,11 +23,11 @@ from sqlalchemy import bindparam, select, update
 from sqlmodel import Session
 
 from tracker.app.batchcheck import RecordCheck
+from tracker.app.derived_rows import ClauseCopies, new_record_defaults, write_derived
 from tracker.app.pipeline import (
     PreviousReviews,
     arrival_day,
     critical_gaps,
-    derived_summary,
     jsonable,
     refuse_fixed_changes,
     typed_evidence,
@@ -36,7 +36,6 @@ from tracker.app.pipeline import (
 from tracker.app.rebase import field_histories, reversions
 from tracker.domain.derived import derived_children, is_review, open_items
 from tracker.domain.enums import AuditAction, ChecklistStatus
-from tracker.domain.registry import PARENT_FIELD
 from tracker.domain.rules import FieldError, approval_blockers
 from tracker.domain.text import PROVIDER_SEARCHED, provider_search_extra, search_key
 from tracker.errors import ValidationFailed
@@ -100,15 +99,6 @@ def _each(pending: list[Pending]) -> Iterator[Change]:
     """Every record to write as (record, stored record or None, values to write)."""
     for item in pending:
         yield (item, None, item.values) if isinstance(item, PlannedRecord) else item
-
-
-@functools.cache
-def _defaults(entity: str) -> dict[str, Any]:
-    """A new record's default values (read-only: callers copy it; pydantic's model_fields
-    is slow to walk per row)."""
-    return {name: info.get_default(call_default_factory=True)
-            for name, info in BASE_MODELS[entity].model_fields.items()
-            if not info.is_required()}
 
 
 def _load(session: Session, entity: str, where: Any = None) -> list[dict[str, Any]]:
@@ -256,7 +246,7 @@ def _insert(session: Session, entity: str, rows: list[PlannedRecord],
     """Insert new records; returns each with its new id and the index of its event."""
     if not rows:
         return []
-    defaults = _defaults(entity)
+    defaults = new_record_defaults(entity)
     table = table_of(entity)
     payload = []
     for record in rows:
@@ -326,7 +316,7 @@ def _plan_children(changes: Changes,
     # (``_children_of``), a chunk at a time, not all held from here.
     # Each review's full values (its defaults under the file's) are made as it is taken,
     # not all at once: at 100,000 reviews they were ~80 MB held together.
-    defaults = _defaults("assessment")
+    defaults = new_record_defaults("assessment")
     new_reviews = [(record, record.values) for record in changes.get("assessment", [])
                    if type(record) is PlannedRecord]
     new_reviews.sort(key=lambda pair: arrival_day(
@@ -355,7 +345,7 @@ def _gate_approvals(session: Session, changes: Changes,
     and the provider's open critical gaps in the register as stored before the import."""
     for record, existing, values in _each(changes.get("assessment", [])):
         if existing is None:
-            merged = {**_defaults("assessment"), **values}
+            merged = {**new_record_defaults("assessment"), **values}
             still_open = open_items(children.get(id(record), []))
         elif {"outcome", "approval_override"} & values.keys():
             merged = {**existing.values, **values}
@@ -377,15 +367,13 @@ def _gate_approvals(session: Session, changes: Changes,
 
 
 def _clause_copies(session: Session, now: datetime) -> Any:
-    """The restore's SQL copies of an agreement's clause rows (``restore_stream``), on
+    """The restore's SQL copies of an agreement's clause rows (``derived_rows``), on
     SQLite: a new agreement's clauses depend on its kind alone, so all but the first of each
     kind are copied by SQLite instead of built, converted and sent from Python (4.3 rows per
     agreement of the benchmark's sheet, with the same IDs and event entries)."""
     if session.connection().dialect.name != "sqlite":
         return None
-    from tracker.app.restore_stream import _ClauseCopies  # it imports this module
-
-    return _ClauseCopies(session, now)
+    return ClauseCopies(session, now)
 
 
 def _insert_children(session: Session, inserted: list[tuple[PlannedRecord, int, int]],
@@ -399,7 +387,7 @@ def _insert_children(session: Session, inserted: list[tuple[PlannedRecord, int, 
             event = events[index]
             if clauses is not None and record.entity == "agreement" and \
                     id(record) not in children and clauses.copied(
-                        parent_id, {**_defaults("agreement"), **record.values}, event):
+                        parent_id, {**new_record_defaults("agreement"), **record.values}, event):
                 continue
             parents.append((parent_id, _children_of(record, children), event))
         if clauses is not None:
@@ -418,34 +406,8 @@ def _children_of(record: PlannedRecord,
     if planned is not None:
         return planned
     if record.entity == "agreement":
-        return derived_children("agreement", {**_defaults("agreement"), **record.values})
+        return derived_children("agreement", {**new_record_defaults("agreement"), **record.values})
     return []
-
-
-def write_derived(session: Session,
-                  parents: list[tuple[int, list[tuple[str, dict[str, Any]]], PendingEvent]],
-                  now: datetime) -> None:
-    """Write (parent id, derived children, the parent's insert event) in one insert per
-    child table; each parent's event records its children (``derived_summary``), as the
-    per-record entry's does. The import and the restore both write through here."""
-    by_child: dict[str, list[dict[str, Any]]] = {}
-    owners: list[tuple[PendingEvent, str, int]] = []  # event, child entity, payload index
-    for parent_id, kids, event in parents:
-        for child, values in kids:
-            payload = by_child.setdefault(child, [])
-            owners.append((event, child, len(payload)))
-            payload.append({**_defaults(child), **values, PARENT_FIELD[child]: parent_id,
-                            "version": 1, "created_at": now, "updated_at": now})
-    for child, payload in by_child.items():
-        for full, new_id in zip(payload, insert_rows(session, table_of(child), payload,
-                                                     assign_ids=True), strict=True):
-            full["id"] = new_id
-    grouped: dict[int, tuple[PendingEvent, list[tuple[str, dict[str, Any]]]]] = {}
-    for event, child, index in owners:
-        grouped.setdefault(id(event), (event, []))[1].append((child, by_child[child][index]))
-    for event, rows in grouped.values():
-        assert event.after is not None
-        event.after["derived"] = derived_summary(rows)
 
 
 CHILD_CHUNK = 5000

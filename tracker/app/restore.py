@@ -19,7 +19,8 @@ from typing import Any
 from sqlalchemy import UniqueConstraint, delete, select, update
 from sqlmodel import Session, col
 
-from tracker.app.batch import PARENTS, EntityCounts, update_rows, write_derived
+from tracker.app.batch import PARENTS, EntityCounts, update_rows
+from tracker.app.derived_rows import write_derived
 from tracker.app.export_content import LOCAL_SETTINGS
 from tracker.app.pipeline import (
     PreviousReviews,
