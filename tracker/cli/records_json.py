@@ -107,17 +107,32 @@ _GAP = ("  {\n    \"rule\": %s,\n    \"severity\": %s,\n    \"article\": %s,\n"
         "    \"entity_id\": %s\n  }")
 
 
+class _Encoded(dict[str, str]):
+    """Each text encoded once: a hit is a dict lookup in C, no Python call."""
+
+    def __missing__(self, value: str) -> str:
+        self[value] = found = _text(value)
+        return found
+
+
 def _gap_records(gaps: Iterable[Gap]) -> Iterator[str]:
+    """Per gap only its subject and IDs are its own more often than not: at 100,000
+    providers 447,000 gaps hold 11 rules, 12 articles, 13 fixes, ~3,700 whys, ~61,000
+    subjects and a provider's name on each of its gaps in a row, so every text is encoded
+    once instead of six times a gap. A gap is a named tuple: unpacked in its field order."""
+    encoded = _Encoded()
     severities: dict[object, str] = {}
-    for g in gaps:
-        severity = severities.get(g.severity)
-        if severity is None:
-            severity = severities[g.severity] = _text(g.severity.value)
+    for (rule, severity, article, provider_id, provider, subject, why, fix, entity,
+         entity_id, secondary_source) in gaps:
+        said = severities.get(severity)
+        if said is None:
+            said = severities[severity] = _text(severity.value)
         yield _GAP % (
-            _text(g.rule), severity, _text(g.article),
-            "true" if g.secondary_source else "false", _maybe_int(g.provider_id),
-            _maybe_text(g.provider), _text(g.subject), _text(g.why), _text(g.fix),
-            _maybe_text(g.entity), _maybe_int(g.entity_id))
+            encoded[rule], said, encoded[article], "true" if secondary_source else "false",
+            "null" if provider_id is None else int.__repr__(provider_id),
+            "null" if provider is None else encoded[provider], encoded[subject],
+            encoded[why], encoded[fix], "null" if entity is None else encoded[entity],
+            "null" if entity_id is None else int.__repr__(entity_id))
 
 
 def _write(records: Iterator[str], stream: TextIO) -> None:
