@@ -197,7 +197,16 @@ def reminder_policy(session: Session) -> ReminderPolicy:
 
 
 def current_reminders(session: Session, today: date) -> list[DerivedReminder]:
-    return derive_reminders(load_register_dates(session), reminder_policy(session), today)
+    """Every reminder, loaded and derived under one pause of the cyclic GC, and what was
+    made then frozen out of later collections (``gc.freeze``, as ``GapCache`` does after a
+    cold fill): the ~450,000 reminders and the ~400,000 rows they come from are kept (by
+    ``Register.reminders``) until the audit head moves, and form no cycles, so refcounting
+    frees them. Left to the collector, the collections that the pause put off ran at the
+    first allocations after it, one of them over the oldest generation, and walked them
+    all: ~0.9 s of a 2.5-3.5 s first derivation at 100,000 providers, measured here."""
+    with gc_paused(freeze=True):
+        return derive_reminders(load_register_dates(session), reminder_policy(session),
+                                today)
 
 
 def reminders_by_provider(session: Session, today: date, provider_id: int | None = None, *,

@@ -888,14 +888,12 @@ def visible(reminders: Iterable[DerivedReminder], today: date, within_days: int,
     """What a list shows: everything due by ``today + within_days``, overdue first; snoozed
     and done only when asked."""
     horizon = shift_days(today, within_days)
-    shown = []
-    for reminder in reminders:
-        closed = reminder.status in {ReminderStatus.DONE, ReminderStatus.SNOOZED}
-        if closed and not include_closed:
-            continue
-        if reminder.due_on <= horizon or closed:
-            shown.append(reminder)
-    return shown
+    if include_closed:
+        return [r for r in reminders if r.due_on <= horizon or r.status in _CLOSED]
+    return [r for r in reminders if r.due_on <= horizon and r.status not in _CLOSED]
+
+
+_CLOSED = frozenset({ReminderStatus.DONE, ReminderStatus.SNOOZED})
 
 
 __all__ = ["derive_reminders", "visible", "status_of", "ReminderPolicy", "RegisterDates",
