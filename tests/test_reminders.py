@@ -236,3 +236,41 @@ def test_visible_lists_within_the_horizon_and_hides_closed() -> None:
     reminders = derive_reminders(data, POLICY, D("2026-11-25"))
     assert [r.uid for r in visible(reminders, D("2026-11-25"), 90)] == []
     assert [r.uid for r in visible(reminders, D("2026-11-25"), 120)] == ["agreement-3-notice"]
+
+
+def test_reminders_come_by_due_date_and_same_day_ones_in_the_order_derived() -> None:
+    """The list is joined per due date, not sorted: the order within a day must still be
+    the order of derivation (review, then agreements in id order, expiry before notice)."""
+    day = D("2026-12-31")
+    agreements = [AgreementDates(9, 1, AgreementKind.DPA, "B", day, None, False),
+                  AgreementDates(3, 1, AgreementKind.DPA, "A", D("2027-01-30"), 30, False),
+                  AgreementDates(5, 1, AgreementKind.DPA, "C", D("2026-06-30"), None, False)]
+    data = register(assessments=[review("2025-12-31")], agreements=agreements)
+    reminders = derive_reminders(data, POLICY, D("2026-11-25"))
+    assert [(r.uid, r.due_on.isoformat()) for r in reminders] == [
+        ("agreement-5-expiry", "2026-06-30"), ("review-1", "2026-12-31"),
+        ("agreement-9-expiry", "2026-12-31"), ("agreement-3-notice", "2026-12-31"),
+        ("agreement-3-expiry", "2027-01-30")]
+
+
+def test_marks_apply_to_their_keys_among_many_reminders() -> None:
+    """Marks are applied after the derivation, to the reminders whose uid has one: a
+    snooze in force shows its date, one past shows the date's status, done stays done."""
+    agreements = [AgreementDates(i, 1, AgreementKind.DPA, None, D("2026-12-01"), None, False)
+                  for i in range(1, 5)]
+    today = D("2026-11-25")
+    data = register(agreements=agreements, actions={
+        "agreement-1-expiry@2026-12-01": ActionMark(ReminderState.SNOOZED, D("2026-12-20"), "x"),
+        "agreement-2-expiry@2026-12-01": ActionMark(ReminderState.SNOOZED, D("2026-11-20"), "x"),
+        "agreement-3-expiry@2026-12-01": ActionMark(ReminderState.DONE, None, None),
+        "agreement-4-expiry@2025-12-01": ActionMark(ReminderState.DONE, None, None)})
+    expiries = of_kind(derive_reminders(data, POLICY, today), ReminderKind.AGREEMENT_EXPIRY)
+    assert [(r.uid, r.status, r.snoozed_until) for r in expiries] == [
+        ("agreement-1-expiry", ReminderStatus.SNOOZED, D("2026-12-20")),
+        ("agreement-2-expiry", ReminderStatus.DUE, None),
+        ("agreement-3-expiry", ReminderStatus.DONE, None),
+        ("agreement-4-expiry", ReminderStatus.DUE, None)]
+    assert [r.uid for r in visible(expiries, today, 30)] == ["agreement-2-expiry",
+                                                            "agreement-4-expiry"]
+    assert [r.uid for r in visible(expiries, today, 0, include_closed=True)] == [
+        "agreement-1-expiry", "agreement-3-expiry"]

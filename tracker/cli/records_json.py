@@ -49,11 +49,6 @@ def _maybe_int(value: int | None) -> str:
     return "null" if value is None else int.__repr__(value)
 
 
-_REMINDER = ("  {\n    \"uid\": %s,\n    \"key\": %s@%s\",\n    \"kind\": %s,\n"
-             "    \"title\": %s,\n    \"due_on\": \"%s\",\n    \"status\": %s,\n"
-             "    \"provider_id\": %s,\n    \"provider\": %s,\n    \"subject\": %s,\n"
-             "    \"why\": %s,\n    \"action\": %s,\n    \"article\": %s,\n"
-             "    \"secondary_source\": %s,\n    \"note\": %s,\n    \"snoozed_until\": %s\n  }")
 
 
 @cache
@@ -71,18 +66,24 @@ def _kind_texts(kind: ReminderKind) -> tuple[str, str, str, str]:
 
 
 def _reminder_records(reminders: Iterable[DerivedReminder]) -> Iterator[str]:
-    """Per reminder only what is its own; what repeats (a kind's texts, a status, a due
-    date, a provider's name: 338,000 reminders, a few thousand of each) is encoded once."""
-    kinds: dict[object, tuple[str, str, str, str]] = {}
+    """Per reminder only what is its own; what repeats is encoded once: a kind's texts, a
+    status, a due date, a provider's name, and the texts themselves (an action is one per
+    kind, a subject or a reason mostly a date's: 338,000 reminders, a few thousand of
+    each). Each record is one f-string of its encoded parts (the %-template it replaces
+    parsed its sixteen fields anew for every record)."""
+    kinds: dict[object, tuple[str, str]] = {}
     statuses: dict[object, str] = {}
     days: dict[object, str] = {}
     names: dict[str, str] = {}
+    encoded: dict[str, str] = {}  # subjects, reasons and actions seen, as JSON strings
     for r in reminders:
         subject, why, action = r.texts
         fields = kinds.get(r.kind)
         if fields is None:
-            fields = kinds[r.kind] = _kind_texts(r.kind)
-        kind, title, article, secondary = fields
+            value, title, article, secondary = _kind_texts(r.kind)
+            fields = kinds[r.kind] = (
+                f"{value},\n    \"title\": {title}",
+                f"{article},\n    \"secondary_source\": {secondary}")
         status = statuses.get(r.status)
         if status is None:
             status = statuses[r.status] = _text(r.status.value)
@@ -92,13 +93,27 @@ def _reminder_records(reminders: Iterable[DerivedReminder]) -> Iterator[str]:
         provider = names.get(r.provider_name)
         if provider is None:
             provider = names[r.provider_name] = _text(r.provider_name)
+        subject_text = encoded.get(subject)
+        if subject_text is None:
+            subject_text = encoded[subject] = _text(subject)
+        why_text = encoded.get(why)
+        if why_text is None:
+            why_text = encoded[why] = _text(why)
+        action_text = encoded.get(action)
+        if action_text is None:
+            action_text = encoded[action] = _text(action)
         uid = _text(r.uid)
-        snoozed = r.snoozed_until
-        yield _REMINDER % (
-            uid, uid[:-1], due_on, kind, title, due_on, status, _maybe_int(r.provider_id),
-            provider, _text(subject), _text(why), _text(action), article,
-            secondary, _maybe_text(r.note),
-            "null" if snoozed is None else f"\"{snoozed.isoformat()}\"")
+        pid, note, snoozed = r.provider_id, r.note, r.snoozed_until
+        yield (f"  {{\n    \"uid\": {uid},\n    \"key\": {uid[:-1]}@{due_on}\",\n"
+               f"    \"kind\": {fields[0]},\n    \"due_on\": \"{due_on}\",\n"
+               f"    \"status\": {status},\n"
+               f"    \"provider_id\": {'null' if pid is None else int.__repr__(pid)},\n"
+               f"    \"provider\": {provider},\n    \"subject\": {subject_text},\n"
+               f"    \"why\": {why_text},\n    \"action\": {action_text},\n"
+               f"    \"article\": {fields[1]},\n"
+               f"    \"note\": {'null' if note is None else _text(note)},\n"
+               f"    \"snoozed_until\": "
+               f"{'null' if snoozed is None else chr(34) + snoozed.isoformat() + chr(34)}\n  }}")
 
 
 _GAP = ("  {\n    \"rule\": %s,\n    \"severity\": %s,\n    \"article\": %s,\n"
