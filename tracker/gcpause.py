@@ -16,7 +16,13 @@ from contextlib import contextmanager
 @contextmanager
 def gc_paused(*, freeze: bool = False) -> Iterator[None]:
     """``freeze``: what was made is kept for the process's life (start-up's modules and
-    classes), so it is moved out of every later collection (``gc.freeze``) as well."""
+    classes) or until refcounting frees it (a derivation's tuples), so it is moved out of
+    every later collection (``gc.freeze``) as well. ``gc.freeze`` moves every object there
+    is, garbage too: a closed form's widgets refer to each other and wait for the
+    collector, and frozen they would never be freed (a long TUI session freezes after each
+    save). So the collector runs first, before the bulk is made, while it is cheap."""
+    if freeze:
+        gc.collect()
     was_enabled = gc.isenabled()
     gc.disable()
     try:

@@ -10,7 +10,6 @@ new events name.
 
 from __future__ import annotations
 
-import gc
 import json
 from collections import namedtuple
 from collections.abc import Collection, Iterable
@@ -380,12 +379,13 @@ class GapCache:
         self.providers, self.earliest_until, self.latest_from = {}, date.max, date.min
         self.listed = self.organisation = None
         self.head, self.settings, self.total = head, settings, 0
-        self._recompute(session, today, None)
-        self.recomputed = len(self.providers)
-        # What the cache now holds (~400,000 gaps and their strings at 100,000 providers)
+        # What the cache will hold (~400,000 gaps and their strings at 100,000 providers)
         # forms no cycles; left to the cyclic GC, each full collection would walk it all
-        # again, during whichever later refresh it happens to fall in (~1 s here).
-        gc.freeze()
+        # again, during whichever later refresh it happens to fall in (~1 s here): frozen
+        # out of collections once made (gc_paused collects what is garbage before that).
+        with gc_paused(freeze=True):
+            self._recompute(session, today, None)
+        self.recomputed = len(self.providers)
 
     def _recompute(self, session: Session, today: date, ids: Collection[int] | None) -> None:
         with gc_paused():
