@@ -96,13 +96,16 @@ def _run_checks_and_pytest(extra: list[str]) -> int:
     steps = [
         [str(BIN / "ruff"), "check", "."],
         [str(BIN / "lint-imports")],
-        # One pytest-xdist worker per CPU: the screen tests mostly wait between key presses,
-        # so two workers on two cores take ~60 s where one takes ~105 s. Each worker has its
-        # own register templates and its own PostgreSQL database (tests/test_postgres.py).
-        # Work stealing: a worker that runs out takes tests queued for the other, so a few
-        # long tests left on one worker at the end do not leave the other core idle.
+        # One pytest-xdist worker per CPU and one more: the screen tests wait between key
+        # presses and the others on SQLite's fsyncs, so a core is often idle with one
+        # worker on it. Measured here on 2 cores, one after another on a quiet machine:
+        # 2 workers 206 s, 3 workers 173 s, 4 workers 176 s. Each worker has its own
+        # register templates and its own PostgreSQL database (tests/test_postgres.py).
+        # Work stealing: a worker that runs out takes tests queued for another, so a few
+        # long tests left on one worker at the end do not leave a core idle.
         # Given after the defaults, `-n 0` runs everything in one process (e.g. for --pdb).
-        [str(BIN / "python"), "-m", "pytest", "-n", "auto", "--dist", "worksteal", *extra],
+        [str(BIN / "python"), "-m", "pytest", "-n", str((os.cpu_count() or 1) + 1),
+         "--dist", "worksteal", *extra],
     ]
     ensure_browser()
     with tempfile.TemporaryDirectory(prefix="tracker-pg-") as pg_dir:
