@@ -17,11 +17,16 @@ from contextlib import contextmanager
 def gc_paused(*, freeze: bool = False) -> Iterator[None]:
     """``freeze``: what was made is kept for the process's life (start-up's modules and
     classes) or until refcounting frees it (a derivation's tuples), so it is moved out of
-    every later collection (``gc.freeze``) as well. ``gc.freeze`` moves every object there
-    is, garbage too: a closed form's widgets refer to each other and wait for the
-    collector, and frozen they would never be freed (a long TUI session freezes after each
-    save). So the collector runs first, before the bulk is made, while it is cheap."""
-    if freeze:
+    every later collection (``gc.freeze``) as well.
+
+    ``gc.freeze`` moves every object there is, garbage too, and a closed form's widgets
+    refer to each other and wait for the collector: frozen, they would never be freed. So
+    the collector runs first. In a one-shot process (a command) it runs before the bulk is
+    made, while that is cheap. In the terminal UI (``long_lived_process``) the bulk is made
+    on a worker thread while the UI's own thread closes forms, so the collector runs after,
+    right before the freeze: it walks the bulk once, which the collections put off by the
+    pause would have done two or three times anyway."""
+    if freeze and not _long_lived:
         gc.collect()
     was_enabled = gc.isenabled()
     gc.disable()
@@ -29,6 +34,18 @@ def gc_paused(*, freeze: bool = False) -> Iterator[None]:
         yield
     finally:
         if freeze:
+            if _long_lived:
+                gc.collect()
             gc.freeze()
         if was_enabled:
             gc.enable()
+
+
+_long_lived = False
+
+
+def long_lived_process() -> None:
+    """This process stays up for a session (the terminal UI): a freeze collects right
+    before it, not before the bulk is made (``gc_paused``)."""
+    global _long_lived
+    _long_lived = True

@@ -382,7 +382,7 @@ class GapCache:
         # What the cache will hold (~400,000 gaps and their strings at 100,000 providers)
         # forms no cycles; left to the cyclic GC, each full collection would walk it all
         # again, during whichever later refresh it happens to fall in (~1 s here): frozen
-        # out of collections once made (gc_paused collects what is garbage before that).
+        # out of collections once made (gc_paused collects what is garbage first).
         with gc_paused(freeze=True):
             self._recompute(session, today, None)
         self.recomputed = len(self.providers)

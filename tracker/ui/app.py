@@ -22,6 +22,7 @@ from textual.worker import Worker, WorkerState
 from tracker import __version__
 from tracker.app.register import Register
 from tracker.errors import TrackerError
+from tracker.gcpause import long_lived_process
 from tracker.ui.commands import TrackerCommands
 from tracker.ui.screens.confirm import ConfirmScreen
 from tracker.ui.text import plain, shown
@@ -88,6 +89,7 @@ class TrackerApp(App[None]):
         # `start` choose it without changing the class.
         self.DEFAULT_MODE = start  # type: ignore[misc]
         super().__init__()
+        long_lived_process()  # a GC freeze collects right before it (tracker/gcpause.py)
         self.register = Register(engine)
         self.today = today
         self.label = label
