@@ -175,3 +175,16 @@ def test_write_sessions_take_the_lock_at_begin_and_reads_do_not(
                 other.execute("ROLLBACK")
         finally:
             other.close()
+
+
+def test_a_register_with_two_schema_versions_is_refused_as_branched(engine: Engine,
+                                                                     db_path: Path) -> None:
+    """Alembic can record two heads at once; this program's history is one line, so such a
+    register is refused in its own words, not called "not a tracker register"."""
+    engine.dispose()
+    with sqlite3.connect(db_path) as connection:
+        connection.execute("INSERT INTO alembic_version VALUES ('0010')")
+    connection.close()
+    with pytest.raises(SchemaError, match=r"records 2 schema versions at once \(0010, "
+                                          r"\w+\): a branched history"):
+        open_register(f"sqlite:///{db_path}")

@@ -79,7 +79,13 @@ def current_revision(engine: Engine) -> str | None:
         if not inspect(connection).has_table("alembic_version"):
             return None
         rows = connection.execute(text("SELECT version_num FROM alembic_version")).all()
-    return str(rows[0][0]) if len(rows) == 1 else None
+    if len(rows) > 1:  # Alembic's branches: this program's history is one line
+        raise SchemaError(
+            f"{where(engine)} records {len(rows)} schema versions at once ("
+            + ", ".join(sorted(str(r[0]) for r in rows)) + "): a branched history this "
+            "program never writes; restore it from a backup or open it with the program "
+            "that wrote it")
+    return str(rows[0][0]) if rows else None
 
 
 def head_revision(engine: Engine | None = None) -> str:
