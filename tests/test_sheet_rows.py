@@ -14,12 +14,14 @@ from openpyxl import Workbook
 from tracker.sheets.readers import PieceReader, PieceRows, SheetRows, XlsxSource
 
 
-def book_with(path: Path, cells: dict[str, object]) -> Path:
+def book_with(path: Path, cells: dict[str, object], merged: str | None = None) -> Path:
     book = Workbook()
     sheet = book.active
     sheet.title = "Register"
     for ref, value in cells.items():
         sheet[ref] = value
+    if merged:
+        sheet.merge_cells(merged)
     book.save(path)
     return path
 
@@ -77,15 +79,7 @@ def test_piece_rows_are_the_whole_sheet_read(tmp_path: Path, cells: dict[str, ob
     if pieces:
         monkeypatch.setattr(PieceReader, "PIECE_ROWS", pieces)
         monkeypatch.setattr(PieceReader, "PIECE_BYTES", 400)
-    path = tmp_path / "book.xlsx"
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "Register"
-    for ref, value in cells.items():
-        sheet[ref] = value
-    if cells:
-        sheet.merge_cells("A1:C1")
-    book.save(path)
+    path = book_with(tmp_path / "book.xlsx", cells, merged="A1:C1" if cells else None)
     source = XlsxSource(path)
     try:
         whole = source.sheet("Register")

@@ -19,31 +19,19 @@ from tracker.sheets.guard import FileRefused, check_size, inspect_xlsx
 CONTROL = CONTROL_CHARACTERS
 
 
-class SheetRows(Sequence[list[Any]]):
-    """A workbook sheet's rows made a row at a time from the reader's own copy of the
-    sheet, as ``to_python(skip_empty_area=False)`` would give them all at once (padded
-    from A1). Why: at 100,000 rows x 15 columns the Python rows of a whole sheet are
-    ~150 MB, held while the import plans; a pass over the rows here holds one.
-
-    The first rows (where a header is looked for, with their samples) are kept, so
-    indexing among them is free; any other index or slice walks the sheet."""
+class _HeadKeptRows(Sequence[list[Any]]):
+    """Rows made a pass at a time (``__iter__``), of a known length, the first ``HEAD``
+    kept (where a header is looked for, with its samples): indexing among them is free,
+    any other index or slice walks the sheet. ``_past_end``: what a row the pass does not
+    reach gives, as ``next``'s default (none: the pass ends the lookup)."""
 
     HEAD = 200
-
-    def __init__(self, sheet: Any) -> None:
-        self._sheet = sheet
-        start, end = sheet.start, sheet.end
-        self._pad: list[Any] = [""] * start[1] if start else []
-        self._length = end[0] + 1 if end else 0
-        self.head = list(islice(iter(self), self.HEAD))
+    head: list[list[Any]]
+    _length: int
+    _past_end: tuple[list[Any], ...] = ()
 
     def __len__(self) -> int:
         return self._length
-
-    def __iter__(self) -> Iterator[list[Any]]:
-        pad = self._pad
-        for row in self._sheet.iter_rows():
-            yield pad + row if pad else row
 
     def __getitem__(self, index: Any) -> Any:
         if isinstance(index, slice):
@@ -56,10 +44,29 @@ class SheetRows(Sequence[list[Any]]):
             return self.head[position]
         if not 0 <= position < self._length:
             raise IndexError(index)
-        return next(islice(iter(self), position, None))
+        return next(islice(iter(self), position, None), *self._past_end)
 
 
-class PieceRows(Sequence[list[Any]]):
+class SheetRows(_HeadKeptRows):
+    """A workbook sheet's rows made a row at a time from the reader's own copy of the
+    sheet, as ``to_python(skip_empty_area=False)`` would give them all at once (padded
+    from A1). Why: at 100,000 rows x 15 columns the Python rows of a whole sheet are
+    ~150 MB, held while the import plans; a pass over the rows here holds one."""
+
+    def __init__(self, sheet: Any) -> None:
+        self._sheet = sheet
+        start, end = sheet.start, sheet.end
+        self._pad: list[Any] = [""] * start[1] if start else []
+        self._length = end[0] + 1 if end else 0
+        self.head = list(islice(iter(self), self.HEAD))
+
+    def __iter__(self) -> Iterator[list[Any]]:
+        pad = self._pad
+        for row in self._sheet.iter_rows():
+            yield pad + row if pad else row
+
+
+class PieceRows(_HeadKeptRows):
     """A workbook sheet's rows made from its XML in pieces of a few thousand rows
     (``PieceReader``), numbered as Excel numbers them: a row the XML leaves out is a blank
     row. Why: ``SheetRows`` reads from calamine's copy of the whole sheet, a dense grid of
@@ -70,16 +77,13 @@ class PieceRows(Sequence[list[Any]]):
     The first rows are kept (the header search and its samples). The length is the sheet's
     last row as the guard found it; rows past the last one holding a cell are blank."""
 
-    HEAD = SheetRows.HEAD
+    _past_end = ([],)
 
     def __init__(self, pieces: PieceReader, name: str, last_row: int) -> None:
         self._pieces, self._name, self._length = pieces, name, last_row
         self.head = list(islice(iter(self), self.HEAD))
         if len(self.head) < self.HEAD:
             self._length = len(self.head)
-
-    def __len__(self) -> int:
-        return self._length
 
     def __iter__(self) -> Iterator[list[Any]]:
         expected = 1
@@ -90,18 +94,6 @@ class PieceRows(Sequence[list[Any]]):
             yield row
             expected = number + 1
 
-    def __getitem__(self, index: Any) -> Any:
-        if isinstance(index, slice):
-            start, stop, step = index.indices(self._length)
-            if stop <= len(self.head) or start >= stop:
-                return self.head[index]
-            return list(islice(iter(self), start, stop, step))
-        position = index + self._length if index < 0 else index
-        if 0 <= position < len(self.head):
-            return self.head[position]
-        if not 0 <= position < self._length:
-            raise IndexError(index)
-        return next(islice(iter(self), position, None), [])
 
 
 @dataclass
