@@ -366,7 +366,7 @@ def _gate_approvals(session: Session, changes: Changes,
                                             f"assessment {error.field}: {error.message}"))
 
 
-def _clause_copies(session: Session, now: datetime) -> Any:
+def _clause_copies(session: Session, now: datetime) -> ClauseCopies | None:
     """The restore's SQL copies of an agreement's clause rows (``derived_rows``), on
     SQLite: a new agreement's clauses depend on its kind alone, so all but the first of each
     kind are copied by SQLite instead of built, converted and sent from Python (4.3 rows per
@@ -378,7 +378,7 @@ def _clause_copies(session: Session, now: datetime) -> Any:
 
 def _insert_children(session: Session, inserted: list[tuple[PlannedRecord, int, int]],
                      children: Children, events: list[PendingEvent], now: datetime,
-                     clauses: Any = None) -> None:
+                     clauses: ClauseCopies | None = None) -> None:
     """Write the derived children of the records just inserted, a few thousand parents at
     a time; an agreement's clauses copied in SQL where ``clauses`` can (``_clause_copies``)."""
     for start in range(0, len(inserted), CHILD_CHUNK):

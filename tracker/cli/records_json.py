@@ -41,14 +41,12 @@ def _text(value: str) -> str:
     return raw_above_ascii().sub(escaped_raw, _encoded(value))
 
 
-def _maybe_text(value: str | None) -> str:
-    return "null" if value is None else _text(value)
+class _Encoded(dict[str, str]):
+    """Each text encoded once: a hit is a dict lookup in C, no Python call."""
 
-
-def _maybe_int(value: int | None) -> str:
-    return "null" if value is None else int.__repr__(value)
-
-
+    def __missing__(self, value: str) -> str:
+        self[value] = found = _text(value)
+        return found
 
 
 @cache
@@ -74,8 +72,7 @@ def _reminder_records(reminders: Iterable[DerivedReminder]) -> Iterator[str]:
     kinds: dict[object, tuple[str, str]] = {}
     statuses: dict[object, str] = {}
     days: dict[object, str] = {}
-    names: dict[str, str] = {}
-    encoded: dict[str, str] = {}  # subjects, reasons and actions seen, as JSON strings
+    encoded = _Encoded()  # providers' names, subjects, reasons and actions seen
     for r in reminders:
         subject, why, action = r.texts
         fields = kinds.get(r.kind)
@@ -90,26 +87,15 @@ def _reminder_records(reminders: Iterable[DerivedReminder]) -> Iterator[str]:
         due_on = days.get(r.due_on)
         if due_on is None:
             due_on = days[r.due_on] = r.due_on.isoformat()
-        provider = names.get(r.provider_name)
-        if provider is None:
-            provider = names[r.provider_name] = _text(r.provider_name)
-        subject_text = encoded.get(subject)
-        if subject_text is None:
-            subject_text = encoded[subject] = _text(subject)
-        why_text = encoded.get(why)
-        if why_text is None:
-            why_text = encoded[why] = _text(why)
-        action_text = encoded.get(action)
-        if action_text is None:
-            action_text = encoded[action] = _text(action)
         uid = _text(r.uid)
         pid, note, snoozed = r.provider_id, r.note, r.snoozed_until
         yield (f"  {{\n    \"uid\": {uid},\n    \"key\": {uid[:-1]}@{due_on}\",\n"
                f"    \"kind\": {fields[0]},\n    \"due_on\": \"{due_on}\",\n"
                f"    \"status\": {status},\n"
                f"    \"provider_id\": {'null' if pid is None else int.__repr__(pid)},\n"
-               f"    \"provider\": {provider},\n    \"subject\": {subject_text},\n"
-               f"    \"why\": {why_text},\n    \"action\": {action_text},\n"
+               f"    \"provider\": {encoded[r.provider_name]},\n"
+               f"    \"subject\": {encoded[subject]},\n"
+               f"    \"why\": {encoded[why]},\n    \"action\": {encoded[action]},\n"
                f"    \"article\": {fields[1]},\n"
                f"    \"note\": {'null' if note is None else _text(note)},\n"
                f"    \"snoozed_until\": "
@@ -120,14 +106,6 @@ _GAP = ("  {\n    \"rule\": %s,\n    \"severity\": %s,\n    \"article\": %s,\n"
         "    \"secondary_source\": %s,\n    \"provider_id\": %s,\n    \"provider\": %s,\n"
         "    \"subject\": %s,\n    \"why\": %s,\n    \"fix\": %s,\n    \"entity\": %s,\n"
         "    \"entity_id\": %s\n  }")
-
-
-class _Encoded(dict[str, str]):
-    """Each text encoded once: a hit is a dict lookup in C, no Python call."""
-
-    def __missing__(self, value: str) -> str:
-        self[value] = found = _text(value)
-        return found
 
 
 def _gap_records(gaps: Iterable[Gap]) -> Iterator[str]:
