@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import pickle
 import re
+import sys
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine
@@ -10,11 +14,33 @@ from sqlalchemy import Engine
 from tracker.ui.app import TrackerApp
 
 from ..conftest import TODAY
+from .snapshot_text import mismatch_report
 
 SIZE = (120, 36)
 
 
 FROZEN = "2026-11-25 09:00:00.000000"
+
+
+@pytest.fixture
+def snap_compare(snap_compare: Callable[..., bool],
+                 request: pytest.FixtureRequest) -> Callable[..., bool]:
+    """The plugin's compare, which on a mismatch also prints the screen rows that differ
+    (shown with the failure): CI's HTML report cannot be opened, and without this a
+    failure there says only that some pixel changed."""
+    from pytest_textual_snapshot import (  # type: ignore[import-untyped]
+        node_to_report_path,
+    )
+
+    def compare(*args: Any, **kwargs: Any) -> bool:
+        matched = snap_compare(*args, **kwargs)
+        if not matched:
+            data = pickle.loads(node_to_report_path(request.node).read_bytes())
+            expected_svg, actual_svg = data[1], data[2]
+            sys.stdout.write(f"snapshot mismatch in {request.node.name}:\n"
+                             f"{mismatch_report(expected_svg, actual_svg)}\n")
+        return matched
+    return compare
 
 
 @pytest.fixture
