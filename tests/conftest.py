@@ -27,6 +27,9 @@ TODAY = date(2026, 11, 25)
 
 
 def _hermetic_env(monkeypatch: pytest.MonkeyPatch, root: Path) -> None:
+    # HOME too: a path the screens show under it reads ~/..., the same in every test
+    # whatever pytest numbered its tmp_path (a snapshot once caught "form_exp1").
+    monkeypatch.setenv("HOME", str(root))
     monkeypatch.setenv("XDG_DATA_HOME", str(root / "xdg-data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(root / "xdg-config"))
     monkeypatch.setenv("TRACKER_USER", "tester")

@@ -49,6 +49,17 @@ def default_backup_path(source: Path) -> Path:
     return backups_dir() / f"{source.stem}-{stamp}.sqlite"
 
 
+def shown_path(path: Path) -> str:
+    """A path as an officer reads and types it: one under the home folder starts with
+    ``~`` (``given_path`` expands it back), so a prefilled field shows where in the
+    user's own files it goes instead of a long absolute prefix cut off at the left."""
+    try:
+        inside = path.relative_to(Path.home())
+    except ValueError:
+        return str(path)
+    return str(Path("~") / inside)
+
+
 def given_path(text: str, *, option: str) -> Path:
     """A path the user typed (with ``option``), made absolute without following a symlink
     at its last part: a writer's target is that name itself (a symlink there is refused

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import Input
 
+from tracker.locations import shown_path
 from tracker.ui.app import TrackerApp
 from tracker.ui.screens.confirm import ConfirmScreen
 from tracker.ui.screens.exporting import ExportForm, default_export_path
@@ -23,13 +24,15 @@ async def test_the_export_key_pressed_again_leaves_the_default_path(
         demo_app: TrackerApp, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)  # where a path typed by mistake ("E") would be written
     default = str(default_export_path(TODAY, None))
+    shown = shown_path(default_export_path(TODAY, None))
+    assert shown.startswith("~/")  # the field shows it under the home folder
     async with demo_app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         for _ in range(2):
             await pilot.press("E")
             await pilot.pause()
             assert isinstance(demo_app.screen, ExportForm)
-            assert demo_app.screen.query_one("#input-path", Input).value == default
+            assert demo_app.screen.query_one("#input-path", Input).value == shown
             await pilot.press("ctrl+s")
             await settle(pilot)
         assert isinstance(demo_app.screen, ConfirmScreen)  # the same file again: asked
@@ -40,7 +43,7 @@ async def test_the_export_key_pressed_again_leaves_the_default_path(
         await pilot.pause()
         await pilot.press("E")
         await pilot.pause()
-        assert demo_app.screen.query_one("#input-path", Input).value == default
+        assert demo_app.screen.query_one("#input-path", Input).value == shown
     assert Path(default).is_file()
     assert sorted(p.name for p in tmp_path.iterdir() if p.name != "xdg-data") == [
         "demo-evidence", "demo.sqlite"]  # no "E" folder beside them

@@ -18,7 +18,7 @@ from tracker.app.exports import ExportResult
 from tracker.app.register import Register
 from tracker.errors import TrackerError
 from tracker.files import TargetExists
-from tracker.locations import exports_dir, given_path
+from tracker.locations import exports_dir, given_path, shown_path
 from tracker.ui.screens.confirm import ConfirmScreen
 from tracker.ui.screens.record_form import show_message
 from tracker.ui.text import plain, styled
@@ -54,7 +54,7 @@ class ExportForm(ModalScreen[None]):
             yield Label(plain(f"Export {what}"), id="form-title")
             with Horizontal(classes="field-row"):
                 yield Label("Write to", classes="field-label")
-                yield Input(str(default_export_path(self.today, self.provider_id)),
+                yield Input(shown_path(default_export_path(self.today, self.provider_id)),
                             id="input-path", compact=True)
             yield Static("", id="hint-path", classes="field-hint")
             yield Static("", id="error-path", classes="field-error")

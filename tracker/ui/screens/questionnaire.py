@@ -22,7 +22,7 @@ from tracker.domain.dates import parse_iso_date
 from tracker.domain.questionnaire import corrections_count
 from tracker.errors import TrackerError
 from tracker.files import TargetExists
-from tracker.locations import exports_dir, given_path
+from tracker.locations import exports_dir, given_path, shown_path
 from tracker.ui.screens.base import TrackerScreen
 from tracker.ui.screens.confirm import ConfirmScreen
 from tracker.ui.screens.record_form import show_message
@@ -63,7 +63,7 @@ class SendQuestionnaireForm(ModalScreen[bool]):
                         id="form-title")
             with Horizontal(classes="field-row"):
                 yield Label("Write the workbook to", classes="field-label")
-                yield Input(str(default_questionnaire_path(self.today, self.provider_id)),
+                yield Input(shown_path(default_questionnaire_path(self.today, self.provider_id)),
                             id="input-path", compact=True)
             with Horizontal(classes="field-row"):
                 yield Label("Language", classes="field-label")
