@@ -92,3 +92,17 @@ def test_none_is_an_empty_list(capsys: pytest.CaptureFixture[str]) -> None:
     write_reminders([], written)
     write_gaps([], written)
     assert written.getvalue() == _printed([], capsys) * 2
+
+
+def test_a_stream_with_a_binary_buffer_gets_the_same_bytes(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """stdout is written through its binary buffer (after what its text layer holds): the
+    bytes are the UTF-8 of what out_json prints, and text written before stays first."""
+    monkeypatch.setattr(records_json, "_CHUNK", 3)
+    gaps = _gaps()
+    expected = "before\n" + _printed([g.as_dict() for g in gaps], capsys)
+    raw = io.BytesIO()
+    stream = io.TextIOWrapper(raw, encoding="utf-8", newline="\n")
+    stream.write("before\n")  # held in the text layer until flushed
+    write_gaps(gaps, stream)
+    assert raw.getvalue() == expected.encode()
