@@ -80,24 +80,24 @@ def test_piece_rows_are_the_whole_sheet_read(tmp_path: Path, cells: dict[str, ob
         monkeypatch.setattr(PieceReader, "PIECE_ROWS", pieces)
         monkeypatch.setattr(PieceReader, "PIECE_BYTES", 400)
     path = book_with(tmp_path / "book.xlsx", cells, merged="A1:C1" if cells else None)
-    source = XlsxSource(path)
+    source = XlsxSource(path)  # pieces are read from its private copy: while it is open
     try:
         whole = source.sheet("Register")
         streamed = source.sheet("Register", streamed=True)
+        assert whole is not None and streamed is not None
+        if not cells:  # no rows: the whole-sheet read decides
+            assert list(streamed.rows) == list(whole.rows)
+            return
+        assert isinstance(streamed.rows, PieceRows)
+        assert streamed.merged == whole.merged == [((0, 0), (0, 2))]
+        rows = [trimmed(row) for row in whole.rows]
+        assert [trimmed(row) for row in streamed.rows] == rows
+        assert [trimmed(row) for row in streamed.rows] == rows  # a second pass
+        assert len(streamed.rows) == len(rows)
+        for index in range(-len(rows), len(rows)):
+            assert trimmed(streamed.rows[index]) == rows[index]
+        assert [trimmed(r) for r in streamed.rows[2:50]] == rows[2:50]
+        with pytest.raises(IndexError):
+            streamed.rows[len(rows)]
     finally:
         source.close()
-    assert whole is not None and streamed is not None
-    if not cells:  # no rows: the whole-sheet read decides
-        assert list(streamed.rows) == list(whole.rows)
-        return
-    assert isinstance(streamed.rows, PieceRows)
-    assert streamed.merged == whole.merged == [((0, 0), (0, 2))]
-    rows = [trimmed(row) for row in whole.rows]
-    assert [trimmed(row) for row in streamed.rows] == rows
-    assert [trimmed(row) for row in streamed.rows] == rows  # a second pass
-    assert len(streamed.rows) == len(rows)
-    for index in range(-len(rows), len(rows)):
-        assert trimmed(streamed.rows[index]) == rows[index]
-    assert [trimmed(r) for r in streamed.rows[2:50]] == rows[2:50]
-    with pytest.raises(IndexError):
-        streamed.rows[len(rows)]

@@ -4,6 +4,7 @@ write in one transaction, or nothing at all."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -207,34 +208,37 @@ def _choose_the_name(path: Path, candidate: SheetMapping, left_out: list[str],
 def run_import(engine: Engine, path: Path, *, profile: Profile | None, order: DayOrder,
                dry_run: bool, save_as: str | None = None) -> ImportReport:
     deadline = Deadline()
+    if profile and profile.day_first is not None and order is None:
+        order = "day-first" if profile.day_first else "month-first"
+    # The source stays open until the plan is made: its rows are read in passes from the
+    # one private copy the guard checked (readers.XlsxSource), never from the file again.
+    paused = ExitStack()  # the collector paused from planning to writing, as one bulk
     try:
-        with open_source(path, deadline) as source:
+        with paused, open_source(path, deadline) as source:
             manifest = manifest_of(source.sheet(MANIFEST_SHEET))
             if manifest is not None and profile is None:
                 return _run_native(engine, path, source, manifest, dry_run=dry_run,
                                    deadline=deadline)
             book = source.workbook(streamed=True)
+            mappings, left_out = map_workbook(book, profile)
+            if not mappings:
+                candidate = _candidate(book, profile)
+                if candidate is not None:
+                    return _choose_the_name(path, candidate, left_out, dry_run)
+                raise TrackerError(
+                    f"{path.name}: no sheet has a column the import recognises as the "
+                    f"provider's legal name ({'; '.join(left_out) or 'no sheets'}); "
+                    + PROFILE_HELP)
+            paused.enter_context(gc_paused())  # ~10^6 short-lived objects; tracker/gcpause.py
+            plan = plan_import(book, mappings, order=order, deadline=deadline,
+                               formula_cells=book.formula_cells)
+            del book  # the rows are in the plan now; free the sheet before writing
+            paused = paused.pop_all()
     except FileRefused as err:
         raise TrackerError(str(err)) from None
     except OSError as err:
         raise TrackerError(f"{path}: {err.strerror or err}") from None
-    if profile and profile.day_first is not None and order is None:
-        order = "day-first" if profile.day_first else "month-first"
-    mappings, left_out = map_workbook(book, profile)
-    if not mappings:
-        candidate = _candidate(book, profile)
-        if candidate is not None:
-            return _choose_the_name(path, candidate, left_out, dry_run)
-        raise TrackerError(f"{path.name}: no sheet has a column the import recognises as the "
-                           f"provider's legal name ({'; '.join(left_out) or 'no sheets'}); "
-                           + PROFILE_HELP)
-    with gc_paused():  # ~10^6 short-lived dicts and tuples; see tracker/gcpause.py
-        try:
-            plan = plan_import(book, mappings, order=order, deadline=deadline,
-                               formula_cells=book.formula_cells)
-        except FileRefused as err:
-            raise TrackerError(str(err)) from None
-        del book  # the rows are in the plan now; free the sheet before writing
+    with paused:
         with session_scope(engine) as session:
             outcome = apply_plan(session, plan, actor=current_actor(session),
                                  dry_run=dry_run)

@@ -71,12 +71,51 @@ def column_number(letters: bytes | str) -> int:
 
 
 def check_size(path: Path) -> None:
-    size = path.stat().st_size
+    check_size_of(path.name, path.stat().st_size)
+
+
+def check_size_of(name: str, size: int) -> None:
     if size > limits.MAX_FILE_BYTES:
-        raise FileRefused(f"{path.name} is {size / 1e6:.0f} MB; the import reads files up to "
+        raise FileRefused(f"{name} is {size / 1e6:.0f} MB; the import reads files up to "
                           f"{limits.MAX_FILE_BYTES / 1e6:.0f} MB")
     if size == 0:
-        raise FileRefused(f"{path.name} is empty")
+        raise FileRefused(f"{name} is empty")
+
+
+class PrivateCopy:
+    """A file's bytes copied once into a directory only this user can read (``mkdtemp``),
+    under the file's own name; ``remove`` deletes it (also when the copy is dropped)."""
+
+    def __init__(self, path: Path, directory: Path) -> None:
+        import shutil
+        import weakref
+
+        self.path, self.directory = path, directory
+        self._finalizer = weakref.finalize(self, shutil.rmtree, directory, ignore_errors=True)
+
+    def remove(self) -> None:
+        self._finalizer()
+
+
+def private_copy(path: Path) -> PrivateCopy:
+    """The file at ``path`` copied through one handle, at most the import's size limit read
+    (a file growing past it while copied is refused, as a file that large would be)."""
+    import tempfile
+
+    check_size(path)
+    directory = Path(tempfile.mkdtemp(prefix="tracker-import-"))
+    copy = PrivateCopy(directory / (path.name or "workbook.xlsx"), directory)
+    try:
+        with path.open("rb") as given, copy.path.open("xb") as kept:
+            size = 0
+            while size <= limits.MAX_FILE_BYTES and (block := given.read(1 << 20)):
+                kept.write(block)
+                size += len(block)
+        check_size_of(path.name, size)
+    except BaseException:
+        copy.remove()
+        raise
+    return copy
 
 
 def inspect_xlsx(path: Path, deadline: limits.Deadline | None = None) -> WorkbookFacts:

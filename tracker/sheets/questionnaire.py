@@ -528,6 +528,17 @@ def _typed(kind: AnswerType | str | None, value: Any, where: tuple[str, str, str
 def read_returned(path: Path) -> Returned:
     """The manifest, the fixed cells' fingerprint and every answer of a returned file, after
     the same guard as any import; every answer problem located, all at once."""
+    try:
+        copy = guard.private_copy(path)
+    except guard.FileRefused as err:
+        raise QuestionnaireRefused(str(err)) from None
+    try:  # the guard's checks and openpyxl's read see the same bytes, whatever the file does
+        return _read_returned(copy.path)
+    finally:
+        copy.remove()
+
+
+def _read_returned(path: Path) -> Returned:
     from openpyxl import load_workbook
 
     try:

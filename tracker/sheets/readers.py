@@ -14,7 +14,13 @@ from typing import Any
 
 from tracker.domain.text import CONTROL_CHARACTERS
 from tracker.sheets import limits
-from tracker.sheets.guard import FileRefused, check_size, inspect_xlsx
+from tracker.sheets.guard import (
+    FileRefused,
+    check_size,
+    check_size_of,
+    inspect_xlsx,
+    private_copy,
+)
 
 CONTROL = CONTROL_CHARACTERS
 
@@ -179,7 +185,22 @@ def open_source(path: Path, deadline: limits.Deadline | None = None) -> SheetSou
 
 
 class XlsxSource(SheetSource):
+    """A workbook read from one private copy, taken once and checked by the guard: every
+    later pass (calamine's, the pieces', a failure's diagnosis) reads that copy. Why: the
+    sheet is read in several passes, and a file saved again meanwhile would otherwise be
+    read unchecked, its rows a mix of two files. ``path`` is the copy (named as the file,
+    so messages name the file), ``origin`` the file given; the copy goes with ``close``."""
+
     def __init__(self, path: Path, deadline: limits.Deadline | None = None) -> None:
+        self.origin = path
+        self._private = private_copy(path)
+        try:
+            self._open(self._private.path, deadline)
+        except BaseException:
+            self._private.remove()
+            raise
+
+    def _open(self, path: Path, deadline: limits.Deadline | None) -> None:
         self.path = path
         self.facts = inspect_xlsx(path, deadline)
         import python_calamine
@@ -288,13 +309,16 @@ class XlsxSource(SheetSource):
         """``streamed``: every sheet's rows read a row at a time (``SheetRows``)."""
         sheets = [found for name in self.names()
                   if (found := self.sheet(name, streamed)) is not None]
-        book = Workbook(path=self.path, sheets=sheets)
+        book = Workbook(path=self.origin, sheets=sheets)
         book.date1904 = self.facts.date1904
         book.formula_cells = self.facts.formula_cells()
         return book
 
     def close(self) -> None:
-        self.book.close()
+        try:
+            self.book.close()
+        finally:
+            self._private.remove()
 
 
 class CsvFileSource(SheetSource):
@@ -621,7 +645,10 @@ def _delimiter(sample: str) -> str:
 
 def read_csv(path: Path, delimiter: str | None = None) -> Workbook:
     check_size(path)
-    raw = path.read_bytes()
+    with path.open("rb") as handle:  # one read: what the size check passed is what is parsed
+        raw = handle.read(limits.MAX_FILE_BYTES + 1)
+    if len(raw) > limits.MAX_FILE_BYTES or not raw:
+        check_size_of(path.name, len(raw))
     if b"\x00" in raw[:4096] and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         if raw[1:2] == b"\x00" or raw[0:1] == b"\x00":
             text, encoding = _decode_utf16_without_bom(raw, path.name)
