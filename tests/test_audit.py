@@ -107,13 +107,24 @@ def test_any_sequence_of_writes_leaves_a_verifiable_chain(engine: Engine,
 
 @given(st.text(), st.sampled_from(["insert", "update"]), st.text(min_size=1), st.text(),
        st.none() | st.text(), st.none() | st.text())
-def test_bulk_hash_is_the_per_event_hash(actor: str, action: str, entity: str,
-                                         entity_id: str, before: str | None,
-                                         after: str | None) -> None:
-    """The bulk writer's hasher (shared parts quoted once) hashes the very payload the
-    per-event hash does, so a bulk-written trail verifies event by event."""
-    from tracker.store.audit import _bulk_hasher, _hash_text
+def test_event_hash_covers_the_json_list_of_its_parts(actor: str, action: str, entity: str,
+                                                      entity_id: str, before: str | None,
+                                                      after: str | None) -> None:
+    """The hash is of json.dumps' text of the eight parts, whoever writes that text (orjson,
+    or json for what orjson refuses, such as a lone surrogate): a trail written before, or
+    by PostgreSQL's trigger, verifies."""
+    import hashlib
+    import json
+
+    from tracker.store.audit import _hash_text
 
     at = "2026-12-02T10:00:00.000000+00:00"
-    assert _bulk_hasher(at, actor)("0" * 64, action, entity, entity_id, before, after) == \
-        _hash_text("0" * 64, at, actor, action, entity, entity_id, before, after)
+    parts = ["0" * 64, at, actor, action, entity, entity_id, before, after]
+    text = json.dumps(parts, ensure_ascii=False, separators=(",", ":"))
+    try:
+        expected = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    except UnicodeEncodeError:  # a lone surrogate: no UTF-8 text, refused either way
+        with pytest.raises(UnicodeEncodeError):
+            _hash_text("0" * 64, at, actor, action, entity, entity_id, before, after)
+        return
+    assert _hash_text("0" * 64, at, actor, action, entity, entity_id, before, after) == expected

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 import sqlalchemy as sa
 from sqlalchemy import select
 from sqlmodel import Session
@@ -38,9 +39,25 @@ _CANONICAL = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",
                               default=str)
 
 
+# Value types orjson writes exactly as _CANONICAL does (a float can differ: 1e-05 is written
+# 0.00001; a date or an enum member would be written by orjson itself, not through str).
+_ORJSON_AS_CANONICAL = frozenset({str, int, bool, type(None)})
+
+
 def canonical_json(values: dict[str, Any] | None) -> str | None:
+    """The event's values as sorted, compact JSON: the text every hash covers, so it must
+    never change for the same values. A flat record of text, whole numbers, booleans and
+    nulls (nearly every event) is written by orjson, ~10x faster than json's encoder and the
+    same text (sorted by code point; the same escapes; tests hold the two to each other);
+    anything else, or what orjson refuses (a lone surrogate, an int past 64 bits, a key
+    that is no string), by json's encoder."""
     if values is None:
         return None
+    if _ORJSON_AS_CANONICAL.issuperset(map(type, values.values())):  # in C, no generator
+        try:
+            return orjson.dumps(values, option=orjson.OPT_SORT_KEYS).decode()
+        except (orjson.JSONEncodeError, TypeError):
+            pass
     return _CANONICAL.encode(values)
 
 
@@ -59,33 +76,19 @@ def event_hash(prev_hash: str, at: datetime, actor: str, action: str, entity: st
 def _hash_text(prev_hash: str, at_text: str, actor: str, action: str, entity: str,
                entity_id: str, before: str | None, after: str | None) -> str:
     # Exactly json.dumps([...], ensure_ascii=False, separators=(",", ":")) of the eight
-    # strings (or nulls), built without the generic encoder: the after text is long and
-    # the import hashes one per record.
-    payload = "[" + ",".join("null" if part is None else _quote(part) for part in (
-        prev_hash, at_text, actor, action, entity, entity_id, before, after)) + "]"
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+    # strings (or nulls): orjson writes that text (the same escapes), ~2.5x faster than
+    # quoting each part, and the import hashes one per record. A part orjson refuses (a
+    # lone surrogate) is quoted by json, as before.
+    parts = [prev_hash, at_text, actor, action, entity, entity_id, before, after]
+    try:
+        payload = orjson.dumps(parts)
+    except orjson.JSONEncodeError:
+        payload = ("[" + ",".join("null" if part is None else _quote(part) for part in parts)
+                   + "]").encode("utf-8")
+    return hashlib.sha256(payload).hexdigest()
 
 
 _quote = json.encoder.encode_basestring
-
-
-def _bulk_hasher(at_text: str, actor: str) -> Any:
-    """``_hash_text`` for many events sharing one instant and actor: the same payload text,
-    with the parts every event shares quoted once."""
-    shared = "," + _quote(at_text) + "," + _quote(actor) + ","
-    kinds: dict[tuple[str, str], str] = {}
-
-    def digest(prev_hash: str, action: str, entity: str, entity_id: str,
-               before: str | None, after: str | None) -> str:
-        kind = kinds.get((action, entity))
-        if kind is None:
-            kind = kinds[(action, entity)] = _quote(action) + "," + _quote(entity) + ","
-        payload = ("[" + _quote(prev_hash) + shared + kind + _quote(entity_id) + ","
-                   + ("null" if before is None else _quote(before)) + ","
-                   + ("null" if after is None else _quote(after)) + "]")
-        return hashlib.sha256(payload.encode("utf-8")).hexdigest()
-
-    return digest
 
 
 MAX_USER_CHARS = 100  # a user name, not a paragraph: the actor is one line of every event
@@ -209,11 +212,10 @@ def record_events_bulk(session: Session, *, actor: str, events: list[PendingEven
     previous = head.last_hash
     next_id = head.last_id + 1
     rows: list[dict[str, Any]] = []
-    hasher = _bulk_hasher(at_text, actor)
     for pending in events:
         before_text, after_text = canonical_json(pending.before), canonical_json(pending.after)
-        digest = hasher(previous, pending.action.value, pending.entity,
-                        str(pending.entity_id), before_text, after_text)
+        digest = _hash_text(previous, at_text, actor, pending.action.value, pending.entity,
+                            str(pending.entity_id), before_text, after_text)
         rows.append({"id": next_id, "at": at, "actor": actor, "action": pending.action,
                      "entity": pending.entity, "entity_id": str(pending.entity_id),
                      "before": before_text, "after": after_text, "prev_hash": previous,
