@@ -55,3 +55,14 @@ def test_rows_are_sqlalchemys_typed_rows(demo_path: Path, model: object) -> None
         assert [r.id for r in _core_rows(session, model, table.c.id == first_id,
                                          live=False)] == [first_id]
         session.rollback()
+
+
+def test_rows_include_what_the_session_has_not_flushed(demo_path: Path) -> None:
+    """As session.execute would: a record added in the same session is read."""
+    engine = open_register(f"sqlite:///{demo_path}")
+    with session_scope(engine) as session:
+        before = len(_core_rows(session, Provider))
+        session.add(Provider(legal_name="Unflushed Data Ltd", country="DE"))
+        names = [row.legal_name for row in _core_rows(session, Provider)]
+        assert len(names) == before + 1 and "Unflushed Data Ltd" in names
+        session.rollback()

@@ -183,6 +183,7 @@ def _core_rows(session: Session, model: Any, *where: Any, live: bool = True) -> 
     statement = core_select(*columns)
     if live and "archived_at" in table.c:
         statement = statement.where(table.c.archived_at.is_(None))
+    session.flush()  # what session.execute would autoflush: the connection does not
     connection = session.connection()
     result = connection.execute(statement.where(*where).order_by(table.c.id))
     if connection.dialect.name != "sqlite":
