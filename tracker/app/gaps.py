@@ -60,6 +60,7 @@ from tracker.store.models import (
     Supply,
     Transfer,
 )
+from tracker.store.rows import typed_rows
 from tracker.store.settings import get_setting
 
 
@@ -177,43 +178,14 @@ _new = tuple.__new__
 
 def _core_rows(session: Session, model: Any, *where: Any, live: bool = True) -> list[Any]:
     """Rows of ``model`` with SQLAlchemy's typed values (enums, dates, booleans), held as
-    named tuples, in id order; ``live``: archived rows left out."""
+    named tuples (attribute access in C), in id order; ``live``: archived rows left out."""
     table = _table(model)
     kind, columns = _row_type(model)
     statement = core_select(*columns)
     if live and "archived_at" in table.c:
         statement = statement.where(table.c.archived_at.is_(None))
-    session.flush()  # what session.execute would autoflush: the connection does not
-    connection = session.connection()
-    result = connection.execute(statement.where(*where).order_by(table.c.id))
-    if connection.dialect.name != "sqlite":
-        # .all() fetches the rows in one driver call; iterating the result fetches one at
-        # a time through SQLAlchemy's fetchone path
-        return [_new(kind, row) for row in result.all()]
-    # SQLite: the driver's own rows, each column through its type's result processor
-    # (what SQLAlchemy itself applies), each distinct stored value converted once: a
-    # register repeats its dates, enum values and flags, and SQLAlchemy's row machinery
-    # was ~3x the driver's fetch at 100,000 providers.
-    raw = result.cursor.fetchall()
-    result.close()
-    if not raw:
-        return []
-    columns_values = list(zip(*raw, strict=True))
-    for index, process in _sqlite_processors(model, connection.dialect):
-        stored = columns_values[index]
-        converted = {value: process(value) for value in set(stored)}
-        columns_values[index] = tuple(map(converted.__getitem__, stored))  # in C
-    return [_new(kind, row) for row in zip(*columns_values, strict=True)]
-
-
-def _sqlite_processors(model: Any, dialect: Any) -> list[tuple[int, Any]]:
-    """(column position, result processor) for each column of ``model``'s row whose type
-    has one on SQLite. Its results are immutable (dates, datetimes, booleans, enum
-    members), so one object serves every row holding the same stored value."""
-    _, columns = _row_type(model)
-    found = ((index, column.type.dialect_impl(dialect).result_processor(dialect, None))
-             for index, column in enumerate(columns))
-    return [(index, process) for index, process in found if process is not None]
+    return [_new(kind, row) for row in
+            typed_rows(session, statement.where(*where).order_by(table.c.id))]
 
 
 def load_records(session: Session, company: Organisation,
