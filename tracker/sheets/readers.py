@@ -661,9 +661,12 @@ def read_csv(path: Path, delimiter: str | None = None) -> Workbook:
     # A cell longer than Excel's limit is the plan's located problem, not the csv module's
     # "field larger than field limit": the reader only stops at the file's own size.
     csv.field_size_limit(max(csv.field_size_limit(), limits.MAX_FILE_BYTES))
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    # strict: a quote out of place is the file's ambiguity to refuse, never a guess
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    started = 1  # the line the row being read starts on
     try:
         for row in reader:
+            started = reader.line_num + 1
             if len(rows) >= limits.MAX_ROWS:
                 raise FileRefused(f"{path.name} has more than {limits.MAX_ROWS:,} rows")
             if len(row) > limits.MAX_COLUMNS:
@@ -671,8 +674,9 @@ def read_csv(path: Path, delimiter: str | None = None) -> Workbook:
                                   f" the import reads at most {limits.MAX_COLUMNS}")
             rows.append(row)
     except csv.Error as err:
-        raise FileRefused(f"{path.name}: line {reader.line_num}: {_csv_problem(err)}") \
-            from None
+        ended = "unexpected end of data" in str(err)  # the cell opened where its row starts
+        line = started if ended else reader.line_num
+        raise FileRefused(f"{path.name}: line {line}: {_csv_problem(err)}") from None
     width = max((len(r) for r in rows), default=0)
     for row in rows:
         row.extend([""] * (width - len(row)))  # ragged rows
@@ -692,7 +696,11 @@ def _csv_problem(err: csv.Error) -> str:
     if "NUL" in text:
         return "a NUL character, which a text file never holds"
     if "unexpected end of data" in text or "EOF" in text:
-        return "the file ends inside a quoted cell (a missing closing quote)"
+        return ("a quoted cell starting on this line is never closed: the file ends inside "
+                "it (a missing closing quote)")
+    if "expected after" in text:
+        return ('a quote inside a quoted cell that is not doubled ("" in CSV), so where the '
+                "cell ends is unknown; save the file again from Excel, or double the quote")
     return "the line cannot be read as CSV (quotes or separators out of place)"
 
 
