@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 from textual.pilot import Pilot
-from textual.widgets import Input
+from textual.widgets import DataTable, Input
 
 from tracker.ui.app import TrackerApp
 
@@ -47,6 +47,15 @@ async def drain_stack(pilot: Pilot[Any]) -> None:
             await asyncio.wait_for(done.wait(), timeout=10)
 
 
+def _tables_measuring(pilot: Pilot[Any]) -> bool:
+    """A table on any screen of the stack whose new rows or cells are not measured yet:
+    DataTable sizes its columns on its next idle, which a loaded machine reaches later, so
+    the reminders table behind a form was once caught with header-wide columns
+    (snooze-form-80x24 on a fresh clone)."""
+    return any(table._require_update_dimensions or table._updated_cells
+               for screen in pilot.app.screen_stack for table in screen.query(DataTable))
+
+
 async def steady(pilot: Pilot[Any]) -> None:
     """No blinking cursor (a snapshot would catch it on or off), and every message the
     workers posted handled (a loaded machine handles them later): settled again until a
@@ -60,7 +69,7 @@ async def steady(pilot: Pilot[Any]) -> None:
         await settle(pilot)
         await drain_stack(pilot)
         workers = {id(worker) for worker in pilot.app.workers}
-        pending = getattr(pilot.app.screen, "_typing", False)
+        pending = getattr(pilot.app.screen, "_typing", False) or _tables_measuring(pilot)
         if workers <= seen and not pending:
             break
         seen |= workers
