@@ -40,3 +40,36 @@ def test_a_csv_quote_out_of_place_is_refused_by_its_line(engine: Engine, tmp_pat
     assert f"q.csv: line {line}" in message and "quote" in message, message
     assert "expected" not in message  # the csv module's words stay out
     assert providers(engine) == []
+
+
+# A short file in the ANSI code page Excel on Windows saves "CSV" in, with few accented
+# letters: the detector alone guessed DOS cp775 ('G³ltig bis'), Big5 ('Pa疄') or the
+# Central European page ('Espańa') for these. Each is read as written, and said so.
+@pytest.mark.parametrize(("encoding", "header", "name", "country"), [
+    ("cp1252", "Lieferant;Land;Gültig bis", "Müller GmbH", "Deutschland"),
+    ("cp1252", "Fournisseur;Pays;Échéance", "Société Générale Données", "Allemagne"),
+    ("cp1252", "Supplier;Country;Notes", "Datos Añil España S.A.", "España"),
+    ("cp1252", "Supplier;Country;Notes", "Dados São Paulo Ltda", "Brasil"),
+    ("cp1250", "Supplier;Country;Notes", "Łódź Dane Sp. z o.o.", "Polska"),
+    ("cp1251", "Supplier;Country;Notes", "ООО Ромашка", "Россия"),
+    ("gb18030", "供应商;国家;到期日", "北京数据科技有限公司", "中国"),
+])
+def test_a_short_legacy_csv_is_read_in_its_spreadsheet_code_page(
+        engine: Engine, tmp_path: Path, encoding: str, header: str, name: str,
+        country: str) -> None:
+    path = tmp_path / "register.csv"
+    path.write_bytes(f"{header}\n{name};{country};\n".encode(encoding))
+    report = run_import(engine, path, profile=None, order=None, dry_run=False)
+    assert report.problems == [] and report.written, report.problems
+    assert [c.header for c in report.mappings[0].columns] == header.split(";")
+    [(stored_name, code)] = providers(engine)
+    assert stored_name == name and code is not None  # the country's name read as written
+    assert any("register.csv: read as" in note and "not UTF-8" in note
+               for note in report.notes), report.notes
+
+
+def test_a_utf8_csv_gets_no_encoding_note(engine: Engine, tmp_path: Path) -> None:
+    path = tmp_path / "register.csv"
+    path.write_text("Supplier;Country\nMüller GmbH;Deutschland\n", encoding="utf-8")
+    report = run_import(engine, path, profile=None, order=None, dry_run=False)
+    assert report.written and not any("read as" in note for note in report.notes)

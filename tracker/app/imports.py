@@ -35,6 +35,7 @@ from tracker.sheets.native import manifest_of
 from tracker.sheets.plan import Problem, plan_import
 from tracker.sheets.readers import SheetSource, Workbook, open_source
 from tracker.sheets.values import DayOrder
+from tracker.sheets.text_encoding import describe
 from tracker.store.audit import current_actor
 from tracker.store.engine import session_scope
 
@@ -111,6 +112,15 @@ def map_workbook(book: Workbook, profile: Profile | None) -> tuple[list[SheetMap
             continue
         mappings.append(mapping)
     return mappings, left_out
+
+
+def encoding_notes(book: Workbook) -> list[str]:
+    """The legacy code page a CSV was read in, said out loud: it is a guess (the file does
+    not say), and a wrong one shows only as odd letters in names."""
+    if book.encoding is None or book.encoding.startswith("utf-"):
+        return []
+    return [f"{book.path.name}: read as {describe(book.encoding)} text, the file is not "
+            "UTF-8; if letters look wrong, save it from Excel as \"CSV UTF-8\""]
 
 
 def with_columns(profile: Profile | None, columns: dict[str, str | None]) -> Profile:
@@ -220,6 +230,7 @@ def run_import(engine: Engine, path: Path, *, profile: Profile | None, order: Da
                 return _run_native(engine, path, source, manifest, dry_run=dry_run,
                                    deadline=deadline)
             book = source.workbook(streamed=True)
+            read_as = encoding_notes(book)
             mappings, left_out = map_workbook(book, profile)
             if not mappings:
                 candidate = _candidate(book, profile)
@@ -249,8 +260,8 @@ def run_import(engine: Engine, path: Path, *, profile: Profile | None, order: Da
                           written=outcome.written, dry_run=dry_run,
                           rows_read=plan.rows_read, conflicts=outcome.conflicts,
                           unmatched=unmatched_columns(mappings),
-                          notes=[f"{sheet}: dates in {why}"
-                                 for (sheet, _), why in plan.date_orders.items()])
+                          notes=read_as + [f"{sheet}: dates in {why}"
+                                           for (sheet, _), why in plan.date_orders.items()])
     if save_as and not any("look like" in p.reason for p in report.problems):
         report.saved_profile = save_profile(profile_from(save_as, mappings, order))
     return report

@@ -14,6 +14,7 @@ from typing import Any
 
 from tracker.domain.text import CONTROL_CHARACTERS
 from tracker.sheets import limits
+from tracker.sheets.text_encoding import describe, guess_code_page
 from tracker.sheets.guard import (
     FileRefused,
     check_size,
@@ -587,19 +588,15 @@ def _decode(raw: bytes, name: str) -> tuple[str, str]:
         return raw.decode("utf-8"), "utf-8"
     except UnicodeDecodeError as err:
         _refuse_broken_utf8(raw, err, name)
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(raw[: 4 * 1024 * 1024]).best()
-    if best is None:
+    encoding = guess_code_page(raw)
+    if encoding is None:
         raise FileRefused(f"{name}: the text encoding could not be recognised; save it as "
                           "UTF-8 CSV")
-    encoding = best.encoding
-    if encoding in {"gbk", "gb2312", "hz"}:
-        encoding = "gb18030"  # the superset: GBK files are valid GB18030
     try:
         return raw.decode(encoding), encoding
     except UnicodeDecodeError as err:
-        raise FileRefused(f"{name}: not valid {encoding} text at byte {err.start}") from None
+        raise FileRefused(f"{name}: not valid {describe(encoding)} text at byte {err.start};"
+                          " save it as UTF-8 CSV") from None
 
 
 UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|"
