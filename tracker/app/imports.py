@@ -34,8 +34,8 @@ from tracker.sheets.mapping import (
 from tracker.sheets.native import manifest_of
 from tracker.sheets.plan import Problem, plan_import
 from tracker.sheets.readers import SheetSource, Workbook, open_source
-from tracker.sheets.values import DayOrder
 from tracker.sheets.text_encoding import describe
+from tracker.sheets.values import DayOrder
 from tracker.store.audit import current_actor
 from tracker.store.engine import session_scope
 

@@ -14,7 +14,6 @@ from typing import Any
 
 from tracker.domain.text import CONTROL_CHARACTERS
 from tracker.sheets import limits
-from tracker.sheets.text_encoding import describe, guess_code_page
 from tracker.sheets.guard import (
     FileRefused,
     check_size,
@@ -22,6 +21,7 @@ from tracker.sheets.guard import (
     inspect_xlsx,
     private_copy,
 )
+from tracker.sheets.text_encoding import describe, guess_code_page
 
 CONTROL = CONTROL_CHARACTERS
 
