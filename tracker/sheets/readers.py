@@ -588,14 +588,14 @@ def _decode(raw: bytes, name: str) -> tuple[str, str]:
         return raw.decode("utf-8"), "utf-8"
     except UnicodeDecodeError as err:
         _refuse_broken_utf8(raw, err, name)
-    encoding = guess_code_page(raw)
-    if encoding is None:
+    page = guess_code_page(raw)
+    if page is None:
         raise FileRefused(f"{name}: the text encoding could not be recognised; save it as "
                           "UTF-8 CSV")
     try:
-        return raw.decode(encoding), encoding
+        return raw.decode(page), page
     except UnicodeDecodeError as err:
-        raise FileRefused(f"{name}: not valid {describe(encoding)} text at byte {err.start};"
+        raise FileRefused(f"{name}: not valid {describe(page)} text at byte {err.start};"
                           " save it as UTF-8 CSV") from None
 
 
