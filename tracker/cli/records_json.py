@@ -55,21 +55,31 @@ def reminder_fields(kind: ReminderKind) -> tuple[str, str, str, bool]:
 
 
 def _reminder_dicts(reminders: Iterable[DerivedReminder]) -> Iterator[dict[str, Any]]:
-    """Each reminder's record, the fields in the order the README documents."""
+    """Each reminder's record, the fields in the order the README documents. The tuple is
+    unpacked in its field order, not read by a dozen attribute lookups, and the status
+    member goes to orjson as it is (it writes an enum's value): ~338,000 records shown
+    at 100,000 providers."""
     days: dict[date, str] = {}
-    for r in reminders:
-        subject, why, action = r.texts
-        kind, title, article, secondary = reminder_fields(r.kind)
-        due_on = days.get(r.due_on)
+    kinds = _KIND_FIELDS
+    for (uid, kind, due, provider_id, provider, render, source, status, snoozed, note,
+         _entity, _entity_id) in reminders:
+        subject, why, action = render(source)
+        fields = kinds.get(kind)
+        if fields is None:
+            fields = kinds[kind] = reminder_fields(kind)
+        name, title, article, secondary = fields
+        due_on = days.get(due)
         if due_on is None:
-            due_on = days[r.due_on] = r.due_on.isoformat()
-        snoozed = r.snoozed_until
-        yield {"uid": r.uid, "key": f"{r.uid}@{due_on}", "kind": kind, "title": title,
-               "due_on": due_on, "status": r.status.value, "provider_id": r.provider_id,
-               "provider": r.provider_name, "subject": subject, "why": why,
+            due_on = days[due] = due.isoformat()
+        yield {"uid": uid, "key": f"{uid}@{due_on}", "kind": name, "title": title,
+               "due_on": due_on, "status": status, "provider_id": provider_id,
+               "provider": provider, "subject": subject, "why": why,
                "action": action, "article": article, "secondary_source": secondary,
-               "note": r.note,
+               "note": note,
                "snoozed_until": None if snoozed is None else snoozed.isoformat()}
+
+
+_KIND_FIELDS: dict[ReminderKind, tuple[str, str, str, bool]] = {}
 
 
 def _gap_dicts(gaps: Iterable[Gap]) -> Iterator[dict[str, Any]]:
