@@ -274,3 +274,19 @@ def test_marks_apply_to_their_keys_among_many_reminders() -> None:
                                                             "agreement-4-expiry"]
     assert [r.uid for r in visible(expiries, today, 0, include_closed=True)] == [
         "agreement-1-expiry", "agreement-3-expiry"]
+
+
+def test_a_dated_review_with_no_outcome_is_owed_now_not_never_reviewed() -> None:
+    """A register's "Last review" column lands as a review with its date and no outcome:
+    the reminder says so, due today (it does not count as a review), instead of reading
+    "never reviewed", which the register contradicts; a decided review later wins."""
+    undecided = review("2025-03-14", outcome=AssessmentOutcome.PENDING)
+    today = D("2026-11-25")
+    [due] = of_kind(derive_reminders(register(assessments=[undecided]), POLICY, today),
+                    ReminderKind.PROVIDER_REVIEW)
+    assert due.due_on == today
+    assert "review of 2025-03-14 has no recorded outcome" in due.why
+    assert "never reviewed" not in due.why
+    [decided] = of_kind(derive_reminders(register(assessments=[undecided, review("2026-01-10")]),
+                                         POLICY, today), ReminderKind.PROVIDER_REVIEW)
+    assert decided.due_on == D("2027-01-10")

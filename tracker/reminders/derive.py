@@ -433,6 +433,13 @@ def _review_pending(pending: AssessmentDates) -> tuple[str, str, str]:
                      + ", whose outcome is not recorded"), _REVIEW_ACTION
 
 
+def _review_undecided(review: AssessmentDates) -> tuple[str, str, str]:
+    assert review.assessed_on is not None
+    return _REVIEW, (f"the review of {review.assessed_on.isoformat()} has no recorded "
+                     "outcome: until it is approved or rejected the provider counts as not "
+                     "reviewed"), "record the review's outcome, or review the provider now"
+
+
 def _review_never(_: None) -> tuple[str, str, str]:
     return _REVIEW, "never reviewed: a provider is reviewed before data is used", _REVIEW_ACTION
 
@@ -462,6 +469,10 @@ def _review_reminders(c: _Collector, volume_gaps: Mapping[int, _Volume], *,
     # one (an imported register's "Next review" column): an overdue review stays overdue
     # instead of reading "never reviewed, due today".
     set_next: dict[int, AssessmentDates] = {}
+    # A dated review with no outcome and no next date (a register's "Last review" column,
+    # or a review begun and never decided): not "never reviewed", which the register
+    # contradicts, but an outcome owed now.
+    undecided: dict[int, AssessmentDates] = {}
     due_diligence = AssessmentKind.DUE_DILIGENCE
     for assessment in c.data.assessments:
         if assessment.kind != due_diligence:
@@ -475,6 +486,10 @@ def _review_reminders(c: _Collector, volume_gaps: Mapping[int, _Volume], *,
             if held is None or (held.assessed_on or date.min) <= (
                     assessment.assessed_on or date.min):
                 set_next[assessment.provider_id] = assessment
+        elif assessment.assessed_on and assessment.outcome not in COMPLETED_OUTCOMES:
+            held = undecided.get(assessment.provider_id)
+            if held is None or (held.assessed_on or date.min) < assessment.assessed_on:
+                undecided[assessment.provider_id] = assessment
     today, live, days = c.today, c.live, c.days
     months_of: dict[RiskTier | None, int] = dict(c.policy.cadence_months.items())
     strictest = months_of[None] = c.policy.strictest_months
@@ -494,6 +509,8 @@ def _review_reminders(c: _Collector, volume_gaps: Mapping[int, _Volume], *,
             if pending is not None and pending.next_review_on is not None:
                 due = min(today, pending.next_review_on)
                 render, source = _review_pending, pending
+            elif pid in undecided:
+                due, render, source = today, _review_undecided, undecided[pid]
             else:
                 due, render, source = today, _review_never, None
         else:
@@ -876,7 +893,8 @@ def due_moves_with_today(reminder: DerivedReminder) -> bool:
     return reminder.render in _MOVES_WITH_TODAY
 
 
-_MOVES_WITH_TODAY = frozenset({_review_never, _review_volume, _review_pending, _volume_text})
+_MOVES_WITH_TODAY = frozenset({_review_never, _review_undecided, _review_volume, _review_pending,
+                               _volume_text})
 
 
 def show_date(value: date | None) -> str:
