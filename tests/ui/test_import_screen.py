@@ -144,18 +144,21 @@ async def test_a_column_is_mapped_in_the_screen_and_kept_as_a_profile(
         problems = screen.query_one("#import-problems", DataTable)
         assert "closest is column A ('Firm')" in str(problems.get_row_at(0)[4])
         choices = {c.header: c for c in screen.query(ColumnChoice)}
-        assert "closest: provider.legal_name?" in str(
-            choices["Firm"].query_one(".import-column-samples").render())
+        firm_note = choices["Firm"].query_one(".import-column-note")
+        assert "closest: provider.legal_name?" in str(firm_note.render())
+        assert firm_note.display  # its own line: the values stay in sight beside it
+        assert "Acme GmbH" in str(choices["Firm"].query_one(".import-column-samples").render())
         choices["Firm"].query_one(Select).value = "provider.legal_name"
         await pilot.pause()
         await settle(pilot)
         choices = {c.header: c for c in screen.query(ColumnChoice)}
         assert str(choices["Firm"].query_one(Select).value) == "provider.legal_name"
+        assert not choices["Firm"].query_one(".import-column-note").display  # chosen
         assert str(choices["Land"].query_one(Select).value) == "provider.country"
         ende = choices["Kontrakt Ende"]
         assert str(ende.query_one(Select).value) == LEAVE_OUT
         assert "closest: agreement.expires_on?" in str(
-            ende.query_one(".import-column-samples").render())
+            ende.query_one(".import-column-note").render())
         assert "2027-03-31" in str(ende.query_one(".import-column-samples").render())
         # the person picks the field in the column's select: the preview runs again
         ende.query_one(Select).value = "agreement.expires_on"
@@ -174,3 +177,70 @@ async def test_a_column_is_mapped_in_the_screen_and_kept_as_a_profile(
         await settle(pilot)
         assert "Imported" in str(screen.query_one("#import-summary", Static).render())
         assert isinstance(screen.query_one("#import-save-name"), Input)
+
+
+async def test_the_mapping_is_in_sight_at_80x24(empty_app: TrackerApp, tmp_path: Path) -> None:
+    """An 80x24 terminal shows several columns' choices with their values readable: the
+    controls take a line each and a column two or three (compact selects)."""
+    path = write_xlsx(tmp_path / "r.xlsx", [
+        ["Supplier / 供应商名称", "Country 国家", "Expiry 到期日", "Agreement type"],
+        ["北京星云数据科技有限公司", "中国", "2027-03-31", "DPA"]])
+    async with empty_app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("i")
+        await pilot.pause()
+        screen = empty_app.screen
+        await paste_into(pilot, "#import-file", str(path))
+        await pilot.click("#preview")
+        await settle(pilot)
+        box = screen.query_one("#import-mapping")
+        shown = [c for c in screen.query(ColumnChoice)
+                 if c.region.height and box.region.contains_region(c.region)]
+        assert len(shown) >= 2, [c.region for c in screen.query(ColumnChoice)]
+        first = shown[0]
+        samples = first.query_one(".import-column-samples")
+        assert samples.region.width >= 40
+        assert "北京星云数据科技有限公司" in str(samples.render())
+        assert first.query_one(Select).region.width >= 28
+        assert screen.query_one("#import-problems").region.height >= 4
+
+
+async def test_a_stray_letter_does_not_throw_the_choices_away(empty_app: TrackerApp,
+                                                              tmp_path: Path) -> None:
+    """With a column chosen and nothing kept, the app's one-letter moves wait (focus on a
+    button, a letter typed for the profile name) and Esc asks before leaving."""
+    from tracker.ui.screens.confirm import ConfirmScreen
+
+    path = write_xlsx(tmp_path / "r.xlsx", [["Firm", "Land"], ["Acme GmbH", "Deutschland"]])
+    async with empty_app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("i")
+        await pilot.pause()
+        screen = empty_app.screen
+        assert isinstance(screen, ImportScreen)
+        await paste_into(pilot, "#import-file", str(path))
+        await pilot.click("#preview")
+        await settle(pilot)
+        choices = {c.header: c for c in screen.query(ColumnChoice)}
+        choices["Firm"].query_one(Select).value = "provider.legal_name"
+        await pilot.pause()
+        await settle(pilot)
+        assert screen.holds_work
+        screen.query_one("#preview", Button).focus()
+        await pilot.press("r", "p", "d", "i", "q")
+        await pilot.pause()
+        assert empty_app.screen is screen and empty_app.current_mode == "dashboard"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(empty_app.screen, ConfirmScreen)
+        await pilot.press("n")
+        await pilot.pause()
+        assert empty_app.screen is screen and screen.chosen == {"Firm": "provider.legal_name"}
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+        assert not isinstance(empty_app.screen, ImportScreen | ConfirmScreen)
+        await pilot.press("r")  # away from the import screen, the letters move again
+        await pilot.pause()
+        assert empty_app.current_mode == "reminders"

@@ -55,6 +55,11 @@ class ReadOnlyBanner(Static):
     """The line above every screen of a read-only register: why nothing can be saved."""
 
 
+# The app's one-letter moves to another screen: held back while a screen holds work the
+# person would lose by leaving (the import screen's column choices); Esc there asks first.
+NAVIGATION_ACTIONS = frozenset({"switch_mode", "import_register", "export_register", "quit"})
+
+
 class TrackerApp(App[None]):
     CSS_PATH = "tracker.tcss"
     TITLE = "Tracker"
@@ -117,6 +122,8 @@ class TrackerApp(App[None]):
 
         if action in WRITE_ACTIONS and not self.offers_changes:
             return False
+        if action in NAVIGATION_ACTIONS and getattr(self.screen, "holds_work", False):
+            return False  # a stray letter (focus on a button) must not throw the work away
         return True
 
     # -- which register is open, on every screen ----------------------------------------

@@ -11,7 +11,7 @@ from typing import Any
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Select, Static
 
@@ -25,9 +25,11 @@ ORDERS: list[tuple[str, str]] = [("day-first (31/12/2026)", "day-first"),
 LEAVE_OUT = "-"  # the select's value for a column left out
 
 
-class ColumnChoice(Horizontal):
-    """One column of the file: where it is, its header, the field it goes to (editable)
-    and a few of its values."""
+class ColumnChoice(Vertical):
+    """One column of the file: where it is and its header beside the field it goes to (an
+    editable one-line select), a few of its values on the line below, and, for a header
+    that matched nothing, the closest field as a third line (gone once a field is chosen).
+    Two or three lines a column, so an 80x24 terminal shows several at once."""
 
     def __init__(self, sheet: str, letter: str, header: str, target: str | None,
                  note: str, samples: str, choices: list[tuple[str, str]]) -> None:
@@ -38,12 +40,20 @@ class ColumnChoice(Horizontal):
         self.choices = choices
 
     def compose(self) -> ComposeResult:
-        yield Label(plain(f"{self.sheet} {self.letter}"), classes="import-column-where")
-        yield Label(plain(self.header), classes="import-column-header")
-        yield Select([("(leave out)", LEAVE_OUT), *self.choices],
-                     value=self.target or LEAVE_OUT, allow_blank=False,
-                     classes="import-column-field")
-        yield Label(plain(self.note + self.samples), classes="import-column-samples")
+        with Horizontal(classes="import-column-line"):
+            yield Label(plain(f"{self.sheet} {self.letter}  {self.header}"),
+                        classes="import-column-header")
+            yield Select([("(leave out)", LEAVE_OUT), *self.choices],
+                         value=self.target or LEAVE_OUT, allow_blank=False, compact=True,
+                         classes="import-column-field")
+        yield Label(plain(f"values: {self.samples}"), classes="import-column-samples")
+        note = Label(plain(self.note), classes="import-column-note")
+        note.display = bool(self.note)
+        yield note
+
+    def chosen(self) -> None:
+        """The person chose the field: the suggestion has had its say."""
+        self.query_one(".import-column-note", Label).display = False
 
 
 class ImportScreen(TrackerScreen):
@@ -62,27 +72,35 @@ class ImportScreen(TrackerScreen):
         self.previewed: tuple[Any, ...] | None = None
         self.details: list[str] = []  # the problems table's rows, each whole
         self.chosen: dict[str, str | None] = {}  # header -> field the person chose
+        self.kept = False  # the choices were imported or saved as a profile since made
         self.shown: tuple[Any, ...] = ()  # the columns the choices were built for
         self.choices: list[tuple[str, str]] | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
-        with Horizontal(id="import-options"):
+        # One line a control (compact widgets): the mapping below needs the rows of an
+        # 80x24 terminal more than the controls need borders.
+        with Horizontal(classes="import-line"):
             yield Input(placeholder="path to .xlsx or .csv, e.g. imports/sample-register.xlsx",
-                        id="import-file")
-            yield Input(placeholder="profile (optional)", id="import-profile")
+                        id="import-file", compact=True, select_on_focus=False)
             yield Select(ORDERS, prompt="ambiguous dates: refuse", id="import-order",
-                         allow_blank=True)
-        with Horizontal(id="import-buttons", classes="buttons"):
-            yield Button("Preview (dry run)", id="preview", variant="primary")
-            yield Button("Import", id="import", variant="success", disabled=True)
-            yield Input(placeholder="profile name to keep this mapping", id="import-save-name")
-            yield Button("Save profile", id="save-profile", disabled=True)
-        yield Static("Type a file path and press Preview: nothing is written until you "
-                     "import, and an import with any problem writes nothing.",
-                     id="import-summary")
-        yield Label("Mapping: each column's field (choose another, or leave it out; the "
-                    "preview runs again)", classes="caption")
+                         allow_blank=True, compact=True)
+        with Horizontal(classes="import-line"):
+            yield Input(placeholder="profile to start from (optional)", id="import-profile",
+                        compact=True)
+            yield Button("Preview (dry run)", id="preview", variant="primary", compact=True)
+            yield Button("Import", id="import", variant="success", disabled=True,
+                         compact=True)
+        with Horizontal(classes="import-line"):
+            yield Input(placeholder="name to keep this mapping as a profile",
+                        id="import-save-name", compact=True)
+            yield Button("Save profile", id="save-profile", disabled=True, compact=True)
+        with VerticalScroll(id="import-summary-box"):
+            yield Static("Type a file path and press Enter or Preview: nothing is written "
+                         "until you import, and an import with any problem writes nothing.",
+                         id="import-summary")
+        yield Label("Mapping: each column's field (change one: the preview runs again)",
+                    classes="caption")
         yield VerticalScroll(id="import-mapping")
         yield Label("Problems", classes="caption")
         yield DataTable(id="import-problems", cursor_type="row", zebra_stripes=True)
@@ -104,8 +122,27 @@ class ImportScreen(TrackerScreen):
         return (path, profile, None if order == Select.NULL else str(order),
                 tuple(sorted(self.chosen.items(), key=lambda item: item[0])))
 
+    @property
+    def holds_work(self) -> bool:
+        """Column choices the person made and has not imported or kept as a profile: the
+        app's one-letter moves wait (tracker.ui.app.NAVIGATION_ACTIONS), Esc asks."""
+        return bool(self.chosen) and not self.kept
+
     def action_back(self) -> None:
-        self.dismiss()
+        if not self.holds_work:
+            self.dismiss()
+            return
+
+        def answered(leave: bool | None) -> None:
+            if leave:
+                self.dismiss()
+
+        from tracker.ui.screens.confirm import ConfirmScreen
+
+        self.app.push_screen(ConfirmScreen(
+            f"Leave the import? The {len(self.chosen)} column choice(s) you made are "
+            "dropped: save them as a profile to keep them.", confirm_label="Leave"),
+            answered)
 
     @on(Input.Changed, "#import-file, #import-profile")
     @on(Select.Changed, "#import-order")
@@ -122,14 +159,17 @@ class ImportScreen(TrackerScreen):
     @on(Select.Changed, ".import-column-field")
     def _column_changed(self, event: Select.Changed) -> None:
         """The person chose a field for a column: preview again with the choice."""
-        row = event.select.parent
-        if not isinstance(row, ColumnChoice):
+        row = next((node for node in event.select.ancestors
+                    if isinstance(node, ColumnChoice)), None)
+        if row is None:
             return
         value = None if event.value in (LEAVE_OUT, Select.NULL) else str(event.value)
         if value == row.target:
             return  # the select was set from the preview, not changed by the person
         row.target = value
+        row.chosen()
         self.chosen[row.header] = value
+        self.kept = False
         self.query_one("#import", Button).disabled = True
         self.query_one("#import-summary", Static).update("Reading …")
         self.run(*self._options()[:3], dry_run=True)
@@ -188,6 +228,7 @@ class ImportScreen(TrackerScreen):
         report = message.report
         self._show_mapping(report)
         if report.saved_profile is not None:
+            self.kept = True
             self.notify(f"Mapping saved as profile {report.saved_profile.stem}")
         self.details = [str(p) for p in report.problems] + [
             f"conflict: {c}" for c in report.conflicts]
@@ -215,6 +256,7 @@ class ImportScreen(TrackerScreen):
             verdict = ["No problems. Press Import to write it (one transaction, audited)."]
             self.previewed = self._options()
         elif report.written:
+            self.kept = True
             verdict = [("Imported", "bold"), f" {report.rows_read:,} rows."]
             self.notify(f"Imported {report.path.name}")
         else:
@@ -253,9 +295,9 @@ class ImportScreen(TrackerScreen):
         for sheet, column in columns:
             note = ""
             if not column.target and column.suggestion:
-                note = f"closest: {column.suggestion}?  "
+                note = f"no field matched the header; closest: {column.suggestion}?"
             elif not column.target and column.disagree:
-                note = f"parts say {' / '.join(column.disagree)}  "
+                note = f"the header's parts say {' / '.join(column.disagree)}: choose one"
             samples = " · ".join(column.samples) or "(no values)"
             rows.append(ColumnChoice(sheet, column.letter, column.header, column.target,
                                      note, samples, self.choices))
