@@ -361,3 +361,28 @@ def test_a_date_text_far_down_still_decides_its_whole_column(
         late = session.exec(select(Agreement).join(Provider).where(
             Provider.legal_name == "Late")).one()
         assert late.expires_on == date(2027, 4, 3)
+
+
+def test_a_contact_column_of_email_addresses_is_the_contacts_email(engine: Engine,
+                                                                   tmp_path: Path) -> None:
+    """"Contact" names the contact's name, but a column holding only e-mail addresses is
+    their e-mail: read as a person reads it, and said why; a column holding names stays."""
+    path = tmp_path / "r.csv"
+    path.write_text("Supplier,Contact,Based in\nAcme GmbH,legal@acme.example,Deutschland\n"
+                    "Beta Ltd,privacy@beta.example,UK\n", encoding="utf-8")
+    report = run_import(engine, path, profile=None, order=None, dry_run=False)
+    assert report.problems == [] and report.written, report.problems
+    columns = {c.header: c for c in report.mappings[0].columns}
+    assert columns["Contact"].target == "provider.contact_email"
+    assert "e-mail addresses" in (columns["Contact"].reason or "")
+    assert columns["Based in"].target == "provider.country"
+    with session_scope(engine, write=False) as session:
+        assert [(p.contact_email, p.contact_name, p.country) for p in session.exec(
+            select(Provider).order_by(col(Provider.id))).all()] == [
+            ("legal@acme.example", None, "DE"), ("privacy@beta.example", None, "GB")]
+    named = tmp_path / "n.csv"
+    named.write_text("Supplier,Contact\nGamma SA,Jean Dupont\nDelta AG,info@delta.example\n",
+                     encoding="utf-8")
+    report = run_import(engine, named, profile=None, order=None, dry_run=True)
+    assert {c.header: c.target for c in report.mappings[0].columns}["Contact"] == \
+        "provider.contact_name"

@@ -72,7 +72,8 @@ class ImportReport:
             "rows_read": self.rows_read,
             "sheets": [{"sheet": m.sheet, "header_row": m.header_row,
                         "columns": [{"column": c.letter, "header": c.header,
-                                     "field": c.target, "suggestion": c.suggestion}
+                                     "field": c.target, "suggestion": c.suggestion,
+                                     "reason": c.reason}
                                     for c in m.columns]}
                        for m in self.mappings],
             "left_out_sheets": self.left_out_sheets,

@@ -100,7 +100,8 @@ def print_import(report: ImportReport) -> None:
         for column in mapping.columns:
             target = column.target or (f"(left out; closest: {column.suggestion}?)"
                                        if column.suggestion else "(left out: no field)")
-            out(f"  {column.letter:>3}  {safe(column.header[:40]):<40} → {target}")
+            reason = f" ({column.reason})" if column.reason else ""
+            out(f"  {column.letter:>3}  {safe(column.header[:40]):<40} → {target}{reason}")
     for note in report.notes:
         out(safe(note))
     for sheet in report.left_out_sheets:

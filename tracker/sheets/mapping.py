@@ -27,8 +27,11 @@ HEADER_SEARCH_ROWS = 30
 IMPORT_ENTITIES = IMPORTED
 SHEET_NAMES: dict[str, tuple[str, ...]] = {name: ENTITIES[name].sheet_names
                                            for name in IMPORT_ENTITIES}
-# Fields the import never takes from a file: links are made from the natural keys.
-NOT_IMPORTED = frozenset(REFERENCES)
+# Fields the import never takes from a file: links are made from the natural keys, and
+# the day evidence was hashed is set only by the use case that hashed the file
+# (tracker.app.pipeline.typed_evidence drops it from every other door): a column offered
+# for it would be a column silently thrown away.
+NOT_IMPORTED = frozenset(REFERENCES) | {"hashed_on"}
 
 
 def header_key(text: Any) -> str:
@@ -277,6 +280,7 @@ class ColumnMapping:
     scale: int | None = None  # a unit in its brackets multiplies its numbers (万 = 10,000)
     chosen: bool = False  # set by a profile or the person, not matched
     samples: tuple[str, ...] = ()  # a few of its values, to show beside the choice
+    reason: str | None = None  # why the target is not the header's (its values said so)
 
 
 @dataclass
@@ -379,6 +383,7 @@ def detect_mapping(sheet: str, rows: Sequence[Sequence[Any]],
         for each in columns:
             if each.target in PER_SUPPLY and not each.chosen:
                 each.target = PER_SUPPLY[each.target]
+    _let_values_name_the_field(columns, rows, index + 1)
     by_target: dict[str, list[ColumnMapping]] = {}
     for mapped in columns:
         if mapped.target:
@@ -406,6 +411,33 @@ def _samples(rows: Sequence[Sequence[Any]], start: int, index: int) -> tuple[str
 
 
 SAMPLE_ROWS = 50
+
+# A header that names one field while every value it holds is plainly another's: "Contact"
+# over e-mail addresses is the contact's e-mail, as a person reading the column sees.
+# header's field -> (the values' field, what the values look like, the test of one value)
+EMAIL_VALUE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+VALUES_NAME_THE_FIELD: dict[str, tuple[str, str, re.Pattern[str]]] = {
+    "provider.contact_name": ("provider.contact_email", "e-mail addresses", EMAIL_VALUE),
+}
+
+
+def _let_values_name_the_field(columns: list[ColumnMapping], rows: Sequence[Sequence[Any]],
+                               start: int) -> None:
+    """Move a matched (not chosen) column to the field its values are, when every value
+    among its first rows is one and no other column holds that field; say why."""
+    held = {c.target for c in columns if c.target}
+    for column in columns:
+        moved = VALUES_NAME_THE_FIELD.get(column.target or "")
+        if moved is None or column.chosen or moved[0] in held:
+            continue
+        target, looks, pattern = moved
+        values = [str(row[column.index]).strip() for row in rows[start:start + SAMPLE_ROWS]
+                  if column.index < len(row) and row[column.index] is not None
+                  and str(row[column.index]).strip()]
+        if values and all(pattern.fullmatch(v) for v in values):
+            column.reason = f"its values are {looks}, not what the header names"
+            column.target = target
+            held.add(target)
 
 
 # --- profiles ----------------------------------------------------------------------------

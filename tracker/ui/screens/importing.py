@@ -293,7 +293,7 @@ class ImportScreen(TrackerScreen):
         box.remove_children()
         rows: list[Any] = []
         for sheet, column in columns:
-            note = ""
+            note = f"{column.reason}" if column.reason else ""
             if not column.target and column.suggestion:
                 note = f"no field matched the header; closest: {column.suggestion}?"
             elif not column.target and column.disagree:
