@@ -185,3 +185,24 @@ def test_json_report(engine: Engine, capsys: pytest.CaptureFixture[str]) -> None
     report = json.loads(capsys.readouterr().out)
     assert report["counts"]["provider"] == {"new": 6, "changed": 0, "unchanged": 0}
     assert report["sheets"][0]["header_row"] == 4 and report["written"] is False
+
+
+def test_a_profile_is_replaced_only_by_an_import_that_started_from_it(
+        engine: Engine, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Saving another file's mapping under an existing profile's name would silently change
+    every later import that uses it: refused before the file is read (nothing written);
+    starting from the profile and saving again replaces it (next month's edit)."""
+    db = str(engine.url.database)
+    assert main(["--db", db, "import", str(SAMPLE), "--dry-run", "--save-profile",
+                 "monthly"]) == 0
+    kept = load_profile("monthly").columns
+    other = write_xlsx(tmp_path / "other.xlsx", [["Firm name", "Land"], ["Acme", "DE"]])
+    capsys.readouterr()
+    code = main(["--db", db, "import", str(other), "--save-profile", "monthly"])
+    assert code == 2 and "a mapping profile named 'monthly' exists" in capsys.readouterr().err
+    assert load_profile("monthly").columns == kept
+    with session_scope(engine, write=False) as session:
+        assert session.exec(select(Provider)).all() == []  # refused before the import
+    assert main(["--db", db, "import", str(SAMPLE), "--dry-run", "--profile", "monthly",
+                 "--save-profile", "monthly"]) == 0
+    assert load_profile("monthly").columns == kept

@@ -263,8 +263,12 @@ def run_import(engine: Engine, path: Path, *, profile: Profile | None, order: Da
                           unmatched=unmatched_columns(mappings),
                           notes=read_as + [f"{sheet}: dates in {why}"
                                            for (sheet, _), why in plan.date_orders.items()])
-    if save_as and not any("look like" in p.reason for p in report.problems):
-        report.saved_profile = save_profile(profile_from(save_as, mappings, order))
+    if save_as:
+        if any("look like" in p.reason for p in report.problems):
+            report.notes.append(f"the mapping was not saved as profile {save_as}: two columns "
+                                "map to one field; leave one out first")
+        else:
+            report.saved_profile = save_profile(profile_from(save_as, mappings, order))
     return report
 
 

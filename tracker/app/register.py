@@ -360,9 +360,11 @@ class Register:
         """``columns``: header text -> field (or None to leave it out), as the person chose
         it in the import screen, over the profile's or the automatic mapping."""
         from tracker.app.imports import run_import, with_columns
-        from tracker.sheets.mapping import load_profile
+        from tracker.sheets.mapping import load_profile, refuse_to_replace
 
-        ensure_writable(self.engine)  # now, not after reading the whole file (even a dry
+        ensure_writable(self.engine)
+        if save_as:
+            refuse_to_replace(save_as, profile)  # now, not after reading the whole file (even a dry
         # run checks its rows by writing them in a transaction it rolls back)
         chosen = load_profile(profile) if profile else None
         if columns:

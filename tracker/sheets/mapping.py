@@ -490,19 +490,41 @@ def load_profile(name: str) -> Profile:
                        f"{PROFILES_DIR})")
 
 
-def save_profile(profile: Profile) -> Path:
-    """Keep a mapping as NAME.json among the user's profiles, replacing one of that name.
-    The name is a file name, never a path: `--save-profile ../../x` must not write
+def check_profile_name(name: str) -> None:
+    """The name is a file name, never a path: `--save-profile ../../x` must not write
     outside the profiles folder."""
-    from tracker import files
     from tracker.domain.text import CONTROL_CHARACTERS
     from tracker.errors import TrackerError
 
-    name = profile.name
     if (not name.strip() or name.startswith(".") or "/" in name or "\\" in name
             or CONTROL_CHARACTERS.search(name)):
         raise TrackerError(f"{name!r} cannot name a profile: use letters, digits, - or _ "
                            "(no folders, no leading dot)")
+
+
+def refuse_to_replace(name: str, started_from: str | None) -> None:
+    """An existing profile is replaced only by a mapping that started from it (next month's
+    file, a column changed): saving another file's mapping under its name would silently
+    turn every later import that uses it into another mapping. Checked before the import
+    reads the file, so a refusal writes nothing."""
+    from tracker.errors import TrackerError
+
+    check_profile_name(name)
+    path = user_profiles_dir() / f"{name}.json"
+    if path.is_file() and started_from not in {name, str(path)}:
+        raise TrackerError(
+            f"a mapping profile named {name!r} exists ({path}): to change it, start from it "
+            f"(--profile {name}, or the import screen's profile field) and save again; or "
+            "choose another name")
+
+
+def save_profile(profile: Profile) -> Path:
+    """Keep a mapping as NAME.json among the user's profiles, replacing one of that name
+    (``refuse_to_replace`` has said the import started from it)."""
+    from tracker import files
+
+    name = profile.name
+    check_profile_name(name)
     directory = user_profiles_dir()
     directory.mkdir(mode=0o700, parents=True, exist_ok=True)
     path = directory / f"{name}.json"
