@@ -142,9 +142,20 @@ def test_ambiguous_columns_stop_the_import_and_say_how_to_fix_it(engine: Engine,
 
 
 def test_no_provider_column_is_a_clear_error(engine: Engine, tmp_path: Path) -> None:
+    """Headers that match nothing: the first row's columns are offered to map (the import
+    screen shows them), and the one problem says which field every row needs; an empty
+    sheet is still refused."""
     path = write_xlsx(tmp_path / "n.xlsx", [["Colour", "Size"], ["red", "L"]])
+    report = run_import(engine, path, profile=None, order=None, dry_run=True)
+    [problem] = report.problems
+    assert "no column is the provider's legal name" in problem.reason
+    assert "import screen" in (problem.accepted or "")
+    assert [(c.letter, c.header, c.target, c.samples) for c in report.mappings[0].columns] == [
+        ("A", "Colour", None, ("red",)), ("B", "Size", None, ("L",))]
+    assert not report.written
+    empty = write_xlsx(tmp_path / "e.xlsx", [[None, None]])
     with pytest.raises(TrackerError, match="no sheet has a column .* legal name"):
-        run_import(engine, path, profile=None, order=None, dry_run=True)
+        run_import(engine, empty, profile=None, order=None, dry_run=True)
 
 
 @pytest.mark.parametrize("name", ["../../escaped", ".hidden", "a/b"])
@@ -206,3 +217,28 @@ def test_a_profile_is_replaced_only_by_an_import_that_started_from_it(
     assert main(["--db", db, "import", str(SAMPLE), "--dry-run", "--profile", "monthly",
                  "--save-profile", "monthly"]) == 0
     assert load_profile("monthly").columns == kept
+
+
+def test_a_profile_from_a_workbook_applies_to_a_one_sheet_file(engine: Engine,
+                                                               tmp_path: Path) -> None:
+    """A profile remembers its workbook's sheet; next month's file as CSV (one sheet, named
+    after the file) is the sheet it means, not 'not the profile's sheet'."""
+    from tracker.sheets.mapping import Profile, save_profile
+
+    save_profile(Profile(name="lieferanten", columns={"Firma X": "provider.legal_name"},
+                         sheet="台账"))
+    path = tmp_path / "november.csv"
+    path.write_text("Firma X;Land\nAcme GmbH;Deutschland\n", encoding="utf-8")
+    report = run_import(engine, path, profile=load_profile("lieferanten"), order=None,
+                        dry_run=False)
+    assert report.problems == [] and report.written, (report.problems, report.left_out_sheets)
+    two = write_xlsx(tmp_path / "two.xlsx", [["Firma X"], ["Beta AG"]], title="Other")
+    from openpyxl import load_workbook
+
+    book = load_workbook(two)
+    book.create_sheet("台账").append(["Firma X"])
+    book["台账"].append(["Gamma SA"])
+    book.save(two)
+    report = run_import(engine, two, profile=load_profile("lieferanten"), order=None,
+                        dry_run=True)
+    assert [m.sheet for m in report.mappings] == ["台账"]  # among several, the profile's

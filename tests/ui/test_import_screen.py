@@ -244,3 +244,24 @@ async def test_a_stray_letter_does_not_throw_the_choices_away(empty_app: Tracker
         await pilot.press("r")  # away from the import screen, the letters move again
         await pilot.pause()
         assert empty_app.current_mode == "reminders"
+
+
+async def test_choosing_the_date_order_previews_again(empty_app: TrackerApp,
+                                                      tmp_path: Path) -> None:
+    path = write_xlsx(tmp_path / "d.xlsx", [["Supplier", "Agreement type", "Expiry"],
+                                            ["Acme GmbH", "DPA", "03/04/2027"]])
+    async with empty_app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("i")
+        await pilot.pause()
+        screen = empty_app.screen
+        await paste_into(pilot, "#import-file", str(path))
+        await pilot.press("enter")
+        await settle(pilot)
+        problems = screen.query_one("#import-problems", DataTable)
+        assert problems.row_count == 1 and "03/04/2027" in str(problems.get_row_at(0)[3])
+        screen.query_one("#import-order", Select).value = "day-first"
+        await pilot.pause()
+        await settle(pilot)
+        assert problems.row_count == 0
+        assert "No problems" in str(screen.query_one("#import-summary", Static).render())

@@ -28,6 +28,7 @@ from tracker.sheets.mapping import (
     Profile,
     SheetMapping,
     detect_mapping,
+    first_row_mapping,
     header_key,
     save_profile,
 )
@@ -93,8 +94,11 @@ def map_workbook(book: Workbook, profile: Profile | None) -> tuple[list[SheetMap
     # The export's derived sheets, by name, only in a workbook that looks like an export
     # (two of them at least): an officer's own hidden "Lists" sheet is just hidden.
     exported = sum(sheet.name in DERIVED_SHEETS for sheet in book.sheets) >= 2
+    # A profile's sheet picks among a workbook's sheets; a file of one sheet (a CSV, next
+    # month's copy saved under another sheet name) is the one it means.
+    wanted = profile.sheet if profile and len(book.sheets) > 1 else None
     for sheet in book.sheets:
-        if profile and profile.sheet and header_key(profile.sheet) != header_key(sheet.name):
+        if wanted and header_key(wanted) != header_key(sheet.name):
             left_out.append(f"{sheet.name} (not the profile's sheet)")
             continue
         if sheet.name in DERIVED_SHEETS and exported and not (profile and profile.sheet):
@@ -197,7 +201,8 @@ def _candidate(book: Workbook, profile: Profile | None) -> SheetMapping | None:
                                require_name=False)
         if found is not None:
             return found
-    return None
+    return next((found for sheet in book.sheets if not sheet.hidden and sheet.rows
+                 and (found := first_row_mapping(sheet.name, sheet.rows)) is not None), None)
 
 
 def _choose_the_name(path: Path, candidate: SheetMapping, left_out: list[str],

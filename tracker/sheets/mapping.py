@@ -392,6 +392,20 @@ def detect_mapping(sheet: str, rows: Sequence[Sequence[Any]],
     return SheetMapping(sheet=sheet, header_row=index + 1, columns=columns, ambiguous=ambiguous)
 
 
+def first_row_mapping(sheet: str, rows: Sequence[Sequence[Any]]) -> SheetMapping | None:
+    """The sheet's first non-blank row as its header, no column mapped: what the import
+    screen shows for a file whose headers match nothing, so the person can map them (the
+    alternative was advice to write a JSON profile)."""
+    for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        texts = ["" if v is None else str(v).strip() for v in row]
+        if any(texts):
+            columns = [ColumnMapping(i, column_letter(i), text, None,
+                                     samples=_samples(rows, index + 1, i))
+                       for i, text in enumerate(texts) if text]
+            return SheetMapping(sheet=sheet, header_row=index + 1, columns=columns)
+    return None
+
+
 def _samples(rows: Sequence[Sequence[Any]], start: int, index: int) -> tuple[str, ...]:
     """Up to three different values of a column under its header (from its first rows)."""
     found: list[str] = []

@@ -150,6 +150,8 @@ class ImportScreen(TrackerScreen):
         self.query_one("#import", Button).disabled = True  # preview the file you import
         if isinstance(event, Input.Changed) and event.input.id == "import-file":
             self.chosen = {}  # another file: its columns are its own
+        if isinstance(event, Select.Changed) and self.shown:
+            self.action_preview()  # the dates read otherwise: the problems change at once
 
     @on(Input.Changed, "#import-save-name")
     def _save_name_changed(self, event: Input.Changed) -> None:
@@ -189,7 +191,7 @@ class ImportScreen(TrackerScreen):
         detail = self.details[row] if 0 <= row < len(self.details) else ""
         self.query_one("#import-problem-detail", Static).update(plain(detail))
 
-    @on(Input.Submitted, "#import-file")
+    @on(Input.Submitted, "#import-file, #import-profile")
     @on(Button.Pressed, "#preview")
     def action_preview(self) -> None:
         self.query_one("#import-summary", Static).update("Reading …")
