@@ -139,6 +139,10 @@ def test_processor_needs_a_contract_with_every_clause() -> None:
     gaps = {g.rule: g for g in provider_gaps(records, TODAY)}
     assert "processor-without-contract" not in gaps
     assert "Information and audits" in gaps["contract-missing-clauses"].why
+    assert gaps["contract-missing-clauses"].subject == f"{AgreementKind.DPA.label} “DPA”"
+    dpa.title = None  # untitled: its kind alone, not an empty pair of quotes
+    gaps = {g.rule: g for g in provider_gaps(records, TODAY)}
+    assert gaps["contract-missing-clauses"].subject == AgreementKind.DPA.label
     records.clauses = {50: [SimpleNamespace(clause="gdpr28_h_audits",
                                             status=ClauseStatus.PRESENT)]}
     assert "contract-missing-clauses" not in rules_hit(records)

@@ -43,6 +43,7 @@ from tracker.domain.regimes import (
     parse_country_list,
 )
 from tracker.domain.regimes import applicable_regimes as regimes_of
+from tracker.domain.text import agreement_subject
 
 # TC260-003-2024 [check]: do not use a source with more than 5% illegal or harmful content.
 SAMPLING_LIMIT_PCT = 5.0
@@ -332,7 +333,8 @@ def contract_missing_clauses(r: ProviderRecords, today: date) -> Iterable[Gap]:
             names = "; ".join(ALL_CLAUSES[c.clause].text for c in missing
                               if c.clause in ALL_CLAUSES)
             yield _gap(r, "contract-missing-clauses", Severity.HIGH,
-                       agreement.kind.article, f"{agreement.kind.label} “{agreement.title or ''}”",
+                       agreement.kind.article, agreement_subject(agreement.kind.label,
+                                                                 agreement.title),
                        f"{len(missing)} required clause(s) missing: {names}",
                        "amend the agreement and mark the clauses present", "agreement",
                        agreement.id)
@@ -345,7 +347,7 @@ def expired_still_relied_on(r: ProviderRecords, today: date) -> Iterable[Gap]:
     for a in r.agreements:
         if a.expires_on is not None and a.expires_on < today and not a.auto_renewal:
             yield _gap(r, "agreement-expired", Severity.HIGH, a.kind.article,
-                       f"{a.kind.label} “{a.title or ''}”",
+                       agreement_subject(a.kind.label, a.title),
                        f"expired on {a.expires_on.isoformat()} while the provider is "
                        f"{r.provider.status.label.lower()}",
                        "renew it, or suspend the provider and stop using its data",

@@ -119,3 +119,9 @@ def counted(n: int, one: str, many: str | None = None) -> str:
     """"1 correction", "2 corrections": a count with its noun in the right number, for every
     line the CLI and the screens print about how many."""
     return f"{n} {one if n == 1 else many or one + 's'}"
+
+
+def agreement_subject(kind_label: str, title: str | None) -> str:
+    """An agreement as a gap or a reminder names it: its kind, and its title when it has
+    one (an untitled agreement is not 'Data processing agreement “”')."""
+    return f"{kind_label} “{title}”" if title and title.strip() else kind_label

@@ -38,6 +38,7 @@ from tracker.domain.enums import (
     TransferExemption,
     TransferMechanism,
 )
+from tracker.domain.text import agreement_subject
 from tracker.gcpause import gc_paused
 from tracker.reminders.workdays import CalendarUnknown, add_working_days
 
@@ -554,7 +555,7 @@ def _trigger_article(kind: ReviewTriggerKind) -> str:
 
 
 def _agreement_subject(agreement: AgreementDates) -> str:
-    return f"{agreement.kind.label}" + (f" “{agreement.title}”" if agreement.title else "")
+    return agreement_subject(agreement.kind.label, agreement.title)
 
 
 def _renews(agreement: AgreementDates) -> str:
