@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import Engine
 from sqlmodel import col, select
 
 from tracker import __version__
@@ -106,3 +107,23 @@ def test_providers_command_filters(demo_path: Path, capsys: pytest.CaptureFixtur
     assert main(["--db", str(demo_path), "providers", "上海"]) == 0
     out = capsys.readouterr().out
     assert "Shanghai Biaozhu" in out and out.count("\n") == 1
+
+
+def test_providers_list_columns_line_up_with_chinese_names(engine: Engine,
+                                                           capsys: pytest.CaptureFixture[str]
+                                                           ) -> None:
+    """Columns are padded by terminal cells: a Chinese character takes two."""
+    from rich.cells import cell_len
+
+    from tracker.app.register import Register
+
+    register = Register.open(str(engine.url))
+    for name in ("北京星云数据科技有限公司", "Acme GmbH",
+                 "上海语料标注有限公司上海语料标注有限公司上海语料标注有限公司"):
+        register.create("provider", {"legal_name": name, "country": "CN"})
+    capsys.readouterr()
+    assert main(["--db", str(engine.url.database), "providers"]) == 0
+    rows = [line for line in capsys.readouterr().out.splitlines() if " CN " in line]
+    assert len(rows) == 3
+    assert len({cell_len(line.split(" CN ")[0]) for line in rows}) == 1, rows
+    assert any("…" in line for line in rows)  # the longest name cut to its column

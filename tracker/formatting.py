@@ -14,6 +14,25 @@ from tracker.domain.enums import CitedEnum
 DASH = "–"
 
 
+def cut(text: str, width: int) -> str:
+    """``text`` in at most ``width`` terminal cells (a Chinese character takes two), cut
+    with an ellipsis."""
+    from rich.cells import cell_len, set_cell_size
+
+    if cell_len(text) <= width:
+        return text
+    return set_cell_size(text, max(width - 1, 1)).rstrip() + "…"
+
+
+def padded(text: str, width: int) -> str:
+    """``text`` as a column ``width`` cells wide in a terminal list: cut, then padded by
+    cells, not characters (``f"{name:<34}"`` pads 北京数据 to 34 characters, 38 cells)."""
+    from rich.cells import cell_len
+
+    shown = cut(text, width)
+    return shown + " " * (width - cell_len(shown))
+
+
 def show(value: Any) -> str:
     if value is None or value == "":
         return DASH

@@ -14,6 +14,7 @@ from tracker.cli.output import json_text, out, out_json, print_import, safe, say
 from tracker.domain.questionnaire import corrections_to_decide
 from tracker.domain.text import counted
 from tracker.errors import NoRegister, TrackerError
+from tracker.formatting import padded
 from tracker.gcpause import gc_paused
 
 if TYPE_CHECKING:  # imported where used: `tracker check` and `tracker reminders` load no
@@ -176,7 +177,7 @@ def cmd_providers(args: argparse.Namespace) -> int:
         out_json([row.as_dict() for row in page.rows])
         return 0
     for row in page.rows:
-        out(f"{row.id:>5}  {safe(row.legal_name[:48]):<48} {safe(row.country or '--'):<3} "
+        out(f"{row.id:>5}  {padded(safe(row.legal_name), 48)} {safe(row.country or '--'):<3} "
             f"{safe(row.risk_tier or '-'):<9} {safe(row.status):<12} {safe(row.role)}")
     say(f"{len(page.rows)} of {page.total} providers")
     return 0
@@ -237,8 +238,8 @@ def _print_reminders(register: Register, today: date, args: argparse.Namespace) 
         write_reminders(shown)
     else:
         for r in shown:
-            provider = safe((r.provider_name or "—")[:34])
-            out(f"{r.due_on.isoformat()}  {r.status.value:<8}  {provider:<34}  "
+            provider = padded(safe(r.provider_name or "—"), 34)
+            out(f"{r.due_on.isoformat()}  {r.status.value:<8}  {provider}  "
                 f"{r.kind.label}: {safe(r.subject[:50])}  [{safe(r.uid)}]")
         say(f"{len(shown)} reminders due by {(today + timedelta(days=within)).isoformat()}, "
             f"{len(overdue)} overdue")
@@ -328,7 +329,7 @@ def cmd_evidence(args: argparse.Namespace) -> int:
                    "status": c.status, "detail": c.detail, "hash": c.provenance}
                   for c in checks])
     for check in checks if not args.json else []:
-        out(f"{check.status.upper():<9} {check.evidence_id:>5}  {safe(check.provider[:30]):<30} "
+        out(f"{check.status.upper():<9} {check.evidence_id:>5}  {padded(safe(check.provider), 30)} "
             f"{safe(check.location)}  ({safe(check.detail)}; {check.provenance})")
     failed = [c for c in checks if c.failed]
     typed = sum(c.status == "typed" or c.provenance == "typed, unverified" for c in checks)
@@ -532,7 +533,7 @@ def cmd_questionnaire(args: argparse.Namespace) -> int:
                 review = f", review {r.assessment_id}" if r.assessment_id else ""
                 pending = f", {counted(r.pending_corrections, 'correction')} pending" \
                     if r.pending_corrections else ""
-                out(f"{r.id:>4}  {r.status.value:<9} {safe(r.provider[:34]):<34} sent "
+                out(f"{r.id:>4}  {r.status.value:<9} {padded(safe(r.provider), 34)} sent "
                     f"{r.sent_on.isoformat()}, due {due}{answered}{review}{pending}")
             say(counted(len(rows), "questionnaire"))
         return EXIT_OK

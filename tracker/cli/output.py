@@ -20,6 +20,7 @@ from itertools import chain
 from typing import TYPE_CHECKING, Any
 
 from tracker.domain.text import CONTROL_CHARACTERS, LINE_BREAKS, visible
+from tracker.formatting import padded
 
 if TYPE_CHECKING:
     from tracker.app.imports import ImportReport
@@ -101,7 +102,7 @@ def print_import(report: ImportReport) -> None:
             target = column.target or (f"(left out; closest: {column.suggestion}?)"
                                        if column.suggestion else "(left out: no field)")
             reason = f" ({column.reason})" if column.reason else ""
-            out(f"  {column.letter:>3}  {safe(column.header[:40]):<40} → {target}{reason}")
+            out(f"  {column.letter:>3}  {padded(safe(column.header), 40)} → {target}{reason}")
     for note in report.notes:
         out(safe(note))
     for sheet in report.left_out_sheets:

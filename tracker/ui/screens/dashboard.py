@@ -4,7 +4,6 @@ tracker.app.dashboard; this screen only shows them, in as many rows as the termi
 
 from __future__ import annotations
 
-from rich.cells import cell_len, set_cell_size
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Grid, Vertical
@@ -21,7 +20,7 @@ from tracker.domain.enums import (
     TransferExemption,
     TransferMechanism,
 )
-from tracker.formatting import audit_diff
+from tracker.formatting import audit_diff, cut
 from tracker.reminders.derive import DerivedReminder
 from tracker.ui.footer import FittedFooter
 from tracker.ui.screens.base import TrackerScreen
@@ -40,11 +39,7 @@ def _label(value: str) -> str:
     return value
 
 
-def _cut(text: str, width: int) -> str:
-    """``text`` in at most ``width`` terminal cells (a Chinese character takes two)."""
-    if cell_len(text) <= width:
-        return text
-    return set_cell_size(text, max(width - 1, 1)).rstrip() + "…"
+_cut = cut  # tracker.formatting: one cutting rule for the CLI's lists and the dashboard
 
 
 class DashboardScreen(TrackerScreen):
