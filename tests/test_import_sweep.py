@@ -73,3 +73,17 @@ def test_a_utf8_csv_gets_no_encoding_note(engine: Engine, tmp_path: Path) -> Non
     path.write_text("Supplier;Country\nMüller GmbH;Deutschland\n", encoding="utf-8")
     report = run_import(engine, path, profile=None, order=None, dry_run=False)
     assert report.written and not any("read as" in note for note in report.notes)
+
+
+def test_a_required_field_with_no_column_names_the_columns_that_made_the_record(
+        engine: Engine, tmp_path: Path) -> None:
+    """No cell holds a missing agreement kind: the problem names the column that made the
+    row an agreement, and says leaving it out is the other way forward."""
+    path = tmp_path / "r.csv"
+    path.write_text("Lieferant;Land;Gültig bis\nMüller GmbH;Deutschland;30.11.2024\n",
+                    encoding="utf-8")
+    report = run_import(engine, path, profile=None, order=None, dry_run=True)
+    [problem] = report.problems
+    assert problem.row == 2 and problem.header == "agreement.kind"
+    assert "comes from column C (Gültig bis)" in problem.reason
+    assert (problem.accepted or "").endswith("or leave column C out")

@@ -510,15 +510,26 @@ def _locate(error: FieldError, entity: str, sheet: str, row: int,
             columns: dict[tuple[str, str], ColumnMapping], values: dict[str, Any]) -> Problem:
     column = columns.get((sheet, f"{entity}.{error.field}"))
     accepted = None
+    reason = f"{entity.replace('_', ' ')} {error.field}: {error.message}"
     if error.field in BASE_MODELS[entity].model_fields:
         accepted = accepted_for(entity, error.field)
         if column is None:
             accepted = f"a column for {target_label(f'{entity}.{error.field}')}: {accepted}"
+    if column is None and entity != "provider":
+        # No cell holds the missing value: name the columns that made this row a record of
+        # the entity ("Gültig bis" made an agreement, and an agreement needs its kind).
+        makers = [c for (where, target), c in columns.items()
+                  if where == sheet and target.startswith(f"{entity}.")]
+        if makers:
+            named = ", ".join(f"{c.letter} ({c.header})" for c in makers)
+            reason += (f"; the row's {entity.replace('_', ' ')} comes from column"
+                       f"{'s' if len(makers) > 1 else ''} {named}")
+            accepted = f"{accepted}; or leave column{'s' if len(makers) > 1 else ''} " \
+                       f"{', '.join(c.letter for c in makers)} out"
     return Problem(sheet, row, column.letter if column else None,
                    column.header if column else f"{entity}.{error.field}",
                    show_value(values.get(error.field)) if values.get(error.field) is not None
-                   else None, f"{entity.replace('_', ' ')} {error.field}: {error.message}",
-                   accepted)
+                   else None, reason, accepted)
 
 
 def _update(session: Session, entity: str, rows: list[tuple[_Existing, dict[str, Any]]],

@@ -117,7 +117,8 @@ def print_import(report: ImportReport) -> None:
         for left in report.unmatched:  # the suggestion is in the reason already
             out(f"  {safe(replace(left, accepted=None))}")
     if report.problems:
-        out(f"{len(report.problems)} problem(s):")
+        out(f"{len(report.problems)} problem(s) (the counts above leave out the records "
+            "they refuse):")
         for problem in report.problems:
             out(f"  {safe(problem)}")
     if report.conflicts:

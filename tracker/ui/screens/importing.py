@@ -253,7 +253,8 @@ class ImportScreen(TrackerScreen):
         verdict: list[Part]
         if report.problems:
             verdict = [(f"{len(report.problems)} problem(s)", "bold"),
-                       ": fix the file and preview again; nothing was written."]
+                       ": fix the file and preview again; nothing was written (the counts "
+                       "leave out the records they refuse)."]
         elif message.dry_run:
             verdict = ["No problems. Press Import to write it (one transaction, audited)."]
             self.previewed = self._options()
