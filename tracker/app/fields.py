@@ -36,6 +36,15 @@ def field_label(entity: str, name: str) -> str:
     return described or name.removesuffix("_id").replace("_", " ").capitalize()
 
 
+def short_label(entity: str, name: str) -> str:
+    """The field's label without its citation or explanation ("Critical information
+    infrastructure operator (PIPL 40)" -> "Critical information infrastructure operator"):
+    for a list of fields beside their values, where the full label would push every value
+    across the screen."""
+    label = field_label(entity, name)
+    return label.split(" (", 1)[0].split(": ", 1)[0].strip() or label
+
+
 # Fields a form shows first, in this order, before the rest in the schema's order: who the
 # provider is (its names, registration number, website) before what it does.
 FORM_FIRST = {"provider": ("legal_name", "aliases", "registration_number", "website",

@@ -12,7 +12,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Header, Input, Label, Static, TabbedContent, TabPane
 
 from tracker.app.evidence import provenance
-from tracker.app.fields import field_label
+from tracker.app.fields import field_label, short_label
 from tracker.app.queries import ProviderFile
 from tracker.domain.checklists import ALL_CLAUSES, CHECKLIST_BY_NUMBER
 from tracker.domain.questionnaire import corrections_count
@@ -194,9 +194,10 @@ class ProviderDetailScreen(TrackerScreen):
                                f"{archived}")
         lines: list[Part] = [(provider.legal_name, "bold"),
                              f"   (id {provider.id}, version {provider.version})\n"]
-        for name in PROVIDER_FIELDS[1:]:
-            label = name.replace("_", " ").capitalize()
-            lines.append(f"\n{label:<26} {show(getattr(provider, name))}")
+        labels = {name: short_label("provider", name) for name in PROVIDER_FIELDS[1:]}
+        width = max(map(len, labels.values()))
+        for name, label in labels.items():
+            lines.append(f"\n{label:<{width}}  {show(getattr(provider, name))}")
         counts = (f"{len(found.supplies)} supplies · {len(found.agreements)} agreements · "
                   f"{len(found.transfers)} transfers · {len(found.assessments)} assessments · "
                   f"{len(found.evidence)} evidence")
