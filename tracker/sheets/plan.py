@@ -28,6 +28,7 @@ from tracker.sheets.values import (
     DayOrder,
     date_order_evidence,
     is_ambiguous_date,
+    is_not_given,
     is_order_sensitive,
     parse_bool,
     parse_country,
@@ -88,6 +89,26 @@ class ImportPlan:
 
 def parser_for(entity: str, name: str, order: DayOrder, date1904: bool, *,
                decimal_comma: bool = False, scale: int | None = None) -> Callable[[Any], Any]:
+    parse = _parser_for(entity, name, order, date1904, decimal_comma=decimal_comma,
+                        scale=scale)
+    if parse is parse_text:
+        return parse  # "n/a" in a notes column is what the author wrote
+
+    def read(value: Any) -> Any:
+        # "n/a", "TBD", "ongoing" in a date, number, country or choice column: no value is
+        # known (tracker.sheets.values.NOT_GIVEN), unless the cell reads as one ("-" is no)
+        try:
+            return parse(value)
+        except ValueError:
+            if is_not_given(value):
+                return None
+            raise
+
+    return read
+
+
+def _parser_for(entity: str, name: str, order: DayOrder, date1904: bool, *,
+                decimal_comma: bool, scale: int | None) -> Callable[[Any], Any]:
     if name in COUNTRY_FIELDS:
         return parse_country
     kind = field_kind(BASE_MODELS[entity].model_fields[name].annotation)

@@ -23,10 +23,13 @@ EPOCH_1900 = date(1899, 12, 30)
 EPOCH_1904 = date(1904, 1, 1)
 SERIAL_RANGE = (1, 2_958_465)  # 1900-01-01 .. 9999-12-31
 
-ISO = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})"
-                 r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
+# A time of day after the date (the date is what the register keeps): "2025-02-14 10:30",
+# ISO 8601's "2025-02-14T10:30:00Z" or "...+08:00". The text is matched case-folded, so the
+# ISO separator is a lower-case t here.
+TIME_OF_DAY = r"(?:(?:\s+|t)\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:\s*(?:z|[+-]\d{2}:?\d{2}))?)?$"
+ISO = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})" + TIME_OF_DAY)
 NUMERIC = re.compile(r"^(\d{1,2})\s*([-/.])\s*(\d{1,2})\s*[-/.]\s*(\d{2}|\d{4})\.?"
-                     r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
+                     + TIME_OF_DAY)
 COMPACT_ISO = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 CJK = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?$")
 MONTHS = {name: i for i, names in enumerate(
@@ -197,6 +200,27 @@ def parse_bool(value: Any) -> bool | None:
         return False
     raise ValueError(f"{value!r} is not yes or no (yes/no, ja/nein, oui/non, sí/no, 是/否, "
                      "✓/✗)")
+
+
+# What registers write in a cell whose value is not known or does not apply: read as a
+# blank cell (the register then shows the gap) wherever the cell does not read as a value
+# of its field (a "-" in a yes/no column is "no"; "pending" is an assessment outcome).
+# Open-ended terms ("ongoing", "长期有效") leave an end date blank: no date is known.
+NOT_GIVEN = frozenset({
+    "n/a", "na", "n.a.", "n. a.", "not applicable", "not available", "none", "nil", "null",
+    "tbd", "tbc", "tba", "to be determined", "to be confirmed", "unknown", "?", "??", "-",
+    "--", "---", "—", "–", "/", "ongoing", "open", "open-ended", "open ended", "indefinite",
+    "perpetual", "no expiry", "no end date", "until terminated", "待定", "未定", "不适用",
+    "未知", "暂无", "无", "长期", "长期有效", "无期限", "无固定期限", "k.a.", "k. a.",
+    "entfällt", "unbekannt", "unbefristet", "offen", "s.o.", "sans objet", "inconnu",
+    "à définir", "a definir", "indéterminée", "indéterminé", "en cours"})
+
+_NOT_GIVEN_KEYS = frozenset(word.rstrip(".") for word in NOT_GIVEN)
+
+
+def is_not_given(value: Any) -> bool:
+    """A cell that says its value is unknown or does not apply (``NOT_GIVEN``)."""
+    return isinstance(value, str) and normalize(value).rstrip(".") in _NOT_GIVEN_KEYS
 
 
 COMMA_THOUSANDS = re.compile(r"[-+]?\d{1,3}(,\d{3})+(\.\d+)?")
