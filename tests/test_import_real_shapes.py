@@ -56,3 +56,134 @@ def test_a_placeholder_is_still_refused_where_it_is_not_a_value(engine: Engine,
     report = run_import(engine, path, profile=None, order=None, dry_run=True)
     [problem] = report.problems
     assert (problem.row, problem.column, problem.value) == (2, "D", "Q4 2025")
+
+
+def table_register(path: Path) -> Path:
+    """An Excel Table with autofilter, frozen panes, a blank separator row, a totals row
+    (its SUBTOTAL formula saved without a result, as openpyxl saves it) and a notes
+    paragraph under the data."""
+    from openpyxl import Workbook
+    from openpyxl.worksheet.table import Table
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "Suppliers"
+    sheet.append(["Provider", "Country", "People concerned", "Agreement type", "Expiry"])
+    sheet.append(["Acme Data Ltd", "UK", 1000, "DPA", date(2026, 1, 1)])
+    sheet.append([])
+    sheet.append(["Beta Daten GmbH", "DE", 2000, "NDA", date(2026, 2, 1)])
+    sheet.append(["Total", None, "=SUBTOTAL(109,C2:C4)", None, None])
+    table = Table(displayName="Suppliers", ref="A1:E5")
+    table.totalsRowCount = 1
+    sheet.add_table(table)
+    sheet.freeze_panes = "A2"
+    sheet.append([])
+    sheet.append(["Notes: people concerned as of December 2025, kept by the DPO."])
+    sheet.append(["Figures from procurement, not audited."])
+    sheet.append(["合计：2"])
+    book.save(path)
+    return path
+
+
+def test_totals_row_and_notes_under_the_data_are_no_providers(engine: Engine,
+                                                              tmp_path: Path) -> None:
+    from tracker.store.models import Provider
+
+    path = table_register(tmp_path / "table.xlsx")
+    report = run_import(engine, path, profile=None, order=None, dry_run=False)
+    assert report.problems == [] and report.written, report.problems
+    with session_scope(engine) as session:
+        names = sorted(p.legal_name for p in session.exec(select(Provider)).all())
+    assert names == ["Acme Data Ltd", "Beta Daten GmbH"]
+    assert report.counts["provider"].new == 2
+    left_out = [n for n in report.notes if "left out" in n]
+    assert [n.split(":")[0] for n in left_out] == [
+        "Suppliers, row 5", "Suppliers, row 7", "Suppliers, row 8", "Suppliers, row 9"]
+    assert "'Total' is a totals row, not a provider" in left_out[0]
+    again = run_import(engine, path, profile=None, order=None, dry_run=False)
+    assert again.problems == []
+    assert all(c.new == 0 and c.changed == 0 for c in again.counts.values()), again.counts
+
+
+def test_a_provider_whose_name_starts_like_a_label_is_kept() -> None:
+    from tracker.sheets.mapping import row_label
+
+    assert [row_label(t) for t in ["Total", "合计：", "Notes: x", "Source: y", "* required",
+                                   "Total Data Ltd", "Notes", "Sum Data GmbH"]] == [
+        "totals", "totals", "notes", "notes", "notes", None, None, None]
+
+
+def per_entity_register(path: Path, *, agreement_type: str = "Agreement type",
+                        sheets: tuple[str, str, str] = ("Providers", "Agreements",
+                                                        "Transfers")) -> Path:
+    """One sheet per entity, linked by the provider's name alone: only the providers'
+    sheet says the country."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    providers = book.active
+    assert providers is not None
+    providers.title = sheets[0]
+    for row in (["Provider", "Country"], ["Acme Data Ltd", "UK"],
+                ["Beta Daten GmbH", "Germany"]):
+        providers.append(row)
+    agreements = book.create_sheet(sheets[1])
+    for row in (["Provider", agreement_type, "Expires"], ["Acme Data Ltd", "DPA", "2027-01-31"],
+                ["beta daten gmbh", "NDA", "2027-02-28"]):
+        agreements.append(row)
+    transfers = book.create_sheet(sheets[2])
+    for row in (["Provider", "Destination", "Mechanism"],
+                ["Acme Data Ltd", "Singapore", "China standard contract"]):
+        transfers.append(row)
+    book.save(path)
+    return path
+
+
+def test_sheets_per_entity_link_by_the_providers_name(engine: Engine,
+                                                       tmp_path: Path) -> None:
+    from tracker.store.models import Provider, Transfer
+
+    path = per_entity_register(tmp_path / "per-entity.xlsx")
+    report = run_import(engine, path, profile=None, order=None, dry_run=False)
+    assert report.problems == [] and report.written, report.problems
+    assert (report.counts["provider"].new, report.counts["agreement"].new,
+            report.counts["transfer"].new) == (2, 2, 1)
+    with session_scope(engine) as session:
+        providers = {p.id: (p.legal_name, p.country)
+                     for p in session.exec(select(Provider)).all()}
+        assert sorted(providers.values()) == [("Acme Data Ltd", "GB"),
+                                              ("Beta Daten GmbH", "DE")]
+        linked = sorted((providers[a.provider_id][0], a.kind.value)
+                        for a in session.exec(select(Agreement)).all())
+        assert linked == [("Acme Data Ltd", "dpa"), ("Beta Daten GmbH", "nda")]
+        [transfer] = session.exec(select(Transfer)).all()
+        assert (transfer.origin_country, transfer.destination_country) == ("GB", "SG")
+    again = run_import(engine, path, profile=None, order=None, dry_run=False)
+    assert again.problems == []
+    assert all(c.new == 0 and c.changed == 0 for c in again.counts.values()), again.counts
+
+
+def test_one_providers_name_spelled_differently_on_its_rows(engine: Engine,
+                                                             tmp_path: Path) -> None:
+    """Case, a trailing or non-breaking space, full-width brackets: the same provider (its
+    key folds them), so no conflict; the first row's spelling is kept."""
+    from tracker.store.models import Provider
+
+    path = write_xlsx(tmp_path / "names.xlsx", [
+        ["Provider", "Country", "Agreement type"],
+        ["Acme Data Ltd", "UK", "DPA"],
+        ["ACME DATA LTD ", "UK", "NDA"],
+        ["Acme\u00a0Data Ltd", "UK", "Data licence"],
+        ["北京数据科技有限公司（北京）", "CN", "DPA"],
+        ["北京数据科技有限公司(北京)", "CN", "NDA"],
+    ])
+    report = run_import(engine, path, profile=None, order=None, dry_run=False)
+    assert report.problems == [] and report.written, report.problems
+    assert (report.counts["provider"].new, report.counts["agreement"].new) == (2, 5)
+    with session_scope(engine) as session:
+        names = sorted(p.legal_name for p in session.exec(select(Provider)).all())
+    assert names == ["Acme Data Ltd", "北京数据科技有限公司（北京）"]
+    again = run_import(engine, path, profile=None, order=None, dry_run=False)
+    assert again.problems == []
+    assert all(c.new == 0 and c.changed == 0 for c in again.counts.values()), again.counts

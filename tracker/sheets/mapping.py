@@ -104,6 +104,32 @@ def fold_words(key: str) -> str:
 
 
 @lru_cache(maxsize=1)
+def _row_labels() -> dict[str, frozenset[str]]:
+    raw = json.loads(SYNONYMS_FILE.read_text(encoding="utf-8")).get("_row_labels", {})
+    return {kind: frozenset(normalize(w) for w in words)
+            for kind, words in raw.items() if not kind.startswith("_")}
+
+
+def row_label(text: Any) -> str | None:
+    """What a provider-name cell says of its row when it is no provider's name: "totals"
+    (``Total``, ``合计:``) or "notes" (``Notes: figures as of ...``, ``Source: ...``, a
+    footnote ``* required``), from ``_row_labels`` in the synonyms file; None for a name."""
+    if not isinstance(text, str):
+        return None
+    key = normalize(text)
+    if key[:1] in {"*", "※", "†"}:
+        return "notes"
+    head, colon, _ = key.partition(":")
+    head = head.strip()
+    labels = _row_labels()
+    if head in labels.get("totals", ()) and (colon or head == key):
+        return "totals"
+    if colon and head in labels.get("notes", ()):
+        return "notes"
+    return None
+
+
+@lru_cache(maxsize=1)
 def synonyms() -> dict[str, str]:
     """Folded header -> target, from the data file."""
     table: dict[str, str] = {}

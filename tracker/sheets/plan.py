@@ -22,7 +22,13 @@ from tracker.domain.registry import COUNTRY_FIELDS, ENTITIES, FOLDED_KEY_FIELDS,
 from tracker.domain.text import search_key
 from tracker.sheets import limits
 from tracker.sheets.guard import column_number
-from tracker.sheets.mapping import IMPORT_ENTITIES, ColumnMapping, SheetMapping, column_letter
+from tracker.sheets.mapping import (
+    IMPORT_ENTITIES,
+    ColumnMapping,
+    SheetMapping,
+    column_letter,
+    row_label,
+)
 from tracker.sheets.readers import CONTROL, Sheet, Workbook
 from tracker.sheets.values import (
     DayOrder,
@@ -85,6 +91,9 @@ class ImportPlan:
     rows_read: int = 0
     # How each date column's day order was decided (sheet, column letter) -> why.
     date_orders: dict[tuple[str, str], str] = field(default_factory=dict)
+    # Rows under or between the data that are no provider (a totals row, a note), each as
+    # the import's notes name it: "Suppliers, row 5: 'Total' is a totals row; left out".
+    left_out_rows: list[str] = field(default_factory=list)
 
 
 def parser_for(entity: str, name: str, order: DayOrder, date1904: bool, *,
@@ -202,7 +211,40 @@ def plan_import(book: Workbook, mappings: list[SheetMapping], *, order: DayOrder
                 f"like {target}; keep one, or say which in a mapping profile"))
         _plan_sheet(plan, sheet, mapping, order, book, deadline,
                     (formula_cells or {}).get(sheet.name, []))
+    _link_by_name(plan)
     return plan
+
+
+def _link_by_name(plan: ImportPlan) -> None:
+    """A workbook with one sheet per entity links them by the provider's name: the
+    Providers sheet gives its country, the Agreements or Transfers sheet only the name.
+    A provider planned without a country is the one planned with a country under the same
+    (folded) name, when there is exactly one: its records join that provider (a transfer
+    with no origin starts from its country, as on a sheet with a country column)."""
+    providers = plan.records["provider"]
+    countries: dict[Any, list[Key]] = {}
+    for key in providers:
+        if key[1] is not None:
+            countries.setdefault(key[0], []).append(key)
+    relink = {key: countries[key[0]][0] for key in providers
+              if key[1] is None and len(countries.get(key[0], ())) == 1}
+    for old, new in relink.items():
+        record = providers.pop(old)
+        _merge(plan, "provider", new, new, record.values, record.origin, {})
+    if not relink:
+        return
+    for entity, records in plan.records.items():
+        if entity == "provider":
+            continue
+        for key, record in list(records.items()):
+            pkey = relink.get(record.provider_key)
+            if pkey is None:
+                continue
+            del records[key]
+            if entity == "transfer" and record.values.get("origin_country") is None:
+                record.values["origin_country"] = pkey[1]
+            _merge(plan, entity, record_key(entity, pkey, record.values), pkey,
+                   record.values, record.origin, {})
 
 
 @dataclass(frozen=True, slots=True)
@@ -383,10 +425,15 @@ def _plan_sheet(plan: ImportPlan, sheet: Sheet, mapping: SheetMapping, order: Da
     columns_of = {cell.target: cell.column for cell in cells}
     by_index = {cell.index: cell for cell in cells}
     width = max((c.index for c in mapping.columns), default=-1) + 1
+    formula_problems = len(plan.problems)
     for ref in formulas:
         _formula_problem(plan, sheet.name, mapping, by_index, ref)
+    formula_problems_end = len(plan.problems)
+    footer_rows: set[int] = set()
     beyond = 0
     unique: set[int] = set()  # columns whose cells are not remembered (see CELL_MEMO)
+    name_cell = columns_of.get("provider.legal_name")
+    in_note = False  # the one-cell lines after a note ("Notes: ...") belong to it
     # one pass over the rows (a workbook's are made a row at a time: tracker.sheets.readers)
     for row_index, row in enumerate(islice(sheet.rows, mapping.header_row, None),
                                     start=mapping.header_row):
@@ -402,6 +449,13 @@ def _plan_sheet(plan: ImportPlan, sheet: Sheet, mapping: SheetMapping, order: Da
         if all(v is None or (isinstance(v, str) and not v.strip()) for v in row):
             continue
         excel_row = row_index + 1
+        footer = None if name_cell is None else _footer_row(plan, sheet.name, excel_row,
+                                                            row, name_cell, in_note)
+        if footer is not None:
+            in_note = footer == "notes"
+            footer_rows.add(excel_row)
+            continue
+        in_note = False
         plan.rows_read += 1
         if plan.rows_read % 5000 == 0:
             deadline.check(f"{sheet.name}, row {excel_row}")
@@ -485,6 +539,10 @@ def _plan_sheet(plan: ImportPlan, sheet: Sheet, mapping: SheetMapping, order: Da
                     values["contains_pi"] = provider["holds_personal_info"]
             key = record_key(entity, pkey, values)
             _merge(plan, entity, key, pkey, values, origin, columns_of)
+    if footer_rows:  # a totals row's formulas are no record's values
+        plan.problems[formula_problems:formula_problems_end] = [
+            p for p in plan.problems[formula_problems:formula_problems_end]
+            if p.row not in footer_rows]
     if beyond > MAX_BEYOND_PROBLEMS:
         plan.problems.append(Problem(
             sheet.name, None, None, None, None,
@@ -493,6 +551,29 @@ def _plan_sheet(plan: ImportPlan, sheet: Sheet, mapping: SheetMapping, order: Da
 
 
 MAX_BEYOND_PROBLEMS = 50
+
+
+def _footer_row(plan: ImportPlan, sheet: str, excel_row: int, row: list[Any],
+                name_cell: ColumnMapping, in_note: bool) -> str | None:
+    """A row that is no provider although its name cell holds text: a totals row
+    (``Total``, ``合计``), a note under the data (``Notes: ...``, ``Source: ...``, ``* ...``)
+    or a line continuing that note (one cell of text): "totals" or "notes", or None for a
+    row of data. Left out and named in the import's notes."""
+    raw = row[name_cell.index] if name_cell.index < len(row) else None
+    label = row_label(raw)
+    if label is None:
+        if not in_note:
+            return None
+        filled = [v for v in row if v is not None and not (isinstance(v, str)
+                                                           and not v.strip())]
+        if len(filled) != 1 or not isinstance(filled[0], str):
+            return None
+        raw, label = filled[0], "notes"
+    shown = show_value(raw if raw is not None else "")
+    what = "a totals row" if label == "totals" else "a note under the data"
+    plan.left_out_rows.append(f"{sheet}, row {excel_row}: {shown!r} is {what}, "
+                              "not a provider; left out")
+    return label
 
 
 def _formula_problem(plan: ImportPlan, sheet: str, mapping: SheetMapping,
@@ -535,17 +616,23 @@ def show_value(raw: Any) -> str:
 
 
 def _merge(plan: ImportPlan, entity: str, key: Key, pkey: Key, values: dict[str, Any],
-           origin: tuple[tuple[str, int]], columns_of: dict[str, ColumnMapping]) -> None:
+           origin: tuple[tuple[str, int], ...],
+           columns_of: dict[str, ColumnMapping]) -> None:
     """The same record on several rows: values combine; differing values are a problem.
     ``values`` is the row's own dict (made for this row, kept as the record's); ``origin``
-    the row's (sheet, row), shared by every record the row makes."""
+    the row's (sheet, row), shared by every record the row makes. A name or title the key
+    compares folded is the same whatever its case, width or spaces (``ACME Data Ltd`` on
+    the row of another agreement, ``（北京）`` and ``(北京)``): the first spelling is kept."""
     held = plan.records[entity].get(key)
     sheet, row = origin[0]
     if held is None:
         plan.records[entity][key] = PlannedRecord(entity, key, pkey, values, origin)
         return
     for name, value in values.items():
-        if name in held.values and held.values[name] != value:
+        if name in held.values and held.values[name] != value and not (
+                name in FOLDED_KEY_FIELDS and isinstance(value, str)
+                and isinstance(held.values[name], str)
+                and search_key(value) == search_key(held.values[name])):
             column = columns_of.get(f"{entity}.{name}")
             first_sheet, first_row = held.origin[0]
             plan.problems.append(Problem(
@@ -553,6 +640,6 @@ def _merge(plan: ImportPlan, entity: str, key: Key, pkey: Key, values: dict[str,
                 column.header if column else name, show_value(value),
                 f"conflicts with {show_value(held.values[name])!r} for the same {entity} on "
                 f"{first_sheet} row {first_row}"))
-        else:
+        elif name not in held.values:
             held.values[name] = value
     held.origin += origin
