@@ -140,11 +140,19 @@ def per_entity_register(path: Path, *, agreement_type: str = "Agreement type",
     return path
 
 
-def test_sheets_per_entity_link_by_the_providers_name(engine: Engine,
-                                                       tmp_path: Path) -> None:
+@pytest.mark.parametrize(("agreement_type", "sheets"), [
+    ("Agreement type", ("Providers", "Agreements", "Transfers")),
+    # on the entity's own sheet a header need not say whose field it is
+    ("Type", ("Vendors", "Contracts", "Data transfers")),
+    ("类型", ("供应商", "合同", "跨境传输")),
+])
+def test_sheets_per_entity_link_by_the_providers_name(
+        engine: Engine, tmp_path: Path, agreement_type: str,
+        sheets: tuple[str, str, str]) -> None:
     from tracker.store.models import Provider, Transfer
 
-    path = per_entity_register(tmp_path / "per-entity.xlsx")
+    path = per_entity_register(tmp_path / "per-entity.xlsx", agreement_type=agreement_type,
+                               sheets=sheets)
     report = run_import(engine, path, profile=None, order=None, dry_run=False)
     assert report.problems == [] and report.written, report.problems
     assert (report.counts["provider"].new, report.counts["agreement"].new,
@@ -187,3 +195,14 @@ def test_one_providers_name_spelled_differently_on_its_rows(engine: Engine,
     again = run_import(engine, path, profile=None, order=None, dry_run=False)
     assert again.problems == []
     assert all(c.new == 0 and c.changed == 0 for c in again.counts.values()), again.counts
+
+
+@pytest.mark.parametrize(("header", "sheet", "target"), [
+    ("Type", "Agreements", "agreement.kind"), ("Title", "Contracts", "agreement.title"),
+    ("目的地", "跨境传输", "transfer.destination_country"),
+    ("Destination", "数据出境", "transfer.destination_country"),
+])
+def test_a_header_on_its_entitys_sheet(header: str, sheet: str, target: str) -> None:
+    from tracker.sheets.mapping import match_header, sheet_entity
+
+    assert match_header(header, sheet_entity(sheet)).target == target

@@ -211,6 +211,15 @@ def _lookup(key: str, entity: str | None) -> str | None:
             return "provider.legal_name"
         if key in {"provider country"}:
             return "provider.country"
+        # On the entity's own sheet a header need not say whose field it is: "Type" on
+        # an Agreements sheet is the agreement type, "目的地" on 跨境传输 the 出境目的地.
+        for word, whose in ENTITY_WORDS.items():
+            if whose != entity:
+                continue
+            joined = f"{word}{key}" if not word.isascii() else f"{word} {key}"
+            own = synonyms().get(joined) or field_labels().get(joined)
+            if own and own.startswith(f"{entity}."):
+                return own
     found = synonyms().get(key) or field_labels().get(key)
     if found is None and " " in key:
         # "Contract expiry date", "Supplier country": the entity's word before a field's
@@ -229,7 +238,9 @@ ENTITY_WORDS = {"contract": "agreement", "agreement": "agreement", "vertrag": "a
                 "contrat": "agreement", "合同": "agreement", "supplier": "provider",
                 "provider": "provider", "company": "provider", "lieferant": "provider",
                 "fournisseur": "provider", "review": "assessment", "audit": "assessment",
-                "dataset": "supply", "data": "supply", "transfer": "transfer"}
+                "dataset": "supply", "data": "supply", "transfer": "transfer",
+                "供应商": "provider", "审查": "assessment", "数据": "supply",
+                "出境": "transfer"}
 
 
 @dataclass(frozen=True)
