@@ -206,3 +206,15 @@ def test_a_header_on_its_entitys_sheet(header: str, sheet: str, target: str) -> 
     from tracker.sheets.mapping import match_header, sheet_entity
 
     assert match_header(header, sheet_entity(sheet)).target == target
+
+
+@pytest.mark.parametrize(("name", "code"), [
+    ("Hong Kong SAR", "HK"), ("Hong Kong, China", "HK"), ("Taiwan, China", "TW"),
+    ("Macau SAR", "MO"), ("Macao, China", "MO"), ("中国澳门", "MO"),
+    ("Korea, Republic of", "KR"), ("Republic of Korea", "KR"),
+    ("Islamic Republic of Iran", "IR"), ("UAE", "AE"), ("EU", "EU"),
+])
+def test_countries_as_registers_write_them(name: str, code: str) -> None:
+    from tracker.sheets.values import parse_country
+
+    assert parse_country(name) == code

@@ -290,6 +290,12 @@ def _country_names() -> dict[str, str]:
             name = getattr(country, attribute, None)
             if name:
                 names[_country_key(str(name))] = code
+                # ISO's inverted names read both ways: "Korea, Republic of" is also
+                # written "Republic of Korea", "Iran, Islamic Republic of" "Islamic
+                # Republic of Iran"
+                head, comma, tail = str(name).partition(", ")
+                if comma:
+                    names.setdefault(_country_key(f"{tail} {head}"), code)
         names[_country_key(str(country.alpha_3))] = code
     for locale in ("en", "zh", "zh_Hant", "de", "fr", "es", "ja"):
         for code, name in Locale.parse(locale).territories.items():
@@ -337,6 +343,17 @@ COUNTRY_SYNONYMS = {
     "中国台湾": "TW", "韩国": "KR", "south korea": "KR", "korea": "KR", "holland": "NL",
     "the netherlands": "NL", "brd": "DE", "west germany": "DE", "czech republic": "CZ",
     "russia": "RU", "uae": "AE", "emirates": "AE", "欧盟": "EU", "european union": "EU",
+    # China's special administrative regions and Taiwan as Chinese and international usage
+    # writes them ("Hong Kong, China" is the WTO's and the CAC's usage)
+    "hong kong, china": "HK", "hong kong (china)": "HK", "hong kong sar, china": "HK",
+    "hong kong special administrative region": "HK", "hksar": "HK",
+    "香港特别行政区": "HK", "中国香港特别行政区": "HK", "香港特區": "HK",
+    "macau": "MO", "macao": "MO", "macau sar": "MO", "macao sar": "MO",
+    "macau, china": "MO", "macao, china": "MO", "macao (china)": "MO",
+    "macao sar, china": "MO", "macao special administrative region": "MO",
+    "澳门": "MO", "中国澳门": "MO", "澳门特别行政区": "MO", "中国澳门特别行政区": "MO",
+    "taiwan, china": "TW", "taiwan (china)": "TW", "chinese taipei": "TW",
+    "taiwan region": "TW", "china taiwan": "TW", "中国台湾地区": "TW", "台湾地区": "TW",
 }
 
 
