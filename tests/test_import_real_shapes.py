@@ -218,3 +218,30 @@ def test_countries_as_registers_write_them(name: str, code: str) -> None:
     from tracker.sheets.values import parse_country
 
     assert parse_country(name) == code
+
+
+@pytest.mark.parametrize(("text", "number"), [
+    ("1.5万", 15_000), ("0.07万", 700), ("3亿", 300_000_000), ("1,200人", 1_200),
+    ("300条", 300), ("12k", 12_000), ("2 million", 2_000_000), ("１２３", 123),
+    ("1 000", 1_000),
+])
+def test_a_count_written_with_its_unit(text: str, number: int) -> None:
+    from tracker.sheets.values import parse_number
+
+    assert parse_number(text) == number
+
+
+def test_a_cell_unit_is_not_scaled_again_by_the_headers(engine: Engine,
+                                                         tmp_path: Path) -> None:
+    from tracker.store.models import Supply
+
+    path = write_xlsx(tmp_path / "units.xlsx", [
+        ["Provider", "Country", "Data set", "涉及人数（万人）"],
+        ["Alpha Ltd", "CN", "voices", 3.5],
+        ["Beta Ltd", "CN", "faces", "1.2万人"],
+    ])
+    report = run_import(engine, path, profile=None, order=None, dry_run=False)
+    assert report.problems == [] and report.written, report.problems
+    with session_scope(engine) as session:
+        people = sorted(s.people_concerned or 0 for s in session.exec(select(Supply)).all())
+    assert people == [12_000, 35_000]

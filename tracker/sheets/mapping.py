@@ -15,7 +15,7 @@ from typing import Any
 
 from tracker.domain.registry import ENTITIES, IMPORTED, REFERENCES
 from tracker.resources import imports_dir, profiles_dir, synonyms_file
-from tracker.sheets.values import normalize
+from tracker.sheets.values import SCALES, normalize
 from tracker.store.models import BASE_MODELS
 
 # Shipped in the package (tracker.imports), found through importlib.resources.
@@ -46,13 +46,7 @@ PART_BREAK = re.compile(r"\s*(?:/|\||\\|\n|;|；|、|／)\s*")
 # Han, kana and hangul runs: "Country 国家" is two parts, one per script.
 CJK_RUN = re.compile(r"[\u2e80-\u2fff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
                      r"\uac00-\ud7af\U00020000-\U0002fa1f]+")
-# Units in a header's brackets that scale its numbers ("涉及人数（万人）": 3.5 is 35,000).
-SCALES: dict[str, int] = {"万": 10_000, "万人": 10_000, "万条": 10_000, "万个": 10_000,
-                          "千": 1_000, "千人": 1_000, "k": 1_000, "thousand": 1_000,
-                          "thousands": 1_000, "000": 1_000, "'000": 1_000, "tsd": 1_000,
-                          "milliers": 1_000, "百万": 1_000_000, "million": 1_000_000,
-                          "millions": 1_000_000, "mio": 1_000_000, "mn": 1_000_000,
-                          "m": 1_000_000, "亿": 100_000_000}
+
 
 
 def header_parts(text: Any) -> tuple[list[str], list[str]]:

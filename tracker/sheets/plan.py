@@ -33,6 +33,7 @@ from tracker.sheets.readers import CONTROL, Sheet, Workbook
 from tracker.sheets.values import (
     DayOrder,
     date_order_evidence,
+    has_cell_unit,
     is_ambiguous_date,
     is_not_given,
     is_order_sensitive,
@@ -134,7 +135,7 @@ def _parser_for(entity: str, name: str, order: DayOrder, date1904: bool, *,
         def number(value: Any) -> Any:
             # a unit in the header scales the cell: 3.5 (万人) is 35,000 people
             found = parse_number(value, whole=whole and not scale, decimal_comma=decimal_comma)
-            if found is None or not scale:
+            if found is None or not scale or has_cell_unit(value):
                 return found
             scaled = found * scale
             if whole and scaled != int(scaled):

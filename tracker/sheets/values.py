@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from enum import Enum
 from functools import lru_cache
 from typing import Any, Literal
@@ -223,6 +224,29 @@ def is_not_given(value: Any) -> bool:
     return isinstance(value, str) and normalize(value).rstrip(".") in _NOT_GIVEN_KEYS
 
 
+# Units in a header's brackets that scale its numbers ("涉及人数（万人）": 3.5 is 35,000).
+SCALES: dict[str, int] = {"万": 10_000, "万人": 10_000, "万条": 10_000, "万个": 10_000,
+                          "千": 1_000, "千人": 1_000, "k": 1_000, "thousand": 1_000,
+                          "thousands": 1_000, "000": 1_000, "'000": 1_000, "tsd": 1_000,
+                          "milliers": 1_000, "百万": 1_000_000, "million": 1_000_000,
+                          "millions": 1_000_000, "mio": 1_000_000, "mn": 1_000_000,
+                          "m": 1_000_000, "亿": 100_000_000}
+# The same units written in a number cell ("1.5万", "3亿", "12k", "2 million"), and the
+# counting words a Chinese register writes after a count ("1,200人", "300条"). Not the
+# "000" units: "1 000" is a thousand written with a space.
+CELL_UNITS: dict[str, int] = {**{u: n for u, n in SCALES.items() if not u.endswith("000")},
+                              "人": 1, "名": 1, "条": 1, "个": 1, "万元": 10_000}
+_CELL_UNIT = re.compile(r"(.*\d)\s*(" + "|".join(
+    re.escape(u) for u in sorted(CELL_UNITS, key=len, reverse=True)) + ")")
+
+
+def has_cell_unit(value: Any) -> bool:
+    """A number cell that says its own unit ("1.5万"): a unit in the header does not scale
+    it again."""
+    return isinstance(value, str) and _CELL_UNIT.fullmatch(
+        normalize(value).replace(" ", "").replace("\u00a0", "")) is not None
+
+
 COMMA_THOUSANDS = re.compile(r"[-+]?\d{1,3}(,\d{3})+(\.\d+)?")
 DOT_THOUSANDS = re.compile(r"[-+]?\d{1,3}(\.\d{3})+(,\d+)?")
 DECIMAL_COMMA = re.compile(r"[-+]?\d+,\d+")
@@ -248,6 +272,13 @@ def parse_number(value: Any, *, whole: bool = True,
     else:
         text = normalize(str(value)).replace("\u00a0", "").replace("\u202f", "")
         text = text.replace(" ", "").replace("'", "")
+        unit = _CELL_UNIT.fullmatch(text)
+        if unit is not None:
+            found = parse_number(unit[1], whole=False, decimal_comma=decimal_comma)
+            scaled = Decimal(repr(found)) * CELL_UNITS[unit[2]]  # 0.07万 is 700 exactly
+            if whole and scaled != scaled.to_integral_value():
+                raise ValueError(f"{value!r} is not a whole number")
+            return int(scaled) if whole else float(scaled)
         if decimal_comma:
             if DOT_THOUSANDS.fullmatch(text) or DECIMAL_COMMA.fullmatch(text):
                 text = text.replace(".", "").replace(",", ".")
