@@ -245,3 +245,33 @@ def test_a_cell_unit_is_not_scaled_again_by_the_headers(engine: Engine,
     with session_scope(engine) as session:
         people = sorted(s.people_concerned or 0 for s in session.exec(select(Supply)).all())
     assert people == [12_000, 35_000]
+
+
+def test_group_row_merged_over_every_column_is_not_the_header(engine: Engine,
+                                                              tmp_path: Path) -> None:
+    """"Provider" merged over Name | Country | Personal info, "Agreement" over Type |
+    Signed | Expires, "Review" over Last | Next: the header is the row below, and the
+    group label completes it either way round (Agreement Type, Last review)."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["Supplier register 2025"])
+    sheet.append(["Provider", None, None, "Agreement", None, None, "Review", None])
+    sheet.append(["Name *", "Country\n国家", "Personal info? (Y/N)", "Type", "Signed",
+                  "Expires", "Last", "Next"])
+    for cells in ("A2:C2", "D2:F2", "G2:H2"):
+        sheet.merge_cells(cells)
+    sheet.append(["Acme Data Ltd", "UK", "Y", "DPA", "2024-01-01", "2026-01-01",
+                  "2025-01-15", "2026-01-15"])
+    book.save(tmp_path / "groups.xlsx")
+    report = run_import(engine, tmp_path / "groups.xlsx", profile=None, order=None,
+                        dry_run=False)
+    assert report.problems == [] and report.written, report.problems
+    [mapping] = report.mappings
+    assert mapping.header_row == 3
+    assert [c.target for c in mapping.columns] == [
+        "provider.legal_name", "provider.country", "provider.holds_personal_info",
+        "agreement.kind", "agreement.signed_on", "agreement.expires_on",
+        "assessment.assessed_on", "assessment.next_review_on"]

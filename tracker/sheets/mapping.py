@@ -382,10 +382,16 @@ def detect_mapping(sheet: str, rows: Sequence[Sequence[Any]],
             # suggestions (slow: difflib over every known header) only for the candidate
             # shown when no row has a name column, and for the chosen row's columns below
             found = match_header(combined, entity, suggest=False) if combined else None
+            if found is not None and not found.target:
+                # the group label read after the column's: "Review" over "Last" is the
+                # last review
+                found = match_header(f"{text} {above[column]}", entity, suggest=False)
             matches.append(found if found is not None and found.target
                            else match_header(text, entity, suggest=not require_name)
                            if text else HeaderMatch(None))
-        score = sum(1 for m in matches if m.target)
+        # distinct fields: a group row ("Provider" merged over three columns) repeats its
+        # one field in every column it spans, and is not the header below it
+        score = len({m.target for m in matches if m.target})
         if not require_name:  # a candidate to show: a name-like header counts too
             score += sum(2 for m in matches if m.suggestion == "provider.legal_name")
         named = any(m.target == "provider.legal_name" for m in matches)
