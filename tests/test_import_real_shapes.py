@@ -275,3 +275,25 @@ def test_group_row_merged_over_every_column_is_not_the_header(engine: Engine,
         "provider.legal_name", "provider.country", "provider.holds_personal_info",
         "agreement.kind", "agreement.signed_on", "agreement.expires_on",
         "assessment.assessed_on", "assessment.next_review_on"]
+
+
+def test_a_transfers_sheet_naming_a_registered_provider_starts_from_its_country(
+        engine: Engine, tmp_path: Path) -> None:
+    from tracker.store.models import Transfer
+
+    first = write_xlsx(tmp_path / "providers.xlsx", [["Provider", "Country"],
+                                                     ["Acme Data Ltd", "UK"]],
+                       title="Providers")
+    assert run_import(engine, first, profile=None, order=None, dry_run=False).written
+    path = write_xlsx(tmp_path / "transfers.xlsx", [
+        ["Provider", "Destination", "Mechanism"],
+        ["acme data ltd", "Singapore", "China standard contract"],
+    ], title="Transfers")
+    report = run_import(engine, path, profile=None, order=None, dry_run=False)
+    assert report.problems == [] and report.written, report.problems
+    with session_scope(engine) as session:
+        [transfer] = session.exec(select(Transfer)).all()
+        assert (transfer.origin_country, transfer.destination_country) == ("GB", "SG")
+    again = run_import(engine, path, profile=None, order=None, dry_run=False)
+    assert again.problems == []
+    assert all(c.new == 0 and c.changed == 0 for c in again.counts.values()), again.counts
