@@ -56,6 +56,16 @@ def test_a_placeholder_is_still_refused_where_it_is_not_a_value(engine: Engine,
     report = run_import(engine, path, profile=None, order=None, dry_run=True)
     [problem] = report.problems
     assert (problem.row, problem.column, problem.value) == (2, "D", "Q4 2025")
+    assert "names a period, not a day" in problem.reason and "2025-12-31" in problem.reason
+
+
+@pytest.mark.parametrize(("text", "last_day"), [
+    ("Q4 2025", "2025-12-31"), ("2025 Q1", "2025-03-31"), ("2025年第二季度", "2025-06-30"),
+    ("Nov 2025", "2025-11-30"), ("2024-02", "2024-02-29"), ("2025年11月", "2025-11-30"),
+])
+def test_a_period_is_refused_naming_its_last_day(text: str, last_day: str) -> None:
+    with pytest.raises(ValueError, match=f"names a period.*{last_day}"):
+        parse_date(text)
 
 
 def table_register(path: Path) -> Path:

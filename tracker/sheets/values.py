@@ -125,7 +125,41 @@ def parse_date(value: Any, *, order: DayOrder = None, date1904: bool = False) ->
         if order == "day-first":
             return _make(year, second, first, str(value))
         return _make(year, first, second, str(value))
+    period = _period_end(text)
+    if period is not None:
+        raise ValueError(f"{value!r} names a period, not a day: write the day meant (its "
+                         f"last day is {period.isoformat()})")
     raise ValueError(f"{value!r} is not a date this import understands (use YYYY-MM-DD)")
+
+
+QUARTER = re.compile(r"^(?:q([1-4])|([1-4])q)[\s\-/]*(\d{4})$|^(\d{4})[\s\-/]*q([1-4])$"
+                     r"|^(\d{4})\s*年\s*(?:第\s*)?([1-4一二三四])\s*季度?$")
+MONTH_YEAR = re.compile(r"^(\d{4})[-/.](\d{1,2})$|^(\d{1,2})[-/.](\d{4})$"
+                        r"|^(\d{4})\s*年\s*(\d{1,2})\s*月$|^([^\W\d_]+)\.?[\s\-/,]+(\d{4})$")
+
+
+def _period_end(text: str) -> date | None:
+    """The last day of the quarter or month a date cell names instead of a day ("Q4 2025",
+    "2025年第四季度", "Nov 2025", "2025-11"): said in the refusal, never taken for it."""
+    import calendar
+
+    quarter = QUARTER.match(text)
+    if quarter:
+        groups = [g for g in quarter.groups() if g]
+        year_text = next(g for g in groups if len(g) == 4)
+        number = next(g for g in groups if len(g) == 1)
+        month = 3 * ("一二三四".index(number) + 1 if number in "一二三四" else int(number))
+        return date(int(year_text), month, calendar.monthrange(int(year_text), month)[1])
+    found = MONTH_YEAR.match(text)
+    if found:
+        groups = [g for g in found.groups() if g]
+        year_text = next(g for g in groups if len(g) == 4 and g.isdigit())
+        other = next(g for g in groups if g is not year_text)
+        month = MONTHS.get(other, 0) if not other.isdigit() else int(other)
+        if 1 <= month <= 12:
+            return date(int(year_text), month,
+                        calendar.monthrange(int(year_text), month)[1])
+    return None
 
 
 def date_order_evidence(value: Any) -> DayOrder:
