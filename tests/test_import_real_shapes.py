@@ -307,3 +307,30 @@ def test_a_transfers_sheet_naming_a_registered_provider_starts_from_its_country(
     again = run_import(engine, path, profile=None, order=None, dry_run=False)
     assert again.problems == []
     assert all(c.new == 0 and c.changed == 0 for c in again.counts.values()), again.counts
+
+
+def test_a_date_format_in_the_header_decides_its_columns_order(engine: Engine,
+                                                                tmp_path: Path) -> None:
+    path = write_xlsx(tmp_path / "format.xlsx", [
+        ["Provider", "Country", "Agreement type", "Signed (dd/mm/yyyy)", "Expiry (MM/DD/YYYY)"],
+        ["Alpha Ltd", "CN", "DPA", "03/04/2024", "05/06/2026"],
+    ])
+    report = run_import(engine, path, profile=None, order=None, dry_run=False)
+    assert report.problems == [] and report.written, report.problems
+    with session_scope(engine) as session:
+        [agreement] = session.exec(select(Agreement)).all()
+        assert (agreement.signed_on, agreement.expires_on) == (date(2024, 4, 3),
+                                                               date(2026, 5, 6))
+
+
+def test_a_date_contradicting_its_headers_format_is_refused_by_its_cell(
+        engine: Engine, tmp_path: Path) -> None:
+    path = write_xlsx(tmp_path / "format.xlsx", [
+        ["Provider", "Country", "Agreement type", "Signed (dd/mm/yyyy)"],
+        ["Alpha Ltd", "CN", "DPA", "03/04/2024"],
+        ["Beta Ltd", "CN", "DPA", "01/31/2024"],
+    ])
+    report = run_import(engine, path, profile=None, order=None, dry_run=True)
+    [problem] = report.problems
+    assert (problem.row, problem.column, problem.value) == (3, "D", "01/31/2024")
+    assert "says its dates are day-first" in problem.reason

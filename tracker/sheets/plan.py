@@ -34,6 +34,7 @@ from tracker.sheets.values import (
     DayOrder,
     date_order_evidence,
     has_cell_unit,
+    header_day_order,
     is_ambiguous_date,
     is_not_given,
     is_order_sensitive,
@@ -324,6 +325,22 @@ def _column_orders(plan: ImportPlan, sheet: Sheet, mapping: SheetMapping,
         seen = seen_in[index]
         ambiguous = ambiguous_in.get(index)
         where = f"column {column.letter} ({column.header})"
+        stated = header_day_order(column.header)
+        if stated is not None:
+            # the header shows the format: its order, unless a date contradicts it
+            other = "month-first" if stated == "day-first" else "day-first"
+            if other in seen:
+                at_row, value = seen[other]
+                orders[index] = "mixed"
+                plan.problems.append(Problem(
+                    sheet.name, at_row, column.letter, column.header, str(value),
+                    f"{where} says its dates are {stated}, but {value!r} reads only "
+                    f"{other}", f"dates written {stated}, or YYYY-MM-DD"))
+            else:
+                orders[index] = stated
+                plan.date_orders[(sheet.name, column.letter)] = (
+                    f"{where}: {stated}, as its header says")
+            continue
         if len(seen) == 2:
             (day_row, day), (month_row, month) = seen["day-first"], seen["month-first"]
             orders[index] = "mixed"

@@ -162,6 +162,27 @@ def _period_end(text: str) -> date | None:
     return None
 
 
+# A date format written in a header ("Expiry (dd/mm/yyyy)", "Datum (TT.MM.JJJJ)",
+# "Date (jj/mm/aaaa)", "签署日期（日/月/年）") states its column's day order.
+_DAY = r"(?:dd?|tt?|jj?|日)"
+_MONTH = r"(?:mm?|月)"
+_YEAR = r"(?:yy(?:yy)?|jj(?:jj)?|aa(?:aa)?|年)"
+DAY_FIRST_FORMAT = re.compile(rf"(?<![a-z]){_DAY}\s*[-/.]\s*{_MONTH}\s*[-/.]\s*{_YEAR}"
+                              r"(?![a-z])")
+MONTH_FIRST_FORMAT = re.compile(rf"(?<![a-z]){_MONTH}\s*[-/.]\s*(?:dd?|日)\s*[-/.]\s*{_YEAR}"
+                                r"(?![a-z])")
+
+
+def header_day_order(header: str) -> DayOrder:
+    """The day order a column's header states by the date format it shows, or None."""
+    text = normalize(header)
+    if DAY_FIRST_FORMAT.search(text):
+        return "day-first"
+    if MONTH_FIRST_FORMAT.search(text):
+        return "month-first"
+    return None
+
+
 def date_order_evidence(value: Any) -> DayOrder:
     """What one cell says of its column's day order: "day-first" for 31/01/2025 (or a
     dotted 01.03.2025), "month-first" for 01/31/2025, None when it reads either way or is
