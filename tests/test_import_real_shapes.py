@@ -223,6 +223,10 @@ def test_a_header_on_its_entitys_sheet(header: str, sheet: str, target: str) -> 
     ("Macau SAR", "MO"), ("Macao, China", "MO"), ("中国澳门", "MO"),
     ("Korea, Republic of", "KR"), ("Republic of Korea", "KR"),
     ("Islamic Republic of Iran", "IR"), ("UAE", "AE"), ("EU", "EU"),
+    # a note or a second name beside the country
+    ("Korea (South)", "KR"), ("Korea (North)", "KP"), ("PRC (Beijing)", "CN"),
+    ("USA (California)", "US"), ("Congo (Kinshasa)", "CD"), ("China / 中国", "CN"),
+    ("Germany (EU)", "DE"), ("Beijing (CN)", "CN"),
 ])
 def test_countries_as_registers_write_them(name: str, code: str) -> None:
     from tracker.sheets.values import parse_country
@@ -334,3 +338,10 @@ def test_a_date_contradicting_its_headers_format_is_refused_by_its_cell(
     [problem] = report.problems
     assert (problem.row, problem.column, problem.value) == (3, "D", "01/31/2024")
     assert "says its dates are day-first" in problem.reason
+
+
+def test_a_country_whose_parts_name_two_is_refused() -> None:
+    from tracker.sheets.values import parse_country
+
+    with pytest.raises(ValueError, match="names two countries"):
+        parse_country("Korea (DPRK)")

@@ -440,6 +440,7 @@ COUNTRY_SYNONYMS = {
     "澳门": "MO", "中国澳门": "MO", "澳门特别行政区": "MO", "中国澳门特别行政区": "MO",
     "taiwan, china": "TW", "taiwan (china)": "TW", "chinese taipei": "TW",
     "taiwan region": "TW", "china taiwan": "TW", "中国台湾地区": "TW", "台湾地区": "TW",
+    "dprk": "KP", "rok": "KR",
 }
 
 
@@ -454,11 +455,52 @@ def parse_country(value: Any) -> str | None:
     if len(text) == 2 and text.isascii() and text.isalpha():
         return check_country_code(text)
     key = _country_key(str(value))
-    code = _country_names().get(key) or _cldr_country_names().get(key)
+    code = _country_names().get(key) or _cldr_country_names().get(key) or _country_parts(
+        str(value))
     if code is None:
         raise ValueError(f"{value!r} is not a country this import knows (use an ISO code "
                          "such as CN, DE, US, or the country's name)")
     return code
+
+
+COUNTRY_PARTS = re.compile(r"^(.*?)\s*[(（\[](.*?)[)）\]]\s*$|^(.*?)\s*[/／|]\s*(.*)$")
+
+
+def _country_parts(text: str) -> str | None:
+    """A country with a note or a second name: "Korea (South)", "PRC (Beijing)",
+    "China / 中国". The note read with its country first ("South Korea", CLDR's "Congo -
+    Kinshasa"); else the parts that name a country must name the same one (as a header's
+    parts must agree): "Korea (DPRK)" names two and is refused."""
+    found = COUNTRY_PARTS.match(normalize(text))
+    if found is None:
+        return None
+    outer, inner = (found[1], found[2]) if found[1] is not None else (found[3], found[4])
+    if not outer or not inner:
+        return None
+    names = _country_names()
+    for joined in (f"{inner} {outer}", f"{outer} - {inner}", f"{outer} {inner}"):
+        key = _country_key(joined)
+        code = names.get(key) or _cldr_country_names().get(key)
+        if code:
+            return code
+    codes = set()
+    for part in (outer, inner):
+        if len(part) == 2 and part.isascii() and part.isalpha():
+            try:
+                codes.add(check_country_code(part))
+            except ValueError:
+                pass
+            continue
+        key = _country_key(part)
+        code = names.get(key) or _cldr_country_names().get(key)
+        if code:
+            codes.add(code)
+    if len(codes) > 1:
+        codes.discard("EU")  # "Germany (EU)": the country, and the union it belongs to
+    if len(codes) > 1:
+        raise ValueError(f"{text!r} names two countries ({', '.join(sorted(codes))}); "
+                         "write the one meant")
+    return next(iter(codes), None)
 
 
 @lru_cache(maxsize=1)
