@@ -345,3 +345,15 @@ def test_a_country_whose_parts_name_two_is_refused() -> None:
 
     with pytest.raises(ValueError, match="names two countries"):
         parse_country("Korea (DPRK)")
+
+
+@pytest.mark.parametrize(("entity", "name", "text", "value"), [
+    ("provider", "holds_personal_info", "Yes*", True),
+    ("agreement", "expires_on", "2026-01-31 *", date(2026, 1, 31)),
+    ("provider", "country", "Germany†", "DE"),
+])
+def test_a_value_with_a_footnote_mark(entity: str, name: str, text: str,
+                                      value: object) -> None:
+    from tracker.sheets.plan import parser_for
+
+    assert parser_for(entity, name, None, False)(text) == value

@@ -113,9 +113,16 @@ def parser_for(entity: str, name: str, order: DayOrder, date1904: bool, *,
         except ValueError:
             if is_not_given(value):
                 return None
+            if isinstance(value, str) and value.rstrip().endswith(FOOTNOTE_MARKS):
+                # "Yes*", "2026-01-31 *": a mark pointing to a note under the data
+                return read(value.rstrip().rstrip("".join(FOOTNOTE_MARKS)))
             raise
 
     return read
+
+
+# The marks a cell's value carries to point to a footnote.
+FOOTNOTE_MARKS = ("*", "†", "‡", "※")
 
 
 def _parser_for(entity: str, name: str, order: DayOrder, date1904: bool, *,
