@@ -357,3 +357,39 @@ def test_a_value_with_a_footnote_mark(entity: str, name: str, text: str,
     from tracker.sheets.plan import parser_for
 
     assert parser_for(entity, name, None, False)(text) == value
+
+
+def test_a_number_styled_as_a_percentage_reads_as_its_author_saw_it(
+        engine: Engine, tmp_path: Path) -> None:
+    """0.005 in a cell formatted 0.0% shows 0.5%: the register's percentage is 0.5, not
+    0.005; the same percentage typed as the text "0.5%" reads the same."""
+    from openpyxl import Workbook
+
+    from tracker.store.models import Supply
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["Provider", "Country", "Data set", "Illegal content %"])
+    sheet.append(["Alpha Ltd", "CN", "voices", 0.005])
+    sheet.append(["Beta Ltd", "CN", "faces", "0.5%"])
+    sheet.append(["Gamma Ltd", "CN", "texts", 2])
+    sheet["D2"].number_format = "0.0%"
+    book.save(tmp_path / "percent.xlsx")
+    report = run_import(engine, tmp_path / "percent.xlsx", profile=None, order=None,
+                        dry_run=False)
+    assert report.problems == [] and report.written, report.problems
+    with session_scope(engine) as session:
+        found = {s.name: s.sampling_illegal_pct for s in session.exec(select(Supply)).all()}
+    assert found == {"voices": 0.5, "faces": 0.5, "texts": 2}
+    again = run_import(engine, tmp_path / "percent.xlsx", profile=None, order=None,
+                       dry_run=False)
+    assert all(c.new == 0 and c.changed == 0 for c in again.counts.values()), again.counts
+
+
+@pytest.mark.parametrize(("number", "text"), [(0.005, "0.5%"), (0.25, "25%"), (1, "100%"),
+                                              (0.123456, "12.3456%")])
+def test_percent_text(number: float, text: str) -> None:
+    from tracker.sheets.plan import percent_text
+
+    assert percent_text(number) == text

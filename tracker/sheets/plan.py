@@ -453,6 +453,7 @@ def _plan_sheet(plan: ImportPlan, sheet: Sheet, mapping: SheetMapping, order: Da
     formula_problems = len(plan.problems)
     for ref in formulas:
         _formula_problem(plan, sheet.name, mapping, by_index, ref)
+    percent = _cells_at(book.percent_cells.get(sheet.name, ()))
     formula_problems_end = len(plan.problems)
     footer_rows: set[int] = set()
     beyond = 0
@@ -504,6 +505,9 @@ def _plan_sheet(plan: ImportPlan, sheet: Sheet, mapping: SheetMapping, order: Da
             raw = row[cell.index] if cell.index < row_width else None
             if raw is None or raw == "":
                 continue
+            if percent and (excel_row, cell.index) in percent and isinstance(
+                    raw, int | float) and not isinstance(raw, bool):
+                raw = percent_text(raw)  # 0.005 styled 0.0% is the 0.5% its author saw
             # A column repeats its values (countries, labels, dates, yes/no): each distinct
             # cell is read once; what it read as, or why not, is the same every time.
             memo = cell.memo
@@ -599,6 +603,24 @@ def _footer_row(plan: ImportPlan, sheet: str, excel_row: int, row: list[Any],
     plan.left_out_rows.append(f"{sheet}, row {excel_row}: {shown!r} is {what}, "
                               "not a provider; left out")
     return label
+
+
+def _cells_at(refs: Any) -> set[tuple[int, int]]:
+    """Cell references (D2) as (Excel row, column index) pairs."""
+    found = set()
+    for ref in refs:
+        match = re.fullmatch(r"([A-Z]{1,3})(\d+)", ref)
+        if match is not None:
+            found.add((int(match[2]), column_number(match[1]) - 1))
+    return found
+
+
+def percent_text(number: float) -> str:
+    """A number styled as a percentage as its cell shows it: 0.005 is "0.5%"."""
+    from decimal import Decimal
+
+    shown = Decimal(repr(number)) * 100
+    return f"{shown.normalize():f}%"
 
 
 def _formula_problem(plan: ImportPlan, sheet: str, mapping: SheetMapping,
