@@ -393,3 +393,24 @@ def test_percent_text(number: float, text: str) -> None:
     from tracker.sheets.plan import percent_text
 
     assert percent_text(number) == text
+
+
+def test_a_name_two_providers_of_the_file_share_is_not_guessed(engine: Engine,
+                                                                tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    providers = book.active
+    assert providers is not None
+    providers.title = "Providers"
+    for row in (["Provider", "Country"], ["Acme Ltd", "UK"], ["Acme Ltd", "US"]):
+        providers.append(row)
+    agreements = book.create_sheet("Agreements")
+    for row in (["Provider", "Type"], ["Acme Ltd", "DPA"]):
+        agreements.append(row)
+    book.save(tmp_path / "two.xlsx")
+    report = run_import(engine, tmp_path / "two.xlsx", profile=None, order=None,
+                        dry_run=True)
+    [problem] = report.problems
+    assert (problem.sheet, problem.row, problem.value) == ("Agreements", 2, "Acme Ltd")
+    assert "2 providers of the file have this name (GB, US)" in problem.reason

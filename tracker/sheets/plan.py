@@ -237,6 +237,15 @@ def _link_by_name(plan: ImportPlan) -> None:
             countries.setdefault(key[0], []).append(key)
     relink = {key: countries[key[0]][0] for key in providers
               if key[1] is None and len(countries.get(key[0], ())) == 1}
+    for key, record in providers.items():
+        named = countries.get(key[0], ())
+        if key[1] is None and len(named) > 1:
+            sheet, row = record.origin[0]
+            plan.problems.append(Problem(
+                sheet, row, None, None, record.values.get("legal_name"),
+                f"{len(named)} providers of the file have this name "
+                f"({', '.join(sorted(str(k[1]) for k in named))}); give this row their country "
+                "to say which", "a provider country column on this sheet"))
     for old, new in relink.items():
         record = providers.pop(old)
         _merge(plan, "provider", new, new, record.values, record.origin, {})
