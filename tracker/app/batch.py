@@ -117,6 +117,7 @@ def apply_plan(session: Session, plan: ImportPlan, *, actor: str,
     written): the plan cannot be applied twice."""
     outcome = ImportOutcome(problems=list(plan.problems))
     provider_ids, matched = _match_providers(session, plan, outcome)
+    _origins_from_the_register(plan, matched)
     columns = _columns_of(plan)
     today = date.today()
     changes: Changes = {}
@@ -191,6 +192,27 @@ def apply_plan(session: Session, plan: ImportPlan, *, actor: str,
         clauses.close()
     outcome.written = True
     return outcome
+
+
+def _origins_from_the_register(plan: ImportPlan, matched: dict[Key, _Existing]) -> None:
+    """A transfer whose origin the file does not give starts from its provider's country;
+    on a Transfers sheet that names the provider alone, the country is the register's."""
+    transfers = plan.records["transfer"]
+    for key, record in list(transfers.items()):
+        if record.values.get("origin_country") is not None:
+            continue
+        stored = matched.get(record.provider_key)
+        country = stored.values.get("country") if stored is not None else None
+        if country is None:
+            continue
+        record.values["origin_country"] = country
+        new_key = record_key("transfer", record.provider_key, record.values)
+        if new_key in transfers:  # the file also names that origin: leave it to the checks
+            record.values.pop("origin_country")
+            continue
+        del transfers[key]
+        record.key = new_key
+        transfers[new_key] = record
 
 
 def _match_providers(session: Session, plan: ImportPlan,

@@ -39,6 +39,18 @@ FORMULA_NO_VALUE = re.compile(
 MERGE_CELL = re.compile(rb"<(?:\w+:)?mergeCell\b[^>]*?\bref=\"([A-Z]{1,3})(\d+)(?::([A-Z]{1,3})"
                         rb"(\d+))?\"")
 CHUNK = 1024 * 1024
+# Number formats that show a number as a percentage: Excel's built-in 0% and 0.00%, and any
+# custom format with a % outside quotes. A cell styled so shows 0.5% for the 0.005 it holds.
+PERCENT_BUILTIN_FORMATS = frozenset({9, 10})
+NUM_FMT = re.compile(rb"<(?:\w+:)?numFmt\b[^>]*?\bnumFmtId=\"(\d+)\"[^>]*?"
+                     rb"\bformatCode=\"([^\"]*)\"")
+CELL_XFS = re.compile(rb"<(?:\w+:)?cellXfs\b[^>]*>(.*?)</(?:\w+:)?cellXfs>", re.DOTALL)
+XF = re.compile(rb"<(?:\w+:)?xf\b([^>]*)")
+XF_FORMAT = re.compile(rb"\bnumFmtId=\"(\d+)\"")
+# A cell's reference and its style index, whichever attribute comes first.
+STYLED_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*)>")
+CELL_REF = re.compile(rb"\br=\"([A-Z]{1,3}\d+)\"")
+CELL_STYLE = re.compile(rb"\bs=\"(\d+)\"")
 
 
 class FileRefused(ValueError):
@@ -56,6 +68,14 @@ class WorkbookFacts:
     # counted from 0
     merged: dict[str, list[tuple[tuple[int, int], tuple[int, int]]]] = field(
         default_factory=dict)
+
+    # member name -> cells holding a number shown as a percentage (styled 0.0%)
+    percent_cells: dict[str, list[str]] = field(default_factory=dict)
+
+    def percent_cells_of(self) -> dict[str, list[str]]:
+        """Sheet name -> cells whose number format shows a percentage."""
+        return {self.sheet_members.get(member, member): cells
+                for member, cells in self.percent_cells.items() if cells}
 
     def formula_cells(self) -> dict[str, list[str]]:
         """Sheet name -> cells with a formula and no cached result."""
@@ -166,6 +186,7 @@ def _inspect_members(path: Path, archive: zipfile.ZipFile,
                               "decompression bomb; refused")
     facts = WorkbookFacts()
     facts.sheet_members = _sheet_members(archive)
+    percent_styles = _percent_styles(archive, path, names)
     try:
         for member in members:
             if not member.filename.endswith((".xml", ".rels")):
@@ -177,6 +198,9 @@ def _inspect_members(path: Path, archive: zipfile.ZipFile,
                 facts.sheet_rows[member.filename] = last_row
                 if formulas:
                     facts.formulas_without_value[member.filename] = formulas
+                if percent_styles:
+                    facts.percent_cells[member.filename] = _styled_cells(
+                        archive, member, percent_styles, deadline)
             else:
                 text = _read_capped(archive, member)
                 if DTD.search(text[:4096]):
@@ -214,6 +238,56 @@ def _sheet_members(archive: zipfile.ZipFile) -> dict[str, str]:
             rid = next((v for k, v in element.attrib.items() if k.endswith("}id")), None)
             if rid in targets:
                 found[targets[rid]] = element.get("name", "")
+    return found
+
+
+def _percent_styles(archive: zipfile.ZipFile, path: Path, names: set[str]) -> frozenset[int]:
+    """The cell style indexes (cellXfs) whose number format shows a percentage."""
+    if "xl/styles.xml" not in names:
+        return frozenset()
+    text = _read_capped(archive, archive.getinfo("xl/styles.xml"))
+    if DTD.search(text[:4096]):
+        raise FileRefused(f"{path.name}: xl/styles.xml declares a DTD or XML entities, which "
+                          "workbooks never need; refused")
+    percent = set(PERCENT_BUILTIN_FORMATS)
+    for number, code in NUM_FMT.findall(text):
+        if b"%" in re.sub(rb"&quot;.*?&quot;|\\.", b"", code):
+            percent.add(int(number))
+    block = CELL_XFS.search(text)
+    if block is None:
+        return frozenset()
+    found = set()
+    for index, attributes in enumerate(XF.findall(block[1])):
+        fmt = XF_FORMAT.search(attributes)
+        if fmt is not None and int(fmt[1]) in percent:
+            found.add(index)
+    return frozenset(found)
+
+
+def _styled_cells(archive: zipfile.ZipFile, member: zipfile.ZipInfo, styles: frozenset[int],
+                  deadline: limits.Deadline) -> list[str]:
+    """The cells of one worksheet styled with one of ``styles`` (a second streamed pass,
+    made only when the workbook has such a style)."""
+    found: list[str] = []
+    carried = b""
+    marks = tuple(f's="{index}"'.encode() for index in styles)
+    with archive.open(member) as stream:
+        while True:
+            chunk = stream.read(CHUNK)
+            deadline.check(f"{member.filename}")
+            data = carried + chunk
+            if not data:
+                break
+            cut = data.rfind(b">") + 1 if chunk else len(data)
+            data, carried = data[:cut], data[cut:]
+            if any(mark in data for mark in marks):
+                for attributes in STYLED_CELL.findall(data):
+                    style = CELL_STYLE.search(attributes)
+                    ref = CELL_REF.search(attributes)
+                    if style is not None and ref is not None and int(style[1]) in styles:
+                        found.append(ref[1].decode())
+            if not chunk:
+                break
     return found
 
 

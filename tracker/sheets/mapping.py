@@ -15,7 +15,7 @@ from typing import Any
 
 from tracker.domain.registry import ENTITIES, IMPORTED, REFERENCES
 from tracker.resources import imports_dir, profiles_dir, synonyms_file
-from tracker.sheets.values import normalize
+from tracker.sheets.values import SCALES, normalize
 from tracker.store.models import BASE_MODELS
 
 # Shipped in the package (tracker.imports), found through importlib.resources.
@@ -49,13 +49,7 @@ PART_BREAK = re.compile(r"\s*(?:/|\||\\|\n|;|；|、|／)\s*")
 # Han, kana and hangul runs: "Country 国家" is two parts, one per script.
 CJK_RUN = re.compile(r"[\u2e80-\u2fff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
                      r"\uac00-\ud7af\U00020000-\U0002fa1f]+")
-# Units in a header's brackets that scale its numbers ("涉及人数（万人）": 3.5 is 35,000).
-SCALES: dict[str, int] = {"万": 10_000, "万人": 10_000, "万条": 10_000, "万个": 10_000,
-                          "千": 1_000, "千人": 1_000, "k": 1_000, "thousand": 1_000,
-                          "thousands": 1_000, "000": 1_000, "'000": 1_000, "tsd": 1_000,
-                          "milliers": 1_000, "百万": 1_000_000, "million": 1_000_000,
-                          "millions": 1_000_000, "mio": 1_000_000, "mn": 1_000_000,
-                          "m": 1_000_000, "亿": 100_000_000}
+
 
 
 def header_parts(text: Any) -> tuple[list[str], list[str]]:
@@ -104,6 +98,32 @@ def fold_words(key: str) -> str:
         word = abbreviations.get(_singular(word), _singular(word)) if " " not in word else word
         words.extend(word.split())
     return " ".join(words)
+
+
+@lru_cache(maxsize=1)
+def _row_labels() -> dict[str, frozenset[str]]:
+    raw = json.loads(SYNONYMS_FILE.read_text(encoding="utf-8")).get("_row_labels", {})
+    return {kind: frozenset(normalize(w) for w in words)
+            for kind, words in raw.items() if not kind.startswith("_")}
+
+
+def row_label(text: Any) -> str | None:
+    """What a provider-name cell says of its row when it is no provider's name: "totals"
+    (``Total``, ``合计:``) or "notes" (``Notes: figures as of ...``, ``Source: ...``, a
+    footnote ``* required``), from ``_row_labels`` in the synonyms file; None for a name."""
+    if not isinstance(text, str):
+        return None
+    key = normalize(text)
+    if key[:1] in {"*", "※", "†"}:
+        return "notes"
+    head, colon, _ = key.partition(":")
+    head = head.strip()
+    labels = _row_labels()
+    if head in labels.get("totals", ()) and (colon or head == key):
+        return "totals"
+    if colon and head in labels.get("notes", ()):
+        return "notes"
+    return None
 
 
 @lru_cache(maxsize=1)
@@ -188,6 +208,15 @@ def _lookup(key: str, entity: str | None) -> str | None:
             return "provider.legal_name"
         if key in {"provider country"}:
             return "provider.country"
+        # On the entity's own sheet a header need not say whose field it is: "Type" on
+        # an Agreements sheet is the agreement type, "目的地" on 跨境传输 the 出境目的地.
+        for word, whose in ENTITY_WORDS.items():
+            if whose != entity:
+                continue
+            joined = f"{word}{key}" if not word.isascii() else f"{word} {key}"
+            own = synonyms().get(joined) or field_labels().get(joined)
+            if own and own.startswith(f"{entity}."):
+                return own
     found = synonyms().get(key) or field_labels().get(key)
     if found is None and " " in key:
         # "Contract expiry date", "Supplier country": the entity's word before a field's
@@ -206,7 +235,9 @@ ENTITY_WORDS = {"contract": "agreement", "agreement": "agreement", "vertrag": "a
                 "contrat": "agreement", "合同": "agreement", "supplier": "provider",
                 "provider": "provider", "company": "provider", "lieferant": "provider",
                 "fournisseur": "provider", "review": "assessment", "audit": "assessment",
-                "dataset": "supply", "data": "supply", "transfer": "transfer"}
+                "dataset": "supply", "data": "supply", "transfer": "transfer",
+                "供应商": "provider", "审查": "assessment", "数据": "supply",
+                "出境": "transfer"}
 
 
 @dataclass(frozen=True)
@@ -355,10 +386,16 @@ def detect_mapping(sheet: str, rows: Sequence[Sequence[Any]],
             # suggestions (slow: difflib over every known header) only for the candidate
             # shown when no row has a name column, and for the chosen row's columns below
             found = match_header(combined, entity, suggest=False) if combined else None
+            if found is not None and not found.target:
+                # the group label read after the column's: "Review" over "Last" is the
+                # last review
+                found = match_header(f"{text} {above[column]}", entity, suggest=False)
             matches.append(found if found is not None and found.target
                            else match_header(text, entity, suggest=not require_name)
                            if text else HeaderMatch(None))
-        score = sum(1 for m in matches if m.target)
+        # distinct fields: a group row ("Provider" merged over three columns) repeats its
+        # one field in every column it spans, and is not the header below it
+        score = len({m.target for m in matches if m.target})
         if not require_name:  # a candidate to show: a name-like header counts too
             score += sum(2 for m in matches if m.suggestion == "provider.legal_name")
         named = any(m.target == "provider.legal_name" for m in matches)

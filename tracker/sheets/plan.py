@@ -22,12 +22,21 @@ from tracker.domain.registry import COUNTRY_FIELDS, ENTITIES, FOLDED_KEY_FIELDS,
 from tracker.domain.text import search_key
 from tracker.sheets import limits
 from tracker.sheets.guard import column_number
-from tracker.sheets.mapping import IMPORT_ENTITIES, ColumnMapping, SheetMapping, column_letter
+from tracker.sheets.mapping import (
+    IMPORT_ENTITIES,
+    ColumnMapping,
+    SheetMapping,
+    column_letter,
+    row_label,
+)
 from tracker.sheets.readers import CONTROL, Sheet, Workbook
 from tracker.sheets.values import (
     DayOrder,
     date_order_evidence,
+    has_cell_unit,
+    header_day_order,
     is_ambiguous_date,
+    is_not_given,
     is_order_sensitive,
     parse_bool,
     parse_country,
@@ -84,10 +93,40 @@ class ImportPlan:
     rows_read: int = 0
     # How each date column's day order was decided (sheet, column letter) -> why.
     date_orders: dict[tuple[str, str], str] = field(default_factory=dict)
+    # Rows under or between the data that are no provider (a totals row, a note), each as
+    # the import's notes name it: "Suppliers, row 5: 'Total' is a totals row; left out".
+    left_out_rows: list[str] = field(default_factory=list)
 
 
 def parser_for(entity: str, name: str, order: DayOrder, date1904: bool, *,
                decimal_comma: bool = False, scale: int | None = None) -> Callable[[Any], Any]:
+    parse = _parser_for(entity, name, order, date1904, decimal_comma=decimal_comma,
+                        scale=scale)
+    if parse is parse_text:
+        return parse  # "n/a" in a notes column is what the author wrote
+
+    def read(value: Any) -> Any:
+        # "n/a", "TBD", "ongoing" in a date, number, country or choice column: no value is
+        # known (tracker.sheets.values.NOT_GIVEN), unless the cell reads as one ("-" is no)
+        try:
+            return parse(value)
+        except ValueError:
+            if is_not_given(value):
+                return None
+            if isinstance(value, str) and value.rstrip().endswith(FOOTNOTE_MARKS):
+                # "Yes*", "2026-01-31 *": a mark pointing to a note under the data
+                return read(value.rstrip().rstrip("".join(FOOTNOTE_MARKS)))
+            raise
+
+    return read
+
+
+# The marks a cell's value carries to point to a footnote.
+FOOTNOTE_MARKS = ("*", "†", "‡", "※")
+
+
+def _parser_for(entity: str, name: str, order: DayOrder, date1904: bool, *,
+                decimal_comma: bool, scale: int | None) -> Callable[[Any], Any]:
     if name in COUNTRY_FIELDS:
         return parse_country
     kind = field_kind(BASE_MODELS[entity].model_fields[name].annotation)
@@ -104,7 +143,7 @@ def parser_for(entity: str, name: str, order: DayOrder, date1904: bool, *,
         def number(value: Any) -> Any:
             # a unit in the header scales the cell: 3.5 (万人) is 35,000 people
             found = parse_number(value, whole=whole and not scale, decimal_comma=decimal_comma)
-            if found is None or not scale:
+            if found is None or not scale or has_cell_unit(value):
                 return found
             scaled = found * scale
             if whole and scaled != int(scaled):
@@ -181,7 +220,49 @@ def plan_import(book: Workbook, mappings: list[SheetMapping], *, order: DayOrder
                 f"like {target}; keep one, or say which in a mapping profile"))
         _plan_sheet(plan, sheet, mapping, order, book, deadline,
                     (formula_cells or {}).get(sheet.name, []))
+    _link_by_name(plan)
     return plan
+
+
+def _link_by_name(plan: ImportPlan) -> None:
+    """A workbook with one sheet per entity links them by the provider's name: the
+    Providers sheet gives its country, the Agreements or Transfers sheet only the name.
+    A provider planned without a country is the one planned with a country under the same
+    (folded) name, when there is exactly one: its records join that provider (a transfer
+    with no origin starts from its country, as on a sheet with a country column)."""
+    providers = plan.records["provider"]
+    countries: dict[Any, list[Key]] = {}
+    for key in providers:
+        if key[1] is not None:
+            countries.setdefault(key[0], []).append(key)
+    relink = {key: countries[key[0]][0] for key in providers
+              if key[1] is None and len(countries.get(key[0], ())) == 1}
+    for key, record in providers.items():
+        named = countries.get(key[0], ())
+        if key[1] is None and len(named) > 1:
+            sheet, row = record.origin[0]
+            plan.problems.append(Problem(
+                sheet, row, None, None, record.values.get("legal_name"),
+                f"{len(named)} providers of the file have this name "
+                f"({', '.join(sorted(str(k[1]) for k in named))}); give this row their country "
+                "to say which", "a provider country column on this sheet"))
+    for old, new in relink.items():
+        record = providers.pop(old)
+        _merge(plan, "provider", new, new, record.values, record.origin, {})
+    if not relink:
+        return
+    for entity, records in plan.records.items():
+        if entity == "provider":
+            continue
+        for key, record in list(records.items()):
+            pkey = relink.get(record.provider_key)
+            if pkey is None:
+                continue
+            del records[key]
+            if entity == "transfer" and record.values.get("origin_country") is None:
+                record.values["origin_country"] = pkey[1]
+            _merge(plan, entity, record_key(entity, pkey, record.values), pkey,
+                   record.values, record.origin, {})
 
 
 @dataclass(frozen=True, slots=True)
@@ -260,6 +341,22 @@ def _column_orders(plan: ImportPlan, sheet: Sheet, mapping: SheetMapping,
         seen = seen_in[index]
         ambiguous = ambiguous_in.get(index)
         where = f"column {column.letter} ({column.header})"
+        stated = header_day_order(column.header)
+        if stated is not None:
+            # the header shows the format: its order, unless a date contradicts it
+            other = "month-first" if stated == "day-first" else "day-first"
+            if other in seen:
+                at_row, value = seen[other]
+                orders[index] = "mixed"
+                plan.problems.append(Problem(
+                    sheet.name, at_row, column.letter, column.header, str(value),
+                    f"{where} says its dates are {stated}, but {value!r} reads only "
+                    f"{other}", f"dates written {stated}, or YYYY-MM-DD"))
+            else:
+                orders[index] = stated
+                plan.date_orders[(sheet.name, column.letter)] = (
+                    f"{where}: {stated}, as its header says")
+            continue
         if len(seen) == 2:
             (day_row, day), (month_row, month) = seen["day-first"], seen["month-first"]
             orders[index] = "mixed"
@@ -362,10 +459,16 @@ def _plan_sheet(plan: ImportPlan, sheet: Sheet, mapping: SheetMapping, order: Da
     columns_of = {cell.target: cell.column for cell in cells}
     by_index = {cell.index: cell for cell in cells}
     width = max((c.index for c in mapping.columns), default=-1) + 1
+    formula_problems = len(plan.problems)
     for ref in formulas:
         _formula_problem(plan, sheet.name, mapping, by_index, ref)
+    percent = _cells_at(book.percent_cells.get(sheet.name, ()))
+    formula_problems_end = len(plan.problems)
+    footer_rows: set[int] = set()
     beyond = 0
     unique: set[int] = set()  # columns whose cells are not remembered (see CELL_MEMO)
+    name_cell = columns_of.get("provider.legal_name")
+    in_note = False  # the one-cell lines after a note ("Notes: ...") belong to it
     # one pass over the rows (a workbook's are made a row at a time: tracker.sheets.readers)
     for row_index, row in enumerate(islice(sheet.rows, mapping.header_row, None),
                                     start=mapping.header_row):
@@ -381,6 +484,13 @@ def _plan_sheet(plan: ImportPlan, sheet: Sheet, mapping: SheetMapping, order: Da
         if all(v is None or (isinstance(v, str) and not v.strip()) for v in row):
             continue
         excel_row = row_index + 1
+        footer = None if name_cell is None else _footer_row(plan, sheet.name, excel_row,
+                                                            row, name_cell, in_note)
+        if footer is not None:
+            in_note = footer == "notes"
+            footer_rows.add(excel_row)
+            continue
+        in_note = False
         plan.rows_read += 1
         if plan.rows_read % 5000 == 0:
             deadline.check(f"{sheet.name}, row {excel_row}")
@@ -404,6 +514,9 @@ def _plan_sheet(plan: ImportPlan, sheet: Sheet, mapping: SheetMapping, order: Da
             raw = row[cell.index] if cell.index < row_width else None
             if raw is None or raw == "":
                 continue
+            if percent and (excel_row, cell.index) in percent and isinstance(
+                    raw, int | float) and not isinstance(raw, bool):
+                raw = percent_text(raw)  # 0.005 styled 0.0% is the 0.5% its author saw
             # A column repeats its values (countries, labels, dates, yes/no): each distinct
             # cell is read once; what it read as, or why not, is the same every time.
             memo = cell.memo
@@ -464,6 +577,10 @@ def _plan_sheet(plan: ImportPlan, sheet: Sheet, mapping: SheetMapping, order: Da
                     values["contains_pi"] = provider["holds_personal_info"]
             key = record_key(entity, pkey, values)
             _merge(plan, entity, key, pkey, values, origin, columns_of)
+    if footer_rows:  # a totals row's formulas are no record's values
+        plan.problems[formula_problems:formula_problems_end] = [
+            p for p in plan.problems[formula_problems:formula_problems_end]
+            if p.row not in footer_rows]
     if beyond > MAX_BEYOND_PROBLEMS:
         plan.problems.append(Problem(
             sheet.name, None, None, None, None,
@@ -472,6 +589,47 @@ def _plan_sheet(plan: ImportPlan, sheet: Sheet, mapping: SheetMapping, order: Da
 
 
 MAX_BEYOND_PROBLEMS = 50
+
+
+def _footer_row(plan: ImportPlan, sheet: str, excel_row: int, row: list[Any],
+                name_cell: ColumnMapping, in_note: bool) -> str | None:
+    """A row that is no provider although its name cell holds text: a totals row
+    (``Total``, ``合计``), a note under the data (``Notes: ...``, ``Source: ...``, ``* ...``)
+    or a line continuing that note (one cell of text): "totals" or "notes", or None for a
+    row of data. Left out and named in the import's notes."""
+    raw = row[name_cell.index] if name_cell.index < len(row) else None
+    label = row_label(raw)
+    if label is None:
+        if not in_note:
+            return None
+        filled = [v for v in row if v is not None and not (isinstance(v, str)
+                                                           and not v.strip())]
+        if len(filled) != 1 or not isinstance(filled[0], str):
+            return None
+        raw, label = filled[0], "notes"
+    shown = show_value(raw if raw is not None else "")
+    what = "a totals row" if label == "totals" else "a note under the data"
+    plan.left_out_rows.append(f"{sheet}, row {excel_row}: {shown!r} is {what}, "
+                              "not a provider; left out")
+    return label
+
+
+def _cells_at(refs: Any) -> set[tuple[int, int]]:
+    """Cell references (D2) as (Excel row, column index) pairs."""
+    found = set()
+    for ref in refs:
+        match = re.fullmatch(r"([A-Z]{1,3})(\d+)", ref)
+        if match is not None:
+            found.add((int(match[2]), column_number(match[1]) - 1))
+    return found
+
+
+def percent_text(number: float) -> str:
+    """A number styled as a percentage as its cell shows it: 0.005 is "0.5%"."""
+    from decimal import Decimal
+
+    shown = Decimal(repr(number)) * 100
+    return f"{shown.normalize():f}%"
 
 
 def _formula_problem(plan: ImportPlan, sheet: str, mapping: SheetMapping,
@@ -514,17 +672,23 @@ def show_value(raw: Any) -> str:
 
 
 def _merge(plan: ImportPlan, entity: str, key: Key, pkey: Key, values: dict[str, Any],
-           origin: tuple[tuple[str, int]], columns_of: dict[str, ColumnMapping]) -> None:
+           origin: tuple[tuple[str, int], ...],
+           columns_of: dict[str, ColumnMapping]) -> None:
     """The same record on several rows: values combine; differing values are a problem.
     ``values`` is the row's own dict (made for this row, kept as the record's); ``origin``
-    the row's (sheet, row), shared by every record the row makes."""
+    the row's (sheet, row), shared by every record the row makes. A name or title the key
+    compares folded is the same whatever its case, width or spaces (``ACME Data Ltd`` on
+    the row of another agreement, ``（北京）`` and ``(北京)``): the first spelling is kept."""
     held = plan.records[entity].get(key)
     sheet, row = origin[0]
     if held is None:
         plan.records[entity][key] = PlannedRecord(entity, key, pkey, values, origin)
         return
     for name, value in values.items():
-        if name in held.values and held.values[name] != value:
+        if name in held.values and held.values[name] != value and not (
+                name in FOLDED_KEY_FIELDS and isinstance(value, str)
+                and isinstance(held.values[name], str)
+                and search_key(value) == search_key(held.values[name])):
             column = columns_of.get(f"{entity}.{name}")
             first_sheet, first_row = held.origin[0]
             plan.problems.append(Problem(
@@ -532,6 +696,6 @@ def _merge(plan: ImportPlan, entity: str, key: Key, pkey: Key, values: dict[str,
                 column.header if column else name, show_value(value),
                 f"conflicts with {show_value(held.values[name])!r} for the same {entity} on "
                 f"{first_sheet} row {first_row}"))
-        else:
+        elif name not in held.values:
             held.values[name] = value
     held.origin += origin

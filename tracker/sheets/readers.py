@@ -124,6 +124,8 @@ class Workbook:
     decimal_comma: bool = False
     # Per sheet, cells holding a formula with no cached result (found by the guard).
     formula_cells: dict[str, list[str]] = field(default_factory=dict)
+    # Per sheet, cells holding a number shown as a percentage (found by the guard).
+    percent_cells: dict[str, list[str]] = field(default_factory=dict)
 
 
 def read_workbook(path: Path, deadline: limits.Deadline | None = None) -> Workbook:
@@ -313,6 +315,7 @@ class XlsxSource(SheetSource):
         book = Workbook(path=self.origin, sheets=sheets)
         book.date1904 = self.facts.date1904
         book.formula_cells = self.facts.formula_cells()
+        book.percent_cells = self.facts.percent_cells_of()
         return book
 
     def close(self) -> None:

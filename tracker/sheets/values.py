@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from enum import Enum
 from functools import lru_cache
 from typing import Any, Literal
@@ -23,10 +24,13 @@ EPOCH_1900 = date(1899, 12, 30)
 EPOCH_1904 = date(1904, 1, 1)
 SERIAL_RANGE = (1, 2_958_465)  # 1900-01-01 .. 9999-12-31
 
-ISO = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})"
-                 r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
+# A time of day after the date (the date is what the register keeps): "2025-02-14 10:30",
+# ISO 8601's "2025-02-14T10:30:00Z" or "...+08:00". The text is matched case-folded, so the
+# ISO separator is a lower-case t here.
+TIME_OF_DAY = r"(?:(?:\s+|t)\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:\s*(?:z|[+-]\d{2}:?\d{2}))?)?$"
+ISO = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})" + TIME_OF_DAY)
 NUMERIC = re.compile(r"^(\d{1,2})\s*([-/.])\s*(\d{1,2})\s*[-/.]\s*(\d{2}|\d{4})\.?"
-                     r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
+                     + TIME_OF_DAY)
 COMPACT_ISO = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 CJK = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?$")
 MONTHS = {name: i for i, names in enumerate(
@@ -121,7 +125,62 @@ def parse_date(value: Any, *, order: DayOrder = None, date1904: bool = False) ->
         if order == "day-first":
             return _make(year, second, first, str(value))
         return _make(year, first, second, str(value))
+    period = _period_end(text)
+    if period is not None:
+        raise ValueError(f"{value!r} names a period, not a day: write the day meant (its "
+                         f"last day is {period.isoformat()})")
     raise ValueError(f"{value!r} is not a date this import understands (use YYYY-MM-DD)")
+
+
+QUARTER = re.compile(r"^(?:q([1-4])|([1-4])q)[\s\-/]*(\d{4})$|^(\d{4})[\s\-/]*q([1-4])$"
+                     r"|^(\d{4})\s*年\s*(?:第\s*)?([1-4一二三四])\s*季度?$")
+MONTH_YEAR = re.compile(r"^(\d{4})[-/.](\d{1,2})$|^(\d{1,2})[-/.](\d{4})$"
+                        r"|^(\d{4})\s*年\s*(\d{1,2})\s*月$|^([^\W\d_]+)\.?[\s\-/,]+(\d{4})$")
+
+
+def _period_end(text: str) -> date | None:
+    """The last day of the quarter or month a date cell names instead of a day ("Q4 2025",
+    "2025年第四季度", "Nov 2025", "2025-11"): said in the refusal, never taken for it."""
+    import calendar
+
+    quarter = QUARTER.match(text)
+    if quarter:
+        groups = [g for g in quarter.groups() if g]
+        year_text = next(g for g in groups if len(g) == 4)
+        number = next(g for g in groups if len(g) == 1)
+        month = 3 * ("一二三四".index(number) + 1 if number in "一二三四" else int(number))
+        return date(int(year_text), month, calendar.monthrange(int(year_text), month)[1])
+    found = MONTH_YEAR.match(text)
+    if found:
+        groups = [g for g in found.groups() if g]
+        year_text = next(g for g in groups if len(g) == 4 and g.isdigit())
+        other = next(g for g in groups if g is not year_text)
+        month = MONTHS.get(other, 0) if not other.isdigit() else int(other)
+        if 1 <= month <= 12:
+            return date(int(year_text), month,
+                        calendar.monthrange(int(year_text), month)[1])
+    return None
+
+
+# A date format written in a header ("Expiry (dd/mm/yyyy)", "Datum (TT.MM.JJJJ)",
+# "Date (jj/mm/aaaa)", "签署日期（日/月/年）") states its column's day order.
+_DAY = r"(?:dd?|tt?|jj?|日)"
+_MONTH = r"(?:mm?|月)"
+_YEAR = r"(?:yy(?:yy)?|jj(?:jj)?|aa(?:aa)?|年)"
+DAY_FIRST_FORMAT = re.compile(rf"(?<![a-z]){_DAY}\s*[-/.]\s*{_MONTH}\s*[-/.]\s*{_YEAR}"
+                              r"(?![a-z])")
+MONTH_FIRST_FORMAT = re.compile(rf"(?<![a-z]){_MONTH}\s*[-/.]\s*(?:dd?|日)\s*[-/.]\s*{_YEAR}"
+                                r"(?![a-z])")
+
+
+def header_day_order(header: str) -> DayOrder:
+    """The day order a column's header states by the date format it shows, or None."""
+    text = normalize(header)
+    if DAY_FIRST_FORMAT.search(text):
+        return "day-first"
+    if MONTH_FIRST_FORMAT.search(text):
+        return "month-first"
+    return None
 
 
 def date_order_evidence(value: Any) -> DayOrder:
@@ -199,6 +258,50 @@ def parse_bool(value: Any) -> bool | None:
                      "✓/✗)")
 
 
+# What registers write in a cell whose value is not known or does not apply: read as a
+# blank cell (the register then shows the gap) wherever the cell does not read as a value
+# of its field (a "-" in a yes/no column is "no"; "pending" is an assessment outcome).
+# Open-ended terms ("ongoing", "长期有效") leave an end date blank: no date is known.
+NOT_GIVEN = frozenset({
+    "n/a", "na", "n.a.", "n. a.", "not applicable", "not available", "none", "nil", "null",
+    "tbd", "tbc", "tba", "to be determined", "to be confirmed", "unknown", "?", "??", "-",
+    "--", "---", "—", "–", "/", "ongoing", "open", "open-ended", "open ended", "indefinite",
+    "perpetual", "no expiry", "no end date", "until terminated", "待定", "未定", "不适用",
+    "未知", "暂无", "无", "长期", "长期有效", "无期限", "无固定期限", "k.a.", "k. a.",
+    "entfällt", "unbekannt", "unbefristet", "offen", "s.o.", "sans objet", "inconnu",
+    "à définir", "a definir", "indéterminée", "indéterminé", "en cours"})
+
+_NOT_GIVEN_KEYS = frozenset(word.rstrip(".") for word in NOT_GIVEN)
+
+
+def is_not_given(value: Any) -> bool:
+    """A cell that says its value is unknown or does not apply (``NOT_GIVEN``)."""
+    return isinstance(value, str) and normalize(value).rstrip(".") in _NOT_GIVEN_KEYS
+
+
+# Units in a header's brackets that scale its numbers ("涉及人数（万人）": 3.5 is 35,000).
+SCALES: dict[str, int] = {"万": 10_000, "万人": 10_000, "万条": 10_000, "万个": 10_000,
+                          "千": 1_000, "千人": 1_000, "k": 1_000, "thousand": 1_000,
+                          "thousands": 1_000, "000": 1_000, "'000": 1_000, "tsd": 1_000,
+                          "milliers": 1_000, "百万": 1_000_000, "million": 1_000_000,
+                          "millions": 1_000_000, "mio": 1_000_000, "mn": 1_000_000,
+                          "m": 1_000_000, "亿": 100_000_000}
+# The same units written in a number cell ("1.5万", "3亿", "12k", "2 million"), and the
+# counting words a Chinese register writes after a count ("1,200人", "300条"). Not the
+# "000" units: "1 000" is a thousand written with a space.
+CELL_UNITS: dict[str, int] = {**{u: n for u, n in SCALES.items() if not u.endswith("000")},
+                              "人": 1, "名": 1, "条": 1, "个": 1, "万元": 10_000}
+_CELL_UNIT = re.compile(r"(.*\d)\s*(" + "|".join(
+    re.escape(u) for u in sorted(CELL_UNITS, key=len, reverse=True)) + ")")
+
+
+def has_cell_unit(value: Any) -> bool:
+    """A number cell that says its own unit ("1.5万"): a unit in the header does not scale
+    it again."""
+    return isinstance(value, str) and _CELL_UNIT.fullmatch(
+        normalize(value).replace(" ", "").replace("\u00a0", "")) is not None
+
+
 COMMA_THOUSANDS = re.compile(r"[-+]?\d{1,3}(,\d{3})+(\.\d+)?")
 DOT_THOUSANDS = re.compile(r"[-+]?\d{1,3}(\.\d{3})+(,\d+)?")
 DECIMAL_COMMA = re.compile(r"[-+]?\d+,\d+")
@@ -224,6 +327,13 @@ def parse_number(value: Any, *, whole: bool = True,
     else:
         text = normalize(str(value)).replace("\u00a0", "").replace("\u202f", "")
         text = text.replace(" ", "").replace("'", "")
+        unit = _CELL_UNIT.fullmatch(text)
+        if unit is not None:
+            found = parse_number(unit[1], whole=False, decimal_comma=decimal_comma)
+            scaled = Decimal(repr(found)) * CELL_UNITS[unit[2]]  # 0.07万 is 700 exactly
+            if whole and scaled != scaled.to_integral_value():
+                raise ValueError(f"{value!r} is not a whole number")
+            return int(scaled) if whole else float(scaled)
         if decimal_comma:
             if DOT_THOUSANDS.fullmatch(text) or DECIMAL_COMMA.fullmatch(text):
                 text = text.replace(".", "").replace(",", ".")
@@ -266,6 +376,12 @@ def _country_names() -> dict[str, str]:
             name = getattr(country, attribute, None)
             if name:
                 names[_country_key(str(name))] = code
+                # ISO's inverted names read both ways: "Korea, Republic of" is also
+                # written "Republic of Korea", "Iran, Islamic Republic of" "Islamic
+                # Republic of Iran"
+                head, comma, tail = str(name).partition(", ")
+                if comma:
+                    names.setdefault(_country_key(f"{tail} {head}"), code)
         names[_country_key(str(country.alpha_3))] = code
     for locale in ("en", "zh", "zh_Hant", "de", "fr", "es", "ja"):
         for code, name in Locale.parse(locale).territories.items():
@@ -313,6 +429,18 @@ COUNTRY_SYNONYMS = {
     "中国台湾": "TW", "韩国": "KR", "south korea": "KR", "korea": "KR", "holland": "NL",
     "the netherlands": "NL", "brd": "DE", "west germany": "DE", "czech republic": "CZ",
     "russia": "RU", "uae": "AE", "emirates": "AE", "欧盟": "EU", "european union": "EU",
+    # China's special administrative regions and Taiwan as Chinese and international usage
+    # writes them ("Hong Kong, China" is the WTO's and the CAC's usage)
+    "hong kong, china": "HK", "hong kong (china)": "HK", "hong kong sar, china": "HK",
+    "hong kong special administrative region": "HK", "hksar": "HK",
+    "香港特别行政区": "HK", "中国香港特别行政区": "HK", "香港特區": "HK",
+    "macau": "MO", "macao": "MO", "macau sar": "MO", "macao sar": "MO",
+    "macau, china": "MO", "macao, china": "MO", "macao (china)": "MO",
+    "macao sar, china": "MO", "macao special administrative region": "MO",
+    "澳门": "MO", "中国澳门": "MO", "澳门特别行政区": "MO", "中国澳门特别行政区": "MO",
+    "taiwan, china": "TW", "taiwan (china)": "TW", "chinese taipei": "TW",
+    "taiwan region": "TW", "china taiwan": "TW", "中国台湾地区": "TW", "台湾地区": "TW",
+    "dprk": "KP", "rok": "KR",
 }
 
 
@@ -327,11 +455,52 @@ def parse_country(value: Any) -> str | None:
     if len(text) == 2 and text.isascii() and text.isalpha():
         return check_country_code(text)
     key = _country_key(str(value))
-    code = _country_names().get(key) or _cldr_country_names().get(key)
+    code = _country_names().get(key) or _cldr_country_names().get(key) or _country_parts(
+        str(value))
     if code is None:
         raise ValueError(f"{value!r} is not a country this import knows (use an ISO code "
                          "such as CN, DE, US, or the country's name)")
     return code
+
+
+COUNTRY_PARTS = re.compile(r"^(.*?)\s*[(（\[](.*?)[)）\]]\s*$|^(.*?)\s*[/／|]\s*(.*)$")
+
+
+def _country_parts(text: str) -> str | None:
+    """A country with a note or a second name: "Korea (South)", "PRC (Beijing)",
+    "China / 中国". The note read with its country first ("South Korea", CLDR's "Congo -
+    Kinshasa"); else the parts that name a country must name the same one (as a header's
+    parts must agree): "Korea (DPRK)" names two and is refused."""
+    found = COUNTRY_PARTS.match(normalize(text))
+    if found is None:
+        return None
+    outer, inner = (found[1], found[2]) if found[1] is not None else (found[3], found[4])
+    if not outer or not inner:
+        return None
+    names = _country_names()
+    for joined in (f"{inner} {outer}", f"{outer} - {inner}", f"{outer} {inner}"):
+        key = _country_key(joined)
+        code = names.get(key) or _cldr_country_names().get(key)
+        if code:
+            return code
+    codes = set()
+    for part in (outer, inner):
+        if len(part) == 2 and part.isascii() and part.isalpha():
+            try:
+                codes.add(check_country_code(part))
+            except ValueError:
+                pass
+            continue
+        key = _country_key(part)
+        code = names.get(key) or _cldr_country_names().get(key)
+        if code:
+            codes.add(code)
+    if len(codes) > 1:
+        codes.discard("EU")  # "Germany (EU)": the country, and the union it belongs to
+    if len(codes) > 1:
+        raise ValueError(f"{text!r} names two countries ({', '.join(sorted(codes))}); "
+                         "write the one meant")
+    return next(iter(codes), None)
 
 
 @lru_cache(maxsize=1)
