@@ -368,14 +368,14 @@ def test_a_contact_column_of_email_addresses_is_the_contacts_email(engine: Engin
     """"Contact" names the contact's name, but a column holding only e-mail addresses is
     their e-mail: read as a person reads it, and said why; a column holding names stays."""
     path = tmp_path / "r.csv"
-    path.write_text("Supplier,Contact,Based in\nAcme GmbH,legal@acme.example,Deutschland\n"
+    path.write_text("Supplier,Contact,Domiciled in\nAcme GmbH,legal@acme.example,Deutschland\n"
                     "Beta Ltd,privacy@beta.example,UK\n", encoding="utf-8")
     report = run_import(engine, path, profile=None, order=None, dry_run=False)
     assert report.problems == [] and report.written, report.problems
     columns = {c.header: c for c in report.mappings[0].columns}
     assert columns["Contact"].target == "provider.contact_email"
     assert "e-mail addresses" in (columns["Contact"].reason or "")
-    assert columns["Based in"].target == "provider.country"
+    assert columns["Domiciled in"].target == "provider.country"
     with session_scope(engine, write=False) as session:
         assert [(p.contact_email, p.contact_name, p.country) for p in session.exec(
             select(Provider).order_by(col(Provider.id))).all()] == [

@@ -53,6 +53,7 @@ def test_a_csv_quote_out_of_place_is_refused_by_its_line(engine: Engine, tmp_pat
     ("cp1250", "Supplier;Country;Notes", "Łódź Dane Sp. z o.o.", "Polska"),
     ("cp1251", "Supplier;Country;Notes", "ООО Ромашка", "Россия"),
     ("gb18030", "供应商;国家;到期日", "北京数据科技有限公司", "中国"),
+    ("cp1254", "Supplier;Country;Notes", "Doğan Veri Şirketi A.Ş.", "Türkiye"),
 ])
 def test_a_short_legacy_csv_is_read_in_its_spreadsheet_code_page(
         engine: Engine, tmp_path: Path, encoding: str, header: str, name: str,
@@ -87,3 +88,16 @@ def test_a_required_field_with_no_column_names_the_columns_that_made_the_record(
     assert problem.row == 2 and problem.header == "agreement.kind"
     assert "comes from column C (Gültig bis)" in problem.reason
     assert (problem.accepted or "").endswith("or leave column C out")
+
+
+def test_a_long_legacy_csv_is_guessed_on_whole_lines(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The guess reads a sample of a long file; cut inside a two-byte GBK character, the
+    sample read as no page at all and the file was refused (a 4.8 MB register, found in
+    review). The sample ends at a line break."""
+    from tracker.sheets import text_encoding
+
+    raw = ("供应商,国家\n" + "北京数据科技有限公司,中国\n" * 40).encode("gbk")
+    cut = 12 + 26 * 2 + 3  # the header, two lines, then inside the second character
+    monkeypatch.setattr(text_encoding, "SAMPLE_BYTES", cut)
+    assert raw[:cut].decode("gbk", errors="replace").endswith("\ufffd")  # the cut splits one
+    assert text_encoding.guess_code_page(raw) == "gb18030"

@@ -21,7 +21,9 @@ def cut(text: str, width: int) -> str:
 
     if cell_len(text) <= width:
         return text
-    return set_cell_size(text, max(width - 1, 1)).rstrip() + "…"
+    if width < 1:
+        return ""
+    return set_cell_size(text, width - 1).rstrip() + "…"
 
 
 def padded(text: str, width: int) -> str:

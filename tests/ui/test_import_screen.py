@@ -246,6 +246,32 @@ async def test_a_stray_letter_does_not_throw_the_choices_away(empty_app: Tracker
         assert empty_app.current_mode == "reminders"
 
 
+async def test_ctrl_q_quits_even_with_choices_held(empty_app: TrackerApp,
+                                                   tmp_path: Path) -> None:
+    """Only the one-letter keys wait: Textual's ctrl+q quits whatever the screen holds."""
+    path = write_xlsx(tmp_path / "r.xlsx", [["Firm", "Land"], ["Acme GmbH", "Deutschland"]])
+    async with empty_app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("i")
+        await pilot.pause()
+        screen = empty_app.screen
+        assert isinstance(screen, ImportScreen)
+        await paste_into(pilot, "#import-file", str(path))
+        await pilot.click("#preview")
+        await settle(pilot)
+        {c.header: c for c in screen.query(ColumnChoice)}["Firm"].query_one(
+            Select).value = "provider.legal_name"
+        await pilot.pause()
+        await settle(pilot)
+        assert screen.holds_work and empty_app.return_code is None
+        await pilot.press("q")  # the letter waits
+        await pilot.pause()
+        assert empty_app.return_code is None and empty_app.screen is screen
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert empty_app.return_code == 0  # exited
+
+
 async def test_choosing_the_date_order_previews_again(empty_app: TrackerApp,
                                                       tmp_path: Path) -> None:
     path = write_xlsx(tmp_path / "d.xlsx", [["Supplier", "Agreement type", "Expiry"],

@@ -546,8 +546,9 @@ def _locate(error: FieldError, entity: str, sheet: str, row: int,
             named = ", ".join(f"{c.letter} ({c.header})" for c in makers)
             reason += (f"; the row's {entity.replace('_', ' ')} comes from column"
                        f"{'s' if len(makers) > 1 else ''} {named}")
-            accepted = f"{accepted}; or leave column{'s' if len(makers) > 1 else ''} " \
-                       f"{', '.join(c.letter for c in makers)} out"
+            leave = (f"or leave column{'s' if len(makers) > 1 else ''} "
+                     f"{', '.join(c.letter for c in makers)} out")
+            accepted = f"{accepted}; {leave}" if accepted else leave
     return Problem(sheet, row, column.letter if column else None,
                    column.header if column else f"{entity}.{error.field}",
                    show_value(values.get(error.field)) if values.get(error.field) is not None

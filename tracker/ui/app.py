@@ -57,7 +57,9 @@ class ReadOnlyBanner(Static):
 
 # The app's one-letter moves to another screen: held back while a screen holds work the
 # person would lose by leaving (the import screen's column choices); Esc there asks first.
-NAVIGATION_ACTIONS = frozenset({"switch_mode", "import_register", "export_register", "quit"})
+# ("quit_app" is the letter q; Textual's own ctrl+q quits whatever a screen holds.)
+NAVIGATION_ACTIONS = frozenset({"switch_mode", "import_register", "export_register",
+                                "quit_app"})
 
 
 class TrackerApp(App[None]):
@@ -83,7 +85,7 @@ class TrackerApp(App[None]):
         Binding("g", "table_cursor('top')", "First row", show=False, id="app.top"),
         Binding("G", "table_cursor('bottom')", "Last row", key_display="G", show=False,
                 id="app.bottom"),
-        Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("q", "quit_app", "Quit", id="app.quit"),
     ]
 
     def __init__(self, *, engine: Engine, today: date, label: str | None = None,
@@ -116,6 +118,11 @@ class TrackerApp(App[None]):
     @property
     def offers_changes(self) -> bool:
         return self.access_note is None
+
+    async def action_quit_app(self) -> None:
+        """The letter q: held while a screen holds work (NAVIGATION_ACTIONS), unlike
+        ctrl+q."""
+        await self.action_quit()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         from tracker.ui.screens.base import WRITE_ACTIONS
