@@ -221,11 +221,15 @@ async def test_a_stray_letter_does_not_throw_the_choices_away(empty_app: Tracker
         await paste_into(pilot, "#import-file", str(path))
         await pilot.click("#preview")
         await settle(pilot)
+        screen.query_one("#preview", Button).focus()
+        await pilot.press("r")  # previewed, nothing chosen yet: the preview stays too
+        await pilot.pause()
+        assert empty_app.screen is screen and not screen.holds_work
         choices = {c.header: c for c in screen.query(ColumnChoice)}
         choices["Firm"].query_one(Select).value = "provider.legal_name"
         await pilot.pause()
         await settle(pilot)
-        assert screen.holds_work
+        assert screen.holds_work and screen.holds_keys
         screen.query_one("#preview", Button).focus()
         await pilot.press("r", "p", "d", "i", "q")
         await pilot.pause()

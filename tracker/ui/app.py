@@ -55,8 +55,9 @@ class ReadOnlyBanner(Static):
     """The line above every screen of a read-only register: why nothing can be saved."""
 
 
-# The app's one-letter moves to another screen: held back while a screen holds work the
-# person would lose by leaving (the import screen's column choices); Esc there asks first.
+# The app's one-letter moves to another screen: held back while a screen says so (the
+# import screen once a file is previewed: focus on a button, a letter typed for a profile
+# name must not leave it); Esc leaves, asking first when column choices would be lost.
 # ("quit_app" is the letter q; Textual's own ctrl+q quits whatever a screen holds.)
 NAVIGATION_ACTIONS = frozenset({"switch_mode", "import_register", "export_register",
                                 "quit_app"})
@@ -129,7 +130,7 @@ class TrackerApp(App[None]):
 
         if action in WRITE_ACTIONS and not self.offers_changes:
             return False
-        if action in NAVIGATION_ACTIONS and getattr(self.screen, "holds_work", False):
+        if action in NAVIGATION_ACTIONS and getattr(self.screen, "holds_keys", False):
             return False  # a stray letter (focus on a button) must not throw the work away
         return True
 

@@ -128,6 +128,11 @@ class ImportScreen(TrackerScreen):
         app's one-letter moves wait (tracker.ui.app.NAVIGATION_ACTIONS), Esc asks."""
         return bool(self.chosen) and not self.kept
 
+    @property
+    def holds_keys(self) -> bool:
+        """A file is previewed: the app's one-letter moves wait (Esc leaves)."""
+        return bool(self.shown)
+
     def action_back(self) -> None:
         if not self.holds_work:
             self.dismiss()
