@@ -224,7 +224,7 @@ async def test_a_stray_letter_does_not_throw_the_choices_away(empty_app: Tracker
         screen.query_one("#preview", Button).focus()
         await pilot.press("r")  # previewed, nothing chosen yet: the preview stays too
         await pilot.pause()
-        assert empty_app.screen is screen and not screen.holds_work
+        assert empty_app.screen == screen and not screen.holds_work
         choices = {c.header: c for c in screen.query(ColumnChoice)}
         choices["Firm"].query_one(Select).value = "provider.legal_name"
         await pilot.pause()
@@ -233,13 +233,13 @@ async def test_a_stray_letter_does_not_throw_the_choices_away(empty_app: Tracker
         screen.query_one("#preview", Button).focus()
         await pilot.press("r", "p", "d", "i", "q")
         await pilot.pause()
-        assert empty_app.screen is screen and empty_app.current_mode == "dashboard"
+        assert empty_app.screen == screen and empty_app.current_mode == "dashboard"
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(empty_app.screen, ConfirmScreen)
         await pilot.press("n")
         await pilot.pause()
-        assert empty_app.screen is screen and screen.chosen == {"Firm": "provider.legal_name"}
+        assert empty_app.screen == screen and screen.chosen == {"Firm": "provider.legal_name"}
         await pilot.press("escape")
         await pilot.pause()
         await pilot.press("y")
