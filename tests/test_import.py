@@ -242,3 +242,13 @@ def test_a_profile_from_a_workbook_applies_to_a_one_sheet_file(engine: Engine,
     report = run_import(engine, two, profile=load_profile("lieferanten"), order=None,
                         dry_run=True)
     assert [m.sheet for m in report.mappings] == ["台账"]  # among several, the profile's
+    # one visible sheet beside a hidden list sheet: the visible one is the profile's
+    hidden = write_xlsx(tmp_path / "hidden.xlsx", [["Firma X"], ["Delta AG"]], title="Nov")
+    book = load_workbook(hidden)
+    book.create_sheet("Lists").append(["Firma X"])
+    book["Lists"].sheet_state = "hidden"
+    book.save(hidden)
+    report = run_import(engine, hidden, profile=load_profile("lieferanten"), order=None,
+                        dry_run=True)
+    assert [m.sheet for m in report.mappings] == ["Nov"], report.left_out_sheets
+    assert report.problems == []

@@ -94,17 +94,21 @@ def map_workbook(book: Workbook, profile: Profile | None) -> tuple[list[SheetMap
     # The export's derived sheets, by name, only in a workbook that looks like an export
     # (two of them at least): an officer's own hidden "Lists" sheet is just hidden.
     exported = sum(sheet.name in DERIVED_SHEETS for sheet in book.sheets) >= 2
-    # A profile's sheet picks among a workbook's sheets; a file of one sheet (a CSV, next
-    # month's copy saved under another sheet name) is the one it means.
-    wanted = profile.sheet if profile and len(book.sheets) > 1 else None
+    # A profile's sheet picks that sheet (hidden or not); in a file without it, the one
+    # visible sheet of a file that has one (a CSV, next month's copy saved under another
+    # sheet name) is the one it means, and among several none is guessed.
+    wanted = profile.sheet if profile else None
+    if wanted and not any(header_key(wanted) == header_key(s.name) for s in book.sheets):
+        visible = [s.name for s in book.sheets if not s.hidden]
+        wanted = visible[0] if len(visible) == 1 else wanted
     for sheet in book.sheets:
         if wanted and header_key(wanted) != header_key(sheet.name):
             left_out.append(f"{sheet.name} (not the profile's sheet)")
             continue
-        if sheet.name in DERIVED_SHEETS and exported and not (profile and profile.sheet):
+        if sheet.name in DERIVED_SHEETS and exported and not wanted:
             left_out.append(f"{sheet.name} (derived by the tracker's export, not records)")
             continue
-        if sheet.hidden and not (profile and profile.sheet):
+        if sheet.hidden and not wanted:
             left_out.append(f"{sheet.name} (hidden)")
             continue
         mapping = detect_mapping(sheet.name, sheet.rows, sheet.merged,

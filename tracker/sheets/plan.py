@@ -217,7 +217,8 @@ def plan_import(book: Workbook, mappings: list[SheetMapping], *, order: DayOrder
             plan.problems.append(Problem(
                 sheet.name, mapping.header_row, None, None, None,
                 f"columns {', '.join(f'{c.letter} ({c.header})' for c in columns)} all look "
-                f"like {target}; keep one, or say which in a mapping profile"))
+                f"like {target}; keep one: leave the others out in the import screen, or "
+                "say which in a mapping profile"))
         _plan_sheet(plan, sheet, mapping, order, book, deadline,
                     (formula_cells or {}).get(sheet.name, []))
     _link_by_name(plan)
