@@ -24,6 +24,7 @@ from tracker.formatting import audit_diff, cut
 from tracker.reminders.derive import DerivedReminder
 from tracker.ui.footer import FittedFooter
 from tracker.ui.screens.base import TrackerScreen
+from tracker.ui.table import RegisterTable
 from tracker.ui.text import plain, styled
 
 # Below this height the panels lose their borders: at 80x24 every table keeps rows.
@@ -71,15 +72,15 @@ class DashboardScreen(TrackerScreen):
             with Vertical(classes="panel wide", id="panel-worst"):
                 yield Static("[b]Worst first[/b]  providers by open gaps (enter opens)",
                              classes="panel-title", id="worst-title")
-                yield DataTable(id="worst-providers", cursor_type="row", zebra_stripes=True)
+                yield RegisterTable(id="worst-providers", cursor_type="row", zebra_stripes=True)
             with Vertical(classes="panel wide", id="panel-reminders"):
                 yield Static("[b]What to do next[/b]", classes="panel-title",
                              id="reminders-title")
-                yield DataTable(id="dashboard-reminders", cursor_type="row",
+                yield RegisterTable(id="dashboard-reminders", cursor_type="row",
                                 zebra_stripes=True)
             with Vertical(classes="panel wide", id="panel-changes"):
                 yield Static("[b]Recent changes[/b]", classes="panel-title")
-                yield DataTable(id="recent-changes", cursor_type="none", zebra_stripes=True)
+                yield RegisterTable(id="recent-changes", cursor_type="none", zebra_stripes=True)
         yield FittedFooter()
 
     def on_mount(self) -> None:

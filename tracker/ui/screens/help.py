@@ -9,6 +9,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Label
 
+from tracker.ui.table import RegisterTable
 from tracker.ui.text import plain
 
 
@@ -22,7 +23,7 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="help-dialog", classes="dialog"):
             yield Label("[b]Keys[/b]  (ctrl+p opens the command palette; the mouse works too)")
-            yield DataTable(id="help-table", cursor_type="row", zebra_stripes=True)
+            yield RegisterTable(id="help-table", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

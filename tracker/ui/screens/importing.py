@@ -18,6 +18,7 @@ from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Sel
 from tracker.app.imports import ImportReport
 from tracker.errors import TrackerError
 from tracker.ui.screens.base import TrackerScreen
+from tracker.ui.table import RegisterTable
 from tracker.ui.text import Part, plain, styled
 
 ORDERS: list[tuple[str, str]] = [("day-first (31/12/2026)", "day-first"),
@@ -103,7 +104,7 @@ class ImportScreen(TrackerScreen):
                     classes="caption")
         yield VerticalScroll(id="import-mapping")
         yield Label("Problems", classes="caption")
-        yield DataTable(id="import-problems", cursor_type="row", zebra_stripes=True)
+        yield RegisterTable(id="import-problems", cursor_type="row", zebra_stripes=True)
         # A problem's or conflict's whole sentence (both values, who, when): the table's
         # column cuts it at the screen's width.
         yield Static("", id="import-problem-detail")

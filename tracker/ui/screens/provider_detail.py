@@ -26,6 +26,7 @@ from tracker.ui.screens.questionnaire import (
     SendQuestionnaireForm,
     response_rows,
 )
+from tracker.ui.table import RegisterTable
 from tracker.ui.text import Part, plain, shown, styled
 
 # The tables of each tab, master first, and the entity each table lists.
@@ -164,7 +165,7 @@ class ProviderDetailScreen(TrackerScreen):
                     for index, entity in enumerate(entities):
                         if index:
                             yield Label("", id=f"caption-{entity}", classes="caption")
-                        yield DataTable(id=f"table-{entity}", cursor_type="row",
+                        yield RegisterTable(id=f"table-{entity}", cursor_type="row",
                                         zebra_stripes=True, classes=f"depth-{index}")
         yield Input(placeholder="/ filter this table (enter opens a single match, escape "
                                 "clears)", id="detail-filter", compact=True)

@@ -25,6 +25,7 @@ from tracker.app.queries import SORTABLE, ProviderFilter, ProviderRow
 from tracker.domain.enums import ProviderRole, ProviderStatus, RiskTier
 from tracker.ui.footer import FittedFooter
 from tracker.ui.screens.base import TrackerScreen
+from tracker.ui.table import RegisterTable
 from tracker.ui.text import plain
 
 if TYPE_CHECKING:  # named in annotations only: the gaps and reminders behind the standings
@@ -106,7 +107,7 @@ class ProvidersScreen(TrackerScreen):
                               "tier, status",
                         id="filter")
             yield Static("", id="match-count")
-        yield DataTable(id="providers-table", cursor_type="row", zebra_stripes=True)
+        yield RegisterTable(id="providers-table", cursor_type="row", zebra_stripes=True)
         yield FittedFooter()
 
     def on_mount(self) -> None:

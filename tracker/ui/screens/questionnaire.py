@@ -26,6 +26,7 @@ from tracker.locations import exports_dir, given_path, shown_path
 from tracker.ui.screens.base import TrackerScreen
 from tracker.ui.screens.confirm import ConfirmScreen
 from tracker.ui.screens.record_form import show_message
+from tracker.ui.table import RegisterTable
 from tracker.ui.text import plain, styled
 
 LANGUAGES: list[tuple[str, str]] = [("English and Chinese", "both"), ("English", "en"),
@@ -178,9 +179,9 @@ class ReceiveAnswersScreen(TrackerScreen):
                      "written until you apply, and a file with any problem writes nothing.",
                      id="import-summary")
         yield Label("Answers", classes="caption")
-        yield DataTable(id="receive-answers", cursor_type="row", zebra_stripes=True)
+        yield RegisterTable(id="receive-answers", cursor_type="row", zebra_stripes=True)
         yield Label("Corrections, evidence and problems", classes="caption")
-        yield DataTable(id="receive-other", cursor_type="row", zebra_stripes=True)
+        yield RegisterTable(id="receive-other", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
     def on_mount(self) -> None:

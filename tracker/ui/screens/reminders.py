@@ -19,6 +19,7 @@ from tracker.ui.footer import FittedFooter
 from tracker.ui.screens.base import TrackerScreen
 from tracker.ui.screens.complete import CompleteForm
 from tracker.ui.screens.snooze import SnoozeForm
+from tracker.ui.table import RegisterTable
 from tracker.ui.text import plain, styled
 
 GROUPS = (("overdue", "Overdue"), ("week", "This week"), ("month", "This month"),
@@ -64,7 +65,7 @@ class RemindersScreen(TrackerScreen):
         yield Static("", id="reminders-summary")
         yield Input(placeholder="/ filter: provider, what, why (enter opens a single match)",
                     id="reminders-filter", compact=True)
-        yield DataTable(id="reminders-table", cursor_type="row", zebra_stripes=True)
+        yield RegisterTable(id="reminders-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="reminder-detail")
         yield FittedFooter()
 

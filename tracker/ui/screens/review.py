@@ -28,6 +28,7 @@ from tracker.domain.enums import AssessmentOutcome, ChecklistStatus, ClauseStatu
 from tracker.errors import TrackerError
 from tracker.ui.footer import FittedFooter
 from tracker.ui.screens.base import TrackerScreen
+from tracker.ui.table import RegisterTable
 from tracker.ui.text import plain, styled
 
 STYLE = {"open": "bold red", "missing": "bold red", "satisfied": "green", "present": "green",
@@ -61,7 +62,7 @@ class ReviewScreen(TrackerScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("", id="review-summary")
-        yield DataTable(id="review-table", cursor_type="row", zebra_stripes=True)
+        yield RegisterTable(id="review-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="review-detail")
         yield Input(id="review-input")
         yield Static("", id="review-blockers")
