@@ -414,3 +414,89 @@ def test_a_name_two_providers_of_the_file_share_is_not_guessed(engine: Engine,
     [problem] = report.problems
     assert (problem.sheet, problem.row, problem.value) == ("Agreements", 2, "Acme Ltd")
     assert "2 providers of the file have this name (GB, US)" in problem.reason
+
+
+def test_names_differing_only_in_punctuation_are_one_provider_and_said_so(
+        engine: Engine, tmp_path: Path) -> None:
+    """"Acme Data Ltd" on the Providers sheet, "Acme Data Ltd." on the Agreements sheet: one
+    provider (not a second one, with no country, holding the agreement), and the import's
+    notes name the spelling it took for the other."""
+    from openpyxl import Workbook
+
+    from tracker.store.models import Provider
+
+    book = Workbook()
+    providers = book.active
+    assert providers is not None
+    providers.title = "Providers"
+    for row in (["Provider", "Country"], ["Acme Data Ltd", "UK"],
+                ["Shenzhen Vision Co., Ltd.", "CN"]):
+        providers.append(row)
+    agreements = book.create_sheet("Agreements")
+    for row in (["Provider", "Type"], ["Acme Data Ltd.", "DPA"],
+                ["Shenzhen Vision Co.,Ltd", "DPA"]):
+        agreements.append(row)
+    book.save(tmp_path / "spelled.xlsx")
+    report = run_import(engine, tmp_path / "spelled.xlsx", profile=None, order=None,
+                        dry_run=False)
+    assert report.problems == [] and report.written, report.problems
+    assert (report.counts["provider"].new, report.counts["agreement"].new) == (2, 2)
+    assert ("Agreements, row 2: provider 'Acme Data Ltd.' is read as 'Acme Data Ltd' of "
+            "Providers row 2 (the names differ only in punctuation or spaces)") in report.notes
+    assert any("'Shenzhen Vision Co.,Ltd'" in note for note in report.notes), report.notes
+    with session_scope(engine) as session:
+        names = sorted(p.legal_name for p in session.exec(select(Provider)).all())
+    assert names == ["Acme Data Ltd", "Shenzhen Vision Co., Ltd."]
+
+
+def test_a_name_spelled_otherwise_finds_the_registers_provider(engine: Engine,
+                                                               tmp_path: Path) -> None:
+    from tracker.app.queries import ProviderFilter
+    from tracker.app.register import Register
+
+    register = Register(engine)
+    stored = register.create("provider", {"legal_name": "Acme Data Ltd", "country": "GB"})
+    path = write_xlsx(tmp_path / "again.xlsx", [["Provider", "Country", "Agreement type"],
+                                                ["Acme Data Ltd.", "UK", "DPA"]])
+    report = run_import(engine, path, profile=None, order=None, dry_run=False)
+    assert report.problems == [] and report.written, report.problems
+    assert (report.counts["provider"].new, report.counts["provider"].changed) == (0, 1)
+    assert report.counts["agreement"].new == 1
+    assert any(f"the register's 'Acme Data Ltd' (ID {stored.id})" in note
+               for note in report.notes), report.notes
+    rows = register.provider_page(ProviderFilter(), limit=5).rows
+    assert [p.legal_name for p in rows] == ["Acme Data Ltd."]
+
+
+def test_two_registered_providers_one_name_key_refuse_the_row(engine: Engine,
+                                                              tmp_path: Path) -> None:
+    """Forms may have written "Acme Data Ltd" and "ACME Data Ltd." both: the file's row
+    is not given to either of them."""
+    from tracker.app.register import Register
+
+    register = Register(engine)
+    ids = [register.create("provider", {"legal_name": name, "country": "GB"}).id
+           for name in ("Acme Data Ltd", "ACME Data Ltd.")]
+    path = write_xlsx(tmp_path / "which.xlsx", [["Provider", "Country", "Agreement type"],
+                                                ["Acme Data Ltd", "GB", "DPA"]])
+    report = run_import(engine, path, profile=None, order=None, dry_run=False)
+    assert not report.written
+    [problem] = report.problems
+    assert (problem.row, problem.value) == (2, "Acme Data Ltd")
+    assert f"2 providers in the register have this name (IDs {ids[0]}, {ids[1]})" in (
+        problem.reason)
+
+
+@pytest.mark.parametrize(("one", "other", "same"), [
+    ("Acme Data Ltd.", "ACME  Data Ltd", True),
+    ("Co., Ltd.", "Co.,Ltd", True),
+    ("（北京）数据", "(北京)数据", True),
+    ("A&B Data", "AB Data", True),
+    ("Data+ Ltd", "Data Ltd", False),  # a symbol is part of the name
+    ("कम डेटा", "काम डेटा", False),  # a vowel sign makes another word
+    ("Müller GmbH", "Muller GmbH", False),
+])
+def test_provider_name_key(one: str, other: str, same: bool) -> None:
+    from tracker.domain.text import provider_name_key
+
+    assert (provider_name_key(one) == provider_name_key(other)) is same

@@ -37,7 +37,12 @@ from tracker.app.rebase import field_histories, reversions
 from tracker.domain.derived import derived_children, is_review, open_items
 from tracker.domain.enums import AuditAction, ChecklistStatus
 from tracker.domain.rules import FieldError, approval_blockers
-from tracker.domain.text import PROVIDER_SEARCHED, provider_search_extra, search_key
+from tracker.domain.text import (
+    PROVIDER_SEARCHED,
+    provider_name_key,
+    provider_search_extra,
+    search_key,
+)
 from tracker.errors import ValidationFailed
 from tracker.sheets.mapping import IMPORT_ENTITIES, ColumnMapping, target_label
 from tracker.sheets.plan import (
@@ -70,6 +75,8 @@ class ImportOutcome:
     problems: list[Problem] = field(default_factory=list)
     # Cells holding a value the register had once and has moved on from: register kept.
     conflicts: list[Problem] = field(default_factory=list)
+    # What the import took as meant, for its notes (a provider's name spelled otherwise).
+    notes: list[str] = field(default_factory=list)
     written: bool = False
 
 
@@ -217,30 +224,39 @@ def _origins_from_the_register(plan: ImportPlan, matched: dict[Key, _Existing]) 
 
 def _match_providers(session: Session, plan: ImportPlan,
                      outcome: ImportOutcome) -> tuple[dict[Key, int], dict[Key, _Existing]]:
-    by_key: dict[Key, dict[str, Any]] = {}
+    """Each provider of the file found in the register by its name key and country (by the
+    name alone when the file has no country), or none; a name that finds two is refused."""
+    by_key: dict[Key, list[dict[str, Any]]] = {}
     by_name: dict[str, list[dict[str, Any]]] = {}
     for stored in _load(session, "provider"):
-        name = search_key(stored["legal_name"])
-        by_key[(name, stored["country"])] = stored
+        name = provider_name_key(stored["legal_name"])
+        by_key.setdefault((name, stored["country"]), []).append(stored)
         by_name.setdefault(name, []).append(stored)
     ids: dict[Key, int] = {}
     matched: dict[Key, _Existing] = {}
     for key, record in plan.records["provider"].items():
         name, country = key
-        row: dict[str, Any] | None = by_key.get(key)
-        if row is None and country is None:
-            candidates = by_name.get(name, [])
-            if len(candidates) > 1:
-                sheet, line = record.origin[0]
-                outcome.problems.append(Problem(
-                    sheet, line, None, None, record.values["legal_name"],
-                    f"{len(candidates)} providers in the register have this name; add a "
-                    "country column to say which"))
-                continue
-            row = candidates[0] if candidates else None
-        if row is not None:
-            ids[key] = row["id"]
-            matched[key] = _existing(row)
+        candidates = by_key.get(key) or (by_name.get(name, []) if country is None else [])
+        sheet, line = record.origin[0]
+        spelled = record.values["legal_name"]
+        if len(candidates) > 1:
+            found = ", ".join(str(c["id"]) for c in candidates)
+            outcome.problems.append(Problem(
+                sheet, line, None, None, spelled,
+                f"{len(candidates)} providers in the register have this name (IDs {found}); "
+                + ("add a country column to say which" if country is None else
+                   "archive or rename all but one in the register first")))
+            continue
+        if not candidates:
+            continue
+        row = candidates[0]
+        if search_key(row["legal_name"]) != search_key(spelled):
+            outcome.notes.append(
+                f"{sheet}, row {line}: provider {spelled!r} is the register's "
+                f"{row['legal_name']!r} (ID {row['id']}), its name written with other "
+                "punctuation or spaces; the import writes the file's spelling")
+        ids[key] = row["id"]
+        matched[key] = _existing(row)
     return ids, matched
 
 

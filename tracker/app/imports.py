@@ -272,7 +272,7 @@ def run_import(engine: Engine, path: Path, *, profile: Profile | None, order: Da
                           unmatched=unmatched_columns(mappings),
                           notes=read_as + [f"{sheet}: dates in {why}"
                                            for (sheet, _), why in plan.date_orders.items()]
-                          + plan.left_out_rows)
+                          + plan.left_out_rows + plan.spelling_notes() + outcome.notes)
     if save_as:
         if any("look like" in p.reason for p in report.problems):
             report.notes.append(f"the mapping was not saved as profile {save_as}: two columns "

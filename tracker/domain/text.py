@@ -18,6 +18,30 @@ def search_key(text: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
 
 
+class _Unpunctuated(dict[int, int | None]):
+    """A str.translate table that drops punctuation (Unicode P*) and spaces (Z*, and
+    whitespace), filled as characters are met: the table of every code point would cost
+    the start-up a fifth of a second. Letters, digits, marks (a Hindi vowel sign) and symbols
+    (``+``) are kept, so names that differ by one of them stay apart; ``&`` is punctuation."""
+
+    def __missing__(self, code: int) -> int | None:
+        char = chr(code)
+        kept = None if unicodedata.category(char)[0] in "PZ" or char.isspace() else code
+        self[code] = kept
+        return kept
+
+
+_UNPUNCTUATED = _Unpunctuated()
+
+
+def provider_name_key(legal_name: str) -> str:
+    """The legal name as the import tells providers apart: ``search_key`` without
+    punctuation or spaces, so "Acme Data Ltd." and "ACME Data Ltd", or "Co., Ltd." and
+    "Co.,Ltd", are one provider and not two (a real register spelled one supplier both
+    ways on two sheets). The import names each spelling it took for another."""
+    return unicodedata.normalize("NFKC", legal_name).casefold().translate(_UNPUNCTUATED)
+
+
 # What the providers filter searches besides the legal name (kept folded in the provider's
 # search_extra column; the legal name is in search_name, which also sorts).
 PROVIDER_SEARCHED = ("aliases", "registration_number", "website")

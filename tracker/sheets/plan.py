@@ -19,7 +19,7 @@ from itertools import islice
 from typing import Any
 
 from tracker.domain.registry import COUNTRY_FIELDS, ENTITIES, FOLDED_KEY_FIELDS, field_kind
-from tracker.domain.text import search_key
+from tracker.domain.text import provider_name_key, search_key
 from tracker.sheets import limits
 from tracker.sheets.guard import column_number
 from tracker.sheets.mapping import (
@@ -96,6 +96,24 @@ class ImportPlan:
     # Rows under or between the data that are no provider (a totals row, a note), each as
     # the import's notes name it: "Suppliers, row 5: 'Total' is a totals row; left out".
     left_out_rows: list[str] = field(default_factory=list)
+    # A provider's name written two ways that the import took for one provider (they differ
+    # only in punctuation or spaces), each pair once: (this spelling, the first) -> where.
+    respelled: dict[tuple[str, str], tuple[str, int, str, int]] = field(
+        default_factory=dict)
+
+    def spelling_notes(self) -> list[str]:
+        """The names the import took for another spelling, for the import's notes."""
+        notes = [f"{sheet}, row {row}: provider {spelled!r} is read as {first!r} of "
+                 f"{first_sheet} row {first_row} (the names differ only in punctuation or "
+                 "spaces)" for (spelled, first), (sheet, row, first_sheet, first_row)
+                 in list(self.respelled.items())[:MAX_SPELLING_NOTES]]
+        if len(self.respelled) > MAX_SPELLING_NOTES:
+            notes.append(f"{len(self.respelled) - MAX_SPELLING_NOTES:,} more provider names "
+                         "read as another spelling of one")
+        return notes
+
+
+MAX_SPELLING_NOTES = 20
 
 
 def parser_for(entity: str, name: str, order: DayOrder, date1904: bool, *,
@@ -175,7 +193,7 @@ def accepted_for(entity: str, name: str) -> str:
 
 
 def provider_key(values: dict[str, Any]) -> Key:
-    return (search_key(values["legal_name"]), values.get("country"))
+    return (provider_name_key(values["legal_name"]), values.get("country"))
 
 
 @functools.cache
@@ -672,6 +690,21 @@ def show_value(raw: Any) -> str:
     return text if len(text) <= 80 else f"{text[:60]}… ({len(text):,} characters)"
 
 
+def _same_name(plan: ImportPlan, entity: str, name: str, value: str, held: PlannedRecord,
+               where: tuple[str, int]) -> bool:
+    """Whether a name the record's key compares folded is the one held: a title by
+    ``search_key``, a provider's legal name also without punctuation or spaces (noted)."""
+    first = held.values[name]
+    if search_key(value) == search_key(first):
+        return True
+    if not (entity == "provider" and name == "legal_name"
+            and provider_name_key(value) == provider_name_key(first)):
+        return False
+    first_sheet, first_row = held.origin[0]
+    plan.respelled.setdefault((value, first), (*where, first_sheet, first_row))
+    return True
+
+
 def _merge(plan: ImportPlan, entity: str, key: Key, pkey: Key, values: dict[str, Any],
            origin: tuple[tuple[str, int], ...],
            columns_of: dict[str, ColumnMapping]) -> None:
@@ -689,7 +722,7 @@ def _merge(plan: ImportPlan, entity: str, key: Key, pkey: Key, values: dict[str,
         if name in held.values and held.values[name] != value and not (
                 name in FOLDED_KEY_FIELDS and isinstance(value, str)
                 and isinstance(held.values[name], str)
-                and search_key(value) == search_key(held.values[name])):
+                and _same_name(plan, entity, name, value, held, origin[0])):
             column = columns_of.get(f"{entity}.{name}")
             first_sheet, first_row = held.origin[0]
             plan.problems.append(Problem(
