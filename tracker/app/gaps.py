@@ -194,8 +194,7 @@ def _core_rows(session: Session, model: Any, *where: Any, live: bool = True) -> 
     statement = core_select(*columns)
     if live and "archived_at" in table.c:
         statement = statement.where(table.c.archived_at.is_(None))
-    return [_new(kind, row) for row in
-            typed_rows(session, statement.where(*where).order_by(table.c.id))]
+    return typed_rows(session, statement.where(*where).order_by(table.c.id), kind)
 
 
 def load_records(session: Session, company: Organisation,

@@ -10,16 +10,19 @@ through SQLAlchemy's rows.
 
 from __future__ import annotations
 
+from itertools import repeat
 from typing import Any
 
 from sqlalchemy import Select
 from sqlmodel import Session
 
 
-def typed_rows(session: Session, statement: Select[Any]) -> list[tuple[Any, ...]]:
-    """``statement``'s rows as tuples of the values SQLAlchemy would give. The processors'
-    results are immutable, so one object serves every row holding the same stored value.
-    The session is flushed first, as ``session.execute`` would autoflush."""
+def typed_rows(session: Session, statement: Select[Any],
+               row_type: type[tuple[Any, ...]] = tuple) -> list[Any]:
+    """``statement``'s rows as ``row_type`` tuples (a named tuple, made straight from the
+    columns, in C) of the values SQLAlchemy would give. The processors' results are
+    immutable, so one object serves every row holding the same stored value. The session
+    is flushed first, as ``session.execute`` would autoflush."""
     session.flush()
     connection = session.connection()
     result = connection.execute(statement)
@@ -27,7 +30,7 @@ def typed_rows(session: Session, statement: Select[Any]) -> list[tuple[Any, ...]
     if dialect.name != "sqlite":
         # .all() fetches the rows in one driver call; iterating the result fetches one at
         # a time through SQLAlchemy's fetchone path
-        return [tuple(row) for row in result.all()]
+        return [_new(row_type, row) for row in result.all()]
     raw = result.cursor.fetchall()
     result.close()
     if not raw:
@@ -39,4 +42,7 @@ def typed_rows(session: Session, statement: Select[Any]) -> list[tuple[Any, ...]
             stored = values[index]
             converted = {value: process(value) for value in set(stored)}
             values[index] = tuple(map(converted.__getitem__, stored))
-    return list(zip(*values, strict=True))
+    return list(map(_new, repeat(row_type), zip(*values, strict=True)))
+
+
+_new = tuple.__new__
