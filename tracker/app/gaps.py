@@ -183,9 +183,6 @@ DATE_FIELDS: dict[type, tuple[int, ...]] = {}
 DATE_VALUES: dict[type, Callable[[Any], tuple[Any, ...]]] = {}
 
 
-_new = tuple.__new__
-
-
 def _core_rows(session: Session, model: Any, *where: Any, live: bool = True) -> list[Any]:
     """Rows of ``model`` with SQLAlchemy's typed values (enums, dates, booleans), held as
     named tuples (attribute access in C), in id order; ``live``: archived rows left out."""

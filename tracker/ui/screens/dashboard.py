@@ -77,7 +77,7 @@ class DashboardScreen(TrackerScreen):
                 yield Static("[b]What to do next[/b]", classes="panel-title",
                              id="reminders-title")
                 yield RegisterTable(id="dashboard-reminders", cursor_type="row",
-                                zebra_stripes=True)
+                                    zebra_stripes=True)
             with Vertical(classes="panel wide", id="panel-changes"):
                 yield Static("[b]Recent changes[/b]", classes="panel-title")
                 yield RegisterTable(id="recent-changes", cursor_type="none", zebra_stripes=True)

@@ -166,7 +166,7 @@ class ProviderDetailScreen(TrackerScreen):
                         if index:
                             yield Label("", id=f"caption-{entity}", classes="caption")
                         yield RegisterTable(id=f"table-{entity}", cursor_type="row",
-                                        zebra_stripes=True, classes=f"depth-{index}")
+                                            zebra_stripes=True, classes=f"depth-{index}")
         yield Input(placeholder="/ filter this table (enter opens a single match, escape "
                                 "clears)", id="detail-filter", compact=True)
         yield FittedFooter()
