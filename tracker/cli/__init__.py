@@ -9,6 +9,7 @@ only with --debug.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import NoReturn
 
 from tracker.gcpause import gc_paused
 
@@ -21,6 +22,7 @@ with gc_paused(freeze=True):
 
     from tracker.cli.commands import cmd_open
     from tracker.cli.exits import EXIT_INTERNAL_ERROR, EXIT_INTERRUPTED, EXIT_USER_ERROR
+    from tracker.cli.leave import run_as_process
     from tracker.cli.output import safe, say
     from tracker.cli.parser import Handler, build_parser, check_arguments
     from tracker.errors import TrackerError
@@ -59,6 +61,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERNAL_ERROR
 
 
+def run() -> NoReturn:
+    """The ``tracker`` command and ``python -m tracker``: ``main`` as a process
+    (``tracker.cli.leave``)."""
+    run_as_process(main)
+
+
 def _describe(err: BaseException) -> str:
     if isinstance(err, OperationalError | DatabaseError):
         from tracker.app.team import explain_refusal
@@ -75,4 +83,4 @@ def _describe(err: BaseException) -> str:
     return str(err)
 
 
-__all__: list[str] = ["main", "build_parser"]
+__all__: list[str] = ["main", "run", "build_parser"]
