@@ -1,0 +1,131 @@
+"""A long ``--json`` listing is rendered on two cores (``tracker.cli.forked_half``): the bytes
+on the file descriptor must be exactly the one-process bytes, whatever the child does."""
+
+from __future__ import annotations
+
+import io
+import os
+import sys
+import threading
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tracker.cli import forked_half, records_json
+from tracker.cli.forked_half import SecondHalf, descriptor_of
+from tracker.cli.records_json import write_gaps, write_reminders
+
+from .test_records_json import _gaps, _reminders
+
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"),
+                                reason="the forked half runs on Linux only")
+
+
+def _one_process(write: Any, records: list[Any]) -> str:
+    written = io.StringIO()
+    write(records, written)
+    return written.getvalue()
+
+
+def _through_a_file(write: Any, records: list[Any], path: Path) -> bytes:
+    with path.open("w", encoding="utf-8", newline="\n") as stream:
+        stream.write("before\n")  # held in the text layer: it must come first, once
+        write(records, stream)
+    return path.read_bytes()
+
+
+@pytest.fixture
+def parallel(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Fork from three records, in chunks of two; records each fork's child pid."""
+    monkeypatch.setattr(records_json, "PARALLEL_FROM", 3)
+    monkeypatch.setattr(records_json, "_CHUNK", 2)
+    children: list[int] = []
+    start = SecondHalf.start.__func__  # type: ignore[attr-defined]
+
+    def counted(cls: type[SecondHalf], render: Any, fd: int) -> SecondHalf | None:
+        half: SecondHalf | None = start(cls, render, fd)
+        if half is not None:
+            children.append(half._pid)
+        return half
+
+    monkeypatch.setattr(SecondHalf, "start", classmethod(counted))
+    return children
+
+
+@pytest.mark.parametrize("write, records", [(write_reminders, _reminders()),
+                                            (write_gaps, _gaps())])
+def test_two_halves_write_the_bytes_of_one_process(
+        write: Any, records: list[Any], parallel: list[int], tmp_path: Path) -> None:
+    expected = ("before\n" + _one_process(write, records)).encode()
+    assert _through_a_file(write, records, tmp_path / "out.json") == expected
+    assert len(parallel) == 1  # the second half was the child's
+
+
+def test_a_child_that_fails_before_writing_leaves_the_half_to_the_parent(
+        parallel: list[int], tmp_path: Path) -> None:
+    parent = os.getpid()
+
+    def dicts_failing_in_the_child(gaps: Iterable[Any]) -> Iterator[dict[str, Any]]:
+        for record in records_json._gap_dicts(gaps):
+            if os.getpid() != parent:
+                raise MemoryError("the child cannot render")
+            yield record
+
+    gaps = _gaps()
+    expected = _one_process(write_gaps, gaps).encode()
+    path = tmp_path / "out.json"
+    with path.open("w", encoding="utf-8") as stream:
+        records_json._write(gaps, dicts_failing_in_the_child, stream)
+    assert path.read_bytes() == expected
+    assert len(parallel) == 1
+
+
+def test_a_parent_that_fails_gets_no_half_written_after_its_error(
+        parallel: list[int], tmp_path: Path) -> None:
+    parent = os.getpid()
+    rendered: list[int] = []
+
+    def dicts_failing_in_the_parent(gaps: Iterable[Any]) -> Iterator[dict[str, Any]]:
+        for record in records_json._gap_dicts(gaps):
+            if os.getpid() == parent:
+                rendered.append(1)
+                if len(rendered) > 1:
+                    raise OSError("the parent's write failed")
+            yield record
+
+    path = tmp_path / "out.json"
+    with path.open("w", encoding="utf-8") as stream, pytest.raises(OSError, match="parent"):
+        records_json._write(_gaps(), dicts_failing_in_the_parent, stream)
+    assert path.read_bytes() == b""  # not the child's half on its own
+    with pytest.raises(ChildProcessError):
+        os.waitpid(parallel[0], os.WNOHANG)  # the child was waited for: no zombie left
+
+
+def test_few_records_or_no_descriptor_stay_in_one_process(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    forks: list[int] = []
+    monkeypatch.setattr(SecondHalf, "start", classmethod(lambda *_: forks.append(1)))
+    gaps = _gaps()
+    assert len(gaps) < forked_half.PARALLEL_FROM
+    _through_a_file(write_gaps, gaps, tmp_path / "out.json")
+    monkeypatch.setattr(records_json, "PARALLEL_FROM", 1)
+    _one_process(write_gaps, gaps)  # a StringIO has no descriptor
+    assert forks == []
+
+
+def test_no_fork_while_another_thread_runs(tmp_path: Path) -> None:
+    """A fork copies only the calling thread: a lock another one holds would stay held."""
+    with (tmp_path / "out").open("wb") as binary:
+        assert descriptor_of(binary) == binary.fileno()
+        release = threading.Event()
+        other = threading.Thread(target=release.wait)
+        other.start()
+        try:
+            assert descriptor_of(binary) is None
+        finally:
+            release.set()
+            other.join()
+    assert descriptor_of(io.BytesIO()) is None
+    assert descriptor_of(None) is None
