@@ -11,14 +11,16 @@ from pathlib import Path
 
 import pytest
 
-from tracker.cli import leave, main
+from tracker import gcpause
+from tracker.cli import main
 
 from .conftest import TODAY
 from .helpers import copy_register
 
 LEAVING = """
 import atexit, sys
-from tracker.cli.leave import keep_until_exit, run_as_process
+from tracker.cli.leave import run_as_process
+from tracker.gcpause import keep_until_exit
 
 def command() -> int:
     keep_until_exit(list(range(10)))
@@ -44,7 +46,7 @@ def test_main_in_process_keeps_nothing(demo_path: Path, tmp_path: Path,
     for command in (["reminders", "--json"], ["check", "--json"]):
         main(["--db", str(register), *command, "--today", TODAY.isoformat()])
         assert json.loads(capsys.readouterr().out)
-    assert leave._kept == []
+    assert not gcpause.kept_any()
 
 
 def test_the_command_as_a_process_prints_all_and_leaves_no_file_behind(
@@ -62,3 +64,15 @@ def test_the_command_as_a_process_prints_all_and_leaves_no_file_behind(
         else:
             assert result.stderr.startswith(f"{result.stdout.count(chr(10))} reminders due")
     assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+
+def test_a_long_lived_process_keeps_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The terminal UI is started by the `tracker` command too: it must free as it goes."""
+    monkeypatch.setattr(gcpause, "_kept", [])
+    monkeypatch.setattr(gcpause, "_one_shot", True)
+    monkeypatch.setattr(gcpause, "_long_lived", True)
+    gcpause.keep_until_exit([1, 2, 3])
+    assert not gcpause.kept_any()
+    monkeypatch.setattr(gcpause, "_long_lived", False)
+    gcpause.keep_until_exit([1, 2, 3])
+    assert gcpause.kept_any()

@@ -49,3 +49,28 @@ def long_lived_process() -> None:
     before it, not before the bulk is made (``gc_paused``)."""
     global _long_lived
     _long_lived = True
+
+
+# --- what a one-shot command leaves to the process's end -------------------------------------
+
+_kept: list[object] = []
+_one_shot = False
+
+
+def one_shot_process() -> None:
+    """This process runs one command and ends (``tracker.cli.leave``): what is handed to
+    ``keep_until_exit`` is left for the operating system to take back, all at once."""
+    global _one_shot
+    _one_shot = True
+
+
+def keep_until_exit(*objects: object) -> None:
+    """Leave ``objects`` alive to the end of a one-shot process instead of freeing them one
+    by one now (~450,000 records took 0.24-0.36 s to free at 100,000 providers). Elsewhere
+    (tests, a script, the terminal UI, which stays up) nothing is kept."""
+    if _one_shot and not _long_lived:
+        _kept.extend(objects)
+
+
+def kept_any() -> bool:
+    return bool(_kept)

@@ -36,7 +36,7 @@ from tracker.checks.rules import (
 from tracker.domain import china, doj
 from tracker.domain.enums import AssessmentKind, AssessmentOutcome, ReminderKind, ReminderStatus
 from tracker.domain.regimes import Organisation
-from tracker.gcpause import gc_paused
+from tracker.gcpause import gc_paused, keep_until_exit
 from tracker.reminders.derive import (
     AssessmentDates,
     DerivedReminder,
@@ -162,7 +162,10 @@ def file_gaps(session: Session, found: ProviderFile, today: date) -> list[Gap]:
     return provider_gaps(records, today)
 
 
-def register_gaps(session: Session, today: date, provider_id: int | None = None) -> list[Gap]:
+def register_gaps(session: Session, today: date, provider_id: int | None = None, *,
+                  one_off: bool = False) -> list[Gap]:
+    """``one_off``: the caller exits after using the gaps (``tracker check``), so the loaded
+    records are left to the process's end (freeing ~1 M objects took ~0.3 s at 100k)."""
     if provider_id is not None:
         found = provider_file(session, provider_id)
         return [] if found is None or found.provider.archived_at else \
@@ -172,7 +175,10 @@ def register_gaps(session: Session, today: date, provider_id: int | None = None)
         records = load_records(session, company)
         attach_reminders(records, reminder_policy(session), today)
         gaps = organisation_gaps(company, organisation_reminders(session, today), today)
-        return gaps + [gap for r in records.values() for gap in provider_gaps(r, today)]
+        gaps += [gap for r in records.values() for gap in provider_gaps(r, today)]
+        if one_off:
+            keep_until_exit(records)
+        return gaps
 
 
 # --- loading on Core rows ------------------------------------------------------------------

@@ -437,12 +437,13 @@ class Register:
         a per-provider cache that follows the audit trail (tracker.app.gaps.GapCache):
         after one change only that change's provider is recomputed. ``keep=False``: a
         one-off answer (a command that exits after it), computed without the cache's
-        bookkeeping; the same gaps."""
+        bookkeeping, its records left to the process's end (``gcpause.keep_until_exit``);
+        the same gaps."""
         from tracker.app.gaps import register_gaps
 
         with session_scope(self.engine, write=False) as session:
             if provider_id is not None or not keep:
-                return register_gaps(session, today, provider_id)
+                return register_gaps(session, today, provider_id, one_off=not keep)
             with self._cache_lock:
                 return self._gap_cache.gaps(session, today)
 

@@ -11,13 +11,12 @@ from typing import TYPE_CHECKING, Any
 
 from tracker.app.register import Register
 from tracker.cli.exits import EXIT_FINDINGS, EXIT_INTERNAL_ERROR, EXIT_OK
-from tracker.cli.leave import keep_until_exit
 from tracker.cli.output import json_text, out, out_json, print_import, safe, say
 from tracker.domain.questionnaire import corrections_to_decide
 from tracker.domain.text import counted
 from tracker.errors import NoRegister, TrackerError
 from tracker.formatting import padded
-from tracker.gcpause import gc_paused
+from tracker.gcpause import gc_paused, keep_until_exit
 
 if TYPE_CHECKING:  # imported where used: `tracker check` and `tracker reminders` load no
     # import, export or questionnaire machinery (a process's start-up is part of its time)

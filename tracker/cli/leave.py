@@ -3,13 +3,13 @@ records it listed.
 
 Why: ``tracker reminders --json`` and ``tracker check --json`` at 100,000 providers hold
 ~450,000 records (and the rows they come from) to the end; freeing them as the command
-returns took 0.24-0.30 s of each (measured in the command's own process), for memory the
+returns took 0.24-0.36 s of each (measured in the command's own process), for memory the
 operating system takes back at once when the process ends. So a listing hands them to
-``keep_until_exit`` and, when the process is the ``tracker`` command, it leaves as mypy
-does (``os._exit``) once everything a normal exit does has been done: the ``atexit``
-handlers run, stdout and stderr flushed. A command that keeps records closes its register
-first. Called in-process (the tests), ``main`` keeps nothing: each call's records are freed
-as before."""
+``tracker.gcpause.keep_until_exit`` and, when the process is the ``tracker`` command, it
+leaves as mypy does (``os._exit``) once everything a normal exit does has been done: the
+``atexit`` handlers run, stdout and stderr flushed. A command that keeps records closes
+its register first. Called in-process (the tests), ``main`` keeps nothing: each call's
+records are freed as before; nor does the terminal UI, which stays up."""
 
 from __future__ import annotations
 
@@ -20,22 +20,14 @@ from collections.abc import Callable
 from contextlib import suppress
 from typing import NoReturn
 
-_kept: list[object] = []
-_as_process = False
-
-
-def keep_until_exit(*records: object) -> None:
-    """Leave ``records`` to the process's end, when it is the ``tracker`` command."""
-    if _as_process:
-        _kept.extend(records)
+from tracker.gcpause import kept_any, one_shot_process
 
 
 def run_as_process(main: Callable[[], int]) -> NoReturn:
     """Run the command's ``main`` and end the process with its status."""
-    global _as_process
-    _as_process = True
+    one_shot_process()
     code = main()
-    if not _kept:
+    if not kept_any():
         raise SystemExit(code)
     atexit._run_exitfuncs()
     with suppress(BrokenPipeError):  # the reader went away (`| head`): nothing to tell it
