@@ -7,6 +7,7 @@ import io
 import os
 import sys
 import threading
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,8 @@ from tracker.cli import forked_half, records_json
 from tracker.cli.forked_half import SecondHalf, descriptor_of
 from tracker.cli.records_json import write_gaps, write_reminders
 
+from .conftest import TODAY
+from .helpers import copy_register
 from .test_records_json import _gaps, _reminders
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"),
@@ -129,3 +132,80 @@ def test_no_fork_while_another_thread_runs(tmp_path: Path) -> None:
             other.join()
     assert descriptor_of(io.BytesIO()) is None
     assert descriptor_of(None) is None
+
+
+@pytest.mark.parametrize("first_count, second_count", [(0, 0), (0, 5), (5, 0), (5, 5)])
+def test_two_parts_of_gaps_write_the_bytes_of_their_list(
+        first_count: int, second_count: int, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A part with no gap, either one, and the separator between them."""
+    monkeypatch.setattr(records_json, "_CHUNK", 2)
+    gaps = _gaps()
+    first, second = gaps[:first_count], gaps[first_count:first_count + second_count]
+    forked: list[bool] = []
+
+    def second_part(in_child: bool) -> list[Any]:
+        forked.append(in_child)
+        return second
+
+    path = tmp_path / "out.json"
+    with path.open("w", encoding="utf-8") as stream:
+        counts = records_json.write_gaps_of_parts(lambda: first, second_part, stream)
+    assert path.read_bytes() == _one_process(write_gaps, first + second).encode()
+    assert counts == Counter(g.severity for g in first + second)
+    assert forked == []  # it ran in the child, whose list is not this process's
+    # without a descriptor, both parts are made here
+    assert records_json.write_gaps_of_parts(lambda: first, second_part, io.StringIO()) == counts
+    assert forked == [False]
+
+
+def test_a_child_that_fails_leaves_the_second_part_to_the_parent(tmp_path: Path) -> None:
+    parent = os.getpid()
+    gaps = _gaps()
+
+    def second_part(in_child: bool) -> list[Any]:
+        if os.getpid() != parent:
+            raise MemoryError("the child cannot load its half")
+        assert not in_child
+        return gaps[4:]
+
+    path = tmp_path / "out.json"
+    with path.open("w", encoding="utf-8") as stream:
+        counts = records_json.write_gaps_of_parts(lambda: gaps[:4], second_part, stream)
+    assert path.read_bytes() == _one_process(write_gaps, gaps).encode()
+    assert sum(counts.values()) == len(gaps)
+
+
+def test_check_json_in_two_processes_prints_what_one_prints(
+        demo_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """`tracker check --json` of a register split in two halves by provider ID, each loaded,
+    checked and written by its own process: the same bytes, count and status as one."""
+    from tracker.cli import commands, main
+
+    register = copy_register(demo_path, tmp_path / "r.sqlite")
+    argv = ["--db", str(register), "check", "--json", "--today", TODAY.isoformat()]
+    forks: list[int] = []
+    start = SecondHalf.start.__func__  # type: ignore[attr-defined]
+
+    def counted(cls: type[SecondHalf], render: Any, fd: int) -> SecondHalf | None:
+        forks.append(1)
+        half: SecondHalf | None = start(cls, render, fd)
+        return half
+
+    monkeypatch.setattr(SecondHalf, "start", classmethod(counted))
+
+    def run(split_from: int) -> tuple[int, bytes, str]:
+        path = tmp_path / f"out-{split_from}.json"
+        with path.open("w", encoding="utf-8") as stream, monkeypatch.context() as patch:
+            patch.setattr(commands, "SPLIT_FROM", split_from)
+            patch.setattr(sys, "stdout", stream)
+            code = main(argv)
+        return code, path.read_bytes(), capsys.readouterr().err
+
+    whole = run(10 ** 9)
+    assert forks == []
+    halves = run(2)
+    assert forks == [1]  # the second half was the child's
+    assert halves == whole
+    assert whole[0] == 1 and b'"rule"' in whole[1]

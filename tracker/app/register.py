@@ -46,7 +46,7 @@ if TYPE_CHECKING:  # the heavier use cases are imported by the methods that run 
     from tracker.app.dashboard import ProviderStanding
     from tracker.app.evidence import EvidenceAdded, EvidenceCheck
     from tracker.app.exports import ExportResult
-    from tracker.app.gaps import GapCache
+    from tracker.app.gaps import GapCache, ProviderRange
     from tracker.app.imports import ImportReport
     from tracker.app.provider_index import ProviderIndex
     from tracker.app.questionnaires import (
@@ -431,21 +431,38 @@ class Register:
                 self._reminder_cache = (marker, current_reminders(session, today))
             return list(self._reminder_cache[1])
 
-    def gaps(self, today: date, provider_id: int | None = None, *,
-             keep: bool = True) -> list[Gap]:
+    def gaps(self, today: date, provider_id: int | None = None, *, keep: bool = True,
+             part: ProviderRange | None = None, with_organisation: bool = True) -> list[Gap]:
         """Gaps of one provider, or of the whole register. The whole register's come from
         a per-provider cache that follows the audit trail (tracker.app.gaps.GapCache):
         after one change only that change's provider is recomputed. ``keep=False``: a
         one-off answer (a command that exits after it), computed without the cache's
         bookkeeping, its records left to the process's end (``gcpause.keep_until_exit``);
-        the same gaps."""
+        the same gaps. ``part`` (one of ``provider_halves``, with ``keep=False``): only its
+        providers' gaps, and the company's own only ``with_organisation``."""
         from tracker.app.gaps import register_gaps
 
         with session_scope(self.engine, write=False) as session:
             if provider_id is not None or not keep:
-                return register_gaps(session, today, provider_id, one_off=not keep)
+                return register_gaps(session, today, provider_id, one_off=not keep,
+                                     id_range=part, with_organisation=with_organisation)
             with self._cache_lock:
                 return self._gap_cache.gaps(session, today)
+
+    def provider_halves(self, *, at_least: int = 2
+                        ) -> tuple[ProviderRange, ProviderRange] | None:
+        """Two parts of the register holding half its providers each, in ID order: their
+        ``gaps(part=...)``, one after the other, are the whole register's. None below
+        ``at_least`` providers."""
+        from tracker.app.gaps import provider_halves
+
+        with session_scope(self.engine, write=False) as session:
+            return provider_halves(session, at_least=at_least)
+
+    def forked(self) -> None:
+        """In a forked child: the parent's pooled connections are left to it (SQLAlchemy's
+        ``dispose(close=False)``); the child's queries open connections of its own."""
+        self.engine.dispose(close=False)
 
     def gap_count(self, today: date) -> int:
         """How many gaps the whole register has: a sum over the cache."""

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from tracker.app.register import Register
 from tracker.cli.exits import EXIT_FINDINGS, EXIT_INTERNAL_ERROR, EXIT_OK
+from tracker.cli.forked_half import SPLIT_FROM
 from tracker.cli.output import json_text, out, out_json, print_import, safe, say
 from tracker.domain.questionnaire import corrections_to_decide
 from tracker.domain.text import counted
@@ -22,6 +23,7 @@ if TYPE_CHECKING:  # imported where used: `tracker check` and `tracker reminders
     # import, export or questionnaire machinery (a process's start-up is part of its time)
     from tracker.app.questionnaires import ReceiveReport
     from tracker.app.views import RecordView
+    from tracker.checks.rules import Gap, Severity
 
 DEMO_HINT = "write it with `tracker demo --no-open`"
 
@@ -304,6 +306,23 @@ def _check(register: Register, today: date, provider_id: int | None, *, as_json:
 
     from tracker.checks.rules import Severity
 
+    counts = dict.fromkeys(Severity, 0)
+    halves = register.provider_halves(at_least=SPLIT_FROM) if as_json and provider_id is None \
+        else None
+    if halves is not None:  # each half loaded, checked and written on a core of its own
+        from tracker.cli.records_json import write_gaps_of_parts
+
+        first, second = halves
+
+        def second_part(forked: bool) -> list[Gap]:
+            if forked:
+                register.forked()
+            return register.gaps(today, keep=False, part=second, with_organisation=False)
+
+        counts.update(write_gaps_of_parts(lambda: register.gaps(today, keep=False, part=first),
+                                          second_part))
+        register.close()
+        return _summed(counts)
     gaps = register.gaps(today, provider_id, keep=False)
     register.close()
     keep_until_exit(gaps)  # freed by the process's end (cli.leave)
@@ -319,9 +338,15 @@ def _check(register: Register, today: date, provider_id: int | None, *, as_json:
                 out(f"\n{safe(gap.provider)}")
             out(f"  {gap.severity.value.upper():<8} {safe(gap.subject)}: {safe(gap.why)}\n"
                 f"           fix: {safe(gap.fix)}  [{safe(gap.article)}; {gap.rule}]")
-    counts = dict.fromkeys(Severity, 0)
     counts.update(Counter(map(attrgetter("severity"), gaps)))  # counted in C: ~450,000 gaps
-    say(f"{len(gaps)} gaps: " + ", ".join(f"{n} {s.value}" for s, n in counts.items()))
+    return _summed(counts)
+
+
+def _summed(counts: dict[Severity, int]) -> int:
+    from tracker.checks.rules import Severity
+
+    say(f"{sum(counts.values())} gaps: " + ", ".join(f"{n} {s.value}"
+                                                    for s, n in counts.items()))
     return EXIT_FINDINGS if counts[Severity.CRITICAL] else EXIT_OK
 
 

@@ -29,6 +29,10 @@ from collections.abc import Callable, Iterable
 from typing import IO, Any
 
 PARALLEL_FROM = 50_000  # records: below this one process renders and writes them all
+# providers: below this `tracker check --json` computes the whole register in one process
+# (each half is loaded with queries of its own: a fixed cost that a small register's
+# ~0.1 s would not win back)
+SPLIT_FROM = 10_000
 
 _READY, _GO = b"r", b"g"
 
@@ -46,15 +50,17 @@ def descriptor_of(binary: IO[bytes] | None) -> int | None:
 
 
 class SecondHalf:
-    """A forked child holding the second half's bytes until ``write_now``."""
+    """A forked child holding the second half's bytes until the parent's half is out."""
 
     def __init__(self, pid: int, ready: int, go: int) -> None:
         self._pid, self._ready, self._go = pid, ready, go
 
     @classmethod
-    def start(cls, render: Callable[[], Iterable[bytes]], fd: int) -> SecondHalf | None:
-        """Fork a child that renders ``render()``'s bytes and waits; ``None`` when the fork
-        itself fails (then the caller writes everything)."""
+    def start(cls, render: Callable[[], tuple[bytes, Iterable[bytes]]],
+              fd: int) -> SecondHalf | None:
+        """Fork a child that makes ``render()``'s summary (a few bytes the parent reads:
+        counts) and output bytes, and waits; ``None`` when the fork itself fails (then the
+        caller writes everything)."""
         ready_r, ready_w = os.pipe()
         go_r, go_w = os.pipe()
         try:
@@ -71,46 +77,64 @@ class SecondHalf:
         os.close(go_r)
         return cls(pid, ready_r, go_w)
 
-    def write_now(self) -> bool:
-        """Let the child write its bytes (the parent's are out) and wait for it: ``True``
-        when they are written; ``False`` when it failed before writing any, so the caller
-        writes the second half. A failure while writing (a closed pipe) is an OSError, as
-        it would be for the parent's own write."""
+    def summary(self) -> bytes | None:
+        """The child's summary once its bytes are made, or None when it failed first (then
+        it writes nothing, and the caller makes the second half itself)."""
+        with os.fdopen(self._ready, "rb", closefd=False) as ready:
+            if ready.read(1) != _READY:
+                self.cancel()
+                return None
+            size = int.from_bytes(ready.read(8), "big")
+            summary = ready.read(size)
+        return summary
+
+    def write(self, *, skip: int = 0) -> None:
+        """Let the child write its bytes (the parent's are out), the first ``skip`` bytes
+        left out, and wait for it. A failure while writing (a closed pipe) is an OSError,
+        as it would be for the parent's own write."""
         try:
-            ready = os.read(self._ready, 1) == _READY
-            if ready:
-                os.write(self._go, _GO)
+            os.write(self._go, _GO + bytes([skip]))
         finally:
             os.close(self._ready)
             os.close(self._go)
             _, status = os.waitpid(self._pid, 0)
-        if not ready:
-            return False
         code = os.waitstatus_to_exitcode(status)
         if code != 0:
             raise OSError(f"the second half of the output could not be written (status {code})")
+
+    def write_now(self) -> bool:
+        """``write`` once the child is ready: ``False`` when it failed before writing any,
+        so the caller writes the second half."""
+        if self.summary() is None:
+            return False
+        self.write()
         return True
 
-
     def cancel(self) -> None:
-        """The parent failed (its own write, an interrupt): the child writes nothing and is
-        waited for, so no half of the output comes after an error."""
+        """The parent failed (its own write, an interrupt), or the child did: the child
+        writes nothing and is waited for, so no half of the output comes after an error."""
         os.close(self._ready)
         os.close(self._go)  # the child reads end-of-file: it exits without writing
         os.waitpid(self._pid, 0)
 
 
-def _child(render: Callable[[], Iterable[bytes]], fd: int, ready: int, go: int) -> None:
-    """Render, report ready, wait for the go and write; the exit status says how far it
-    got (1: not rendered, 2: not written, 0: done or not asked to)."""
+def _child(render: Callable[[], tuple[bytes, Iterable[bytes]]], fd: int, ready: int,
+           go: int) -> None:
+    """Render, report ready with the summary, wait for the go and write; the exit status
+    says how far it got (1: not rendered, 2: not written, 0: done or not asked to)."""
     code = 1
     try:
-        pieces: list[Any] = list(render())
-        os.write(ready, _READY)
+        summary, made = render()
+        pieces: list[Any] = list(made)
+        report = _READY + len(summary).to_bytes(8, "big") + summary
+        while report:
+            report = report[os.write(ready, report):]
         code = 2
-        if os.read(go, 1) == _GO:  # the parent's half is out; nothing if it went away
-            for piece in pieces:
-                view = memoryview(piece)
+        order = os.read(go, 2)
+        if order[:1] == _GO:  # the parent's half is out; nothing if it went away
+            skip = order[1] if len(order) > 1 else 0
+            for index, piece in enumerate(pieces):
+                view = memoryview(piece)[skip if index == 0 else 0:]
                 while view:
                     view = view[os.write(fd, view):]
     except BaseException:  # whatever it is (an interrupt too), the child must not return

@@ -17,19 +17,21 @@ from __future__ import annotations
 
 import re
 import sys
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
 from functools import cache
 from itertools import islice
-from typing import TYPE_CHECKING, Any, TextIO
+from operator import attrgetter
+from typing import IO, TYPE_CHECKING, Any, TextIO
 
 import orjson
 
+from tracker.checks.rules import Gap, Severity
 from tracker.cli.forked_half import PARALLEL_FROM, SecondHalf, descriptor_of
 from tracker.reminders.derive import reminder_of
 
 if TYPE_CHECKING:
-    from tracker.checks.rules import Gap
     from tracker.domain.enums import ReminderKind
     from tracker.reminders.derive import DerivedReminder
 
@@ -128,7 +130,7 @@ def _write(records: Sequence[Any], as_dicts: Callable[[Iterable[Any]], Iterator[
         binary.flush()  # what the buffer holds is written once, before the fork
         half = len(records) // 2
         second = SecondHalf.start(
-            lambda: _chunks(as_dicts(islice(records, half, None)), opened=True), fd)
+            lambda: (b"", _chunks(as_dicts(islice(records, half, None)), opened=True)), fd)
         if second is not None:
             split = half
     opened = False
@@ -167,3 +169,64 @@ def write_reminders(reminders: Sequence[DerivedReminder], stream: TextIO | None 
 def write_gaps(gaps: Sequence[Gap], stream: TextIO | None = None) -> None:
     """The gaps as ``out_json([g.as_dict() for g in gaps])`` prints them."""
     _write(gaps, _gap_dicts, stream or sys.stdout)
+
+
+def write_gaps_of_parts(first: Callable[[], Sequence[Gap]],
+                        second: Callable[[bool], Sequence[Gap]],
+                        stream: TextIO | None = None) -> Counter[Severity]:
+    """The gaps of two parts of the register, one after the other, as ``write_gaps`` writes
+    their list, and how many there are of each severity. Where a child can be forked
+    (``forked_half``) the second part is computed and rendered there (``second(True)``:
+    it opens connections of its own) while this process computes and writes the first:
+    each part is loaded, checked and dumped on its own core."""
+    out = stream or sys.stdout
+    binary = getattr(out, "buffer", None)
+    fd = descriptor_of(binary)
+    if fd is not None and binary is not None:
+        out.flush()
+        binary.flush()
+        child = SecondHalf.start(lambda: _rendered_part(second), fd)
+        if child is not None:
+            return _beside_child(first, second, binary, child)
+    every = [*first(), *second(False)]
+    write_gaps(every, out)
+    return Counter(map(attrgetter("severity"), every))
+
+
+def _beside_child(first: Callable[[], Sequence[Gap]], second: Callable[[bool], Sequence[Gap]],
+                  binary: IO[bytes], child: SecondHalf) -> Counter[Severity]:
+    try:
+        gaps = first()
+        for data in _chunks(_gap_dicts(gaps), opened=False):
+            binary.write(data)
+        binary.flush()
+    except BaseException:
+        child.cancel()
+        raise
+    counts = Counter(map(attrgetter("severity"), gaps))
+    summary = child.summary()
+    if summary is None:  # the child failed before writing: the second part is made here
+        rest = second(False)
+        for data in _chunks(_gap_dicts(rest), opened=bool(gaps)):
+            binary.write(data)
+        counts.update(map(attrgetter("severity"), rest))
+        written = bool(gaps or rest)
+    else:
+        theirs = {Severity(name): n for name, n in orjson.loads(summary).items()}
+        counts.update(theirs)
+        if not gaps and any(theirs.values()):
+            binary.write(b"[\n")
+            binary.flush()
+        child.write(skip=0 if gaps else 2)  # its ",\n" only after a record of the first
+        written = bool(gaps) or any(theirs.values())
+    binary.write(b"\n]\n" if written else b"[]\n")
+    binary.flush()
+    return counts
+
+
+def _rendered_part(second: Callable[[bool], Sequence[Gap]]) -> tuple[bytes, list[bytes]]:
+    """In the child: the second part's severity counts and its JSON, each chunk after a
+    separator (the parent has it left out when the first part had no gap)."""
+    gaps = second(True)
+    counts = Counter(g.severity.value for g in gaps)
+    return orjson.dumps(counts), list(_chunks(_gap_dicts(gaps), opened=True))
