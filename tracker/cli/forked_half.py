@@ -1,24 +1,27 @@
-"""The second half of a long ``--json`` listing, rendered by a forked process while this one
-renders the first, then written by it straight after: the output is the same bytes in the
+"""The second half of a long ``--json`` listing, made by a forked process while this one
+makes the first, then written by it straight after: the output is the same bytes in the
 same order, made on two cores.
 
-Why: at 100,000 providers, turning ~340,000 reminders (or ~450,000 gaps) into their texts,
-dicts and JSON is ~1.3 s of a one-shot command's ~4 s, and it is the one part whose records
-are already all known (derived, sorted): each half needs nothing of the other. A forked
-child shares the parent's records as they are (copy-on-write), so nothing is pickled or
-sent; it sends back no data either, only "ready", and then writes its bytes to the same
-file descriptor when the parent says its own half is out.
+Why: at 100,000 providers, turning ~340,000 reminders into their texts, dicts and JSON is
+~1.3 s of ``tracker reminders --json``'s ~4 s, and it is the one part whose records are
+already all known (derived, sorted): each half needs nothing of the other. A forked child
+shares the parent's records as they are (copy-on-write), so nothing is pickled or sent.
+The gaps go further (``records_json.write_gaps_of_parts``): a provider's gaps need only its
+own records, so the child loads, checks and renders the second half of the providers on
+connections of its own, from before anything is loaded. The child sends back only a
+summary (the gaps' counts) and "ready", then writes its bytes to the same file descriptor
+when the parent says its own half is out.
 
 Only where it is safe and pays: Linux (``fork`` without ``exec`` is not safe under macOS's
 system libraries and absent on Windows), one thread (a fork copies no other thread, and a
 lock another thread held stays held), a real file descriptor (not a test's buffer), and
 enough records that a fork's ~10-30 ms is won back. Elsewhere one process writes it all.
 
-The child never touches the database or anything shared: it renders, reports, waits and
-writes, and leaves with ``os._exit`` (no ``atexit`` hook, no inherited buffer flushed
-twice). If it fails before writing a byte (out of memory, say), the parent writes the
-second half itself; if the parent is interrupted, the child sees its pipe close and exits
-without writing."""
+The child shares nothing it uses with the parent: it renders (or opens its own connections:
+``Register.forked``), reports, waits and writes, and leaves with ``os._exit`` (no
+``atexit`` hook, no inherited buffer flushed twice). If it fails before writing a byte (out
+of memory, say), the parent makes the second half itself; if the parent fails or is
+interrupted, the child sees its pipe close and exits without writing."""
 
 from __future__ import annotations
 
