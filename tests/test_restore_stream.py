@@ -15,6 +15,7 @@ import openpyxl
 import pytest
 from sqlalchemy import Engine, func, select
 
+from tracker.app import restore_reader
 from tracker.app.audit import verify_trail
 from tracker.app.exports import run_export
 from tracker.app.imports import run_import
@@ -30,6 +31,15 @@ from tracker.store.models import AuditEvent, ChecklistAnswer, ReminderAction
 
 from .conftest import TODAY
 from .helpers import copy_register, register_rows, sheet_data
+
+
+@pytest.fixture(autouse=True, params=["read here", "read by a forked reader"])
+def reader(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every restore of this module twice: its sheets read and checked in the writing
+    process, and by a forked one (tracker.app.restore_reader), with the same outcome."""
+    forked = request.param != "read here"
+    monkeypatch.setattr(restore_reader, "PARALLEL_FROM_BYTES", 0 if forked else 1 << 62)
+    return str(request.param)
 
 
 @pytest.fixture

@@ -1,7 +1,8 @@
 """Restore the tracker's own export into an empty register, streamed inside one write
 transaction: each sheet is read a chunk of rows at a time (a workbook's in pieces of a
 few thousand rows, ``readers.PieceReader``: calamine holds a whole sheet as a dense grid),
-and each chunk parsed, validated (``batchcheck.RecordCheck`` first, as the import does),
+and each chunk parsed, validated (``batchcheck.RecordCheck`` first, as the import does;
+``restore_reader``, in a forked process working a chunk ahead where that is safe),
 inserted (with its audit events) and dropped. Why: holding every parsed record of a
 100,000-provider export before writing took 1.4 GB, and the whole widest sheet ~190 MB.
 
@@ -24,11 +25,10 @@ back into its own register.
 
 from __future__ import annotations
 
-import functools
 import pickle
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime
-from itertools import islice
 from typing import Any
 
 from sqlalchemy import select
@@ -36,16 +36,20 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from tracker.app.batch import PARENTS
-from tracker.app.batchcheck import RecordCheck
 from tracker.app.derived_rows import ClauseCopies, write_derived
-from tracker.app.pipeline import arrival_day, jsonable, validate_values
+from tracker.app.pipeline import arrival_day, jsonable
+from tracker.app.restore_reader import (
+    CHUNK,
+    Finished,
+    Prepared,
+    numbered_rows,
+    prepared_sheets,
+)
 from tracker.domain.checklists import CHECKLIST_BY_NUMBER
-from tracker.domain.dates import date_problem
 from tracker.domain.derived import derived_children, is_review, open_items
 from tracker.domain.enums import AuditAction, ChecklistStatus
 from tracker.domain.registry import PARENT_FIELD, REFERENCES
 from tracker.domain.rules import APPROVING, approval_blockers
-from tracker.errors import ValidationFailed
 from tracker.gcpause import gc_paused
 from tracker.sheets import limits
 from tracker.sheets.layout import (
@@ -57,7 +61,6 @@ from tracker.sheets.layout import (
     SETTINGS_SHEET,
     SHEET_TITLES,
     entity_for_title,
-    entity_sheet,
     whole_title,
 )
 from tracker.sheets.native import (
@@ -70,19 +73,12 @@ from tracker.sheets.native import (
 from tracker.sheets.readers import SheetSource, XlsxSource
 from tracker.store.audit import PendingEvent, record_events_bulk
 from tracker.store.fastinsert import insert_rows
-from tracker.store.models import BASE_MODELS, table_of, utcnow
+from tracker.store.models import table_of, utcnow
 from tracker.store.settings import set_setting
 
-CHUNK = 5000  # rows parsed, validated and written at a time
 CHILD_OF = {parent: child for child, parent in
             (("agreement_clause", "agreement"), ("checklist_answer", "assessment"))}
 assert set(CHILD_OF) == set(PARENTS) and all(c in PARENT_FIELD for c in CHILD_OF.values())
-
-
-@functools.cache
-def _fields(entity: str) -> frozenset[str]:
-    # pydantic's model_fields is a slow descriptor: looked up per cell it cost ~9 s at 100k
-    return frozenset(BASE_MODELS[entity].model_fields)
 
 
 def restore_streamed(session: Session, source: SheetSource, manifest: dict[str, str], *,
@@ -122,22 +118,19 @@ def _restore(session: Session, source: SheetSource, manifest: dict[str, str], *,
         elif name != MANIFEST_SHEET:
             native.left_out.append(f"{name} (derived or for reading only)")
     writer = _Writer(session, outcome, actor)
-    for entity in ENTITY_ORDER:  # reference order; foreign keys are checked at the end
-        columns = entity_sheet(entity).columns
-        for name in by_entity.get(entity, []):
-            where, numbered = _numbered(source, name)
-            rows = iter_rows(native, where, numbered, entity, columns, deadline)
-            for chunk in _chunks(rows):
-                writer.write(entity, chunk)
-            del rows, numbered  # the reader's copy of the sheet, before the next is read
-        writer.finish(entity)
+    # reference order; foreign keys are checked at the end
+    for item in prepared_sheets(source, native, by_entity, deadline, writer.today):
+        if isinstance(item, Finished):
+            writer.finish(item.entity)
+        else:
+            writer.apply(item)
     for name in reminders:
         where, numbered = _mark_rows(source, name, native)
         native.marks += iter_rows(native, where, numbered, "reminder_mark", REMINDER_COLUMNS,
                                   deadline)
     native.unmarked.clear()  # an empty register holds no mark to clear
     for name in settings:
-        where, numbered = _numbered(source, name)
+        where, numbered = numbered_rows(source, name)
         native.settings += iter_rows(native, where, numbered, "setting", SETTING_COLUMNS,
                                      deadline)
     writer.gate_given_checklists()
@@ -158,10 +151,44 @@ def _restore(session: Session, source: SheetSource, manifest: dict[str, str], *,
     return outcome, native
 
 
+@dataclass
+class Made:
+    """What the writer inserts for a chunk's new records: their full rows, and their insert
+    events' after-states (or, for agreements and reviews, whose events wait for their
+    derived rows, the rows pickled for the temporary table, with their arrival days)."""
+
+    payload: list[dict[str, Any]]
+    afters: list[dict[str, Any]] = field(default_factory=list)
+    pickled: list[bytes] = field(default_factory=list)
+    days: list[int] = field(default_factory=list)
+
+
+def made_rows(entity: str, changes: list[Any], now: datetime, *, with_id: bool,
+              memo: dict[tuple[type, Any], Any], payload: list[dict[str, Any]] | None = None,
+              ids: list[int] | None = None) -> Made:
+    """``Made`` of ``changes``; without ``ids`` and ``with_id`` (rows given new IDs by
+    the insert) only their payload, the rest made once the IDs are known."""
+    from tracker.app.restore import _full_row
+
+    if payload is None:
+        names = [c.name for c in table_of(entity).columns if c.name != "id"]
+        payload = [_full_row(entity, c, names, now, with_id=with_id) for c in changes]
+    if ids is None:
+        if not with_id:
+            return Made(payload)
+        ids = [int(c.record_id) for c in changes]
+    if entity in PARENTS:
+        return Made(payload, pickled=[pickle.dumps(full, protocol=pickle.HIGHEST_PROTOCOL)
+                                      for full in payload],
+                    days=[arrival_day(full.get("assessed_on")) for full in payload])
+    return Made(payload, afters=[after_state(full, record_id, memo)
+                                 for full, record_id in zip(payload, ids, strict=True)])
+
+
 _AS_IS = frozenset({str, int, float, bool, type(None)})
 
 
-def _after(full: dict[str, Any], record_id: int,
+def after_state(full: dict[str, Any], record_id: int,
            memo: dict[tuple[type, Any], Any]) -> dict[str, Any]:
     """A new record's insert event as the import's writes it (``jsonable`` of each value),
     without a call for the values that are stored as they are, and one call for each
@@ -186,27 +213,6 @@ def _after(full: dict[str, Any], record_id: int,
 _MEMO_LIMIT = 50_000  # distinct values remembered for the events (dates and stamps)
 
 
-@functools.lru_cache(maxsize=4096)
-def _stamp_problem(day: date, today: date) -> str | None:
-    """``date_problem`` of a stamp's day (a register's stamps share a few days)."""
-    return date_problem("stamp", day, today)
-
-
-def _chunks(rows: Iterator[NativeRow]) -> Iterator[list[NativeRow]]:
-    while chunk := list(islice(rows, CHUNK)):
-        yield chunk
-
-
-def _numbered(source: SheetSource, name: str) -> tuple[str, Iterable[tuple[int, list[Any]]]]:
-    """Where a sheet's problems are named, and its rows with their Excel numbers."""
-    if isinstance(source, XlsxSource):
-        return name, source.numbered_rows(name)  # a few thousand rows held at a time
-    sheet = source.sheet(name)
-    if sheet is None:
-        return name, ()
-    where = f"{sheet.source} ({sheet.name})" if sheet.source else sheet.name
-    return where, enumerate(sheet.rows, start=1)
-
 
 def _mark_rows(source: SheetSource, name: str, native: NativeBook
                ) -> tuple[str, Iterable[tuple[int, list[Any]]]]:
@@ -221,7 +227,7 @@ def _mark_rows(source: SheetSource, name: str, native: NativeBook
             rows, total = found
             native.rows_read += max(0, total - len(rows))  # the unmarked rows, read too
             return name, rows
-    return _numbered(source, name)
+    return numbered_rows(source, name)
 
 
 class _Writer:
@@ -235,7 +241,6 @@ class _Writer:
         self.held: list[Any] = []  # the rows without an ID of the entity being written
         self.where: dict[str, dict[str, tuple[str, str]]] = {}  # sheet -> field -> column
         self.inserted = 0
-        self.checks: dict[str, RecordCheck] = {}
         self.jsonable: dict[tuple[type, Any], Any] = {}  # value -> as its event holds it
         self._indexed = False
         run = self.connection.exec_driver_sql
@@ -257,55 +262,15 @@ class _Writer:
 
     # --- rows ----------------------------------------------------------------------------
 
-    def write(self, entity: str, rows: list[NativeRow]) -> None:
-        from tracker.app.restore import STAMPS, _Change, _problem
-
-        base, names = BASE_MODELS[entity], _fields(entity)
-        label = entity.replace("_", " ")
-        counts = self.outcome.counts[entity]
-        ready: list[Any] = []
-        checks = self.checks.get(entity)
-        if checks is None:
-            checks = self.checks[entity] = RecordCheck(entity)
-        today = self.today
-        keys: list[str] = []
-        shape: Any = None
-        for row in rows:
-            if row.columns is not shape:
-                # the rows of a sheet share one columns dict and the same value keys
-                # (iter_rows): its record fields are found once
-                shape = row.columns
-                self.where.setdefault(row.sheet, row.columns)
-                keys = [k for k in row.values if k in names]
-            given = row.values
-            values = {k: given[k] for k in keys}
-            try:
-                # the same rules field by field, each distinct value once; a record they
-                # do not vouch for takes the per-record path, which names its problems
-                clean = checks.clean(values, today) or validate_values(entity, base, values,
-                                                                       today=today)
-            except ValidationFailed as failure:
-                self.outcome.problems += [
-                    _problem(row, e.field, values.get(e.field), f"{label} {e.field}: "
-                             f"{e.message}") for e in failure.errors]
-                continue
-            # A blank "Archived at" restores the record; a blank "Added at" is not known.
-            stamps = {s: row.values[s] for s in STAMPS if s in row.values
-                      and (row.values[s] is not None or s == "archived_at")}
-            bad = [(name, problem) for name, stamp in stamps.items()
-                   if isinstance(stamp, datetime) and (problem := _stamp_problem(
-                       stamp.date(), today)) is not None]
-            for name, problem in bad:
-                self.outcome.problems.append(_problem(row, name, row.values[name],
-                                                      f"{label} {name}: {problem}"))
-            if bad:
-                continue
-            counts.new += 1
-            # A restore keeps each record's version, so its next export is the same.
-            kept = {"version": row.version} if row.version and row.id else {}
-            change = _Change(row, row.id, {**clean, **stamps, **kept}, None)
-            (self.held if row.id is None else ready).append(change)
-        self._insert(entity, ready, assign=False)
+    def apply(self, prepared: Prepared) -> None:
+        """A checked chunk (``restore_reader``): its problems noted, its records with an
+        ID inserted, those without one held for ``finish``."""
+        self.outcome.problems += prepared.problems
+        self.outcome.counts[prepared.entity].new += len(prepared.ready) + len(prepared.held)
+        for sheet, columns in prepared.columns.items():
+            self.where.setdefault(sheet, columns)
+        self.held += prepared.held
+        self._insert(prepared.entity, prepared.ready, assign=False)
 
     def finish(self, entity: str) -> None:
         """The rows without an ID, after the entity's every row with one: their new IDs
@@ -315,15 +280,15 @@ class _Writer:
         self.held = []
 
     def _insert(self, entity: str, changes: list[Any], *, assign: bool) -> None:
-        from tracker.app.restore import _full_row
-
         if not changes:
             return
         table = table_of(entity)
-        names = [c.name for c in table.columns if c.name != "id"]
-        payload = [_full_row(entity, c, names, self.now, with_id=not assign) for c in changes]
+        # a new ID's event and pickled row wait for the ID (the insert's): made after it
+        made = made_rows(entity, changes, self.now, with_id=not assign, memo=self.jsonable)
+        payload = made.payload
         run = self.connection.exec_driver_sql
         run("SAVEPOINT restore_chunk")
+        refused = False
         try:
             ids = insert_rows(self.session, table, payload, assign_ids=assign)
             ids = ids if assign else [int(c.record_id) for c in changes]
@@ -333,18 +298,21 @@ class _Writer:
         except IntegrityError:  # a repeated ID or unique key: find which rows, and why
             run("ROLLBACK TO restore_chunk")
             changes, payload, ids = self._one_by_one(entity, changes, payload, assign)
+            refused = True
         run("RELEASE restore_chunk")
         self.inserted += len(changes)
+        if refused or assign:  # made again for the rows kept, with their IDs
+            made = made_rows(entity, changes, self.now, with_id=True, memo=self.jsonable,
+                             payload=payload, ids=ids)
         if entity in PARENTS:  # its event waits for its derived children (derive)
             run("INSERT INTO _restore_parent (entity, record_id, day, sheet, row, payload) "
                 "VALUES (?, ?, ?, ?, ?, ?)",
-                [(entity, record_id, arrival_day(c.values.get("assessed_on")), c.row.sheet,
-                  c.row.row, pickle.dumps(full, protocol=pickle.HIGHEST_PROTOCOL))
-                 for c, full, record_id in zip(changes, payload, ids, strict=True)])
+                [(entity, record_id, day, c.row.sheet, c.row.row, blob)
+                 for c, record_id, day, blob in zip(changes, ids, made.days, made.pickled,
+                                                    strict=True)])
             return
-        events = [PendingEvent(AuditAction.INSERT, entity, record_id, None,
-                               _after(full, record_id, self.jsonable))
-                  for full, record_id in zip(payload, ids, strict=True)]
+        events = [PendingEvent(AuditAction.INSERT, entity, record_id, None, after)
+                  for after, record_id in zip(made.afters, ids, strict=True)]
         record_events_bulk(self.session, actor=self.actor, events=events)
 
     def _one_by_one(self, entity: str, changes: list[Any], payload: list[dict[str, Any]],
@@ -518,7 +486,7 @@ class _Writer:
         events: list[PendingEvent] = []
         for record_id, sheet, number, full, given in loaded:
             event = PendingEvent(AuditAction.INSERT, entity, record_id, None,
-                                 _after(full, record_id, self.jsonable))
+                                 after_state(full, record_id, self.jsonable))
             events.append(event)
             kids: list[tuple[str, dict[str, Any]]] = []
             if not given and entity == "agreement" and self.clauses.copied(record_id, full,
