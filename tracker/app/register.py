@@ -431,6 +431,16 @@ class Register:
                 self._reminder_cache = (marker, current_reminders(session, today))
             return list(self._reminder_cache[1])
 
+    def reminder_stages(self, today: date,
+                        stages: tuple[str, ...]) -> list[list[DerivedReminder]]:
+        """Each of ``stages``' reminders (``tracker.reminders.derive.STAGES``), derived
+        afresh from only the records they read: joined day by day in the stages' order they
+        are ``reminders(today)``, so two processes can each derive a part."""
+        from tracker.app.reminders import stage_reminders
+
+        with session_scope(self.engine, write=False) as session:
+            return stage_reminders(session, today, stages)
+
     def gaps(self, today: date, provider_id: int | None = None, *, keep: bool = True,
              part: ProviderRange | None = None, with_organisation: bool = True) -> list[Gap]:
         """Gaps of one provider, or of the whole register. The whole register's come from

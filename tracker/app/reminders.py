@@ -29,6 +29,7 @@ from tracker.domain.text import clean_text
 from tracker.errors import TrackerError, ValidationFailed
 from tracker.gcpause import gc_paused
 from tracker.reminders.derive import (
+    STAGE_READS,
     ActionMark,
     AgreementDates,
     AssessmentDates,
@@ -43,6 +44,7 @@ from tracker.reminders.derive import (
     TriggerDates,
     UserReminderDates,
     derive_reminders,
+    derive_stage,
 )
 from tracker.store.audit import record_event
 from tracker.store.models import ReminderAction, utcnow
@@ -109,15 +111,21 @@ def _members(enum_cls: type[E]) -> dict[Any, E]:
     return {m.value: m for m in enum_cls}
 
 
-def load_register_dates(session: Session,
-                        providers: ProviderRange | None = None) -> RegisterDates:
+def load_register_dates(session: Session, providers: ProviderRange | None = None, *,
+                        reads: frozenset[str] | None = None) -> RegisterDates:
     """The dates reminders derive from: the whole register, or the providers in a range of
-    ids (every reminder belongs to one provider, so a range derives on its own)."""
+    ids (every reminder belongs to one provider, so a range derives on its own). ``reads``:
+    only these of ``RegisterDates``' record lists (a stage's: ``derive.STAGE_READS``);
+    the providers and the user's marks always."""
     with gc_paused():
-        return _load(session, providers)
+        return _load(session, providers, reads)
 
 
-def _load(session: Session, providers: ProviderRange | None) -> RegisterDates:
+def _load(session: Session, providers: ProviderRange | None,
+          reads: frozenset[str] | None = None) -> RegisterDates:
+    def wanted(name: str) -> bool:
+        return reads is None or name in reads
+
     day = _date_reader(session)
     data = RegisterDates()
     tiers, statuses = _members(RiskTier), _members(ProviderStatus)
@@ -127,55 +135,62 @@ def _load(session: Session, providers: ProviderRange | None) -> RegisterDates:
         for pid, name, risk, state, archived, ciio, important in _rows(
             session, "SELECT id, legal_name, risk_tier, status, archived_at, is_ciio,"
                      " handles_important_data FROM provider", providers)}
-    kinds = _members(AgreementKind)
-    data.agreements = [
-        _new(AgreementDates, (i, p, kinds[k], t, day[e] if e else None, n, bool(r)))
-        for i, p, k, t, e, n, r in _rows(
-            session, "SELECT id, provider_id, kind, title, expires_on, notice_period_days,"
-                     " auto_renewal FROM agreement WHERE archived_at IS NULL", providers)]
-    assessment_kinds, outcomes = _members(AssessmentKind), _members(AssessmentOutcome)
-    data.assessments = [
-        _new(AssessmentDates, (i, p, assessment_kinds[k], outcomes[o], day[a] if a else None,
-                        day[n] if n else None, day[r] if r else None))
-        for i, p, k, o, a, n, r in _rows(
-            session, "SELECT id, provider_id, kind, outcome, assessed_on, next_review_on,"
-                     " retain_until FROM assessment WHERE archived_at IS NULL", providers)]
-    data.evidence = [
-        _new(EvidenceDates, (i, p, k, loc, day[v] if v else None)) for i, p, k, loc, v in _rows(
-            session, "SELECT id, provider_id, kind, location, valid_until FROM evidence"
-                     " WHERE archived_at IS NULL", providers)]
-    mechanisms, exemptions = _members(TransferMechanism), _members(TransferExemption)
-    # PIPL Art 28: people of a supply holding sensitive PI or minors' data count as sensitive
-    sensitive = {int(i) for i, in _rows(
-        session, "SELECT id FROM supply WHERE contains_sensitive_pi = TRUE"
-                 " OR contains_minors_data = TRUE", None)}
-    data.transfers = [
-        _new(TransferDates, (i, p, o, d, mechanisms.get(m), y, ns or 0, se or 0,
-                      day[e] if e else None, day[f] if f else None, num,
-                      day[x] if x else None, exemptions.get(ex),
-                      None if neg is None else bool(neg), s in sensitive))
-        for i, p, o, d, m, y, ns, se, e, f, num, x, ex, neg, s in _rows(
-            session, "SELECT id, provider_id, origin_country, destination_country, mechanism,"
-                     " count_year, people_non_sensitive, people_sensitive, effective_on,"
-                     " filed_on, filing_number, filing_expires_on, exemption,"
-                     " on_negative_list, supply_id FROM transfer"
-                     " WHERE archived_at IS NULL", providers)]
-    trigger_kinds = _members(ReviewTriggerKind)
-    data.triggers = [
-        _new(TriggerDates, (i, p, trigger_kinds[k], day[o], n, day[r] if r else None))
-        for i, p, k, o, n, r in _rows(
-            session, "SELECT id, provider_id, kind, occurred_on, note, reported_on"
-                     " FROM review_trigger", providers)]
-    if providers is None or providers[2]:
+    if wanted("agreements"):
+        kinds = _members(AgreementKind)
+        data.agreements = [
+            _new(AgreementDates, (i, p, kinds[k], t, day[e] if e else None, n, bool(r)))
+            for i, p, k, t, e, n, r in _rows(
+                session, "SELECT id, provider_id, kind, title, expires_on, notice_period_days,"
+                         " auto_renewal FROM agreement WHERE archived_at IS NULL", providers)]
+    if wanted("assessments"):
+        assessment_kinds, outcomes = _members(AssessmentKind), _members(AssessmentOutcome)
+        data.assessments = [
+            _new(AssessmentDates, (i, p, assessment_kinds[k], outcomes[o], day[a] if a else None,
+                            day[n] if n else None, day[r] if r else None))
+            for i, p, k, o, a, n, r in _rows(
+                session, "SELECT id, provider_id, kind, outcome, assessed_on, next_review_on,"
+                         " retain_until FROM assessment WHERE archived_at IS NULL", providers)]
+    if wanted("evidence"):
+        data.evidence = [
+            _new(EvidenceDates, (i, p, k, loc, day[v] if v else None)) for i, p, k, loc, v in _rows(
+                session, "SELECT id, provider_id, kind, location, valid_until FROM evidence"
+                         " WHERE archived_at IS NULL", providers)]
+    if wanted("transfers"):
+        mechanisms, exemptions = _members(TransferMechanism), _members(TransferExemption)
+        # PIPL Art 28: people of a supply holding sensitive PI or minors' data count as sensitive
+        sensitive = {int(i) for i, in _rows(
+            session, "SELECT id FROM supply WHERE contains_sensitive_pi = TRUE"
+                     " OR contains_minors_data = TRUE", None)}
+        data.transfers = [
+            _new(TransferDates, (i, p, o, d, mechanisms.get(m), y, ns or 0, se or 0,
+                          day[e] if e else None, day[f] if f else None, num,
+                          day[x] if x else None, exemptions.get(ex),
+                          None if neg is None else bool(neg), s in sensitive))
+            for i, p, o, d, m, y, ns, se, e, f, num, x, ex, neg, s in _rows(
+                session, "SELECT id, provider_id, origin_country, destination_country, mechanism,"
+                         " count_year, people_non_sensitive, people_sensitive, effective_on,"
+                         " filed_on, filing_number, filing_expires_on, exemption,"
+                         " on_negative_list, supply_id FROM transfer"
+                         " WHERE archived_at IS NULL", providers)]
+    if wanted("triggers"):
+        trigger_kinds = _members(ReviewTriggerKind)
+        data.triggers = [
+            _new(TriggerDates, (i, p, trigger_kinds[k], day[o], n, day[r] if r else None))
+            for i, p, k, o, n, r in _rows(
+                session, "SELECT id, provider_id, kind, occurred_on, note, reported_on"
+                         " FROM review_trigger", providers)]
+    if wanted("organisation") and (providers is None or providers[2]):
         data.organisation = organisation_dates(session)
-    data.user_reminders = [
-        _new(UserReminderDates, (i, p, t, day[d], n)) for i, p, t, d, n in _rows(
-            session, "SELECT id, provider_id, title, due_on, notes FROM reminder", providers)]
-    data.questionnaires = [  # issue 15 questionnaires
-        _new(QuestionnaireDates, (i, p, day[s], day[d])) for i, p, s, d in _rows(
-            session, "SELECT id, provider_id, sent_on, due_on FROM questionnaire"
-                     " WHERE archived_at IS NULL AND status = 'sent' AND due_on IS NOT NULL",
-            providers)]
+    if wanted("user_reminders"):
+        data.user_reminders = [
+            _new(UserReminderDates, (i, p, t, day[d], n)) for i, p, t, d, n in _rows(
+                session, "SELECT id, provider_id, title, due_on, notes FROM reminder", providers)]
+    if wanted("questionnaires"):
+        data.questionnaires = [  # issue 15 questionnaires
+            _new(QuestionnaireDates, (i, p, day[s], day[d])) for i, p, s, d in _rows(
+                session, "SELECT id, provider_id, sent_on, due_on FROM questionnaire"
+                         " WHERE archived_at IS NULL AND status = 'sent' AND due_on IS NOT NULL",
+                providers)]
     states = _members(ReminderState)
     data.actions = {
         key: _new(ActionMark, (states[st], day[until] if until else None, reason))
@@ -219,6 +234,18 @@ def current_reminders(session: Session, today: date) -> list[DerivedReminder]:
     with gc_paused(freeze=True):
         return derive_reminders(load_register_dates(session), reminder_policy(session),
                                 today)
+
+
+def stage_reminders(session: Session, today: date,
+                    stages: tuple[str, ...]) -> list[list[DerivedReminder]]:
+    """Each of ``stages``' reminders (``derive.STAGES``), the dates loaded once, only those
+    the stages read: a part of the register's reminders that another process can derive
+    beside the rest (``tracker reminders --json``)."""
+    reads = frozenset().union(*(STAGE_READS[stage] for stage in stages))
+    with gc_paused():
+        data = load_register_dates(session, reads=reads)
+        policy = reminder_policy(session)
+        return [derive_stage(data, policy, today, stage) for stage in stages]
 
 
 def reminders_by_provider(session: Session, today: date, provider_id: int | None = None, *,

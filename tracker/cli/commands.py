@@ -24,6 +24,7 @@ if TYPE_CHECKING:  # imported where used: `tracker check` and `tracker reminders
     from tracker.app.questionnaires import ReceiveReport
     from tracker.app.views import RecordView
     from tracker.checks.rules import Gap, Severity
+    from tracker.reminders.derive import DerivedReminder
 
 DEMO_HINT = "write it with `tracker demo --no-open`"
 
@@ -230,9 +231,11 @@ def _print_reminders(register: Register, today: date, args: argparse.Namespace) 
     from tracker.domain.enums import ReminderStatus
     from tracker.reminders.derive import visible
 
-    reminders = register.reminders(today)
     policy = register.reminder_policy()
     within = args.within if args.within is not None else max(policy.lead_days, default=90)
+    if args.json and register.provider_halves(at_least=SPLIT_FROM) is not None:
+        return _print_reminders_in_stages(register, today, within, args)
+    reminders = register.reminders(today)
     shown = visible(reminders, today, within, include_closed=args.all)
     # counted in C: ~340,000 shown at 100,000 providers
     overdue = countOf(map(attrgetter("status"), shown), ReminderStatus.OVERDUE)
@@ -249,6 +252,34 @@ def _print_reminders(register: Register, today: date, args: argparse.Namespace) 
                 f"{r.kind.label}: {safe(r.subject[:50])}  [{safe(r.uid)}]")
         say(f"{len(shown)} reminders due by {(today + timedelta(days=within)).isoformat()}, "
             f"{overdue} overdue")
+    return EXIT_FINDINGS if overdue else EXIT_OK
+
+
+def _print_reminders_in_stages(register: Register, today: date, within: int,
+                               args: argparse.Namespace) -> int:
+    """``--json`` of a large register on two cores: the agreements' and evidence's
+    reminders loaded, derived and rendered by a forked child while this process does the
+    others (the same bytes: ``records_json.write_reminders_in_stages``)."""
+    from tracker.cli.records_json import write_reminders_in_stages
+    from tracker.reminders.derive import visible
+
+    def shown(reminders: list[DerivedReminder]) -> list[DerivedReminder]:
+        return visible(reminders, today, within, include_closed=args.all)
+
+    def outer() -> tuple[list[DerivedReminder], list[DerivedReminder]]:
+        before, after = register.reminder_stages(today, ("reviews", "duties"))
+        kept = shown(before), shown(after)
+        keep_until_exit(before, after, kept)  # freed by the process's end (cli.leave)
+        return kept
+
+    def middle(forked: bool) -> list[DerivedReminder]:
+        if forked:
+            register.forked()
+        (documents,) = register.reminder_stages(today, ("documents",))
+        return shown(documents)
+
+    _, overdue = write_reminders_in_stages(outer, middle)
+    register.close()
     return EXIT_FINDINGS if overdue else EXIT_OK
 
 

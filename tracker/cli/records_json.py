@@ -15,20 +15,22 @@ JSON around the strings is ASCII (``tests/test_records_json.py`` holds it to
 
 from __future__ import annotations
 
+import pickle
 import re
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
 from functools import cache
-from itertools import islice
-from operator import attrgetter
+from itertools import groupby, islice
+from operator import attrgetter, countOf, itemgetter
 from typing import IO, TYPE_CHECKING, Any, TextIO
 
 import orjson
 
 from tracker.checks.rules import Gap, Severity
 from tracker.cli.forked_half import PARALLEL_FROM, SecondHalf, descriptor_of
+from tracker.domain.enums import ReminderStatus
 from tracker.reminders.derive import reminder_of
 
 if TYPE_CHECKING:
@@ -230,3 +232,77 @@ def _rendered_part(second: Callable[[bool], Sequence[Gap]]) -> tuple[bytes, list
     gaps = second(True)
     counts = Counter(g.severity.value for g in gaps)
     return orjson.dumps(counts), list(_chunks(_gap_dicts(gaps), opened=True))
+
+
+def write_reminders_in_stages(
+        outer: Callable[[], tuple[Sequence[DerivedReminder], Sequence[DerivedReminder]]],
+        middle: Callable[[bool], Sequence[DerivedReminder]],
+        stream: TextIO | None = None) -> tuple[int, int]:
+    """The reminders of a derivation's stages as ``write_reminders`` writes their whole
+    list, and (how many, how many overdue). ``outer``: the stages before and after the
+    ``middle`` one (``derive.STAGES``); within a due date their reminders stand in that
+    order, so the list is joined day by day. Where a child can be forked (``forked_half``)
+    the middle stage is loaded, derived and rendered there (``middle(True)``: it opens
+    connections of its own) while this process does the others; its bytes come back by
+    day through the pipe."""
+    out = stream or sys.stdout
+    binary = getattr(out, "buffer", None)
+    fd = descriptor_of(binary)
+    child = None
+    if fd is not None and binary is not None:
+        out.flush()
+        binary.flush()
+        child = SecondHalf.start(lambda: (_packed_days(middle(True)), ()), fd)
+    try:
+        before, after = outer()
+        # rendered before the child's bytes are waited for: both halves are made at once
+        ours = [_day_segments(before), _day_segments(after)]
+    except BaseException:
+        if child is not None:
+            child.cancel()
+        raise
+    received = child.summary() if child is not None else None
+    if child is not None and received is not None:
+        child.cancel()  # its bytes came with the summary: it writes nothing itself
+        count, overdue, theirs = pickle.loads(received)
+    else:  # no child, or it failed first: the middle stage is made here
+        shown = middle(False)
+        count, overdue, theirs = len(shown), _overdue(shown), _day_segments(shown)
+    put = binary.write if binary is not None else (lambda data: out.write(data.decode()))
+    opened = False
+    for day in sorted({*ours[0], *theirs, *ours[1]}):
+        for segment in (ours[0].get(day), theirs.get(day), ours[1].get(day)):
+            if segment:
+                put((b",\n" if opened else b"[\n") + segment)
+                opened = True
+    put(b"\n]\n" if opened else b"[]\n")
+    if binary is not None:
+        binary.flush()
+    return (count + len(before) + len(after),
+            overdue + _overdue(before) + _overdue(after))
+
+
+def _by_day(reminders: Sequence[DerivedReminder]) -> dict[date, list[DerivedReminder]]:
+    """The reminders of each due date, in their order (the list is in date order)."""
+    return {day: list(group) for day, group in groupby(reminders, key=itemgetter(2))}
+
+
+def _segment(reminders: Iterable[DerivedReminder]) -> bytes:
+    """The reminders' records, comma-separated, without the list's brackets."""
+    records = _reminder_dicts(reminders)
+    return b",\n".join(_chunk_json(chunk) for chunk in iter(
+        lambda: list(islice(records, _CHUNK)), []))
+
+
+def _day_segments(reminders: Sequence[DerivedReminder]) -> dict[date, bytes]:
+    return {day: _segment(group) for day, group in _by_day(reminders).items()}
+
+
+def _packed_days(shown: Sequence[DerivedReminder]) -> bytes:
+    """In the child: (how many, how many overdue, each day's records) for the pipe."""
+    return pickle.dumps((len(shown), _overdue(shown), _day_segments(shown)),
+                        protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _overdue(reminders: Sequence[DerivedReminder]) -> int:
+    return countOf(map(itemgetter(7), reminders), ReminderStatus.OVERDUE)

@@ -391,24 +391,55 @@ def derive_duties(data: RegisterDates, policy: ReminderPolicy,
         return c.finish()
 
 
+# A derivation's stages, in the order their reminders stand within a due date: each stage
+# can be derived on its own (``derive_stage``) from the dates it reads, and the stages'
+# lists, joined day by day in this order, are ``derive_reminders``'s (tracker.cli's
+# ``--json`` derives "documents" in a second process).
+STAGES = ("reviews", "documents", "duties")
+STAGE_READS: dict[str, frozenset[str]] = {  # RegisterDates' fields (providers, actions: all)
+    "reviews": frozenset({"assessments", "transfers", "triggers"}),
+    "documents": frozenset({"agreements", "evidence"}),
+    "duties": frozenset({"transfers", "assessments", "triggers", "organisation",
+                         "user_reminders", "questionnaires"}),
+}
+
+
+def derive_stage(data: RegisterDates, policy: ReminderPolicy, today: date,
+                 stage: str) -> list[DerivedReminder]:
+    """One stage's reminders (``STAGES``), sorted by due date, the user's marks applied."""
+    with gc_paused():
+        c = _Collector(data, policy, today)
+        _run_stage(c, stage)
+        return c.finish()
+
+
 def _derive(data: RegisterDates, policy: ReminderPolicy, today: date) -> list[DerivedReminder]:
     c = _Collector(data, policy, today)
-    volume_gaps = _volume_reminders(c)
-    _review_reminders(c, volume_gaps)
-    _agreement_reminders(c)
-    _evidence_reminders(c)
-    _transfer_reminders(c)
-    _retention_reminders(c)
-    _doj_report_reminders(c)
-    _organisation_reminders(c)
-    _questionnaire_reminders(c)
-    days, names, user = c.days, c.names, ReminderKind.USER
-    for r in data.user_reminders:
-        status, put = days[r.due_on]
-        put(_new(DerivedReminder, (f"user-{r.id}", user, r.due_on, r.provider_id,
-                                   names.get(r.provider_id, ""), _user_text, r, status, None,
-                                   None, "reminder", r.id)))
+    for stage in STAGES:
+        _run_stage(c, stage)
     return c.finish()
+
+
+def _run_stage(c: _Collector, stage: str) -> None:
+    if stage == "reviews":
+        _review_reminders(c, _volume_reminders(c))
+    elif stage == "documents":
+        _agreement_reminders(c)
+        _evidence_reminders(c)
+    elif stage == "duties":
+        _transfer_reminders(c)
+        _retention_reminders(c)
+        _doj_report_reminders(c)
+        _organisation_reminders(c)
+        _questionnaire_reminders(c)
+        days, names, user = c.days, c.names, ReminderKind.USER
+        for r in c.data.user_reminders:
+            status, put = days[r.due_on]
+            put(_new(DerivedReminder, (f"user-{r.id}", user, r.due_on, r.provider_id,
+                                       names.get(r.provider_id, ""), _user_text, r, status,
+                                       None, None, "reminder", r.id)))
+    else:
+        raise ValueError(f"no stage {stage!r}; the stages are {', '.join(STAGES)}")
 
 
 def _user_text(r: UserReminderDates) -> tuple[str, str, str]:
@@ -915,5 +946,5 @@ def visible(reminders: Iterable[DerivedReminder], today: date, within_days: int,
 _CLOSED = frozenset({ReminderStatus.DONE, ReminderStatus.SNOOZED})
 
 
-__all__ = ["derive_reminders", "visible", "status_of", "ReminderPolicy", "RegisterDates",
-           "DerivedReminder", "ExportClass", "STRICTNESS"]
+__all__ = ["derive_reminders", "derive_stage", "STAGES", "visible", "status_of",
+           "ReminderPolicy", "RegisterDates", "DerivedReminder", "ExportClass", "STRICTNESS"]
