@@ -16,8 +16,7 @@ import pytest
 from sqlalchemy import Engine
 
 from tracker.app.reminders import load_register_dates, reminder_policy, stage_reminders
-from tracker.cli import commands, main
-from tracker.cli import records_json
+from tracker.cli import commands, main, records_json
 from tracker.cli.forked_half import SecondHalf
 from tracker.cli.records_json import write_reminders, write_reminders_in_stages
 from tracker.reminders.derive import STAGES, DerivedReminder, derive_reminders, derive_stage
