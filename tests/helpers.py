@@ -180,3 +180,34 @@ def fill_as_supplier(sent: Path, target: Path) -> str:
     evidence[f"C{row_of(evidence, 'ev_audit_report')}"] = "soc2-2026.pdf"  # not attached
     book.save(target)
     return f"E{row}"
+
+
+class ForkWatch:
+    """The children ``SecondHalf`` forked (tracker.cli.forked_half), and for each whether
+    it reported ready: its part was made there, not by the parent's fallback."""
+
+    def __init__(self, monkeypatch: Any) -> None:
+        from tracker.cli.forked_half import SecondHalf
+
+        self.pids: list[int] = []
+        self.ready: list[bool] = []
+        start = SecondHalf.start.__func__  # type: ignore[attr-defined]
+        summary = SecondHalf.summary
+        index: dict[int, int] = {}
+
+        def started(cls: type[SecondHalf], render: Any, fd: int) -> SecondHalf | None:
+            half: SecondHalf | None = start(cls, render, fd)
+            if half is not None:
+                index[id(half)] = len(self.pids)
+                self.pids.append(half._pid)
+                self.ready.append(False)
+            return half
+
+        def reported(half: SecondHalf) -> bytes | None:
+            got = summary(half)
+            if got is not None:
+                self.ready[index[id(half)]] = True
+            return got
+
+        monkeypatch.setattr(SecondHalf, "start", classmethod(started))
+        monkeypatch.setattr(SecondHalf, "summary", reported)

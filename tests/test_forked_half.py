@@ -19,7 +19,7 @@ from tracker.cli.forked_half import SecondHalf, descriptor_of
 from tracker.cli.records_json import write_gaps, write_reminders
 
 from .conftest import TODAY
-from .helpers import copy_register
+from .helpers import ForkWatch, copy_register
 from .test_records_json import _gaps, _reminders
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"),
@@ -40,34 +40,25 @@ def _through_a_file(write: Any, records: list[Any], path: Path) -> bytes:
 
 
 @pytest.fixture
-def parallel(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """Fork from three records, in chunks of two; records each fork's child pid."""
+def parallel(monkeypatch: pytest.MonkeyPatch) -> ForkWatch:
+    """Fork from three records, in chunks of two; the children forked, and whether each
+    made its half."""
     monkeypatch.setattr(records_json, "PARALLEL_FROM", 3)
     monkeypatch.setattr(records_json, "_CHUNK", 2)
-    children: list[int] = []
-    start = SecondHalf.start.__func__  # type: ignore[attr-defined]
-
-    def counted(cls: type[SecondHalf], render: Any, fd: int) -> SecondHalf | None:
-        half: SecondHalf | None = start(cls, render, fd)
-        if half is not None:
-            children.append(half._pid)
-        return half
-
-    monkeypatch.setattr(SecondHalf, "start", classmethod(counted))
-    return children
+    return ForkWatch(monkeypatch)
 
 
 @pytest.mark.parametrize("write, records", [(write_reminders, _reminders()),
                                             (write_gaps, _gaps())])
 def test_two_halves_write_the_bytes_of_one_process(
-        write: Any, records: list[Any], parallel: list[int], tmp_path: Path) -> None:
+        write: Any, records: list[Any], parallel: ForkWatch, tmp_path: Path) -> None:
     expected = ("before\n" + _one_process(write, records)).encode()
     assert _through_a_file(write, records, tmp_path / "out.json") == expected
-    assert len(parallel) == 1  # the second half was the child's
+    assert parallel.ready == [True]  # the second half was the child's
 
 
 def test_a_child_that_fails_before_writing_leaves_the_half_to_the_parent(
-        parallel: list[int], tmp_path: Path) -> None:
+        parallel: ForkWatch, tmp_path: Path) -> None:
     parent = os.getpid()
 
     def dicts_failing_in_the_child(gaps: Iterable[Any]) -> Iterator[dict[str, Any]]:
@@ -82,11 +73,11 @@ def test_a_child_that_fails_before_writing_leaves_the_half_to_the_parent(
     with path.open("w", encoding="utf-8") as stream:
         records_json._write(gaps, dicts_failing_in_the_child, stream)
     assert path.read_bytes() == expected
-    assert len(parallel) == 1
+    assert parallel.ready == [False]  # forked, failed, and the parent made its half
 
 
 def test_a_parent_that_fails_gets_no_half_written_after_its_error(
-        parallel: list[int], tmp_path: Path) -> None:
+        parallel: ForkWatch, tmp_path: Path) -> None:
     parent = os.getpid()
     rendered: list[int] = []
 
@@ -103,7 +94,7 @@ def test_a_parent_that_fails_gets_no_half_written_after_its_error(
         records_json._write(_gaps(), dicts_failing_in_the_parent, stream)
     assert path.read_bytes() == b""  # not the child's half on its own
     with pytest.raises(ChildProcessError):
-        os.waitpid(parallel[0], os.WNOHANG)  # the child was waited for: no zombie left
+        os.waitpid(parallel.pids[0], os.WNOHANG)  # the child was waited for: no zombie
 
 
 def test_few_records_or_no_descriptor_stay_in_one_process(
@@ -140,6 +131,7 @@ def test_two_parts_of_gaps_write_the_bytes_of_their_list(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """A part with no gap, either one, and the separator between them."""
     monkeypatch.setattr(records_json, "_CHUNK", 2)
+    watch = ForkWatch(monkeypatch)
     gaps = _gaps()
     first, second = gaps[:first_count], gaps[first_count:first_count + second_count]
     forked: list[bool] = []
@@ -153,13 +145,15 @@ def test_two_parts_of_gaps_write_the_bytes_of_their_list(
         counts = records_json.write_gaps_of_parts(lambda: first, second_part, stream)
     assert path.read_bytes() == _one_process(write_gaps, first + second).encode()
     assert counts == Counter(g.severity for g in first + second)
-    assert forked == []  # it ran in the child, whose list is not this process's
+    assert forked == [] and watch.ready == [True]  # it ran in the child
     # without a descriptor, both parts are made here
     assert records_json.write_gaps_of_parts(lambda: first, second_part, io.StringIO()) == counts
     assert forked == [False]
 
 
-def test_a_child_that_fails_leaves_the_second_part_to_the_parent(tmp_path: Path) -> None:
+def test_a_child_that_fails_leaves_the_second_part_to_the_parent(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    watch = ForkWatch(monkeypatch)
     parent = os.getpid()
     gaps = _gaps()
 
@@ -174,6 +168,7 @@ def test_a_child_that_fails_leaves_the_second_part_to_the_parent(tmp_path: Path)
         counts = records_json.write_gaps_of_parts(lambda: gaps[:4], second_part, stream)
     assert path.read_bytes() == _one_process(write_gaps, gaps).encode()
     assert sum(counts.values()) == len(gaps)
+    assert watch.ready == [False]
 
 
 def test_check_json_in_two_processes_prints_what_one_prints(
@@ -185,15 +180,7 @@ def test_check_json_in_two_processes_prints_what_one_prints(
 
     register = copy_register(demo_path, tmp_path / "r.sqlite")
     argv = ["--db", str(register), "check", "--json", "--today", TODAY.isoformat()]
-    forks: list[int] = []
-    start = SecondHalf.start.__func__  # type: ignore[attr-defined]
-
-    def counted(cls: type[SecondHalf], render: Any, fd: int) -> SecondHalf | None:
-        forks.append(1)
-        half: SecondHalf | None = start(cls, render, fd)
-        return half
-
-    monkeypatch.setattr(SecondHalf, "start", classmethod(counted))
+    watch = ForkWatch(monkeypatch)
 
     def run(split_from: int) -> tuple[int, bytes, str]:
         path = tmp_path / f"out-{split_from}.json"
@@ -204,8 +191,8 @@ def test_check_json_in_two_processes_prints_what_one_prints(
         return code, path.read_bytes(), capsys.readouterr().err
 
     whole = run(10 ** 9)
-    assert forks == []
+    assert watch.ready == []
     halves = run(2)
-    assert forks == [1]  # the second half was the child's
+    assert watch.ready == [True]  # the second half was the child's
     assert halves == whole
     assert whole[0] == 1 and b'"rule"' in whole[1]

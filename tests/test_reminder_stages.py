@@ -17,13 +17,12 @@ from sqlalchemy import Engine
 
 from tracker.app.reminders import load_register_dates, reminder_policy, stage_reminders
 from tracker.cli import commands, main, records_json
-from tracker.cli.forked_half import SecondHalf
 from tracker.cli.records_json import write_reminders, write_reminders_in_stages
 from tracker.reminders.derive import STAGES, DerivedReminder, derive_reminders, derive_stage
 from tracker.store.engine import session_scope
 
 from .conftest import TODAY
-from .helpers import copy_register
+from .helpers import ForkWatch, copy_register
 
 
 def joined_by_day(*stages: list[DerivedReminder]) -> list[DerivedReminder]:
@@ -73,9 +72,11 @@ def test_the_stages_written_are_the_bytes_of_their_whole_list(
         before = after = []
     expected = io.StringIO()
     write_reminders(joined_by_day(before, middle, after), expected)
+    watch = ForkWatch(monkeypatch)
     path = tmp_path / "out.json"
     with path.open("w", encoding="utf-8") as stream:  # a descriptor: the child makes it
         counts = write_reminders_in_stages(lambda: (before, after), lambda _: middle, stream)
+    assert watch.ready == [True]
     assert path.read_text(encoding="utf-8") == expected.getvalue()
     assert counts[0] == len(before) + len(middle) + len(after)
     # in one process (no descriptor), the same
@@ -86,7 +87,8 @@ def test_the_stages_written_are_the_bytes_of_their_whole_list(
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="forks on Linux only")
 def test_a_child_that_fails_leaves_its_stage_to_the_parent(
-        demo_engine: Engine, tmp_path: Path) -> None:
+        demo_engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    watch = ForkWatch(monkeypatch)
     before, middle, after = _reminders_of(demo_engine)
     parent = os.getpid()
 
@@ -102,6 +104,7 @@ def test_a_child_that_fails_leaves_its_stage_to_the_parent(
     with path.open("w", encoding="utf-8") as stream:
         write_reminders_in_stages(lambda: (before, after), failing, stream)
     assert path.read_text(encoding="utf-8") == expected.getvalue()
+    assert watch.ready == [False]
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="forks on Linux only")
@@ -112,15 +115,7 @@ def test_reminders_json_in_two_processes_prints_what_one_prints(
     register = copy_register(demo_path, tmp_path / "r.sqlite")
     argv = ["--db", str(register), "reminders", "--json", "--today", TODAY.isoformat(),
             *options]
-    forks: list[int] = []
-    start = SecondHalf.start.__func__  # type: ignore[attr-defined]
-
-    def counted(cls: type[SecondHalf], render: Any, fd: int) -> SecondHalf | None:
-        forks.append(1)
-        half: SecondHalf | None = start(cls, render, fd)
-        return half
-
-    monkeypatch.setattr(SecondHalf, "start", classmethod(counted))
+    watch = ForkWatch(monkeypatch)
 
     def run(split_from: int) -> tuple[int, bytes, str]:
         path = tmp_path / f"out-{split_from}.json"
@@ -131,8 +126,8 @@ def test_reminders_json_in_two_processes_prints_what_one_prints(
         return code, path.read_bytes(), capsys.readouterr().err
 
     whole = run(10 ** 9)
-    assert forks == []
+    assert watch.ready == []
     staged = run(2)
-    assert forks == [1]
+    assert watch.ready == [True]  # the documents' stage was the child's
     assert staged == whole
     assert whole[0] == 1 and b'"agreement_expiry"' in whole[1]

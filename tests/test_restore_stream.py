@@ -34,12 +34,21 @@ from .helpers import copy_register, register_rows, sheet_data
 
 
 @pytest.fixture(autouse=True, params=["read here", "read by a forked reader"])
-def reader(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+def reader(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """Every restore of this module twice: its sheets read and checked in the writing
     process, and by a forked one (tracker.app.restore_reader), with the same outcome."""
     forked = request.param != "read here"
     monkeypatch.setattr(restore_reader, "PARALLEL_FROM_BYTES", 0 if forked else 1 << 62)
-    return str(request.param)
+    decided: list[bool] = []
+    can_fork = restore_reader._can_fork
+
+    def recorded(source: Any) -> bool:
+        decided.append(can_fork(source))
+        return decided[-1]
+
+    monkeypatch.setattr(restore_reader, "_can_fork", recorded)
+    yield str(request.param)
+    assert all(decided) if forked else not any(decided)  # each restore read as named
 
 
 @pytest.fixture

@@ -73,4 +73,5 @@ def keep_until_exit(*objects: object) -> None:
 
 
 def kept_any() -> bool:
+    """Whether the process's end must skip freeing what was kept (``cli.leave``)."""
     return bool(_kept)

@@ -163,7 +163,7 @@ def file_gaps(session: Session, found: ProviderFile, today: date) -> list[Gap]:
 
 
 def register_gaps(session: Session, today: date, provider_id: int | None = None, *,
-                  one_off: bool = False, id_range: ProviderRange | None = None,
+                  one_off: bool = False, id_range: ProviderSpan | None = None,
                   with_organisation: bool = True) -> list[Gap]:
     """``one_off``: the caller exits after using the gaps (``tracker check``), so the loaded
     records are left to the process's end (freeing ~1 M objects took ~0.3 s at 100k).
@@ -187,7 +187,7 @@ def register_gaps(session: Session, today: date, provider_id: int | None = None,
 
 
 def provider_halves(session: Session, *, at_least: int = 2
-                    ) -> tuple[ProviderRange, ProviderRange] | None:
+                    ) -> tuple[ProviderSpan, ProviderSpan] | None:
     """Two ranges of provider IDs holding half the providers each (for computing the whole
     register's gaps in two processes), or None below ``at_least`` providers."""
     table = _table(Provider)
@@ -245,13 +245,13 @@ def _core_rows(session: Session, model: Any, *where: Any, live: bool = True) -> 
     return typed_rows(session, statement.where(*where).order_by(table.c.id), kind)
 
 
-# provider IDs from the first (or the lowest) up to the second (or the highest)
-ProviderRange = tuple[int | None, int | None]
+# provider IDs from the first (or the lowest) up to, not including, the second (or to the end)
+ProviderSpan = tuple[int | None, int | None]
 
 
 def load_records(session: Session, company: Organisation,
                  provider_ids: Collection[int] | None = None, *,
-                 id_range: ProviderRange | None = None) -> dict[int, ProviderRecords]:
+                 id_range: ProviderSpan | None = None) -> dict[int, ProviderRecords]:
     """The records the rules read, per live provider: the whole register, the providers in
     ``provider_ids``, or those whose IDs are in ``id_range`` (the same queries, filtered,
     so a provider's gaps are the same whether it is computed alone or with the register)."""

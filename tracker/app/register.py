@@ -46,7 +46,7 @@ if TYPE_CHECKING:  # the heavier use cases are imported by the methods that run 
     from tracker.app.dashboard import ProviderStanding
     from tracker.app.evidence import EvidenceAdded, EvidenceCheck
     from tracker.app.exports import ExportResult
-    from tracker.app.gaps import GapCache, ProviderRange
+    from tracker.app.gaps import GapCache, ProviderSpan
     from tracker.app.imports import ImportReport
     from tracker.app.provider_index import ProviderIndex
     from tracker.app.questionnaires import (
@@ -442,7 +442,7 @@ class Register:
             return stage_reminders(session, today, stages)
 
     def gaps(self, today: date, provider_id: int | None = None, *, keep: bool = True,
-             part: ProviderRange | None = None, with_organisation: bool = True) -> list[Gap]:
+             part: ProviderSpan | None = None, with_organisation: bool = True) -> list[Gap]:
         """Gaps of one provider, or of the whole register. The whole register's come from
         a per-provider cache that follows the audit trail (tracker.app.gaps.GapCache):
         after one change only that change's provider is recomputed. ``keep=False``: a
@@ -460,7 +460,7 @@ class Register:
                 return self._gap_cache.gaps(session, today)
 
     def provider_halves(self, *, at_least: int = 2
-                        ) -> tuple[ProviderRange, ProviderRange] | None:
+                        ) -> tuple[ProviderSpan, ProviderSpan] | None:
         """Two parts of the register holding half its providers each, in ID order: their
         ``gaps(part=...)``, one after the other, are the whole register's. None below
         ``at_least`` providers."""

@@ -25,8 +25,6 @@ import functools
 import os
 import pickle
 import signal
-import sys
-import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -37,6 +35,7 @@ from tracker.app.batchcheck import RecordCheck
 from tracker.app.pipeline import validate_values
 from tracker.domain.dates import date_problem
 from tracker.errors import TrackerError, ValidationFailed
+from tracker.forking import fork_is_safe, in_forked_child
 from tracker.sheets import limits
 from tracker.sheets.layout import ENTITY_ORDER, entity_sheet
 from tracker.sheets.native import NativeBook, NativeRow, iter_rows
@@ -179,8 +178,7 @@ def stamp_problem(day: date, today: date) -> str | None:
 # --- in a forked child ----------------------------------------------------------------------
 
 def _can_fork(source: SheetSource) -> bool:
-    if not (isinstance(source, XlsxSource) and sys.platform.startswith("linux")
-            and hasattr(os, "fork") and threading.active_count() == 1):
+    if not (isinstance(source, XlsxSource) and fork_is_safe()):
         return False
     try:
         return source.path.stat().st_size >= PARALLEL_FROM_BYTES
@@ -229,6 +227,7 @@ def _from_child(source: SheetSource, native: NativeBook, by_entity: dict[str, li
 
 def _child(source: SheetSource, native: NativeBook, by_entity: dict[str, list[str]],
            deadline: limits.Deadline, today: date, writing: int) -> None:
+    in_forked_child()  # the parent's write transaction is on a connection this inherited
     code = 1
     try:
         with os.fdopen(writing, "wb") as stream:

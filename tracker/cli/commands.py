@@ -278,8 +278,11 @@ def _print_reminders_in_stages(register: Register, today: date, within: int,
         (documents,) = register.reminder_stages(today, ("documents",))
         return shown(documents)
 
-    _, overdue = write_reminders_in_stages(outer, middle)
-    register.close()
+    register.close()  # no connection crosses the fork: each process opens its own
+    try:
+        _, overdue = write_reminders_in_stages(outer, middle)
+    finally:
+        register.close()
     return EXIT_FINDINGS if overdue else EXIT_OK
 
 
@@ -350,9 +353,12 @@ def _check(register: Register, today: date, provider_id: int | None, *, as_json:
                 register.forked()
             return register.gaps(today, keep=False, part=second, with_organisation=False)
 
-        counts.update(write_gaps_of_parts(lambda: register.gaps(today, keep=False, part=first),
-                                          second_part))
-        register.close()
+        register.close()  # no connection crosses the fork: each process opens its own
+        try:
+            counts.update(write_gaps_of_parts(
+                lambda: register.gaps(today, keep=False, part=first), second_part))
+        finally:
+            register.close()
         return _summed(counts)
     gaps = register.gaps(today, provider_id, keep=False)
     register.close()

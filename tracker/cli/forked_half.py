@@ -26,10 +26,10 @@ interrupted, the child sees its pipe close and exits without writing."""
 from __future__ import annotations
 
 import os
-import sys
-import threading
 from collections.abc import Callable, Iterable
 from typing import IO, Any
+
+from tracker.forking import fork_is_safe, in_forked_child
 
 PARALLEL_FROM = 50_000  # records: below this one process renders and writes them all
 # providers: below this `tracker check --json` computes the whole register in one process
@@ -42,9 +42,7 @@ _READY, _GO = b"r", b"g"
 
 def descriptor_of(binary: IO[bytes] | None) -> int | None:
     """The file descriptor a forked child may write to, where forking is safe."""
-    if binary is None or not sys.platform.startswith("linux") or not hasattr(os, "fork"):
-        return None
-    if threading.active_count() != 1:
+    if binary is None or not fork_is_safe():
         return None
     try:
         return binary.fileno()
@@ -84,11 +82,14 @@ class SecondHalf:
         """The child's summary once its bytes are made, or None when it failed first (then
         it writes nothing, and the caller makes the second half itself)."""
         with os.fdopen(self._ready, "rb", closefd=False) as ready:
-            if ready.read(1) != _READY:
-                self.cancel()
-                return None
-            size = int.from_bytes(ready.read(8), "big")
-            summary = ready.read(size)
+            summary = None
+            if ready.read(1) == _READY and len(head := ready.read(8)) == 8:
+                size = int.from_bytes(head, "big")
+                summary = ready.read(size)
+                if len(summary) != size:  # the child died while reporting
+                    summary = None
+        if summary is None:
+            self.cancel()
         return summary
 
     def write(self, *, skip: int = 0) -> None:
@@ -125,6 +126,7 @@ def _child(render: Callable[[], tuple[bytes, Iterable[bytes]]], fd: int, ready: 
            go: int) -> None:
     """Render, report ready with the summary, wait for the go and write; the exit status
     says how far it got (1: not rendered, 2: not written, 0: done or not asked to)."""
+    in_forked_child()
     code = 1
     try:
         summary, made = render()

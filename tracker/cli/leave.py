@@ -29,8 +29,10 @@ def run_as_process(main: Callable[[], int]) -> NoReturn:
     code = main()
     if not kept_any():
         raise SystemExit(code)
+    # what a normal exit does before freeing: the atexit handlers (a private call, the one
+    # the interpreter's own shutdown makes), then the flushes
     atexit._run_exitfuncs()
-    with suppress(BrokenPipeError):  # the reader went away (`| head`): nothing to tell it
-        sys.stdout.flush()
-        sys.stderr.flush()
+    for stream in (sys.stdout, sys.stderr):
+        with suppress(BrokenPipeError):  # the reader went away (`| head`): nothing to tell
+            stream.flush()
     os._exit(code)
