@@ -116,3 +116,21 @@ def register(engine: Engine) -> Register:
 @pytest.fixture
 def today() -> date:
     return TODAY
+
+
+@pytest.fixture
+def demo_export(demo_engine: Engine, tmp_path: Path) -> Path:
+    """The demo register exported to a workbook, as a restore reads it."""
+    from tracker.app.exports import run_export
+
+    out = tmp_path / "register.xlsx"
+    run_export(demo_engine, out, today=TODAY)
+    return out
+
+
+@pytest.fixture
+def empty_engine(empty_template: Path, tmp_path: Path) -> Iterator[Engine]:
+    """A new, empty register to restore into."""
+    engine = open_register(f"sqlite:///{copy_register(empty_template, tmp_path / 'e.sqlite')}")
+    yield engine
+    engine.dispose()

@@ -211,3 +211,27 @@ class ForkWatch:
 
         monkeypatch.setattr(SecondHalf, "start", classmethod(started))
         monkeypatch.setattr(SecondHalf, "summary", reported)
+
+
+def in_one_and_two_processes(command: list[str], register: Path, tmp_path: Path,
+                             monkeypatch: Any, capsys: Any
+                             ) -> tuple[tuple[int, bytes, str], tuple[int, bytes, str]]:
+    """``tracker --db REGISTER COMMAND`` run twice in this process, its stdout a real file
+    (a descriptor a forked child can write to): as one process, then with the register
+    split for two from 2 providers. Each run's (exit status, stdout's bytes, stderr); it
+    checks that only the second forked, and that its child made its part."""
+    import sys
+
+    from tracker.cli import commands, main
+
+    watch = ForkWatch(monkeypatch)
+    runs = []
+    for split_from in (10 ** 9, 2):
+        out = tmp_path / f"out-{split_from}.json"
+        with out.open("w", encoding="utf-8") as stream, monkeypatch.context() as patch:
+            patch.setattr(commands, "SPLIT_FROM", split_from)
+            patch.setattr(sys, "stdout", stream)
+            code = main(["--db", str(register), *command])
+        runs.append((code, out.read_bytes(), capsys.readouterr().err))
+    assert watch.ready == [True], watch.ready  # the split run's child made its part
+    return runs[0], runs[1]

@@ -19,7 +19,7 @@ from tracker.cli.forked_half import SecondHalf, descriptor_of
 from tracker.cli.records_json import write_gaps, write_reminders
 
 from .conftest import TODAY
-from .helpers import ForkWatch, copy_register
+from .helpers import ForkWatch, copy_register, in_one_and_two_processes
 from .test_records_json import _gaps, _reminders
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"),
@@ -176,23 +176,8 @@ def test_check_json_in_two_processes_prints_what_one_prints(
         capsys: pytest.CaptureFixture[str]) -> None:
     """`tracker check --json` of a register split in two halves by provider ID, each loaded,
     checked and written by its own process: the same bytes, count and status as one."""
-    from tracker.cli import commands, main
-
     register = copy_register(demo_path, tmp_path / "r.sqlite")
-    argv = ["--db", str(register), "check", "--json", "--today", TODAY.isoformat()]
-    watch = ForkWatch(monkeypatch)
-
-    def run(split_from: int) -> tuple[int, bytes, str]:
-        path = tmp_path / f"out-{split_from}.json"
-        with path.open("w", encoding="utf-8") as stream, monkeypatch.context() as patch:
-            patch.setattr(commands, "SPLIT_FROM", split_from)
-            patch.setattr(sys, "stdout", stream)
-            code = main(argv)
-        return code, path.read_bytes(), capsys.readouterr().err
-
-    whole = run(10 ** 9)
-    assert watch.ready == []
-    halves = run(2)
-    assert watch.ready == [True]  # the second half was the child's
+    whole, halves = in_one_and_two_processes(["check", "--json", "--today", TODAY.isoformat()],
+                                             register, tmp_path, monkeypatch, capsys)
     assert halves == whole
     assert whole[0] == 1 and b'"rule"' in whole[1]

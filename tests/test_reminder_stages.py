@@ -16,13 +16,13 @@ import pytest
 from sqlalchemy import Engine
 
 from tracker.app.reminders import load_register_dates, reminder_policy, stage_reminders
-from tracker.cli import commands, main, records_json
+from tracker.cli import records_json
 from tracker.cli.records_json import write_reminders, write_reminders_in_stages
 from tracker.reminders.derive import STAGES, DerivedReminder, derive_reminders, derive_stage
 from tracker.store.engine import session_scope
 
 from .conftest import TODAY
-from .helpers import ForkWatch, copy_register
+from .helpers import ForkWatch, copy_register, in_one_and_two_processes
 
 
 def joined_by_day(*stages: list[DerivedReminder]) -> list[DerivedReminder]:
@@ -113,21 +113,8 @@ def test_reminders_json_in_two_processes_prints_what_one_prints(
         demo_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str], options: list[str]) -> None:
     register = copy_register(demo_path, tmp_path / "r.sqlite")
-    argv = ["--db", str(register), "reminders", "--json", "--today", TODAY.isoformat(),
-            *options]
-    watch = ForkWatch(monkeypatch)
-
-    def run(split_from: int) -> tuple[int, bytes, str]:
-        path = tmp_path / f"out-{split_from}.json"
-        with path.open("w", encoding="utf-8") as stream, monkeypatch.context() as patch:
-            patch.setattr(commands, "SPLIT_FROM", split_from)
-            patch.setattr(sys, "stdout", stream)
-            code = main(argv)
-        return code, path.read_bytes(), capsys.readouterr().err
-
-    whole = run(10 ** 9)
-    assert watch.ready == []
-    staged = run(2)
-    assert watch.ready == [True]  # the documents' stage was the child's
-    assert staged == whole
+    whole, staged = in_one_and_two_processes(
+        ["reminders", "--json", "--today", TODAY.isoformat(), *options], register, tmp_path,
+        monkeypatch, capsys)
+    assert staged == whole  # the documents' stage was the child's
     assert whole[0] == 1 and b'"agreement_expiry"' in whole[1]

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,31 +13,14 @@ import pytest
 from sqlalchemy import Engine
 
 from tracker.app import restore_reader, restore_stream
-from tracker.app.exports import run_export
 from tracker.app.imports import run_import
 from tracker.errors import TrackerError
 from tracker.sheets.guard import FileRefused
-from tracker.store.migrate import open_register
 
-from .conftest import TODAY
-from .helpers import copy_register, register_rows
+from .helpers import register_rows
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"),
                                 reason="the forked reader runs on Linux only")
-
-
-@pytest.fixture
-def exported(demo_engine: Engine, tmp_path: Path) -> Path:
-    out = tmp_path / "register.xlsx"
-    run_export(demo_engine, out, today=TODAY)
-    return out
-
-
-@pytest.fixture
-def empty(empty_template: Path, tmp_path: Path) -> Iterator[Engine]:
-    engine = open_register(f"sqlite:///{copy_register(empty_template, tmp_path / 'e.sqlite')}")
-    yield engine
-    engine.dispose()
 
 
 @pytest.fixture
@@ -63,16 +45,16 @@ def restore(engine: Engine, path: Path) -> Any:
 
 
 def test_the_sheets_are_read_by_a_child_and_everything_is_written(
-        demo_engine: Engine, exported: Path, empty: Engine, children: list[int]) -> None:
-    report = restore(empty, exported)
+        demo_engine: Engine, demo_export: Path, empty_engine: Engine, children: list[int]) -> None:
+    report = restore(empty_engine, demo_export)
     assert len(children) == 1
     assert report.written and not report.problems
-    assert register_rows(empty) == register_rows(demo_engine)
+    assert register_rows(empty_engine) == register_rows(demo_engine)
     assert report.rows_read > 0  # the child's count came back
 
 
 def test_an_error_the_child_meets_is_raised_here_and_nothing_is_written(
-        exported: Path, empty: Engine, children: list[int],
+        demo_export: Path, empty_engine: Engine, children: list[int],
         monkeypatch: pytest.MonkeyPatch) -> None:
     parent = os.getpid()
     prepare = restore_reader.prepare
@@ -85,14 +67,14 @@ def test_an_error_the_child_meets_is_raised_here_and_nothing_is_written(
     monkeypatch.setattr(restore_reader, "prepare", failing)
     # as a refusal met in this process is reported: one sentence, the file and the sheet
     with pytest.raises(TrackerError, match="^register.xlsx: sheet 'Providers' piece 2 cannot"):
-        restore(empty, exported)
+        restore(empty_engine, demo_export)
     assert len(children) == 1
-    assert not any(register_rows(empty).values())
+    assert not any(register_rows(empty_engine).values())
     with pytest.raises(ChildProcessError):
         os.waitpid(children[0], os.WNOHANG)  # waited for: no zombie
 
 
-def test_a_writer_that_fails_stops_the_reader(exported: Path, empty: Engine,
+def test_a_writer_that_fails_stops_the_reader(demo_export: Path, empty_engine: Engine,
                                               children: list[int],
                                               monkeypatch: pytest.MonkeyPatch) -> None:
     def failing(self: Any, prepared: Any) -> None:
@@ -100,8 +82,8 @@ def test_a_writer_that_fails_stops_the_reader(exported: Path, empty: Engine,
 
     monkeypatch.setattr(restore_stream._Writer, "apply", failing)
     with pytest.raises(RuntimeError, match="disk is full"):
-        restore(empty, exported)
-    assert not any(register_rows(empty).values())
+        restore(empty_engine, demo_export)
+    assert not any(register_rows(empty_engine).values())
     with pytest.raises(ChildProcessError):
         os.waitpid(children[0], os.WNOHANG)
 
