@@ -76,3 +76,13 @@ def test_a_long_lived_process_keeps_nothing(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setattr(gcpause, "_long_lived", False)
     gcpause.keep_until_exit([1, 2, 3])
     assert gcpause.kept_any()
+
+
+def test_a_process_started_with_its_output_closed_still_ends_with_its_status() -> None:
+    """`tracker ... >&-`: Python gives it no sys.stdout; leaving must not trip over that."""
+    result = subprocess.run([sys.executable, "-c", LEAVING.replace(
+        'sys.stdout.write("buffered, not flushed")', "assert sys.stdout is None")],
+        stderr=subprocess.PIPE, text=True, check=False,
+        preexec_fn=lambda: __import__("os").close(1))
+    assert result.returncode == 7
+    assert result.stderr == "atexit ran\n"

@@ -33,6 +33,8 @@ def run_as_process(main: Callable[[], int]) -> NoReturn:
     # the interpreter's own shutdown makes), then the flushes
     atexit._run_exitfuncs()
     for stream in (sys.stdout, sys.stderr):
+        if stream is None:  # started with the stream closed (`>&-`): nothing to flush
+            continue
         with suppress(BrokenPipeError):  # the reader went away (`| head`): nothing to tell
             stream.flush()
     os._exit(code)
