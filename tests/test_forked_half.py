@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from tracker.cli import forked_half, records_json
+from tracker.cli import forked_half, records_json, split_json
 from tracker.cli.forked_half import SecondHalf, descriptor_of
 from tracker.cli.records_json import write_gaps, write_reminders
 
@@ -62,7 +62,7 @@ def test_a_child_that_fails_before_writing_leaves_the_half_to_the_parent(
     parent = os.getpid()
 
     def dicts_failing_in_the_child(gaps: Iterable[Any]) -> Iterator[dict[str, Any]]:
-        for record in records_json._gap_dicts(gaps):
+        for record in records_json.gap_dicts(gaps):
             if os.getpid() != parent:
                 raise MemoryError("the child cannot render")
             yield record
@@ -82,7 +82,7 @@ def test_a_parent_that_fails_gets_no_half_written_after_its_error(
     rendered: list[int] = []
 
     def dicts_failing_in_the_parent(gaps: Iterable[Any]) -> Iterator[dict[str, Any]]:
-        for record in records_json._gap_dicts(gaps):
+        for record in records_json.gap_dicts(gaps):
             if os.getpid() == parent:
                 rendered.append(1)
                 if len(rendered) > 1:
@@ -142,12 +142,12 @@ def test_two_parts_of_gaps_write_the_bytes_of_their_list(
 
     path = tmp_path / "out.json"
     with path.open("w", encoding="utf-8") as stream:
-        counts = records_json.write_gaps_of_parts(lambda: first, second_part, stream)
+        counts = split_json.write_gaps_of_parts(lambda: first, second_part, stream)
     assert path.read_bytes() == _one_process(write_gaps, first + second).encode()
     assert counts == Counter(g.severity for g in first + second)
     assert forked == [] and watch.ready == [True]  # it ran in the child
     # without a descriptor, both parts are made here
-    assert records_json.write_gaps_of_parts(lambda: first, second_part, io.StringIO()) == counts
+    assert split_json.write_gaps_of_parts(lambda: first, second_part, io.StringIO()) == counts
     assert forked == [False]
 
 
@@ -165,7 +165,7 @@ def test_a_child_that_fails_leaves_the_second_part_to_the_parent(
 
     path = tmp_path / "out.json"
     with path.open("w", encoding="utf-8") as stream:
-        counts = records_json.write_gaps_of_parts(lambda: gaps[:4], second_part, stream)
+        counts = split_json.write_gaps_of_parts(lambda: gaps[:4], second_part, stream)
     assert path.read_bytes() == _one_process(write_gaps, gaps).encode()
     assert sum(counts.values()) == len(gaps)
     assert watch.ready == [False]

@@ -17,7 +17,8 @@ from sqlalchemy import Engine
 
 from tracker.app.reminders import load_register_dates, reminder_policy, stage_reminders
 from tracker.cli import records_json
-from tracker.cli.records_json import write_reminders, write_reminders_in_stages
+from tracker.cli.records_json import write_reminders
+from tracker.cli.split_json import write_reminders_in_stages
 from tracker.reminders.derive import STAGES, DerivedReminder, derive_reminders, derive_stage
 from tracker.store.engine import session_scope
 

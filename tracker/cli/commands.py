@@ -259,8 +259,8 @@ def _print_reminders_in_stages(register: Register, today: date, within: int,
                                args: argparse.Namespace) -> int:
     """``--json`` of a large register on two cores: the agreements' and evidence's
     reminders loaded, derived and rendered by a forked child while this process does the
-    others (the same bytes: ``records_json.write_reminders_in_stages``)."""
-    from tracker.cli.records_json import write_reminders_in_stages
+    others (the same bytes: ``split_json.write_reminders_in_stages``)."""
+    from tracker.cli.split_json import write_reminders_in_stages
     from tracker.reminders.derive import visible
 
     def shown(reminders: list[DerivedReminder]) -> list[DerivedReminder]:
@@ -344,7 +344,7 @@ def _check(register: Register, today: date, provider_id: int | None, *, as_json:
     halves = register.provider_halves(at_least=SPLIT_FROM) if as_json and provider_id is None \
         else None
     if halves is not None:  # each half loaded, checked and written on a core of its own
-        from tracker.cli.records_json import write_gaps_of_parts
+        from tracker.cli.split_json import write_gaps_of_parts
 
         first, second = halves
 

@@ -6,7 +6,7 @@ Why: at 100,000 providers, turning ~340,000 reminders into their texts, dicts an
 ~1.3 s of ``tracker reminders --json``'s ~4 s, and it is the one part whose records are
 already all known (derived, sorted): each half needs nothing of the other. A forked child
 shares the parent's records as they are (copy-on-write), so nothing is pickled or sent.
-The gaps go further (``records_json.write_gaps_of_parts``): a provider's gaps need only its
+The gaps go further (``split_json.write_gaps_of_parts``): a provider's gaps need only its
 own records, so the child loads, checks and renders the second half of the providers on
 connections of its own, from before anything is loaded. The child sends back only a
 summary (the gaps' counts) and "ready", then writes its bytes to the same file descriptor

@@ -15,25 +15,22 @@ JSON around the strings is ASCII (``tests/test_records_json.py`` holds it to
 
 from __future__ import annotations
 
-import pickle
 import re
 import sys
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
 from functools import cache
 from itertools import groupby, islice
-from operator import attrgetter, countOf, itemgetter
-from typing import IO, TYPE_CHECKING, Any, TextIO
+from operator import itemgetter
+from typing import TYPE_CHECKING, Any, TextIO
 
 import orjson
 
-from tracker.checks.rules import Gap, Severity
 from tracker.cli.forked_half import PARALLEL_FROM, SecondHalf, descriptor_of
-from tracker.domain.enums import ReminderStatus
 from tracker.reminders.derive import reminder_of
 
 if TYPE_CHECKING:
+    from tracker.checks.rules import Gap
     from tracker.domain.enums import ReminderKind
     from tracker.reminders.derive import DerivedReminder
 
@@ -87,7 +84,7 @@ def _reminder_dicts(reminders: Iterable[DerivedReminder]) -> Iterator[dict[str, 
 _KIND_FIELDS: dict[ReminderKind, tuple[str, str, str, bool]] = {}
 
 
-def _gap_dicts(gaps: Iterable[Gap]) -> Iterator[dict[str, Any]]:
+def gap_dicts(gaps: Iterable[Gap]) -> Iterator[dict[str, Any]]:
     """``Gap.as_dict`` inlined: a gap is a named tuple, unpacked in its field order."""
     for (rule, severity, article, provider_id, provider, subject, why, fix, entity,
          entity_id, secondary_source) in gaps:
@@ -132,12 +129,12 @@ def _write(records: Sequence[Any], as_dicts: Callable[[Iterable[Any]], Iterator[
         binary.flush()  # what the buffer holds is written once, before the fork
         half = len(records) // 2
         second = SecondHalf.start(
-            lambda: (b"", _chunks(as_dicts(islice(records, half, None)), opened=True)), fd)
+            lambda: (b"", chunks(as_dicts(islice(records, half, None)), opened=True)), fd)
         if second is not None:
             split = half
     opened = False
     try:
-        for data in _chunks(as_dicts(islice(records, split)), opened=False):
+        for data in chunks(as_dicts(islice(records, split)), opened=False):
             put(data)
             opened = True
         if binary is not None:
@@ -148,14 +145,14 @@ def _write(records: Sequence[Any], as_dicts: Callable[[Iterable[Any]], Iterator[
         raise
     if second is not None and not second.write_now():
         # it failed before writing a byte: the second half is written here instead
-        for data in _chunks(as_dicts(islice(records, split, None)), opened=opened):
+        for data in chunks(as_dicts(islice(records, split, None)), opened=opened):
             put(data)
     put(b"\n]\n" if records else b"[]\n")
     if binary is not None:
         binary.flush()
 
 
-def _chunks(records: Iterator[dict[str, Any]], *, opened: bool) -> Iterator[bytes]:
+def chunks(records: Iterator[dict[str, Any]], *, opened: bool) -> Iterator[bytes]:
     """The records' JSON in chunks, each after the separator of what came before it."""
     while chunk := list(islice(records, _CHUNK)):  # gathered in C, not a loop of appends
         yield (b",\n" if opened else b"[\n") + _chunk_json(chunk)
@@ -170,117 +167,7 @@ def write_reminders(reminders: Sequence[DerivedReminder], stream: TextIO | None 
 
 def write_gaps(gaps: Sequence[Gap], stream: TextIO | None = None) -> None:
     """The gaps as ``out_json([g.as_dict() for g in gaps])`` prints them."""
-    _write(gaps, _gap_dicts, stream or sys.stdout)
-
-
-def write_gaps_of_parts(first: Callable[[], Sequence[Gap]],
-                        second: Callable[[bool], Sequence[Gap]],
-                        stream: TextIO | None = None) -> Counter[Severity]:
-    """The gaps of two parts of the register, one after the other, as ``write_gaps`` writes
-    their list, and how many there are of each severity. Where a child can be forked
-    (``forked_half``) the second part is computed and rendered there (``second(True)``:
-    it opens connections of its own) while this process computes and writes the first:
-    each part is loaded, checked and dumped on its own core."""
-    out = stream or sys.stdout
-    binary = getattr(out, "buffer", None)
-    fd = descriptor_of(binary)
-    if fd is not None and binary is not None:
-        out.flush()
-        binary.flush()
-        child = SecondHalf.start(lambda: _rendered_part(second), fd)
-        if child is not None:
-            return _beside_child(first, second, binary, child)
-    every = [*first(), *second(False)]
-    write_gaps(every, out)
-    return Counter(map(attrgetter("severity"), every))
-
-
-def _beside_child(first: Callable[[], Sequence[Gap]], second: Callable[[bool], Sequence[Gap]],
-                  binary: IO[bytes], child: SecondHalf) -> Counter[Severity]:
-    try:
-        gaps = first()
-        for data in _chunks(_gap_dicts(gaps), opened=False):
-            binary.write(data)
-        binary.flush()
-    except BaseException:
-        child.cancel()
-        raise
-    counts = Counter(map(attrgetter("severity"), gaps))
-    summary = child.summary()
-    if summary is None:  # the child failed before writing: the second part is made here
-        rest = second(False)
-        for data in _chunks(_gap_dicts(rest), opened=bool(gaps)):
-            binary.write(data)
-        counts.update(map(attrgetter("severity"), rest))
-        written = bool(gaps or rest)
-    else:
-        theirs = {Severity(name): n for name, n in orjson.loads(summary).items()}
-        counts.update(theirs)
-        if not gaps and any(theirs.values()):
-            binary.write(b"[\n")
-            binary.flush()
-        child.write(skip=0 if gaps else 2)  # its ",\n" only after a record of the first
-        written = bool(gaps) or any(theirs.values())
-    binary.write(b"\n]\n" if written else b"[]\n")
-    binary.flush()
-    return counts
-
-
-def _rendered_part(second: Callable[[bool], Sequence[Gap]]) -> tuple[bytes, list[bytes]]:
-    """In the child: the second part's severity counts and its JSON, each chunk after a
-    separator (the parent has it left out when the first part had no gap)."""
-    gaps = second(True)
-    counts = Counter(g.severity.value for g in gaps)
-    return orjson.dumps(counts), list(_chunks(_gap_dicts(gaps), opened=True))
-
-
-def write_reminders_in_stages(
-        outer: Callable[[], tuple[Sequence[DerivedReminder], Sequence[DerivedReminder]]],
-        middle: Callable[[bool], Sequence[DerivedReminder]],
-        stream: TextIO | None = None) -> tuple[int, int]:
-    """The reminders of a derivation's stages as ``write_reminders`` writes their whole
-    list, and (how many, how many overdue). ``outer``: the stages before and after the
-    ``middle`` one (``derive.STAGES``); within a due date their reminders stand in that
-    order, so the list is joined day by day. Where a child can be forked (``forked_half``)
-    the middle stage is loaded, derived and rendered there (``middle(True)``: it opens
-    connections of its own) while this process does the others; its bytes come back by
-    day through the pipe."""
-    out = stream or sys.stdout
-    binary = getattr(out, "buffer", None)
-    fd = descriptor_of(binary)
-    child = None
-    if fd is not None and binary is not None:
-        out.flush()
-        binary.flush()
-        child = SecondHalf.start(lambda: (_packed_days(middle(True)), ()), fd)
-    try:
-        before, after = outer()
-        # rendered before the child's bytes are waited for: both halves are made at once
-        ours = [_day_segments(before), _day_segments(after)]
-    except BaseException:
-        if child is not None:
-            child.cancel()
-        raise
-    received = child.summary() if child is not None else None
-    if child is not None and received is not None:
-        child.cancel()  # its bytes came with the summary: it writes nothing itself
-        count, overdue, theirs = pickle.loads(received)
-    else:  # no child, or it failed first: the middle stage is made here
-        shown = middle(False)
-        count, overdue, theirs = len(shown), _overdue(shown), _day_segments(shown)
-    put = binary.write if binary is not None else (lambda data: out.write(data.decode()))
-    opened = False
-    for day in sorted({*ours[0], *theirs, *ours[1]}):
-        for segment in (ours[0].get(day), theirs.get(day), ours[1].get(day)):
-            if segment:  # written apart: ~170 MB at 100k, not copied to join a separator
-                put(b",\n" if opened else b"[\n")
-                put(segment)
-                opened = True
-    put(b"\n]\n" if opened else b"[]\n")
-    if binary is not None:
-        binary.flush()
-    return (count + len(before) + len(after),
-            overdue + _overdue(before) + _overdue(after))
+    _write(gaps, gap_dicts, stream or sys.stdout)
 
 
 def _by_day(reminders: Sequence[DerivedReminder]) -> dict[date, list[DerivedReminder]]:
@@ -295,15 +182,5 @@ def _segment(reminders: Iterable[DerivedReminder]) -> bytes:
         lambda: list(islice(records, _CHUNK)), []))
 
 
-def _day_segments(reminders: Sequence[DerivedReminder]) -> dict[date, bytes]:
+def day_segments(reminders: Sequence[DerivedReminder]) -> dict[date, bytes]:
     return {day: _segment(group) for day, group in _by_day(reminders).items()}
-
-
-def _packed_days(shown: Sequence[DerivedReminder]) -> bytes:
-    """In the child: (how many, how many overdue, each day's records) for the pipe."""
-    return pickle.dumps((len(shown), _overdue(shown), _day_segments(shown)),
-                        protocol=pickle.HIGHEST_PROTOCOL)
-
-
-def _overdue(reminders: Sequence[DerivedReminder]) -> int:
-    return countOf(map(itemgetter(7), reminders), ReminderStatus.OVERDUE)
