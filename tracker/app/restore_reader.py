@@ -86,7 +86,7 @@ def prepared_sheets(source: SheetSource, native: NativeBook, by_entity: dict[str
                     deadline: limits.Deadline, today: date
                     ) -> Iterator[Prepared | Finished]:
     """Each record sheet's chunks, in reference order, checked; ``Finished`` after each
-    entity's last. Read by a forked child where that is safe and pays (``_in_child``)."""
+    entity's last. Read by a forked child where that is safe and pays (``_from_child``)."""
     if _can_fork(source):
         return _from_child(source, native, by_entity, deadline, today)
     return _read(source, native, by_entity, deadline, today)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 from datetime import date, timedelta
-from operator import attrgetter, countOf
+from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -228,8 +228,7 @@ def _list_reminders(register: Register, today: date, args: argparse.Namespace) -
 
 
 def _print_reminders(register: Register, today: date, args: argparse.Namespace) -> int:
-    from tracker.domain.enums import ReminderStatus
-    from tracker.reminders.derive import visible
+    from tracker.reminders.derive import overdue_count, visible
 
     policy = register.reminder_policy()
     within = args.within if args.within is not None else max(policy.lead_days, default=90)
@@ -237,8 +236,7 @@ def _print_reminders(register: Register, today: date, args: argparse.Namespace) 
         return _print_reminders_in_stages(register, today, within, args)
     reminders = register.reminders(today)
     shown = visible(reminders, today, within, include_closed=args.all)
-    # counted in C: ~340,000 shown at 100,000 providers
-    overdue = countOf(map(attrgetter("status"), shown), ReminderStatus.OVERDUE)
+    overdue = overdue_count(shown)
     register.close()
     keep_until_exit(register, reminders, shown)  # freed by the process's end (cli.leave)
     if args.json:

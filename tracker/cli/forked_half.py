@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable
-from typing import IO, Any
+from typing import IO, Any, TextIO
 
 from tracker.forking import fork_is_safe, in_forked_child
 
@@ -55,6 +55,20 @@ class SecondHalf:
 
     def __init__(self, pid: int, ready: int, go: int) -> None:
         self._pid, self._ready, self._go = pid, ready, go
+
+    @classmethod
+    def beside(cls, stream: TextIO,
+               render: Callable[[], tuple[bytes, Iterable[bytes]]]) -> SecondHalf | None:
+        """``start`` for a text stream: its text and binary layers flushed first (what
+        they hold is written once, before the fork), where it has a descriptor a child may
+        write to; ``None`` where it has none or forking is not safe."""
+        binary = getattr(stream, "buffer", None)
+        fd = descriptor_of(binary)
+        if fd is None or binary is None:
+            return None
+        stream.flush()
+        binary.flush()
+        return cls.start(render, fd)
 
     @classmethod
     def start(cls, render: Callable[[], tuple[bytes, Iterable[bytes]]],
@@ -105,6 +119,14 @@ class SecondHalf:
         code = os.waitstatus_to_exitcode(status)
         if code != 0:
             raise OSError(f"the second half of the output could not be written (status {code})")
+
+    def result(self) -> bytes | None:
+        """The child's summary as its whole result (it writes nothing itself), or None when
+        it failed first; either way the child is done and waited for."""
+        summary = self.summary()
+        if summary is not None:
+            self.cancel()
+        return summary
 
     def write_now(self) -> bool:
         """``write`` once the child is ready: ``False`` when it failed before writing any,

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 import orjson
 
-from tracker.cli.forked_half import PARALLEL_FROM, SecondHalf, descriptor_of
+from tracker.cli.forked_half import PARALLEL_FROM, SecondHalf
 from tracker.reminders.derive import reminder_of
 
 if TYPE_CHECKING:
@@ -123,15 +123,11 @@ def _write(records: Sequence[Any], as_dicts: Callable[[Iterable[Any]], Iterator[
         else:
             stream.write(data.decode())
 
-    split, second = len(records), None
-    fd = descriptor_of(binary)
-    if fd is not None and binary is not None and len(records) >= PARALLEL_FROM:
-        binary.flush()  # what the buffer holds is written once, before the fork
-        half = len(records) // 2
-        second = SecondHalf.start(
-            lambda: (b"", chunks(as_dicts(islice(records, half, None)), opened=True)), fd)
-        if second is not None:
-            split = half
+    half = len(records) // 2
+    second = SecondHalf.beside(stream, lambda: (
+        b"", chunks(as_dicts(islice(records, half, None)), opened=True))) \
+        if len(records) >= PARALLEL_FROM else None
+    split = len(records) if second is None else half
     opened = False
     try:
         for data in chunks(as_dicts(islice(records, split)), opened=False):

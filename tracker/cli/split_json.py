@@ -12,20 +12,20 @@ import pickle
 import sys
 from collections import Counter
 from collections.abc import Callable, Sequence
-from operator import attrgetter, countOf, itemgetter
+from operator import attrgetter
 from typing import IO, TYPE_CHECKING, TextIO
 
 import orjson
 
 from tracker.checks.rules import Severity
-from tracker.cli.forked_half import SecondHalf, descriptor_of
+from tracker.cli.forked_half import SecondHalf
 from tracker.cli.records_json import (
     chunks,
     day_segments,
     gap_dicts,
     write_gaps,
 )
-from tracker.domain.enums import ReminderStatus
+from tracker.reminders.derive import overdue_count
 
 if TYPE_CHECKING:
     from tracker.checks.rules import Gap
@@ -41,14 +41,9 @@ def write_gaps_of_parts(first: Callable[[], Sequence[Gap]],
     it opens connections of its own) while this process computes and writes the first:
     each part is loaded, checked and dumped on its own core."""
     out = stream or sys.stdout
-    binary = getattr(out, "buffer", None)
-    fd = descriptor_of(binary)
-    if fd is not None and binary is not None:
-        out.flush()
-        binary.flush()
-        child = SecondHalf.start(lambda: _rendered_part(second), fd)
-        if child is not None:
-            return _beside_child(first, second, binary, child)
+    child = SecondHalf.beside(out, lambda: _rendered_part(second))
+    if child is not None:
+        return _beside_child(first, second, out.buffer, child)
     every = [*first(), *second(False)]
     write_gaps(every, out)
     return Counter(map(attrgetter("severity"), every))
@@ -106,12 +101,7 @@ def write_reminders_in_stages(
     day through the pipe."""
     out = stream or sys.stdout
     binary = getattr(out, "buffer", None)
-    fd = descriptor_of(binary)
-    child = None
-    if fd is not None and binary is not None:
-        out.flush()
-        binary.flush()
-        child = SecondHalf.start(lambda: (_packed_days(middle(True)), ()), fd)
+    child = SecondHalf.beside(out, lambda: (_packed_days(middle(True)), ()))
     try:
         before, after = outer()
         # rendered before the child's bytes are waited for: both halves are made at once
@@ -120,13 +110,12 @@ def write_reminders_in_stages(
         if child is not None:
             child.cancel()
         raise
-    received = child.summary() if child is not None else None
-    if child is not None and received is not None:
-        child.cancel()  # its bytes came with the summary: it writes nothing itself
+    received = child.result() if child is not None else None  # its bytes, by day
+    if received is not None:
         count, overdue, theirs = pickle.loads(received)
     else:  # no child, or it failed first: the middle stage is made here
         shown = middle(False)
-        count, overdue, theirs = len(shown), _overdue(shown), day_segments(shown)
+        count, overdue, theirs = len(shown), overdue_count(shown), day_segments(shown)
     put = binary.write if binary is not None else (lambda data: out.write(data.decode()))
     opened = False
     for day in sorted({*ours[0], *theirs, *ours[1]}):
@@ -139,14 +128,10 @@ def write_reminders_in_stages(
     if binary is not None:
         binary.flush()
     return (count + len(before) + len(after),
-            overdue + _overdue(before) + _overdue(after))
+            overdue + overdue_count(before) + overdue_count(after))
 
 
 def _packed_days(shown: Sequence[DerivedReminder]) -> bytes:
     """In the child: (how many, how many overdue, each day's records) for the pipe."""
-    return pickle.dumps((len(shown), _overdue(shown), day_segments(shown)),
+    return pickle.dumps((len(shown), overdue_count(shown), day_segments(shown)),
                         protocol=pickle.HIGHEST_PROTOCOL)
-
-
-def _overdue(reminders: Sequence[DerivedReminder]) -> int:
-    return countOf(map(itemgetter(7), reminders), ReminderStatus.OVERDUE)
